@@ -1,0 +1,196 @@
+//! Document-level facts: the region and plan year a text states, and [`Document`], which
+//! bundles them with the targets.
+//!
+//! Only what the text says is reported: no guessing from file names or publication dates.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Target;
+use crate::lexicon::matches_at;
+
+/// Region and plan year stated by a document, where it states them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentInfo {
+    /// The issuing region (合肥市, 安徽省, 广西壮族自治区), from a report title such as
+    /// 《合肥市2024年政府工作报告》, a session line 在合肥市第十七届人民代表大会…, or
+    /// 合肥市人民政府.
+    pub region: Option<String>,
+    /// The plan year: from `YYYY年工作安排` / `YYYY年主要预期目标` / `YYYY年重点工作`, else from
+    /// the title 《…YYYY年政府工作报告》 (a report delivered early in a year plans that year).
+    pub year: Option<u16>,
+}
+
+/// A text's targets together with its [`DocumentInfo`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Region and plan year.
+    pub info: DocumentInfo,
+    /// The targets, in text order.
+    pub targets: Vec<Target>,
+}
+
+impl Document {
+    /// Reads region, year and targets from `text`.
+    pub fn analyze(text: &str) -> Self {
+        let chars: Vec<char> = text.chars().collect();
+        let info = info_of(&chars);
+        let targets = crate::extract::extract_chars(&chars, info.year);
+        Document { info, targets }
+    }
+}
+
+/// Finds the region and plan year that `text` states.
+pub fn document_info(text: &str) -> DocumentInfo {
+    let chars: Vec<char> = text.chars().collect();
+    info_of(&chars)
+}
+
+/// Suffixes that end a Chinese administrative region name, longest first.
+const REGION_SUFFIXES: &[&str] = &["特别行政区", "自治区", "自治州", "省", "市", "县", "区", "州", "盟", "旗"];
+/// Longest region name we accept (内蒙古自治区 is 6, 新疆维吾尔自治区 is 8).
+const MAX_REGION: usize = 12;
+/// Headings that name the plan year right after `YYYY年`.
+const PLAN_YEAR_CUES: &[&str] = &[
+    "工作安排",
+    "主要预期目标",
+    "经济社会发展主要预期目标",
+    "重点工作",
+    "主要目标",
+    "工作任务",
+    "政府工作的总体要求",
+];
+
+pub(crate) fn info_of(chars: &[char]) -> DocumentInfo {
+    DocumentInfo {
+        region: region(chars),
+        year: plan_year(chars),
+    }
+}
+
+fn is_region_name(name: &[char]) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_REGION
+        && name.iter().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        && REGION_SUFFIXES
+            .iter()
+            .any(|s| crate::lexicon::ends_with_at(name, name.len(), s).is_some_and(|n| n < name.len()))
+}
+
+fn region(chars: &[char]) -> Option<String> {
+    let n = chars.len();
+    // 《合肥市2024年政府工作报告》: the name between 《 and the year.
+    for i in 0..n {
+        if chars[i] == '《' {
+            let mut j = i + 1;
+            while j < n && j - i <= MAX_REGION && !chars[j].is_ascii_digit() && chars[j] != '》' {
+                j += 1;
+            }
+            if chars.get(j).is_some_and(char::is_ascii_digit) {
+                let name = &chars[i + 1..j];
+                if is_region_name(name) && crate::clause::leading_year(chars, j).is_some() {
+                    return Some(name.iter().collect());
+                }
+            }
+        }
+    }
+    // 在合肥市第十七届人民代表大会
+    for i in 0..n {
+        if chars[i] == '在' {
+            let mut j = i + 1;
+            while j < n && j - i <= MAX_REGION + 1 && chars[j] != '第' {
+                j += 1;
+            }
+            if j < n && chars[j] == '第' && has_within(chars, j, 10, "人民代表大会") {
+                let name = &chars[i + 1..j];
+                if is_region_name(name) {
+                    return Some(name.iter().collect());
+                }
+            }
+        }
+    }
+    // 合肥市人民政府: the longest run of ideographs before it that names a region.
+    for i in 0..n {
+        if matches_at(chars, i, "人民政府") {
+            let mut s = i;
+            while s > 0 && i - s < MAX_REGION && ('\u{4E00}'..='\u{9FFF}').contains(&chars[s - 1]) {
+                s -= 1;
+            }
+            // Try the longest name first, then drop leading chars (发布合肥市 → 合肥市).
+            for start in s..i {
+                let name = &chars[start..i];
+                if is_region_name(name) && !matches!(name[0], '在' | '由' | '经' | '向') {
+                    if name.len() <= 6 || start > s {
+                        return Some(name.iter().collect());
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
+fn has_within(chars: &[char], from: usize, window: usize, w: &str) -> bool {
+    (from..(from + window).min(chars.len())).any(|k| matches_at(chars, k, w))
+}
+
+fn plan_year(chars: &[char]) -> Option<u16> {
+    let n = chars.len();
+    let mut title_year = None;
+    for i in 0..n.saturating_sub(4) {
+        if let Some(y) = crate::clause::leading_year(chars, i) {
+            if i > 0 && chars[i - 1].is_ascii_digit() {
+                continue;
+            }
+            if PLAN_YEAR_CUES.iter().any(|w| matches_at(chars, i + 5, w)) {
+                return Some(y);
+            }
+            if title_year.is_none() && matches_at(chars, i + 5, "政府工作报告") {
+                title_year = Some(y);
+            }
+        }
+    }
+    title_year
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_from_title_session_or_government() {
+        assert_eq!(
+            document_info("《合肥市2024年政府工作报告》").region.as_deref(),
+            Some("合肥市")
+        );
+        assert_eq!(
+            document_info("——2024年1月16日在合肥市第十七届人民代表大会第三次会议上").region.as_deref(),
+            Some("合肥市")
+        );
+        assert_eq!(
+            document_info("2024年2月6日,合肥市人民政府办公室发布").region.as_deref(),
+            Some("合肥市")
+        );
+        assert_eq!(
+            document_info("广西壮族自治区2025年政府工作报告").region,
+            None,
+            "without 《 or a session line the title alone is not read"
+        );
+        assert_eq!(
+            document_info("《广西壮族自治区2025年政府工作报告》").region.as_deref(),
+            Some("广西壮族自治区")
+        );
+        assert_eq!(document_info("没有地区").region, None);
+    }
+
+    #[test]
+    fn plan_year_prefers_the_plan_heading() {
+        assert_eq!(document_info("二、2024年工作安排").year, Some(2024));
+        assert_eq!(
+            document_info("《某省2025年政府工作报告》一、2024年工作回顾 二、2025年重点工作").year,
+            Some(2025)
+        );
+        assert_eq!(document_info("《某市2023年政府工作报告》").year, Some(2023));
+        assert_eq!(document_info("2024年2月6日").year, None);
+    }
+}

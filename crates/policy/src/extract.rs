@@ -1,0 +1,836 @@
+//! The extractor: finds number-and-unit quantities, groups them into items inside clauses,
+//! drops the ones that are not commitments, and reads each target's attributes.
+//!
+//! Steps, each linear in the input:
+//! 1. [`scan`] finds every quantity (Arabic or Chinese number, range, magnitude, unit,
+//!    qualifier, or 全覆盖) and rejects codes, ordinals, quoted labels and per-capita bases.
+//! 2. [`crate::clause::clauses`] splits the text; each clause's quantities become items: an
+//!    item runs from the end of the previous item (after its `、`) to the end of its number,
+//!    qualifier and trailing object noun (新招募20个**全球合伙人**).
+//! 3. Each item's prefix is read left to right (list marker, 其中, adverbs, hedge, verb) and
+//!    right to left (cue words before the number: 突破, 增长, 提升至…). What is left is the
+//!    indicator.
+//! 4. Filters drop thresholds (亿元以上重点项目), stock (用好…86个场馆), continuing projects,
+//!    list sizes and past results; attributes are inherited along a `、`-list.
+//!
+//! Look-back and look-ahead windows are capped ([`WINDOW`]) so a pathological input (one
+//! endless clause full of numbers) stays linear.
+
+use crate::clause::{self, Clause, list_marker_len};
+use crate::lexicon::{self as lx, contains_any, longest_at, matches_at};
+use crate::numerals::{fold, is_chinese_numeral, parse_arabic, parse_chinese};
+use crate::{Comparator, Kind, Sector, Target};
+
+/// Longest stretch (in chars) an item's prefix or trailing noun may span.
+const WINDOW: usize = 60;
+
+/// Extracts the quantitative targets stated in `text`, in text order. Offsets are in chars.
+pub fn extract(text: &str) -> Vec<Target> {
+    let chars: Vec<char> = text.chars().collect();
+    let year = crate::document::info_of(&chars).year;
+    extract_chars(&chars, year)
+}
+
+/// A number with its unit, as found by [`scan`].
+#[derive(Debug, Clone)]
+struct Quantity {
+    /// First char of the number (or of 全覆盖).
+    num_start: usize,
+    /// After the unit and any qualifier (以上, 左右).
+    end: usize,
+    value: f64,
+    value_max: Option<f64>,
+    unit: String,
+    /// Comparator implied by what follows the number (以上, 左右, 多) or by a range.
+    post: Option<Comparator>,
+    /// Written in Chinese numerals that are not a bare 百/千/万/亿.
+    chinese: bool,
+    /// The unit is a percentage or percentage points.
+    percent: bool,
+    /// 全覆盖.
+    full_coverage: bool,
+    /// `N…以上` directly followed by a noun: a category threshold (亿元以上重点项目).
+    threshold: bool,
+}
+
+/// What the first verb of an item says about its object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VerbClass {
+    Increment,
+    Stock,
+    Level,
+}
+
+/// The item-level facts passed along a `、`-list (shared verb) and to a `其中` clause.
+#[derive(Debug, Clone, Copy)]
+struct Carry {
+    kind: Kind,
+    stock: bool,
+}
+
+pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
+    let norm: Vec<char> = chars.iter().map(|&c| fold(c)).collect();
+    let quoted = clause::quoted(&norm);
+    let quantities = scan(&norm, chars, &quoted);
+    let clauses = clause::clauses(&norm, plan_year);
+    let mut out = Vec::new();
+    let mut q = 0;
+    let mut last: Option<(usize, String, Carry)> = None; // (sentence, indicator, carry)
+    for cl in &clauses {
+        while q < quantities.len() && quantities[q].num_start < cl.start {
+            q += 1;
+        }
+        let first = q;
+        while q < quantities.len() && quantities[q].num_start < cl.end {
+            q += 1;
+        }
+        if first == q {
+            continue;
+        }
+        process_clause(&norm, chars, cl, &quantities[first..q], &mut last, &mut out);
+    }
+    out
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Separators between items of a clause: the enumeration comma and conjunctions.
+fn item_separator_len(chars: &[char], i: usize) -> Option<usize> {
+    if chars.get(i) == Some(&'、') {
+        return Some(1);
+    }
+    longest_at(chars, i, &["以及", "和", "及", "与", "并"])
+}
+
+/// Step 1: every quantity in the text.
+fn scan(norm: &[char], orig: &[char], quoted: &[bool]) -> Vec<Quantity> {
+    let mut out = Vec::new();
+    let n = norm.len();
+    let mut i = 0;
+    while i < n {
+        let c = norm[i];
+        if matches_at(norm, i, "全覆盖") && !quoted[i] {
+            out.push(Quantity {
+                num_start: i,
+                end: i + 3,
+                value: 100.0,
+                value_max: None,
+                unit: "%".into(),
+                post: Some(Comparator::Ge),
+                chinese: false,
+                percent: true,
+                full_coverage: true,
+                threshold: false,
+            });
+            i += 3;
+            continue;
+        }
+        let arabic = c.is_ascii_digit();
+        let chinese = !arabic && is_chinese_numeral(c);
+        if !arabic && !chinese {
+            i += 1;
+            continue;
+        }
+        let (q, next) = if arabic {
+            read_arabic(norm, orig, i)
+        } else {
+            read_chinese(norm, orig, i)
+        };
+        i = next.max(i + 1);
+        let Some(q) = q else { continue };
+        if quoted[q.num_start] || rejected_context(norm, q.num_start, arabic) {
+            continue;
+        }
+        out.push(q);
+    }
+    out
+}
+
+/// Contexts that make a number a code, an ordinal or a rate base rather than a quantity.
+fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
+    match start.checked_sub(1).map(|p| norm[p]) {
+        // G60, 6+5+X, 2024/02, PM2.5, v6.0
+        Some(p) if arabic && (p.is_ascii_alphanumeric() || matches!(p, '+' | '/' | '.' | '#' | '-' | '_')) => {
+            true
+        }
+        // 第三批, 每千人口, 前10, 4号
+        Some('第' | '每' | '前' | '号') => true,
+        _ => false,
+    }
+}
+
+/// Reads a unit (magnitude, 多/余, classifier, parenthesised alternative) at `j`.
+/// Returns (unit string as written, end index, gt-from-多, had classifier or percent).
+fn read_unit(norm: &[char], orig: &[char], mut j: usize, magnitude: Option<String>) -> (String, usize, bool, bool) {
+    let mut unit = String::new();
+    let mut more = false;
+    if let Some(m) = magnitude {
+        unit.push_str(&m);
+    } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
+        // 千瓦 etc. are units, not the magnitude 千; MAGNITUDES has no bare 千 for that reason.
+        unit.extend(&orig[j..j + len]);
+        j += len;
+    }
+    if matches!(norm.get(j), Some('多' | '余')) && norm.get(j + 1).is_some_and(|&c| c != '万' && c != '亿') {
+        // N万多个, 100余家: more than N.
+        let has_unit_after = longest_at(norm, j + 1, lx::UNITS).is_some();
+        if has_unit_after || !unit.is_empty() {
+            more = true;
+            j += 1;
+        }
+    }
+    let mut classified = false;
+    if let Some(len) = longest_at(norm, j, lx::UNITS) {
+        unit.extend(&orig[j..j + len]);
+        j += len;
+        classified = true;
+        // 1.2万套(间): a parenthesised alternative belongs to the unit.
+        if norm.get(j) == Some(&'(') && norm.get(j + 2) == Some(&')') && longest_at(norm, j + 1, lx::UNITS) == Some(1) {
+            unit.extend(&orig[j..j + 3]);
+            j += 3;
+        }
+    }
+    (unit, j, more, classified)
+}
+
+/// Reads qualifiers after the unit; returns (comparator, end, threshold).
+fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
+    let Some(len) = longest_at(norm, j, lx::POST_QUALIFIERS) else {
+        return (None, j, false);
+    };
+    let word: String = norm[j..j + len].iter().collect();
+    let cmp = match word.as_str() {
+        "以上" => Comparator::Ge,
+        "左右" | "上下" => Comparator::Approx,
+        _ => Comparator::Le,
+    };
+    let end = j + len;
+    // 亿元以上重点项目, 60岁以上老人: 以上/以下 followed by a noun defines a category. 以上水平
+    // and 以上的水平 still state the level itself.
+    let threshold = matches!(word.as_str(), "以上" | "以下")
+        && norm.get(end).is_some_and(|&c| is_cjk(c) && !matches!(c, '和' | '及' | '或' | '并'))
+        && !matches_at(norm, end, "水平")
+        && !matches_at(norm, end, "的水平");
+    (Some(cmp), end, threshold)
+}
+
+fn is_range_sep(c: char) -> bool {
+    matches!(c, '~' | '-' | '—' | '–' | '至' | '到' | '〜')
+}
+
+/// Step 1 for Arabic numbers: number, optional range, unit, qualifier.
+fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usize) {
+    let Some((value, mut j)) = parse_arabic(norm, i) else {
+        let mut k = i;
+        while k < norm.len() && (norm[k].is_ascii_digit() || norm[k] == '.' || norm[k] == ',') {
+            k += 1;
+        }
+        return (None, k);
+    };
+    let after_number = j;
+    let mut value_max = None;
+    let mut early_percent = false;
+    // 5%-6%: the first unit is repeated after the second number.
+    if norm.get(j) == Some(&'%') && norm.get(j + 1).is_some_and(|&c| is_range_sep(c)) && norm.get(j + 2).is_some_and(char::is_ascii_digit) {
+        early_percent = true;
+        j += 1;
+    }
+    if norm.get(j).is_some_and(|&c| is_range_sep(c))
+        && norm.get(j + 1).is_some_and(char::is_ascii_digit)
+        && let Some((max, k)) = parse_arabic(norm, j + 1)
+        && max > value
+    {
+        value_max = Some(max);
+        j = k;
+    } else if early_percent {
+        j = after_number;
+    }
+    // Codes: 5G, 6+5+X, 3D; an ASCII unit (GW, TEU) is fine.
+    if norm.get(j).is_some_and(|&c| c.is_ascii_alphabetic() || c == '+') && longest_at(norm, j, lx::UNITS).is_none() {
+        return (None, j);
+    }
+    let (unit, k, more, classified) = read_unit(norm, orig, j, None);
+    if unit.is_empty() || (!classified && unit.chars().all(|c| c == '千' || c == '百')) {
+        return (None, j);
+    }
+    let (post, end, threshold) = read_post(norm, k);
+    let percent = unit.ends_with('%') || unit.ends_with('％') || unit.ends_with("百分点") || unit.ends_with('‰');
+    let post = if value_max.is_some() {
+        Some(Comparator::Range)
+    } else if more && post.is_none() {
+        Some(Comparator::Gt)
+    } else {
+        post
+    };
+    let q = Quantity {
+        num_start: i,
+        end,
+        value,
+        value_max,
+        unit,
+        post,
+        chinese: false,
+        percent,
+        full_coverage: false,
+        threshold,
+    };
+    (Some(q), end)
+}
+
+/// Step 1 for Chinese numerals (新增百项, 一至两家, 两万人).
+fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usize) {
+    // Only read at the start of a numeral run.
+    if i > 0 && is_chinese_numeral(norm[i - 1]) {
+        let mut k = i;
+        while k < norm.len() && is_chinese_numeral(norm[k]) {
+            k += 1;
+        }
+        return (None, k);
+    }
+    let Some(num) = parse_chinese(norm, i) else {
+        let mut k = i;
+        while k < norm.len() && is_chinese_numeral(norm[k]) {
+            k += 1;
+        }
+        return (None, k);
+    };
+    if num.compound_bare {
+        return (None, num.end);
+    }
+    let mut j = num.end;
+    let mut value_max = None;
+    let mut magnitude = num.magnitude.clone();
+    if !num.bare
+        && magnitude.is_none()
+        && norm.get(j).is_some_and(|&c| is_range_sep(c))
+        && let Some(max) = parse_chinese(norm, j + 1)
+        && !max.bare
+        && !max.compound_bare
+        && max.value > num.value
+    {
+        value_max = Some(max.value);
+        magnitude = max.magnitude.clone();
+        j = max.end;
+    }
+    let (unit, k, more, classified) = read_unit(norm, orig, j, magnitude);
+    if !classified {
+        // A Chinese numeral needs a classifier: 两万 alone, 三大, 十四五 are not quantities.
+        return (None, k.max(num.end));
+    }
+    // 千家万户, 千方百计: a bare magnitude next to another numeral is an idiom.
+    if num.bare && (norm.get(k).is_some_and(|&c| is_chinese_numeral(c)) || (i >= 2 && is_chinese_numeral(norm[i - 2]))) {
+        return (None, k);
+    }
+    let (post, end, threshold) = read_post(norm, k);
+    let post = if value_max.is_some() {
+        Some(Comparator::Range)
+    } else if more && post.is_none() {
+        Some(Comparator::Gt)
+    } else {
+        post
+    };
+    let percent = unit.ends_with("百分点");
+    let q = Quantity {
+        num_start: i,
+        end,
+        value: num.value,
+        value_max,
+        unit,
+        post,
+        chinese: !num.bare,
+        percent,
+        full_coverage: false,
+        threshold,
+    };
+    (Some(q), end)
+}
+
+/// What the left-to-right and right-to-left reads of an item's prefix found.
+#[derive(Debug, Default)]
+struct Prefix {
+    /// Where the span starts (the hedge if it opens the item, else after adverbials).
+    span_start: usize,
+    /// Where the indicator starts (after hedge, adverbs and verbs).
+    core_start: usize,
+    /// Where the indicator ends (before cue words such as 突破, 增长).
+    core_end: usize,
+    verb: Option<VerbClass>,
+    /// Where the first verb starts, for putting it back (开行列数).
+    verb_start: usize,
+    continuing: bool,
+    continuing_verb: bool,
+    qizhong: bool,
+    past: bool,
+    /// Comparator from a cue word before the number.
+    cue_comparator: Option<Comparator>,
+    /// A rate-of-change word governs the number (增长6%).
+    growth: bool,
+    /// A reach/keep word governs the number (突破, 保持, 提升至).
+    level: bool,
+}
+
+/// Step 3: reads the prefix `[start, num_start)` of an item.
+fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
+    let mut p = Prefix {
+        span_start: start,
+        ..Prefix::default()
+    };
+    let mut i = start;
+    let mut hedge_at = None;
+    // Left to right: whitespace, list markers, 其中, adverbials and hedges, in any order.
+    loop {
+        let before = i;
+        while i < num_start && norm[i].is_whitespace() {
+            i += 1;
+        }
+        let m = list_marker_len(norm, i);
+        if m > 0 && i + m <= num_start {
+            i += m;
+        }
+        if matches_at(norm, i, "其中") && i + 2 <= num_start {
+            p.qizhong = true;
+            i += 2;
+        } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
+            hedge_at.get_or_insert(i);
+            i += len;
+        } else if let Some(len) = longest_at(norm, i, lx::ADVERBS).filter(|&l| i + l <= num_start) {
+            let w: String = norm[i..i + len].iter().collect();
+            if lx::CONTINUING_ADVERBS.contains(&w.as_str()) {
+                p.continuing = true;
+            }
+            i += len;
+        }
+        if i == before {
+            break;
+        }
+    }
+    // The span keeps a hedge that opens the item (力争网上零售额…) but not the adverbials
+    // (高质量, 全年) nor 其中 (schema §3).
+    p.span_start = hedge_at.unwrap_or(i);
+    // Verbs: the first verb decides the class; chain verbs may follow (新建改造).
+    p.verb_start = i;
+    let inc = longest_at(norm, i, lx::INCREMENT_VERBS).filter(|&l| i + l <= num_start);
+    let stock = longest_at(norm, i, lx::STOCK_VERBS).filter(|&l| i + l <= num_start);
+    let level = longest_at(norm, i, lx::LEVEL_VERBS).filter(|&l| i + l <= num_start);
+    let best = [
+        (inc, VerbClass::Increment),
+        (stock, VerbClass::Stock),
+        (level, VerbClass::Level),
+    ]
+    .into_iter()
+    .filter_map(|(l, c)| l.map(|l| (l, c)))
+    .max_by_key(|&(l, c)| (l, c == VerbClass::Stock));
+    if let Some((len, class)) = best {
+        let w: String = norm[i..i + len].iter().collect();
+        p.continuing_verb = lx::CONTINUING_VERBS.contains(&w.as_str());
+        p.verb = Some(class);
+        i += len;
+        while let Some(l) = longest_at(norm, i, lx::CHAIN_VERBS).filter(|&l| i + l < num_start) {
+            i += l;
+        }
+        if norm.get(i) == Some(&'了') {
+            p.past = true;
+            i += 1;
+        }
+    }
+    p.core_start = i;
+    // Right to left: cue words right before the number.
+    let mut e = num_start;
+    let mut first_cue = true;
+    while e > p.core_start {
+        let Some(cue) = lx::PRE_CUES
+            .iter()
+            .filter(|c| lx::ends_with_at(norm, e, c.word).is_some_and(|l| e - l >= p.core_start))
+            .max_by_key(|c| c.word.chars().count())
+        else {
+            if norm[e - 1] == '了' {
+                p.past = true;
+                e -= 1;
+                continue;
+            }
+            break;
+        };
+        let len = cue.word.chars().count();
+        if p.cue_comparator.is_none() {
+            p.cue_comparator = cue.comparator;
+        }
+        // Only the cue next to the number (after comparators like 达) decides growth: in
+        // 提升至80% the 至 makes it a level, in 增长达10% 增长 still governs.
+        if cue.growth && (first_cue || p.cue_comparator.is_some()) {
+            p.growth = true;
+        }
+        if cue.level {
+            p.level = true;
+        }
+        first_cue = false;
+        e -= len;
+    }
+    p.core_end = e;
+    p
+}
+
+/// Removes whitespace and stray punctuation from an indicator.
+fn clean_indicator(s: &str) -> String {
+    let mut out: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    while out.ends_with(['的', '、', '(', '（']) {
+        out.pop();
+    }
+    while out.starts_with(['的', '、', ')', '）', '为', '对']) {
+        out.remove(0);
+    }
+    out
+}
+
+/// Step 2–4 for one clause.
+fn process_clause(
+    norm: &[char],
+    orig: &[char],
+    cl: &Clause,
+    qs: &[Quantity],
+    last: &mut Option<(usize, String, Carry)>,
+    out: &mut Vec<Target>,
+) {
+    let mut prev_carry: Option<Carry> = None;
+    let mut item_start = cl.start;
+    let mut first_item = true;
+    // A hedge reaches from where it stands to the end of the clause (schema §8); 争创 counts
+    // only when it opens the item itself (checked below).
+    let hedge_pos = (cl.start..cl.end).find(|&k| {
+        lx::HEDGES
+            .iter()
+            .any(|h| *h != "争创" && matches_at(&norm[..cl.end], k, h))
+    });
+    for (idx, q) in qs.iter().enumerate() {
+        let next_start = qs.get(idx + 1).map_or(cl.end, |n| n.num_start);
+        // The next separator after this quantity, before the next quantity.
+        let limit = next_start.min(q.end + WINDOW).min(cl.end);
+        let sep = (q.end..limit).find_map(|k| item_separator_len(norm, k).map(|l| (k, l)));
+        // A following quantity in the same item makes this one a modifier: 200亿产业链1个,
+        // 10亿元以上工业项目30个, 由5%提高到8%.
+        let followed = idx + 1 < qs.len() && sep.is_none() && next_start < cl.end && next_start - q.end <= WINDOW;
+        if followed && !q.full_coverage {
+            // The modifier stays inside the next item's prefix (实施亿元以上重点项目2200个).
+            continue;
+        }
+        let this_start = item_start.max(q.num_start.saturating_sub(WINDOW));
+        item_start = match sep {
+            Some((k, l)) => k + l,
+            None => q.end,
+        };
+        // The item ends at the separator (or clause end); percentages take no trailing noun.
+        let tail_end = match sep {
+            Some((k, _)) => k,
+            None => limit,
+        };
+        let tail_end = if q.percent { q.end } else { trim_end(norm, q.end, tail_end) };
+        // For the first item, a later 、 followed by a verb starts a new item.
+        let start = if first_item {
+            verb_item_start(norm, this_start, q.num_start)
+        } else {
+            this_start
+        };
+        let is_first = first_item;
+        first_item = false;
+        let p = read_prefix(norm, start, q.num_start);
+        let tail: String = norm[q.end..tail_end].iter().collect();
+        let tail_nonempty = !tail.trim().is_empty();
+        // The carry from the previous item applies when this item has no verb of its own.
+        let inherited = if p.verb.is_none() {
+            if !is_first {
+                prev_carry
+            } else if p.qizhong {
+                last.as_ref().filter(|l| l.0 == cl.sentence).map(|l| l.2)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        let stock = p.verb == Some(VerbClass::Stock) || inherited.is_some_and(|c| c.stock);
+        let mut verb = p.verb;
+        let mut core_start = p.core_start;
+        // V + N + noun (对接千项技术产品): a short verb-like prefix before a counted object.
+        if verb.is_none() && tail_nonempty && !q.percent && inherited.is_none() {
+            let len = p.core_end.saturating_sub(p.core_start);
+            let has_list = (p.core_start..p.core_end).any(|k| matches!(norm[k], '等' | '、'));
+            if (1..=2).contains(&len) && !has_list {
+                verb = Some(VerbClass::Increment);
+                core_start = p.core_end;
+            }
+        }
+        // 开行列数: the verb belongs to a generic measure noun.
+        let core_len = p.core_end.saturating_sub(core_start);
+        if p.verb == Some(VerbClass::Increment)
+            && !tail_nonempty
+            && (1..=2).contains(&core_len)
+            && lx::MEASURE_TAILS.contains(&norm[p.core_end - 1])
+        {
+            core_start = p.verb_start;
+        }
+        let core_range = core_start..p.core_end.max(core_start);
+        let has_deng = core_range.clone().any(|k| norm[k] == '等');
+        let continuing = has_deng && p.continuing_verb && (p.continuing || matches_at(norm, p.verb_start, "推进") || matches_at(norm, p.verb_start, "深化"));
+        let list_size = matches_at(norm, trim_start(norm, q.end, tail_end), "方面");
+        let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
+        if tail_nonempty {
+            let t: String = orig[q.end..tail_end].iter().collect();
+            indicator_raw.push_str(&strip_service_verb(&t));
+        }
+        let mut indicator = remove_inner_realize(&clean_indicator(&indicator_raw));
+        let total_investment = indicator.starts_with("总投资") || indicator.starts_with("计划总投资");
+        let chinese_label = q.chinese && tail_nonempty;
+        let drop = q.threshold || stock || continuing || list_size || total_investment || chinese_label || p.past || cl.past;
+        // Kind.
+        let own_signal = verb.is_some() || p.growth || p.level || q.full_coverage;
+        let kind = if q.full_coverage {
+            Kind::Share
+        } else if q.percent {
+            if p.growth {
+                Kind::Growth
+            } else if contains_any(norm, core_range.start, core_range.end, lx::RATIO_WORDS) || matches!(verb, Some(VerbClass::Increment)) {
+                Kind::Share
+            } else if let Some(c) = inherited {
+                c.kind
+            } else if q.unit.ends_with("百分点") {
+                Kind::Growth
+            } else {
+                Kind::Share
+            }
+        } else if verb == Some(VerbClass::Increment)
+            || contains_any(norm, core_range.start, core_range.end, lx::INNER_INCREMENT_VERBS)
+            || (p.growth && !p.level)
+        {
+            Kind::Increment
+        } else if !own_signal && let Some(c) = inherited {
+            c.kind
+        } else {
+            Kind::Level
+        };
+        let carry = Carry { kind, stock };
+        prev_carry = Some(carry);
+        if indicator.is_empty()
+            && let Some((s, ind, _)) = last.as_ref()
+            && *s == cl.sentence
+        {
+            indicator = ind.clone();
+        }
+        if drop {
+            continue;
+        }
+        let comparator = if q.value_max.is_some() {
+            Comparator::Range
+        } else {
+            match (q.post, p.cue_comparator) {
+                (Some(Comparator::Approx), _) | (_, Some(Comparator::Approx)) => Comparator::Approx,
+                (Some(c), _) => c,
+                (None, Some(c)) => c,
+                (None, None) => Comparator::Eq,
+            }
+        };
+        let aspirational = hedge_pos.is_some_and(|h| h < q.num_start) || matches_at(norm, p.span_start, "争创");
+        let span_start = p.span_start.min(q.num_start);
+        let span_end = tail_end.max(q.end);
+        let text: String = orig[span_start..span_end].iter().collect();
+        let sector = sector_of(&indicator, &text, norm, cl.start.max(span_start.saturating_sub(WINDOW)), span_start);
+        *last = Some((cl.sentence, indicator.clone(), carry));
+        out.push(Target {
+            start: span_start,
+            end: span_end,
+            text,
+            indicator,
+            value: q.value,
+            value_max: q.value_max,
+            unit: q.unit.clone(),
+            comparator,
+            kind,
+            aspirational,
+            sector,
+        });
+    }
+}
+
+/// For the first item of a clause: if a `、` in the prefix is followed by a verb or hedge, the
+/// item starts after it (扩大A、新增B 5个 → 新增B 5个); `、` between nouns (首店、旗舰店) does
+/// not split.
+fn verb_item_start(norm: &[char], start: usize, num_start: usize) -> usize {
+    let mut best = start;
+    for k in start..num_start {
+        if norm[k] == '、' {
+            let s = k + 1;
+            let verb = longest_at(norm, s, lx::INCREMENT_VERBS)
+                .or_else(|| longest_at(norm, s, lx::STOCK_VERBS))
+                .or_else(|| longest_at(norm, s, lx::HEDGES));
+            if verb.is_some_and(|l| s + l < num_start) {
+                best = s;
+            }
+        }
+    }
+    best
+}
+
+/// End of the trailing noun: trims whitespace and stops at a clause break.
+fn trim_end(norm: &[char], from: usize, to: usize) -> usize {
+    let mut e = from;
+    while e < to && !clause::is_clause_break(norm[e]) && norm[e] != '\n' {
+        e += 1;
+    }
+    while e > from && norm[e - 1].is_whitespace() {
+        e -= 1;
+    }
+    e
+}
+
+fn trim_start(norm: &[char], from: usize, to: usize) -> usize {
+    let mut s = from;
+    while s < to && norm[s].is_whitespace() {
+        s += 1;
+    }
+    s
+}
+
+/// 为3万名学生开展视力筛查 → 学生视力筛查: the service verb goes, beneficiary and service stay.
+fn strip_service_verb(tail: &str) -> String {
+    for v in ["开展", "提供", "进行", "实施"] {
+        if let Some(pos) = tail.find(v)
+            && pos > 0
+        {
+            let mut s = String::with_capacity(tail.len());
+            s.push_str(&tail[..pos]);
+            s.push_str(&tail[pos + v.len()..]);
+            return s;
+        }
+    }
+    tail.to_string()
+}
+
+/// 规上工业动态实现“智改数转网联” → 规上工业“智改数转网联”: a 实现 inside the indicator and
+/// the adverb right before it are not part of what is measured.
+fn remove_inner_realize(s: &str) -> String {
+    let Some(pos) = s.find("实现") else {
+        return s.to_string();
+    };
+    let mut head = &s[..pos];
+    for adv in ["动态", "基本", "全面", "逐步", "全部", "率先"] {
+        if let Some(h) = head.strip_suffix(adv) {
+            head = h;
+            break;
+        }
+    }
+    if head.is_empty() && pos == 0 {
+        return s["实现".len()..].to_string();
+    }
+    format!("{head}{}", &s[pos + "实现".len()..])
+}
+
+/// Sector from the keyword table: indicator first, then the span, then the text before it.
+fn sector_of(indicator: &str, text: &str, norm: &[char], ctx_start: usize, ctx_end: usize) -> Sector {
+    for hay in [indicator, text] {
+        if let Some((s, _)) = lx::SECTORS.iter().find(|(_, kws)| kws.iter().any(|k| hay.contains(k))) {
+            return *s;
+        }
+    }
+    let ctx: String = norm[ctx_start..ctx_end.max(ctx_start)].iter().collect();
+    lx::SECTORS
+        .iter()
+        .find(|(_, kws)| kws.iter().any(|k| ctx.contains(k)))
+        .map_or(Sector::General, |(s, _)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Target {
+        let t = extract(text);
+        assert_eq!(t.len(), 1, "{text}: {t:#?}");
+        t.into_iter().next().expect("one target")
+    }
+
+    fn none(text: &str) {
+        let t = extract(text);
+        assert!(t.is_empty(), "{text}: {t:#?}");
+    }
+
+    #[test]
+    fn growth_with_qualifier() {
+        let t = one("经济社会发展主要预期目标:地区生产总值增长6%左右。");
+        assert_eq!(t.text, "地区生产总值增长6%左右");
+        assert_eq!(t.indicator, "地区生产总值");
+        assert_eq!((t.comparator, t.kind), (Comparator::Approx, Kind::Growth));
+    }
+
+    #[test]
+    fn hedge_covers_the_list() {
+        let t = extract("力争新增博士后科研工作站20家左右、新招收博士后突破1000人,新认定高层次人才5000人左右。");
+        let asp: Vec<bool> = t.iter().map(|t| t.aspirational).collect();
+        assert_eq!(asp, [true, true, false]);
+        assert_eq!(t[1].indicator, "博士后");
+        assert_eq!((t[1].comparator, t[1].kind), (Comparator::Gt, Kind::Increment));
+    }
+
+    #[test]
+    fn thresholds_are_not_targets() {
+        let t = one("实施亿元以上重点项目2200个左右。");
+        assert_eq!(t.indicator, "亿元以上重点项目");
+        let t = one("新增200亿产业链1个。");
+        assert_eq!(t.indicator, "200亿产业链");
+        none("服务60岁以上老人。");
+    }
+
+    #[test]
+    fn codes_dates_ordinals_and_labels() {
+        none("实体化运作G60科创走廊，利用5G技术，开通4号线，用好12345热线。");
+        none("2024年2月6日在第十七届人民代表大会第三次会议上，实施“8526”行动，建设三大工程。");
+        none("重点做好九个方面工作，抓牢两个要害，一个单元就是一个新兴产业链。");
+        none("落细落实144小时过境免签政策，打造15分钟生活圈。");
+    }
+
+    #[test]
+    fn stock_and_continuing_projects() {
+        none("用好用活航空、气象等86个科普场馆、安徽美术馆等64个文化场馆。");
+        none("高质量运营10个海内外创新中心。");
+        none("加快建设合肥先进光源等4个大装置。");
+        none("提质扩量6个省级县域特色产业集群。");
+        let t = one("建成山姆会员店、包河万象汇等20个项目。");
+        assert_eq!(t.indicator, "山姆会员店、包河万象汇等项目");
+    }
+
+    #[test]
+    fn chinese_numerals_and_full_coverage() {
+        let t = extract("新增百项示范场景，对接千项技术产品，联动万家科创企业。");
+        let got: Vec<(f64, &str, &str)> = t.iter().map(|t| (t.value, t.unit.as_str(), t.indicator.as_str())).collect();
+        assert_eq!(got, [(100.0, "项", "示范场景"), (1000.0, "项", "技术产品"), (1.0, "万家", "科创企业")]);
+        let t = one("实现村级寄递综合服务站全覆盖。");
+        assert_eq!((t.value, t.unit.as_str(), t.kind, t.comparator), (100.0, "%", Kind::Share, Comparator::Ge));
+        assert_eq!(t.indicator, "村级寄递综合服务站");
+        let t = one("新增百亿企业一至两家。");
+        assert_eq!((t.value, t.value_max, t.comparator), (1.0, Some(2.0), Comparator::Range));
+    }
+
+    #[test]
+    fn borrowed_indicator_and_shared_subject() {
+        let t = extract("农村养老服务站覆盖率48%、提高3个百分点。");
+        assert_eq!(t[1].indicator, "农村养老服务站覆盖率");
+        assert_eq!((t[0].kind, t[1].kind), (Kind::Share, Kind::Growth));
+        let t = extract("粮食面积稳定790万亩、产量300万吨左右。");
+        assert_eq!(t[1].text, "产量300万吨左右");
+        assert_eq!((t[1].indicator.as_str(), t[1].kind), ("产量", Kind::Level));
+    }
+
+    #[test]
+    fn beneficiary_service() {
+        let t = one("为3万名学生开展视力筛查。");
+        assert_eq!((t.value, t.unit.as_str(), t.indicator.as_str()), (3.0, "万名", "学生视力筛查"));
+        assert_eq!(t.text, "为3万名学生开展视力筛查");
+    }
+
+    #[test]
+    fn more_than_and_alternative_units() {
+        let t = one("新增就业岗位1.2万多个。");
+        assert_eq!((t.unit.as_str(), t.comparator), ("万个", Comparator::Gt));
+        let t = one("筹集保障性租赁住房1.2万套(间)。");
+        assert_eq!(t.unit, "万套(间)");
+    }
+}
