@@ -1,0 +1,30 @@
+//! Run-time configuration of the server, from flags and `NEWSDESK_*` environment variables (see
+//! [`crate::cli`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Data folder: database, later the search index and uploads.
+    pub data_dir: PathBuf,
+    /// Folder whose `templates/` and `static/` override the embedded theme file by file.
+    pub theme_dir: Option<PathBuf>,
+    /// Repeat views by one visitor within this window count once; `None` counts every view.
+    pub view_dedupe: Option<Duration>,
+    /// Load the demo content on the first start with an empty database.
+    pub demo: bool,
+}
+
+impl ServeConfig {
+    /// Defaults for a data folder: demo content on, 30-minute view dedupe.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            theme_dir: None,
+            view_dedupe: Some(Duration::from_secs(30 * 60)),
+            demo: true,
+        }
+    }
+}

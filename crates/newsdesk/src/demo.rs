@@ -1,0 +1,75 @@
+//! Demo content: on the first start with an empty database, the pages in `demo/` (embedded in the
+//! binary; one folder per channel) are imported and the site settings are taken from the seed page's
+//! footer. A marker in the store records that this happened, so it never happens again, even if
+//! every article is deleted later.
+
+use include_dir::{Dir, include_dir};
+
+use crate::domain::SiteSettings;
+use crate::import;
+use crate::store::Store;
+
+static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
+
+/// The demo channels: slug, name, in navigation order.
+const CHANNELS: &[(&str, &str)] = &[
+    ("nev", "新能源汽车"),
+    ("solar", "光伏"),
+    ("storage", "储能"),
+    ("charging", "充换电"),
+    ("policy", "政策法规"),
+];
+
+/// Name of the demo site.
+const SITE_NAME: &str = "能源资讯网";
+/// Store marker set once demo content has been loaded (or skipped because data existed).
+const MARKER: &str = "demo_loaded_at";
+
+/// Loads the demo content if this data folder has never had any; returns whether it did.
+pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
+    if store.marker(MARKER).await?.is_some() {
+        return Ok(false);
+    }
+    let now = chrono::Utc::now().to_rfc3339();
+    if store.count_articles().await? > 0 {
+        // Content was imported before the first start: leave it alone, never add demo content.
+        store.set_marker(MARKER, &format!("skipped {now}")).await?;
+        return Ok(false);
+    }
+    let mut settings = SiteSettings {
+        site_name: SITE_NAME.into(),
+        ..store.site_settings().await?
+    };
+    let tz = settings.tz();
+    for (position, (slug, name)) in (0_i64..).zip(CHANNELS) {
+        store.upsert_channel(name, slug, position).await?;
+    }
+    let mut loaded = 0;
+    for dir in DEMO.dirs() {
+        let Some(channel) = dir.path().file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        for file in dir.files() {
+            let page = import::parse_page(file.contents(), tz)
+                .map_err(|e| anyhow::anyhow!("demo page {}: {e}", file.path().display()))?;
+            let footer = &page.footer;
+            if let Some(holder) = &footer.copyright_holder {
+                settings.copyright_holder.clone_from(holder);
+            }
+            if let Some(icp) = &footer.icp_number {
+                settings.icp_number.clone_from(icp);
+            }
+            if let Some(psb) = &footer.public_security_number {
+                settings.public_security_number.clone_from(psb);
+            }
+            store
+                .upsert_article(&import::to_article(&page, channel, tz))
+                .await?;
+            loaded += 1;
+        }
+    }
+    store.save_site_settings(&settings).await?;
+    store.set_marker(MARKER, &now).await?;
+    tracing::info!(articles = loaded, "loaded demo content");
+    Ok(true)
+}

@@ -1,0 +1,267 @@
+//! Plain domain types: articles, channels, site settings. No I/O lives here; the store persists
+//! these, the importer and the newsroom produce them, the renderer shows them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where an article is in its life: only `Published` articles whose time has come are public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written; never public.
+    Draft,
+    /// Becomes public at `published_at`.
+    Scheduled,
+    /// Public from `published_at` on.
+    Published,
+}
+
+impl ArticleStatus {
+    /// The name stored in the database and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Published => "published",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Self::Draft),
+            "scheduled" => Some(Self::Scheduled),
+            "published" => Some(Self::Published),
+            _ => None,
+        }
+    }
+}
+
+/// The form an article body was written in; the sanitized HTML is always derived from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// CommonMark, as editors write it and as plain-text imports are converted to.
+    Markdown,
+    /// HTML, as HTML imports carry it (sanitized before display).
+    Html,
+}
+
+impl BodyFormat {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Markdown => "markdown",
+            Self::Html => "html",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "markdown" => Some(Self::Markdown),
+            "html" => Some(Self::Html),
+            _ => None,
+        }
+    }
+}
+
+/// A section of the site (栏目), such as 新能源汽车 or 光伏.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    /// Store id.
+    pub id: i64,
+    /// Display name, e.g. 储能.
+    pub name: String,
+    /// URL segment, e.g. `storage`.
+    pub slug: String,
+    /// Order in navigation, lower first.
+    pub position: i64,
+}
+
+/// A full article as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// Store id.
+    pub id: i64,
+    /// URL segment under `/articles/`.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// 作者, when known.
+    pub author: Option<String>,
+    /// 来源, when known.
+    pub source: Option<String>,
+    /// The channel it belongs to.
+    pub channel: Channel,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Short plain-text summary for listings and metadata.
+    pub summary: String,
+    /// The form `body_source` is written in.
+    pub body_format: BodyFormat,
+    /// The body as written.
+    pub body_source: String,
+    /// The body as sanitized HTML, ready to show.
+    pub body_html: String,
+    /// Life-cycle status.
+    pub status: ArticleStatus,
+    /// When it is (or was) published, in UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// 浏览量 as last flushed to the store.
+    pub views: i64,
+    /// Creation time, UTC.
+    pub created_at: DateTime<Utc>,
+    /// Last change, UTC.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An article as listed on home, channel and search pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSummary {
+    /// Store id.
+    pub id: i64,
+    /// URL segment under `/articles/`.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Short plain-text summary.
+    pub summary: String,
+    /// Channel display name.
+    pub channel_name: String,
+    /// Channel URL segment.
+    pub channel_slug: String,
+    /// Publish time, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// 浏览量 as last flushed.
+    pub views: i64,
+}
+
+/// What it takes to create or replace an article; the store assigns id and bookkeeping times.
+#[derive(Debug, Clone)]
+pub struct ArticleInput {
+    /// URL segment; unique.
+    pub slug: String,
+    /// Headline; must not be empty.
+    pub title: String,
+    /// 作者.
+    pub author: Option<String>,
+    /// 来源.
+    pub source: Option<String>,
+    /// Slug of an existing channel.
+    pub channel_slug: String,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Plain-text summary.
+    pub summary: String,
+    /// The form of `body_source`.
+    pub body_format: BodyFormat,
+    /// The body as written.
+    pub body_source: String,
+    /// The sanitized HTML made from `body_source`.
+    pub body_html: String,
+    /// Life-cycle status.
+    pub status: ArticleStatus,
+    /// Publish time, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// 浏览量 carried over from an imported page; never lowers a count already stored.
+    pub views: i64,
+    /// Identity of an imported page, see [`crate::import`].
+    pub import_key: Option<String>,
+}
+
+/// The site-wide settings shown in every page's header and footer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteSettings {
+    /// Site name in the header and page titles.
+    pub site_name: String,
+    /// Holder named in the copyright line (版权所有 © …).
+    pub copyright_holder: String,
+    /// ICP filing number (e.g. 京ICP备17037723号), linked to the MIIT filing site.
+    pub icp_number: String,
+    /// Public-security filing number (e.g. 京公网安备 11010802025013号).
+    pub public_security_number: String,
+    /// Absolute base URL for canonical links and feeds, without trailing slash.
+    pub base_url: String,
+    /// IANA zone in which times are shown.
+    pub timezone: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            site_name: "newsdesk".into(),
+            copyright_holder: String::new(),
+            icp_number: String::new(),
+            public_security_number: String::new(),
+            base_url: "http://127.0.0.1:8080".into(),
+            timezone: "Asia/Shanghai".into(),
+        }
+    }
+}
+
+impl SiteSettings {
+    /// The digits of the public-security number, which its filing site takes as `recordcode`.
+    pub fn public_security_code(&self) -> String {
+        self.public_security_number
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    }
+
+    /// The configured zone, or Asia/Shanghai when it does not parse.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page number.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+}
+
+/// A page of results and the total across all pages.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items exist in all.
+    pub total: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_security_code_keeps_digits() {
+        let s = SiteSettings {
+            public_security_number: "京公网安备 11010802025013号".into(),
+            ..SiteSettings::default()
+        };
+        assert_eq!(s.public_security_code(), "11010802025013");
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [
+            ArticleStatus::Draft,
+            ArticleStatus::Scheduled,
+            ArticleStatus::Published,
+        ] {
+            assert_eq!(ArticleStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! newsdesk: a fast engine for Chinese news and information portals.
+//!
+//! Layers, one way: `web` (routes, handlers) → `store` (all SQL) / `counter` → `render` (view models,
+//! templates). `import` turns pages into articles; `domain` holds the plain types all of them share.
+//! See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod config;
+pub mod counter;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod render;
+pub mod store;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::ServeConfig;
+use crate::counter::ViewCounter;
+use crate::render::Renderer;
+use crate::web::AppState;
+
+/// Runs the site on `listener` until `shutdown` completes, then drains requests and flushes view
+/// counts. Tests pass their own ephemeral listener and shutdown signal.
+pub async fn serve(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = store::open(&config.data_dir).await?;
+    if config.demo {
+        demo::load_on_first_start(store.as_ref())
+            .await
+            .context("loading demo content")?;
+    }
+    let renderer = Arc::new(Renderer::new(config.theme_dir.as_deref())?);
+    let counter = Arc::new(ViewCounter::new(config.view_dedupe));
+    let state = AppState::new(store.clone(), renderer, counter.clone()).await?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let flusher = counter.spawn_flusher(store.clone(), stop_rx);
+
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data = %config.data_dir.display(), "newsdesk serving on http://{addr}");
+    let app = web::routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
+
+    // No request can count a view any more: write the last counts and stop.
+    let _ = stop_tx.send(true);
+    flusher.await.context("view counter task")?;
+    tracing::info!("newsdesk stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

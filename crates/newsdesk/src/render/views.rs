@@ -1,0 +1,263 @@
+//! View models: everything a template shows, already formatted (times in the site's zone, URLs
+//! built). Handlers build these from domain types; templates only print them.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+
+use crate::domain::{Article, ArticleSummary, Channel, SiteSettings};
+
+/// Display format of times on pages: 2024-02-08 10:21.
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M";
+
+/// The parts of every page: site identity, navigation, footer, head metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layout {
+    /// Site name.
+    pub site_name: String,
+    /// `<title>` text.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Absolute canonical URL of the page.
+    pub canonical: String,
+    /// Channels for the navigation.
+    pub channels: Vec<ChannelLink>,
+    /// Slug of the channel the page belongs to, to mark it in the navigation.
+    pub current_channel: Option<String>,
+    /// Footer facts.
+    pub footer: FooterView,
+    /// Cache-busting suffix for static assets.
+    pub asset_version: String,
+}
+
+/// A channel in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelLink {
+    /// Display name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Path of its page.
+    pub url: String,
+}
+
+impl From<&Channel> for ChannelLink {
+    fn from(c: &Channel) -> Self {
+        Self {
+            name: c.name.clone(),
+            slug: c.slug.clone(),
+            url: format!("/channels/{}", c.slug),
+        }
+    }
+}
+
+/// The footer: copyright line and the two filing numbers with their links.
+#[derive(Debug, Clone, Serialize)]
+pub struct FooterView {
+    /// Year for the copyright line.
+    pub year: i32,
+    /// Copyright holder.
+    pub copyright_holder: String,
+    /// ICP filing number.
+    pub icp_number: String,
+    /// Link to the MIIT filing site.
+    pub icp_url: &'static str,
+    /// Public-security filing number.
+    pub public_security_number: String,
+    /// Link to the public-security filing record.
+    pub public_security_url: String,
+}
+
+impl FooterView {
+    /// The footer for a site's settings.
+    pub fn new(site: &SiteSettings) -> Self {
+        Self {
+            year: Utc::now().with_timezone(&site.tz()).year(),
+            copyright_holder: site.copyright_holder.clone(),
+            icp_number: site.icp_number.clone(),
+            icp_url: "https://beian.miit.gov.cn/",
+            public_security_number: site.public_security_number.clone(),
+            public_security_url: format!(
+                "https://www.beian.gov.cn/portal/registerSystemInfo?recordcode={}",
+                site.public_security_code()
+            ),
+        }
+    }
+}
+
+impl Layout {
+    /// The layout for a page at `path` titled `title` (the site name is appended).
+    pub fn new(
+        site: &SiteSettings,
+        channels: &[Channel],
+        asset_version: &str,
+        path: &str,
+        title: Option<&str>,
+    ) -> Self {
+        Self {
+            site_name: site.site_name.clone(),
+            title: match title {
+                Some(t) => format!("{t} - {}", site.site_name),
+                None => site.site_name.clone(),
+            },
+            description: String::new(),
+            canonical: format!("{}{path}", site.base_url.trim_end_matches('/')),
+            channels: channels.iter().map(ChannelLink::from).collect(),
+            current_channel: None,
+            footer: FooterView::new(site),
+            asset_version: asset_version.to_string(),
+        }
+    }
+}
+
+/// A time formatted for display and for `<time datetime>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    /// 2024-02-08 10:21, in the site's zone.
+    pub display: String,
+    /// RFC 3339 with the site's offset, e.g. 2024-02-08T10:21:00+08:00.
+    pub iso: String,
+}
+
+impl TimeView {
+    /// Formats `t` in the site's zone.
+    pub fn new(t: DateTime<Utc>, site: &SiteSettings) -> Self {
+        let local = t.with_timezone(&site.tz());
+        Self {
+            display: local.format(TIME_FORMAT).to_string(),
+            iso: local.to_rfc3339(),
+        }
+    }
+}
+
+/// An article in a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCard {
+    /// Headline.
+    pub title: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Summary.
+    pub summary: String,
+    /// Its channel.
+    pub channel: ChannelLink,
+    /// Publish time.
+    pub published: Option<TimeView>,
+}
+
+impl ArticleCard {
+    /// The card for a listed article.
+    pub fn new(a: &ArticleSummary, site: &SiteSettings) -> Self {
+        Self {
+            title: a.title.clone(),
+            url: format!("/articles/{}", a.slug),
+            summary: a.summary.clone(),
+            channel: ChannelLink {
+                name: a.channel_name.clone(),
+                slug: a.channel_slug.clone(),
+                url: format!("/channels/{}", a.channel_slug),
+            },
+            published: a.published_at.map(|t| TimeView::new(t, site)),
+        }
+    }
+}
+
+/// A full article page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    /// Headline.
+    pub title: String,
+    /// 作者, absent when unknown (no empty label is shown).
+    pub author: Option<String>,
+    /// 来源, absent when unknown.
+    pub source: Option<String>,
+    /// Publish time.
+    pub published: Option<TimeView>,
+    /// 浏览量 including counts not yet flushed.
+    pub views: i64,
+    /// Sanitized body HTML.
+    pub body_html: String,
+    /// Summary.
+    pub summary: String,
+    /// Channel.
+    pub channel: ChannelLink,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+impl ArticleView {
+    /// The page view of an article with its live view count.
+    pub fn new(a: &Article, views: i64, site: &SiteSettings) -> Self {
+        let non_blank = |s: &Option<String>| s.as_ref().filter(|v| !v.trim().is_empty()).cloned();
+        Self {
+            title: a.title.clone(),
+            author: non_blank(&a.author),
+            source: non_blank(&a.source),
+            published: a.published_at.map(|t| TimeView::new(t, site)),
+            views,
+            body_html: a.body_html.clone(),
+            summary: a.summary.clone(),
+            channel: ChannelLink::from(&a.channel),
+            tags: a.tags.clone(),
+        }
+    }
+}
+
+/// Links to the neighbouring pages of a listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    /// Current page, 1-based.
+    pub page: u32,
+    /// Number of pages (at least 1).
+    pub pages: u32,
+    /// URL of the previous page.
+    pub prev_url: Option<String>,
+    /// URL of the next page.
+    pub next_url: Option<String>,
+}
+
+impl Pagination {
+    /// Pagination for `total` items at `per_page`, with page URLs `{base}?page=N`.
+    pub fn new(base: &str, page: u32, per_page: u32, total: i64) -> Self {
+        let per_page = i64::from(per_page.max(1));
+        let pages = u32::try_from(((total + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX);
+        let url = |n: u32| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}?page={n}")
+            }
+        };
+        Self {
+            page,
+            pages,
+            prev_url: (page > 1).then(|| url(page - 1)),
+            next_url: (page < pages).then(|| url(page + 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_show_in_beijing_time() {
+        let t = DateTime::parse_from_rfc3339("2024-02-08T02:21:00Z")
+            .unwrap()
+            .to_utc();
+        let v = TimeView::new(t, &SiteSettings::default());
+        assert_eq!(v.display, "2024-02-08 10:21");
+        assert_eq!(v.iso, "2024-02-08T10:21:00+08:00");
+    }
+
+    #[test]
+    fn pagination_links() {
+        let p = Pagination::new("/channels/solar", 2, 10, 25);
+        assert_eq!(p.pages, 3);
+        assert_eq!(p.prev_url.as_deref(), Some("/channels/solar"));
+        assert_eq!(p.next_url.as_deref(), Some("/channels/solar?page=3"));
+        let p = Pagination::new("/", 1, 10, 0);
+        assert_eq!((p.pages, p.prev_url, p.next_url), (1, None, None));
+    }
+}

@@ -1,0 +1,94 @@
+//! Persistence. `trait Store` is the only door to the database; `sqlite` implements it (and a
+//! PostgreSQL implementation can join beside it). Handlers, the importer and the view counter hold an
+//! `Arc<dyn Store>` and never see SQL.
+
+mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Article, ArticleInput, ArticleSummary, Channel, Page, PageRequest, SiteSettings,
+};
+
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in the store, as callers need to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule was broken.
+    #[error("conflict: {what}")]
+    Conflict {
+        /// What conflicted, e.g. `channel slug`.
+        what: String,
+    },
+    /// Anything else (I/O, corrupt data, database unavailable).
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Result alias for store calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether an upsert created a row or changed an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    /// A new row was inserted.
+    Created(i64),
+    /// An existing row was updated.
+    Updated(i64),
+}
+
+impl Upserted {
+    /// The row id either way.
+    pub fn id(self) -> i64 {
+        match self {
+            Self::Created(id) | Self::Updated(id) => id,
+        }
+    }
+}
+
+/// The operations newsdesk needs from a database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// All channels in navigation order.
+    async fn list_channels(&self) -> StoreResult<Vec<Channel>>;
+    /// The channel with this slug.
+    async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel>;
+    /// Creates the channel, or renames/reorders the one with the same slug.
+    async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel>;
+
+    /// Inserts an article, or updates the one with the same `import_key` (when set) or slug.
+    async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted>;
+    /// A published article whose time has come, by slug.
+    async fn published_article(&self, slug: &str) -> StoreResult<Article>;
+    /// Published articles, newest first, optionally in one channel.
+    async fn list_published(
+        &self,
+        channel_id: Option<i64>,
+        page: PageRequest,
+    ) -> StoreResult<Page<ArticleSummary>>;
+    /// How many articles exist in any status.
+    async fn count_articles(&self) -> StoreResult<i64>;
+    /// Adds view counts in one transaction: all of the batch or none of it.
+    async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
+
+    /// The site settings (defaults for keys never saved).
+    async fn site_settings(&self) -> StoreResult<SiteSettings>;
+    /// Saves all site settings.
+    async fn save_site_settings(&self, settings: &SiteSettings) -> StoreResult<()>;
+    /// An internal marker, such as when demo content was loaded.
+    async fn marker(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Sets an internal marker.
+    async fn set_marker(&self, key: &str, value: &str) -> StoreResult<()>;
+}
+
+/// Opens the store in `data_dir` (creating it and applying migrations).
+pub async fn open(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqliteStore::open(data_dir).await?))
+}

@@ -1,0 +1,488 @@
+//! The embedded default store: one SQLite file in the data folder, WAL mode, foreign keys on,
+//! migrations from `migrations/sqlite` applied at open.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqlitePool};
+use tracing::instrument;
+
+use super::{Store, StoreError, StoreResult, Upserted};
+use crate::domain::{
+    Article, ArticleInput, ArticleStatus, ArticleSummary, BodyFormat, Channel, Page, PageRequest,
+    SiteSettings,
+};
+
+/// File name of the database inside the data folder.
+pub const DB_FILE: &str = "newsdesk.db";
+
+/// SQLite implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `newsdesk.db` in `data_dir` and applies pending migrations.
+    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating data folder {}", data_dir.display()))?;
+        let path = data_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("opening database {}", path.display()))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .with_context(|| format!("migrating database {}", path.display()))?;
+        Ok(Self { pool })
+    }
+}
+
+/// Times are stored to the second so that text comparison in SQL orders them correctly.
+fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
+}
+
+fn other(e: sqlx::Error) -> StoreError {
+    StoreError::Other(e.into())
+}
+
+/// Maps a uniqueness violation to `Conflict` naming the column, everything else to `Other`.
+fn on_write(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            let what = db
+                .message()
+                .rsplit_once(": ")
+                .map_or("unique value", |(_, cols)| cols)
+                .to_string();
+            return StoreError::Conflict { what };
+        }
+        if db.is_foreign_key_violation() {
+            return StoreError::Conflict {
+                what: "reference to a missing row".into(),
+            };
+        }
+    }
+    other(e)
+}
+
+#[derive(FromRow)]
+struct ChannelRow {
+    id: i64,
+    name: String,
+    slug: String,
+    position: i64,
+}
+
+impl From<ChannelRow> for Channel {
+    fn from(r: ChannelRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            position: r.position,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct ArticleRow {
+    id: i64,
+    slug: String,
+    title: String,
+    author: Option<String>,
+    source: Option<String>,
+    summary: String,
+    body_format: String,
+    body_source: String,
+    body_html: String,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    views: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    channel_id: i64,
+    channel_name: String,
+    channel_slug: String,
+    channel_position: i64,
+}
+
+impl ArticleRow {
+    fn into_article(self, tags: Vec<String>) -> StoreResult<Article> {
+        let corrupt = |what: &str, value: &str| {
+            StoreError::Other(anyhow::anyhow!(
+                "article {}: unknown {what} {value:?}",
+                self.id
+            ))
+        };
+        let body_format = BodyFormat::parse(&self.body_format)
+            .ok_or_else(|| corrupt("body format", &self.body_format))?;
+        let status =
+            ArticleStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?;
+        Ok(Article {
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            author: self.author,
+            source: self.source,
+            channel: Channel {
+                id: self.channel_id,
+                name: self.channel_name,
+                slug: self.channel_slug,
+                position: self.channel_position,
+            },
+            tags,
+            summary: self.summary,
+            body_format,
+            body_source: self.body_source,
+            body_html: self.body_html,
+            status,
+            published_at: self.published_at,
+            views: self.views,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    channel_name: String,
+    channel_slug: String,
+    published_at: Option<DateTime<Utc>>,
+    views: i64,
+}
+
+impl From<SummaryRow> for ArticleSummary {
+    fn from(r: SummaryRow) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            channel_name: r.channel_name,
+            channel_slug: r.channel_slug,
+            published_at: r.published_at,
+            views: r.views,
+        }
+    }
+}
+
+const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
+     a.body_source, a.body_html, a.status, a.published_at, a.views, a.created_at, a.updated_at, \
+     c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
+
+const PUBLIC: &str = "a.status = 'published' AND a.published_at <= ?";
+
+impl SqliteStore {
+    async fn tags_of(&self, article_id: i64) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id = ? ORDER BY t.name",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    #[instrument(skip_all)]
+    async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
+        let rows: Vec<ChannelRow> =
+            sqlx::query_as("SELECT id, name, slug, position FROM channels ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(rows.into_iter().map(Channel::from).collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel> {
+        let row: Option<ChannelRow> =
+            sqlx::query_as("SELECT id, name, slug, position FROM channels WHERE slug = ?")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(other)?;
+        row.map(Channel::from).ok_or(StoreError::NotFound)
+    }
+
+    #[instrument(skip_all)]
+    async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel> {
+        let row: ChannelRow = sqlx::query_as(
+            "INSERT INTO channels (name, slug, position) VALUES (?, ?, ?) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position \
+             RETURNING id, name, slug, position",
+        )
+        .bind(name)
+        .bind(slug)
+        .bind(position)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(on_write)?;
+        Ok(row.into())
+    }
+
+    #[instrument(skip_all, fields(article.slug = %input.slug))]
+    async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted> {
+        let now = db_time(Utc::now());
+        let published_at = input.published_at.map(db_time);
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let channel_id: i64 = sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
+            .bind(&input.channel_slug)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?
+            .ok_or_else(|| StoreError::Conflict {
+                what: format!("no channel with slug {:?}", input.channel_slug),
+            })?;
+        let existing: Option<i64> = match &input.import_key {
+            Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = ?")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?,
+            None => None,
+        };
+        let outcome = if let Some(id) = existing {
+            // An imported page keeps its URL on re-import; views never go down.
+            sqlx::query(
+                "UPDATE articles SET title = ?, author = ?, source = ?, channel_id = ?, summary = ?, \
+                 body_format = ?, body_source = ?, body_html = ?, status = ?, published_at = ?, \
+                 views = max(views, ?), updated_at = ? WHERE id = ?",
+            )
+            .bind(&input.title)
+            .bind(&input.author)
+            .bind(&input.source)
+            .bind(channel_id)
+            .bind(&input.summary)
+            .bind(input.body_format.as_str())
+            .bind(&input.body_source)
+            .bind(&input.body_html)
+            .bind(input.status.as_str())
+            .bind(published_at)
+            .bind(input.views)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(on_write)?;
+            Upserted::Updated(id)
+        } else {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
+                 body_source, body_html, status, published_at, views, import_key, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&input.slug)
+            .bind(&input.title)
+            .bind(&input.author)
+            .bind(&input.source)
+            .bind(channel_id)
+            .bind(&input.summary)
+            .bind(input.body_format.as_str())
+            .bind(&input.body_source)
+            .bind(&input.body_html)
+            .bind(input.status.as_str())
+            .bind(published_at)
+            .bind(input.views)
+            .bind(&input.import_key)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(on_write)?;
+            Upserted::Created(id)
+        };
+        let id = outcome.id();
+        sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        for tag in &input.tags {
+            let tag_id: i64 = sqlx::query_scalar(
+                "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
+                 RETURNING id",
+            )
+            .bind(tag)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(other)?;
+            sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(tag_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(outcome)
+    }
+
+    #[instrument(skip_all)]
+    async fn published_article(&self, slug: &str) -> StoreResult<Article> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.slug = ? AND {PUBLIC}"
+        );
+        let row: Option<ArticleRow> = sqlx::query_as(&sql)
+            .bind(slug)
+            .bind(db_time(Utc::now()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let tags = self.tags_of(row.id).await?;
+        row.into_article(tags)
+    }
+
+    #[instrument(skip_all)]
+    async fn list_published(
+        &self,
+        channel_id: Option<i64>,
+        page: PageRequest,
+    ) -> StoreResult<Page<ArticleSummary>> {
+        let now = db_time(Utc::now());
+        let channel_filter = if channel_id.is_some() {
+            " AND a.channel_id = ?"
+        } else {
+            ""
+        };
+        let list_sql = format!(
+            "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
+             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {PUBLIC}{channel_filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        );
+        let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(now);
+        if let Some(id) = channel_id {
+            list = list.bind(id);
+        }
+        let rows = list
+            .bind(i64::from(page.per_page))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let count_sql = format!("SELECT count(*) FROM articles a WHERE {PUBLIC}{channel_filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(now);
+        if let Some(id) = channel_id {
+            count = count.bind(id);
+        }
+        let total = count.fetch_one(&self.pool).await.map_err(other)?;
+        Ok(Page {
+            items: rows.into_iter().map(ArticleSummary::from).collect(),
+            total,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn count_articles(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    #[instrument(skip_all, fields(batch.len = batch.len()))]
+    async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for &(id, n) in batch {
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
+                .bind(n)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn site_settings(&self) -> StoreResult<SiteSettings> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'site.%'")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        let map: serde_json::Map<String, serde_json::Value> = rows
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("site.")?.to_string(), v.into())))
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(map))
+            .context("reading site settings")
+            .map_err(StoreError::Other)
+    }
+
+    #[instrument(skip_all)]
+    async fn save_site_settings(&self, settings: &SiteSettings) -> StoreResult<()> {
+        let value = serde_json::to_value(settings).context("encoding site settings")?;
+        let fields: BTreeMap<String, serde_json::Value> =
+            serde_json::from_value(value).context("encoding site settings")?;
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for (key, value) in fields {
+            let text = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(format!("site.{key}"))
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn marker(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(format!("marker.{key}"))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn set_marker(&self, key: &str, value: &str) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("marker.{key}"))
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+}

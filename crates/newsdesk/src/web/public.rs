@@ -1,0 +1,241 @@
+//! Reader-facing pages: home, channel listings, article pages, static assets, health.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::extract::{ClientIp, Path, Query};
+use crate::counter::Visitor;
+use crate::domain::PageRequest;
+use crate::error::AppError;
+use crate::render::views::{ArticleCard, ArticleView, ChannelLink, Layout, Pagination};
+
+/// Articles per listing page.
+const PER_PAGE: u32 = 20;
+/// Articles per channel box on the home page.
+const HOME_BOX: u32 = 6;
+
+/// `?page=N` on listings; anything that is not a positive number reads as page 1.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> u32 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<u32>().ok())
+            .filter(|&p| p > 0)
+            .unwrap_or(1)
+    }
+}
+
+#[derive(Serialize)]
+struct ChannelSection {
+    channel: ChannelLink,
+    articles: Vec<ArticleCard>,
+}
+
+fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<Response, AppError> {
+    let html = state.renderer.render(template, view).map_err(|e| {
+        AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
+    })?;
+    Ok(Html(html).into_response())
+}
+
+/// `GET /`: latest articles and a box per channel.
+pub async fn home(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let chrome = state.chrome();
+    let page = q.page();
+    let latest = state
+        .store
+        .list_published(
+            None,
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
+        .await?;
+    if page > 1 && latest.items.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let mut sections = Vec::new();
+    for channel in &chrome.channels {
+        let items = state
+            .store
+            .list_published(
+                Some(channel.id),
+                PageRequest {
+                    page: 1,
+                    per_page: HOME_BOX,
+                },
+            )
+            .await?;
+        if !items.items.is_empty() {
+            sections.push(ChannelSection {
+                channel: ChannelLink::from(channel),
+                articles: items
+                    .items
+                    .iter()
+                    .map(|a| ArticleCard::new(a, &chrome.site))
+                    .collect(),
+            });
+        }
+    }
+    let mut layout = Layout::new(
+        &chrome.site,
+        &chrome.channels,
+        state.renderer.asset_version(),
+        "/",
+        None,
+    );
+    layout.description = format!("{}：最新资讯、政策解读与行业动态。", chrome.site.site_name);
+    render(
+        &state,
+        "home.html",
+        context! {
+            layout,
+            home => true,
+            latest => latest.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
+            pagination => Pagination::new("/", page, PER_PAGE, latest.total),
+            sections,
+        },
+    )
+}
+
+/// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
+pub async fn show_channel(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let chrome = state.chrome();
+    let channel = chrome
+        .channels
+        .iter()
+        .find(|c| c.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let page = q.page();
+    let list = state
+        .store
+        .list_published(
+            Some(channel.id),
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
+        .await?;
+    if page > 1 && list.items.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let path = format!("/channels/{}", channel.slug);
+    let mut layout = Layout::new(
+        &chrome.site,
+        &chrome.channels,
+        state.renderer.asset_version(),
+        &path,
+        Some(&channel.name),
+    );
+    layout.current_channel = Some(channel.slug.clone());
+    layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
+    render(
+        &state,
+        "channel.html",
+        context! {
+            layout,
+            channel => ChannelLink::from(channel),
+            articles => list.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
+            pagination => Pagination::new(&path, page, PER_PAGE, list.total),
+        },
+    )
+}
+
+/// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
+pub async fn show_article(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
+) -> Result<Response, AppError> {
+    let article = state.store.published_article(&slug).await?;
+    if method == Method::GET {
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let visitor = Visitor {
+            ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
+            user_agent,
+        };
+        state.counter.record(article.id, &visitor);
+    }
+    let views = article
+        .views
+        .saturating_add(i64::try_from(state.counter.pending(article.id)).unwrap_or(i64::MAX));
+    let chrome = state.chrome();
+    let path = format!("/articles/{}", article.slug);
+    let mut layout = Layout::new(
+        &chrome.site,
+        &chrome.channels,
+        state.renderer.asset_version(),
+        &path,
+        Some(&article.title),
+    );
+    layout.current_channel = Some(article.channel.slug.clone());
+    layout.description = article.summary.clone();
+    render(
+        &state,
+        "article.html",
+        context! { layout, article => ArticleView::new(&article, views, &chrome.site) },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssetQuery {
+    v: Option<String>,
+}
+
+/// `GET /static/{path}`: theme assets; versioned URLs are cached for a year.
+pub async fn static_asset(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    Query(q): Query<AssetQuery>,
+) -> Result<Response, AppError> {
+    let (bytes, content_type) = state
+        .renderer
+        .static_file(&path)
+        .ok_or(AppError::NotFound)?;
+    let cache = if q.v.as_deref() == Some(state.renderer.asset_version()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        bytes.into_owned(),
+    )
+        .into_response())
+}
+
+/// `GET /healthz`: 200 once the server is serving.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Anything unrouted: the Chinese 404 page.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
