@@ -123,9 +123,9 @@ pub(crate) fn list_marker_len(chars: &[char], i: usize) -> usize {
     }
     match chars.get(j) {
         Some(')' | '）') => j + 1 - i,
-        Some('、' | '.' | '．') if !open => {
+        Some(&sep @ ('、' | '.' | '．')) if !open => {
             // `2.5万` is a decimal, not a marker.
-            if chars.get(j + 1).is_some_and(char::is_ascii_digit) {
+            if sep != '、' && chars.get(j + 1).is_some_and(char::is_ascii_digit) {
                 0
             } else {
                 j + 1 - i

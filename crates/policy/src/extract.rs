@@ -369,6 +369,8 @@ struct Prefix {
     growth: bool,
     /// A reach/keep word governs the number (突破, 保持, 提升至).
     level: bool,
+    /// An increment verb stands after the subject (高新技术企业净增200家).
+    increment_cue: bool,
 }
 
 /// Step 3: reads the prefix `[start, num_start)` of an item.
@@ -411,7 +413,14 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     p.span_start = hedge_at.unwrap_or(i);
     // Verbs: the first verb decides the class; chain verbs may follow (新建改造).
     p.verb_start = i;
-    let inc = longest_at(norm, i, lx::INCREMENT_VERBS).filter(|&l| i + l <= num_start);
+    // 新 + verb (新创建, 新培育) reads as the verb.
+    let inc = longest_at(norm, i, lx::INCREMENT_VERBS)
+        .or_else(|| {
+            (norm.get(i) == Some(&'新'))
+                .then(|| longest_at(norm, i + 1, lx::INCREMENT_VERBS).map(|l| l + 1))
+                .flatten()
+        })
+        .filter(|&l| i + l <= num_start);
     let stock = longest_at(norm, i, lx::STOCK_VERBS).filter(|&l| i + l <= num_start);
     let level = longest_at(norm, i, lx::LEVEL_VERBS).filter(|&l| i + l <= num_start);
     let best = [
@@ -427,8 +436,21 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         p.continuing_verb = lx::CONTINUING_VERBS.contains(&w.as_str());
         p.verb = Some(class);
         i += len;
-        while let Some(l) = longest_at(norm, i, lx::CHAIN_VERBS).filter(|&l| i + l < num_start) {
-            i += l;
+        loop {
+            if let Some(l) = longest_at(norm, i, lx::CHAIN_VERBS).filter(|&l| i + l < num_start) {
+                i += l;
+                continue;
+            }
+            // 新建和改造提升, 新建、改扩建: a second verb joined by 和/、.
+            if matches!(norm.get(i), Some('和' | '、' | '及'))
+                && let Some(l) = longest_at(norm, i + 1, lx::INCREMENT_VERBS)
+                    .or_else(|| longest_at(norm, i + 1, lx::CHAIN_VERBS))
+                    .filter(|&l| i + 1 + l < num_start)
+            {
+                i += 1 + l;
+                continue;
+            }
+            break;
         }
         if norm.get(i) == Some(&'了') {
             p.past = true;
@@ -453,6 +475,9 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
             break;
         };
         let len = cue.word.chars().count();
+        if lx::INCREMENT_VERBS.contains(&cue.word) {
+            p.increment_cue = true;
+        }
         if p.cue_comparator.is_none() {
             p.cue_comparator = cue.comparator;
         }
@@ -599,12 +624,15 @@ fn process_clause(
                 Kind::Share
             }
         } else if verb == Some(VerbClass::Increment)
+            || p.increment_cue
             || contains_any(norm, core_range.start, core_range.end, lx::INNER_INCREMENT_VERBS)
             || (p.growth && !p.level)
         {
             Kind::Increment
         } else if !own_signal && let Some(c) = inherited {
             c.kind
+        } else if !own_signal && counts_objects(norm, &q.unit, core_range.end, tail_nonempty) {
+            Kind::Increment
         } else {
             Kind::Level
         };
@@ -651,6 +679,13 @@ fn process_clause(
     }
 }
 
+/// A bare count of objects or people (专精特新企业100家) rather than an amount (面积44万亩).
+fn counts_objects(norm: &[char], unit: &str, core_end: usize, tail: bool) -> bool {
+    let classifier = unit.trim_start_matches(['万', '亿', '千', '百']);
+    let amount_noun = core_end > 0 && lx::LEVEL_NOUN_TAILS.contains(&norm[core_end - 1]);
+    lx::COUNT_UNITS.contains(&classifier) && (tail || !amount_noun)
+}
+
 /// For the first item of a clause: if a `、` in the prefix is followed by a verb or hedge, the
 /// item starts after it (扩大A、新增B 5个 → 新增B 5个); `、` between nouns (首店、旗舰店) does
 /// not split.
@@ -662,7 +697,9 @@ fn verb_item_start(norm: &[char], start: usize, num_start: usize) -> usize {
             let verb = longest_at(norm, s, lx::INCREMENT_VERBS)
                 .or_else(|| longest_at(norm, s, lx::STOCK_VERBS))
                 .or_else(|| longest_at(norm, s, lx::HEDGES));
-            if verb.is_some_and(|l| s + l < num_start) {
+            // 新建、改扩建中小学: the part before the 、 is itself only a verb, no cut.
+            let only_verb = longest_at(norm, best, lx::INCREMENT_VERBS).is_some_and(|l| best + l == k);
+            if verb.is_some_and(|l| s + l < num_start) && !only_verb {
                 best = s;
             }
         }

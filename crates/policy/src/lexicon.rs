@@ -81,7 +81,11 @@ pub(crate) const UNITS: &[&str] = &[
     "TEU",
     "元",
     "美元",
+    "万人次",
     "人次",
+    "场次",
+    "车次",
+    "斤",
     "人",
     "名",
     "户",
@@ -143,6 +147,7 @@ pub(crate) const HEDGES: &[&str] = &["力争", "争取", "努力", "力求", "�
 pub(crate) const ADVERBS: &[&str] = &[
     "全年",
     "年内",
+    "滚动",
     "今年",
     "当年",
     "年底前",
@@ -219,6 +224,8 @@ pub(crate) const INCREMENT_VERBS: &[&str] = &[
     "配置",
     "新认定",
     "认定",
+    "引育",
+    "增加",
     "新招收",
     "招收",
     "新招募",
@@ -392,6 +399,19 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("减少", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
+    // An increment verb after the subject (高新技术企业净增200家).
+    cue("新增", None, false, false),
+    cue("净增", None, false, false),
+    cue("新建", None, false, false),
+    cue("建成", None, false, false),
+    cue("完成", None, false, false),
+    cue("引进", None, false, false),
+    cue("培育", None, false, false),
+    // A hedge after the subject (进出口总额力争达到…) is stripped from the indicator too.
+    cue("力争", None, false, false),
+    cue("争取", None, false, false),
+    cue("努力", None, false, false),
+    cue("力求", None, false, false),
     cue("为", None, false, false),
     cue("在", None, false, false),
     cue("实现", None, false, true),
@@ -404,6 +424,20 @@ pub(crate) const RATIO_WORDS: &[&str] = &[
 
 /// Generic measure nouns: a verb in front of them is part of the indicator (开行列数).
 pub(crate) const MEASURE_TAILS: &[char] = &['数', '量', '率', '额', '值'];
+
+/// Last characters of indicators that name an amount or a total (面积, 产量, 收入, 人口):
+/// without a verb such a count is a level, not an increment.
+pub(crate) const LEVEL_NOUN_TAILS: &[char] = &[
+    '数', '量', '率', '额', '值', '积', '模', '入', '价', '口', '总', '资', '能', '长', '度',
+];
+
+/// Classifiers that count things (units of objects, people, events): a count of these with no
+/// verb and no level cue is taken as work done in the period.
+pub(crate) const COUNT_UNITS: &[&str] = &[
+    "个", "家", "户", "人", "名", "所", "座", "块", "台", "套", "张", "部", "处", "场", "项", "条",
+    "列", "间", "件", "辆", "架", "艘", "栋", "幢", "宗", "篇", "份", "次", "人次", "场次", "班",
+    "站", "支",
+];
 
 /// The sector keyword table (schema-independent; documented in the crate docs). The first row
 /// with a keyword in the target wins, so specific industries come before broad areas.
