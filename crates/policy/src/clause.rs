@@ -46,18 +46,7 @@ const MAX_HEADING: usize = 40;
 const PAST_HEADINGS: &[&str] = &["回顾", "过去", "成就", "总结"];
 /// Cues that a heading opens the plan part of a report.
 const PLAN_HEADINGS: &[&str] = &[
-    "安排",
-    "目标",
-    "任务",
-    "重点",
-    "建议",
-    "部署",
-    "计划",
-    "要求",
-    "展望",
-    "今年",
-    "今后",
-    "举措",
+    "安排", "目标", "任务", "重点", "建议", "部署", "计划", "要求", "展望", "今年", "今后", "举措",
 ];
 /// Paragraph openings that switch to past results.
 const PAST_OPENINGS: &[&str] = &[
@@ -328,7 +317,11 @@ mod tests {
     fn review_sections_are_past() {
         let s = "一、2023年工作回顾\n地区生产总值增长5.8%。\n二、2024年工作安排\n地区生产总值增长6%左右。";
         let t = texts(s, Some(2024));
-        let past: Vec<bool> = t.iter().filter(|(s, _)| s.contains('%')).map(|x| x.1).collect();
+        let past: Vec<bool> = t
+            .iter()
+            .filter(|(s, _)| s.contains('%'))
+            .map(|x| x.1)
+            .collect();
         assert_eq!(past, [true, false]);
     }
 
@@ -338,7 +331,11 @@ mod tests {
             "过去一年，新增企业5家。\n今年，新增企业8家。2023年新增企业3家。",
             Some(2024),
         );
-        let past: Vec<bool> = t.iter().filter(|(s, _)| s.contains('家')).map(|x| x.1).collect();
+        let past: Vec<bool> = t
+            .iter()
+            .filter(|(s, _)| s.contains('家'))
+            .map(|x| x.1)
+            .collect();
         assert_eq!(past, [true, false, true]);
     }
 

@@ -46,7 +46,18 @@ pub fn document_info(text: &str) -> DocumentInfo {
 }
 
 /// Suffixes that end a Chinese administrative region name, longest first.
-const REGION_SUFFIXES: &[&str] = &["特别行政区", "自治区", "自治州", "省", "市", "县", "区", "州", "盟", "旗"];
+const REGION_SUFFIXES: &[&str] = &[
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "省",
+    "市",
+    "县",
+    "区",
+    "州",
+    "盟",
+    "旗",
+];
 /// Longest region name we accept (内蒙古自治区 is 6, 新疆维吾尔自治区 is 8).
 const MAX_REGION: usize = 12;
 /// Headings that name the plan year right after `YYYY年`.
@@ -71,9 +82,9 @@ fn is_region_name(name: &[char]) -> bool {
     !name.is_empty()
         && name.len() <= MAX_REGION
         && name.iter().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
-        && REGION_SUFFIXES
-            .iter()
-            .any(|s| crate::lexicon::ends_with_at(name, name.len(), s).is_some_and(|n| n < name.len()))
+        && REGION_SUFFIXES.iter().any(|s| {
+            crate::lexicon::ends_with_at(name, name.len(), s).is_some_and(|n| n < name.len())
+        })
 }
 
 fn region(chars: &[char]) -> Option<String> {
@@ -160,15 +171,21 @@ mod tests {
     #[test]
     fn region_from_title_session_or_government() {
         assert_eq!(
-            document_info("《合肥市2024年政府工作报告》").region.as_deref(),
+            document_info("《合肥市2024年政府工作报告》")
+                .region
+                .as_deref(),
             Some("合肥市")
         );
         assert_eq!(
-            document_info("——2024年1月16日在合肥市第十七届人民代表大会第三次会议上").region.as_deref(),
+            document_info("——2024年1月16日在合肥市第十七届人民代表大会第三次会议上")
+                .region
+                .as_deref(),
             Some("合肥市")
         );
         assert_eq!(
-            document_info("2024年2月6日,合肥市人民政府办公室发布").region.as_deref(),
+            document_info("2024年2月6日,合肥市人民政府办公室发布")
+                .region
+                .as_deref(),
             Some("合肥市")
         );
         assert_eq!(
@@ -177,7 +194,9 @@ mod tests {
             "without 《 or a session line the title alone is not read"
         );
         assert_eq!(
-            document_info("《广西壮族自治区2025年政府工作报告》").region.as_deref(),
+            document_info("《广西壮族自治区2025年政府工作报告》")
+                .region
+                .as_deref(),
             Some("广西壮族自治区")
         );
         assert_eq!(document_info("没有地区").region, None);

@@ -152,7 +152,11 @@ fn scan(norm: &[char], orig: &[char], quoted: &[bool]) -> Vec<Quantity> {
 fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
     match start.checked_sub(1).map(|p| norm[p]) {
         // G60, 6+5+X, 2024/02, PM2.5, v6.0
-        Some(p) if arabic && (p.is_ascii_alphanumeric() || matches!(p, '+' | '/' | '.' | '#' | '-' | '_')) => {
+        Some(p)
+            if arabic
+                && (p.is_ascii_alphanumeric()
+                    || matches!(p, '+' | '/' | '.' | '#' | '-' | '_')) =>
+        {
             true
         }
         // 第三批, 每千人口, 前10, 4号
@@ -163,7 +167,12 @@ fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
 
 /// Reads a unit (magnitude, 多/余, classifier, parenthesised alternative) at `j`.
 /// Returns (unit string as written, end index, gt-from-多, had classifier or percent).
-fn read_unit(norm: &[char], orig: &[char], mut j: usize, magnitude: Option<String>) -> (String, usize, bool, bool) {
+fn read_unit(
+    norm: &[char],
+    orig: &[char],
+    mut j: usize,
+    magnitude: Option<String>,
+) -> (String, usize, bool, bool) {
     let mut unit = String::new();
     let mut more = false;
     if let Some(m) = magnitude {
@@ -173,7 +182,9 @@ fn read_unit(norm: &[char], orig: &[char], mut j: usize, magnitude: Option<Strin
         unit.extend(&orig[j..j + len]);
         j += len;
     }
-    if matches!(norm.get(j), Some('多' | '余')) && norm.get(j + 1).is_some_and(|&c| c != '万' && c != '亿') {
+    if matches!(norm.get(j), Some('多' | '余'))
+        && norm.get(j + 1).is_some_and(|&c| c != '万' && c != '亿')
+    {
         // N万多个, 100余家: more than N.
         let has_unit_after = longest_at(norm, j + 1, lx::UNITS).is_some();
         if has_unit_after || !unit.is_empty() {
@@ -187,7 +198,10 @@ fn read_unit(norm: &[char], orig: &[char], mut j: usize, magnitude: Option<Strin
         j += len;
         classified = true;
         // 1.2万套(间): a parenthesised alternative belongs to the unit.
-        if norm.get(j) == Some(&'(') && norm.get(j + 2) == Some(&')') && longest_at(norm, j + 1, lx::UNITS) == Some(1) {
+        if norm.get(j) == Some(&'(')
+            && norm.get(j + 2) == Some(&')')
+            && longest_at(norm, j + 1, lx::UNITS) == Some(1)
+        {
             unit.extend(&orig[j..j + 3]);
             j += 3;
         }
@@ -210,7 +224,9 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
     // 亿元以上重点项目, 60岁以上老人: 以上/以下 followed by a noun defines a category. 以上水平
     // and 以上的水平 still state the level itself.
     let threshold = matches!(word.as_str(), "以上" | "以下")
-        && norm.get(end).is_some_and(|&c| is_cjk(c) && !matches!(c, '和' | '及' | '或' | '并'))
+        && norm
+            .get(end)
+            .is_some_and(|&c| is_cjk(c) && !matches!(c, '和' | '及' | '或' | '并'))
         && !matches_at(norm, end, "水平")
         && !matches_at(norm, end, "的水平");
     (Some(cmp), end, threshold)
@@ -233,7 +249,10 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
     let mut value_max = None;
     let mut early_percent = false;
     // 5%-6%: the first unit is repeated after the second number.
-    if norm.get(j) == Some(&'%') && norm.get(j + 1).is_some_and(|&c| is_range_sep(c)) && norm.get(j + 2).is_some_and(char::is_ascii_digit) {
+    if norm.get(j) == Some(&'%')
+        && norm.get(j + 1).is_some_and(|&c| is_range_sep(c))
+        && norm.get(j + 2).is_some_and(char::is_ascii_digit)
+    {
         early_percent = true;
         j += 1;
     }
@@ -248,7 +267,11 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         j = after_number;
     }
     // Codes: 5G, 6+5+X, 3D; an ASCII unit (GW, TEU) is fine.
-    if norm.get(j).is_some_and(|&c| c.is_ascii_alphabetic() || c == '+') && longest_at(norm, j, lx::UNITS).is_none() {
+    if norm
+        .get(j)
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == '+')
+        && longest_at(norm, j, lx::UNITS).is_none()
+    {
         return (None, j);
     }
     let (unit, k, more, classified) = read_unit(norm, orig, j, None);
@@ -256,7 +279,10 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         return (None, j);
     }
     let (post, end, threshold) = read_post(norm, k);
-    let percent = unit.ends_with('%') || unit.ends_with('％') || unit.ends_with("百分点") || unit.ends_with('‰');
+    let percent = unit.ends_with('%')
+        || unit.ends_with('％')
+        || unit.ends_with("百分点")
+        || unit.ends_with('‰');
     let post = if value_max.is_some() {
         Some(Comparator::Range)
     } else if more && post.is_none() {
@@ -320,7 +346,10 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
         return (None, k.max(num.end));
     }
     // 千家万户, 千方百计: a bare magnitude next to another numeral is an idiom.
-    if num.bare && (norm.get(k).is_some_and(|&c| is_chinese_numeral(c)) || (i >= 2 && is_chinese_numeral(norm[i - 2]))) {
+    if num.bare
+        && (norm.get(k).is_some_and(|&c| is_chinese_numeral(c))
+            || (i >= 2 && is_chinese_numeral(norm[i - 2])))
+    {
         return (None, k);
     }
     let (post, end, threshold) = read_post(norm, k);
@@ -534,7 +563,10 @@ fn process_clause(
         let sep = (q.end..limit).find_map(|k| item_separator_len(norm, k).map(|l| (k, l)));
         // A following quantity in the same item makes this one a modifier: 200亿产业链1个,
         // 10亿元以上工业项目30个, 由5%提高到8%.
-        let followed = idx + 1 < qs.len() && sep.is_none() && next_start < cl.end && next_start - q.end <= WINDOW;
+        let followed = idx + 1 < qs.len()
+            && sep.is_none()
+            && next_start < cl.end
+            && next_start - q.end <= WINDOW;
         if followed && !q.full_coverage {
             // The modifier stays inside the next item's prefix (实施亿元以上重点项目2200个).
             continue;
@@ -549,7 +581,11 @@ fn process_clause(
             Some((k, _)) => k,
             None => limit,
         };
-        let tail_end = if q.percent { q.end } else { trim_end(norm, q.end, tail_end) };
+        let tail_end = if q.percent {
+            q.end
+        } else {
+            trim_end(norm, q.end, tail_end)
+        };
         // For the first item, a later 、 followed by a verb starts a new item.
         let start = if first_item {
             verb_item_start(norm, this_start, q.num_start)
@@ -596,7 +632,11 @@ fn process_clause(
         }
         let core_range = core_start..p.core_end.max(core_start);
         let has_deng = core_range.clone().any(|k| norm[k] == '等');
-        let continuing = has_deng && p.continuing_verb && (p.continuing || matches_at(norm, p.verb_start, "推进") || matches_at(norm, p.verb_start, "深化"));
+        let continuing = has_deng
+            && p.continuing_verb
+            && (p.continuing
+                || matches_at(norm, p.verb_start, "推进")
+                || matches_at(norm, p.verb_start, "深化"));
         let list_size = matches_at(norm, trim_start(norm, q.end, tail_end), "方面");
         let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
         if tail_nonempty {
@@ -604,9 +644,17 @@ fn process_clause(
             indicator_raw.push_str(&strip_service_verb(&t));
         }
         let mut indicator = remove_inner_realize(&clean_indicator(&indicator_raw));
-        let total_investment = indicator.starts_with("总投资") || indicator.starts_with("计划总投资");
+        let total_investment =
+            indicator.starts_with("总投资") || indicator.starts_with("计划总投资");
         let chinese_label = q.chinese && tail_nonempty;
-        let drop = q.threshold || stock || continuing || list_size || total_investment || chinese_label || p.past || cl.past;
+        let drop = q.threshold
+            || stock
+            || continuing
+            || list_size
+            || total_investment
+            || chinese_label
+            || p.past
+            || cl.past;
         // Kind.
         let own_signal = verb.is_some() || p.growth || p.level || q.full_coverage;
         let kind = if q.full_coverage {
@@ -614,7 +662,9 @@ fn process_clause(
         } else if q.percent {
             if p.growth {
                 Kind::Growth
-            } else if contains_any(norm, core_range.start, core_range.end, lx::RATIO_WORDS) || matches!(verb, Some(VerbClass::Increment)) {
+            } else if contains_any(norm, core_range.start, core_range.end, lx::RATIO_WORDS)
+                || matches!(verb, Some(VerbClass::Increment))
+            {
                 Kind::Share
             } else if let Some(c) = inherited {
                 c.kind
@@ -625,7 +675,12 @@ fn process_clause(
             }
         } else if verb == Some(VerbClass::Increment)
             || p.increment_cue
-            || contains_any(norm, core_range.start, core_range.end, lx::INNER_INCREMENT_VERBS)
+            || contains_any(
+                norm,
+                core_range.start,
+                core_range.end,
+                lx::INNER_INCREMENT_VERBS,
+            )
             || (p.growth && !p.level)
         {
             Kind::Increment
@@ -657,11 +712,18 @@ fn process_clause(
                 (None, None) => Comparator::Eq,
             }
         };
-        let aspirational = hedge_pos.is_some_and(|h| h < q.num_start) || matches_at(norm, p.span_start, "争创");
+        let aspirational =
+            hedge_pos.is_some_and(|h| h < q.num_start) || matches_at(norm, p.span_start, "争创");
         let span_start = p.span_start.min(q.num_start);
         let span_end = tail_end.max(q.end);
         let text: String = orig[span_start..span_end].iter().collect();
-        let sector = sector_of(&indicator, &text, norm, cl.start.max(span_start.saturating_sub(WINDOW)), span_start);
+        let sector = sector_of(
+            &indicator,
+            &text,
+            norm,
+            cl.start.max(span_start.saturating_sub(WINDOW)),
+            span_start,
+        );
         *last = Some((cl.sentence, indicator.clone(), carry));
         out.push(Target {
             start: span_start,
@@ -698,7 +760,8 @@ fn verb_item_start(norm: &[char], start: usize, num_start: usize) -> usize {
                 .or_else(|| longest_at(norm, s, lx::STOCK_VERBS))
                 .or_else(|| longest_at(norm, s, lx::HEDGES));
             // 新建、改扩建中小学: the part before the 、 is itself only a verb, no cut.
-            let only_verb = longest_at(norm, best, lx::INCREMENT_VERBS).is_some_and(|l| best + l == k);
+            let only_verb =
+                longest_at(norm, best, lx::INCREMENT_VERBS).is_some_and(|l| best + l == k);
             if verb.is_some_and(|l| s + l < num_start) && !only_verb {
                 best = s;
             }
@@ -762,9 +825,18 @@ fn remove_inner_realize(s: &str) -> String {
 }
 
 /// Sector from the keyword table: indicator first, then the span, then the text before it.
-fn sector_of(indicator: &str, text: &str, norm: &[char], ctx_start: usize, ctx_end: usize) -> Sector {
+fn sector_of(
+    indicator: &str,
+    text: &str,
+    norm: &[char],
+    ctx_start: usize,
+    ctx_end: usize,
+) -> Sector {
     for hay in [indicator, text] {
-        if let Some((s, _)) = lx::SECTORS.iter().find(|(_, kws)| kws.iter().any(|k| hay.contains(k))) {
+        if let Some((s, _)) = lx::SECTORS
+            .iter()
+            .find(|(_, kws)| kws.iter().any(|k| hay.contains(k)))
+        {
             return *s;
         }
     }
@@ -800,11 +872,16 @@ mod tests {
 
     #[test]
     fn hedge_covers_the_list() {
-        let t = extract("力争新增博士后科研工作站20家左右、新招收博士后突破1000人,新认定高层次人才5000人左右。");
+        let t = extract(
+            "力争新增博士后科研工作站20家左右、新招收博士后突破1000人,新认定高层次人才5000人左右。",
+        );
         let asp: Vec<bool> = t.iter().map(|t| t.aspirational).collect();
         assert_eq!(asp, [true, true, false]);
         assert_eq!(t[1].indicator, "博士后");
-        assert_eq!((t[1].comparator, t[1].kind), (Comparator::Gt, Kind::Increment));
+        assert_eq!(
+            (t[1].comparator, t[1].kind),
+            (Comparator::Gt, Kind::Increment)
+        );
     }
 
     #[test]
@@ -837,13 +914,29 @@ mod tests {
     #[test]
     fn chinese_numerals_and_full_coverage() {
         let t = extract("新增百项示范场景，对接千项技术产品，联动万家科创企业。");
-        let got: Vec<(f64, &str, &str)> = t.iter().map(|t| (t.value, t.unit.as_str(), t.indicator.as_str())).collect();
-        assert_eq!(got, [(100.0, "项", "示范场景"), (1000.0, "项", "技术产品"), (1.0, "万家", "科创企业")]);
+        let got: Vec<(f64, &str, &str)> = t
+            .iter()
+            .map(|t| (t.value, t.unit.as_str(), t.indicator.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (100.0, "项", "示范场景"),
+                (1000.0, "项", "技术产品"),
+                (1.0, "万家", "科创企业")
+            ]
+        );
         let t = one("实现村级寄递综合服务站全覆盖。");
-        assert_eq!((t.value, t.unit.as_str(), t.kind, t.comparator), (100.0, "%", Kind::Share, Comparator::Ge));
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.kind, t.comparator),
+            (100.0, "%", Kind::Share, Comparator::Ge)
+        );
         assert_eq!(t.indicator, "村级寄递综合服务站");
         let t = one("新增百亿企业一至两家。");
-        assert_eq!((t.value, t.value_max, t.comparator), (1.0, Some(2.0), Comparator::Range));
+        assert_eq!(
+            (t.value, t.value_max, t.comparator),
+            (1.0, Some(2.0), Comparator::Range)
+        );
     }
 
     #[test]
@@ -859,7 +952,10 @@ mod tests {
     #[test]
     fn beneficiary_service() {
         let t = one("为3万名学生开展视力筛查。");
-        assert_eq!((t.value, t.unit.as_str(), t.indicator.as_str()), (3.0, "万名", "学生视力筛查"));
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.indicator.as_str()),
+            (3.0, "万名", "学生视力筛查")
+        );
         assert_eq!(t.text, "为3万名学生开展视力筛查");
     }
 

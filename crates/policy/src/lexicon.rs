@@ -9,14 +9,7 @@ use crate::Sector;
 
 /// Does `w` occur in `chars` starting at `i`?
 pub(crate) fn matches_at(chars: &[char], i: usize, w: &str) -> bool {
-    let mut j = i;
-    for c in w.chars() {
-        if chars.get(j) != Some(&c) {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    (i..).zip(w.chars()).all(|(j, c)| chars.get(j) == Some(&c))
 }
 
 /// Does `w` occur in `chars` ending just before `end`? Returns its char length if so.
@@ -272,8 +265,16 @@ pub(crate) const INCREMENT_VERBS: &[&str] = &[
 ];
 
 /// Verbs that inside an indicator still mark it as an increment (城镇新增就业, 开行列数).
-pub(crate) const INNER_INCREMENT_VERBS: &[&str] =
-    &["新增", "净增", "新建", "开行", "新开工", "新招", "新认定", "新引进"];
+pub(crate) const INNER_INCREMENT_VERBS: &[&str] = &[
+    "新增",
+    "净增",
+    "新建",
+    "开行",
+    "新开工",
+    "新招",
+    "新认定",
+    "新引进",
+];
 
 /// Verbs that only operate on, serve or upgrade the quality of existing stock: the count they
 /// govern is not a target (schema §1, "existing stock").
@@ -444,14 +445,7 @@ pub(crate) const COUNT_UNITS: &[&str] = &[
 pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::NewEnergyVehicle,
-        &[
-            "新能源汽车",
-            "智能网联",
-            "充电桩",
-            "充换电",
-            "整车",
-            "汽车",
-        ],
+        &["新能源汽车", "智能网联", "充电桩", "充换电", "整车", "汽车"],
     ),
     (Sector::Photovoltaic, &["光伏", "太阳能"]),
     (Sector::EnergyStorage, &["储能", "电池", "氢能"]),
@@ -476,13 +470,29 @@ pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::Finance,
         &[
-            "金融", "贷款", "融资", "授信", "信贷", "上市", "基金", "信易贷", "保险",
+            "金融",
+            "贷款",
+            "融资",
+            "授信",
+            "信贷",
+            "上市",
+            "基金",
+            "信易贷",
+            "保险",
         ],
     ),
     (
         Sector::Consumption,
         &[
-            "消费", "零售", "商业街", "首店", "促销", "电商", "会员店", "商圈", "餐饮",
+            "消费",
+            "零售",
+            "商业街",
+            "首店",
+            "促销",
+            "电商",
+            "会员店",
+            "商圈",
+            "餐饮",
         ],
     ),
     (
@@ -501,14 +511,21 @@ pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::Transport,
         &[
-            "交通", "航线", "铁路", "公路", "轨道", "班列", "港口", "机场", "高速", "地铁",
-            "列数", "物流", "航运",
+            "交通", "航线", "铁路", "公路", "轨道", "班列", "港口", "机场", "高速", "地铁", "列数",
+            "物流", "航运",
         ],
     ),
     (
         Sector::Education,
         &[
-            "教育", "学校", "中小学", "幼儿园", "学位", "高校", "学生", "教师",
+            "教育",
+            "学校",
+            "中小学",
+            "幼儿园",
+            "学位",
+            "高校",
+            "学生",
+            "教师",
         ],
     ),
     (
@@ -530,15 +547,42 @@ pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::Agriculture,
         &[
-            "农业", "粮食", "耕地", "农田", "种业", "农产品", "蔬菜", "畜牧", "养殖", "农作物",
-            "乡村", "村", "渔业", "品种",
+            "农业",
+            "粮食",
+            "耕地",
+            "农田",
+            "种业",
+            "农产品",
+            "蔬菜",
+            "畜牧",
+            "养殖",
+            "农作物",
+            "乡村",
+            "村",
+            "渔业",
+            "品种",
         ],
     ),
     (
         Sector::Ecology,
         &[
-            "生态", "绿地", "绿道", "造林", "营造林", "水质", "空气", "污染", "公园", "碳",
-            "节能", "减排", "森林", "湿地", "环境", "能耗", "PM2.5",
+            "生态",
+            "绿地",
+            "绿道",
+            "造林",
+            "营造林",
+            "水质",
+            "空气",
+            "污染",
+            "公园",
+            "碳",
+            "节能",
+            "减排",
+            "森林",
+            "湿地",
+            "环境",
+            "能耗",
+            "PM2.5",
         ],
     ),
     (
@@ -559,8 +603,21 @@ pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::Livelihood,
         &[
-            "就业", "养老", "医疗", "社保", "参保", "医保", "托育", "专科", "住房", "创业",
-            "可支配收入", "低保", "救助", "健康", "医院",
+            "就业",
+            "养老",
+            "医疗",
+            "社保",
+            "参保",
+            "医保",
+            "托育",
+            "专科",
+            "住房",
+            "创业",
+            "可支配收入",
+            "低保",
+            "救助",
+            "健康",
+            "医院",
         ],
     ),
     (
@@ -581,7 +638,14 @@ pub(crate) const SECTORS: &[(Sector, &[&str])] = &[
     (
         Sector::Industry,
         &[
-            "工业", "制造", "企业", "产业", "产品", "项目", "产值", "规模以上",
+            "工业",
+            "制造",
+            "企业",
+            "产业",
+            "产品",
+            "项目",
+            "产值",
+            "规模以上",
         ],
     ),
 ];
@@ -607,7 +671,9 @@ mod tests {
 
     #[test]
     fn time_and_ordinal_words_are_not_units() {
-        for w in ["年", "月", "天", "小时", "分钟", "届", "期", "号", "版", "级", "批", "位"] {
+        for w in [
+            "年", "月", "天", "小时", "分钟", "届", "期", "号", "版", "级", "批", "位",
+        ] {
             assert!(!UNITS.contains(&w), "{w} must not be a unit");
         }
     }

@@ -219,11 +219,20 @@ mod tests {
     #[test]
     fn chinese() {
         let n = parse_chinese(&c("百项"), 0).unwrap();
-        assert_eq!((n.value, n.bare, n.magnitude.as_deref()), (100.0, true, None));
+        assert_eq!(
+            (n.value, n.bare, n.magnitude.as_deref()),
+            (100.0, true, None)
+        );
         let n = parse_chinese(&c("万家"), 0).unwrap();
-        assert_eq!((n.value, n.bare, n.magnitude.as_deref()), (1.0, true, Some("万")));
+        assert_eq!(
+            (n.value, n.bare, n.magnitude.as_deref()),
+            (1.0, true, Some("万"))
+        );
         let n = parse_chinese(&c("两万人"), 0).unwrap();
-        assert_eq!((n.value, n.magnitude.as_deref(), n.end), (2.0, Some("万"), 2));
+        assert_eq!(
+            (n.value, n.magnitude.as_deref(), n.end),
+            (2.0, Some("万"), 2)
+        );
         assert_eq!(parse_chinese(&c("二十五个"), 0).unwrap().value, 25.0);
         assert_eq!(parse_chinese(&c("一百二十个"), 0).unwrap().value, 120.0);
         assert_eq!(parse_chinese(&c("十个"), 0).unwrap().value, 10.0);

@@ -43,7 +43,13 @@ fn record(v: &Value) -> Rec {
         end: v["end"].as_i64().expect("end"),
         value: v["value"].as_f64().expect("value"),
         value_max: v.get("value_max").and_then(Value::as_f64),
-        unit_key: v["unit"].as_str().expect("unit").nfkc().collect::<String>().trim().to_string(),
+        unit_key: v["unit"]
+            .as_str()
+            .expect("unit")
+            .nfkc()
+            .collect::<String>()
+            .trim()
+            .to_string(),
         text: v["text"].as_str().unwrap_or_default().to_string(),
         indicator: v["indicator"].as_str().unwrap_or_default().to_string(),
         comparator: v["comparator"].clone(),
@@ -128,27 +134,53 @@ struct Score {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 }
+    if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    }
 }
 
 fn score(gold: &[Rec], pred: &[Rec]) -> Score {
     let pairs = match_records(gold, pred);
     let m = pairs.len() as f64;
-    let precision = if pred.is_empty() { f64::from(u8::from(gold.is_empty())) } else { m / pred.len() as f64 };
-    let recall = if gold.is_empty() { f64::from(u8::from(pred.is_empty())) } else { m / gold.len() as f64 };
+    let precision = if pred.is_empty() {
+        f64::from(u8::from(gold.is_empty()))
+    } else {
+        m / pred.len() as f64
+    };
+    let recall = if gold.is_empty() {
+        f64::from(u8::from(pred.is_empty()))
+    } else {
+        m / gold.len() as f64
+    };
     let mut strict = 0.0;
     for &(i, j) in &pairs {
         let (g, p) = (&gold[i], &pred[j]);
-        let attrs = g.comparator == p.comparator && g.kind == p.kind && g.aspirational == p.aspirational && p.aspirational.is_boolean();
+        let attrs = g.comparator == p.comparator
+            && g.kind == p.kind
+            && g.aspirational == p.aspirational
+            && p.aspirational.is_boolean();
         let cf1 = char_f1(&g.indicator, &p.indicator);
         if attrs && cf1 >= STRICT_INDICATOR_F1 {
             strict += 1.0;
         } else {
-            eprintln!("attribute mismatch: {} [{}:{}] vs {:?}", g.text, g.start, g.end, p);
+            eprintln!(
+                "attribute mismatch: {} [{}:{}] vs {:?}",
+                g.text, g.start, g.end, p
+            );
         }
     }
-    let sp = if pred.is_empty() { 0.0 } else { strict / pred.len() as f64 };
-    let sr = if gold.is_empty() { 0.0 } else { strict / gold.len() as f64 };
+    let sp = if pred.is_empty() {
+        0.0
+    } else {
+        strict / pred.len() as f64
+    };
+    let sr = if gold.is_empty() {
+        0.0
+    } else {
+        strict / gold.len() as f64
+    };
     Score {
         precision,
         recall,
@@ -173,7 +205,10 @@ fn gold_offsets_are_char_offsets() {
     let chars: Vec<char> = SEED.chars().collect();
     for line in GOLD.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line).expect("gold line is JSON");
-        let (s, e) = (v["start"].as_u64().expect("start") as usize, v["end"].as_u64().expect("end") as usize);
+        let (s, e) = (
+            v["start"].as_u64().expect("start") as usize,
+            v["end"].as_u64().expect("end") as usize,
+        );
         let slice: String = chars[s..e].iter().collect();
         assert_eq!(slice, v["text"].as_str().expect("text"));
     }
@@ -203,8 +238,16 @@ fn dev_set_scores_at_or_above_floor() {
         "detection P {:.3} R {:.3} F1 {:.3}; strict F1 {:.3}",
         s.precision, s.recall, s.f1, s.strict_f1
     );
-    assert!(s.f1 >= DETECTION_F1_FLOOR, "detection F1 {:.3} below floor", s.f1);
-    assert!(s.strict_f1 >= STRICT_F1_FLOOR, "strict F1 {:.3} below floor", s.strict_f1);
+    assert!(
+        s.f1 >= DETECTION_F1_FLOOR,
+        "detection F1 {:.3} below floor",
+        s.f1
+    );
+    assert!(
+        s.strict_f1 >= STRICT_F1_FLOOR,
+        "strict F1 {:.3} below floor",
+        s.strict_f1
+    );
 }
 
 #[test]
@@ -226,5 +269,8 @@ fn scorer_port_agrees_with_itself_on_gold() {
         .collect();
     let s = score(&gold, &gold);
     assert!((s.f1 - 1.0).abs() < 1e-12 && (s.strict_f1 - 1.0).abs() < 1e-12);
-    assert!((char_f1("规上工业“智改数转网联”", "规上工业动态“智改数转网联”") - 12.0 / 13.0).abs() < 1e-9);
+    assert!(
+        (char_f1("规上工业“智改数转网联”", "规上工业动态“智改数转网联”") - 12.0 / 13.0).abs()
+            < 1e-9
+    );
 }

@@ -66,7 +66,10 @@ fn check(text: &str, expected: &str) {
     let want = parse(expected);
     let mut problems = Vec::new();
     for w in &want {
-        match got.iter().find(|t| t.text == w.text && t.value == w.value && t.unit == w.unit) {
+        match got
+            .iter()
+            .find(|t| t.text == w.text && t.value == w.value && t.unit == w.unit)
+        {
             None => problems.push(format!("missing: {}", w.text)),
             Some(t) => {
                 let same = t.indicator == w.indicator
@@ -90,7 +93,10 @@ fn check(text: &str, expected: &str) {
         }
     }
     for t in &got {
-        if !want.iter().any(|w| t.text == w.text && t.value == w.value && t.unit == w.unit) {
+        if !want
+            .iter()
+            .any(|w| t.text == w.text && t.value == w.value && t.unit == w.unit)
+        {
             problems.push(format!("unexpected: {}", describe(t)));
         }
     }
@@ -100,7 +106,10 @@ fn check(text: &str, expected: &str) {
 #[test]
 fn province_energy_2025() {
     let text = include_str!("fixtures/golden/province-energy-2025.txt");
-    check(text, include_str!("fixtures/golden/province-energy-2025.expected"));
+    check(
+        text,
+        include_str!("fixtures/golden/province-energy-2025.expected"),
+    );
     let doc = Document::analyze(text);
     assert_eq!(doc.info.region.as_deref(), Some("某某省"));
     assert_eq!(doc.info.year, Some(2025));
@@ -119,7 +128,10 @@ fn city_agriculture_livelihood_2024() {
 #[test]
 fn city_industry_2025() {
     let text = include_str!("fixtures/golden/city-industry-2025.txt");
-    check(text, include_str!("fixtures/golden/city-industry-2025.expected"));
+    check(
+        text,
+        include_str!("fixtures/golden/city-industry-2025.expected"),
+    );
 }
 
 #[test]
