@@ -45,23 +45,27 @@ pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
         store.upsert_channel(name, slug, position).await?;
     }
     let mut loaded = 0;
-    for dir in DEMO.dirs() {
+    let mut dirs: Vec<_> = DEMO.dirs().collect();
+    // The seed's channel first, so its footer gives the site settings.
+    dirs.sort_by_key(|d| d.path() != std::path::Path::new("nev"));
+    for dir in dirs {
         let Some(channel) = dir.path().file_name().and_then(|n| n.to_str()) else {
             continue;
         };
         for file in dir.files() {
             let page = import::parse_page(file.contents(), tz)
                 .map_err(|e| anyhow::anyhow!("demo page {}: {e}", file.path().display()))?;
+            // The first footer facts found win (the seed page carries the real ones).
             let footer = &page.footer;
-            if let Some(holder) = &footer.copyright_holder {
-                settings.copyright_holder.clone_from(holder);
-            }
-            if let Some(icp) = &footer.icp_number {
-                settings.icp_number.clone_from(icp);
-            }
-            if let Some(psb) = &footer.public_security_number {
-                settings.public_security_number.clone_from(psb);
-            }
+            fill(
+                &mut settings.copyright_holder,
+                footer.copyright_holder.as_ref(),
+            );
+            fill(&mut settings.icp_number, footer.icp_number.as_ref());
+            fill(
+                &mut settings.public_security_number,
+                footer.public_security_number.as_ref(),
+            );
             store
                 .upsert_article(&import::to_article(&page, channel, tz))
                 .await?;
@@ -72,4 +76,10 @@ pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
     store.set_marker(MARKER, &now).await?;
     tracing::info!(articles = loaded, "loaded demo content");
     Ok(true)
+}
+
+fn fill(setting: &mut String, found: Option<&String>) {
+    if let (true, Some(value)) = (setting.is_empty(), found) {
+        setting.clone_from(value);
+    }
 }

@@ -36,6 +36,7 @@ impl Renderer {
         let mut env = Environment::new();
         let loader_dir = override_dir.clone();
         env.set_loader(move |name| load_template(loader_dir.as_deref(), name));
+        env.set_formatter(format_value);
         for name in template_names(override_dir.as_deref()) {
             env.get_template(&name)
                 .with_context(|| format!("theme template {name}"))?;
@@ -75,6 +76,38 @@ impl Renderer {
         THEME
             .get_file(format!("static/{path}"))
             .map(|f| (Cow::Borrowed(f.contents()), content_type))
+    }
+}
+
+/// Like minijinja's default formatter, but escapes only what HTML needs (`& < > " '`): its default
+/// also escapes `/`, which bloats every URL on a page.
+fn format_value(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s)
+            if !value.is_safe() && !matches!(state.auto_escape(), minijinja::AutoEscape::None) =>
+        {
+            let mut last = 0;
+            for (i, b) in s.bytes().enumerate() {
+                let entity = match b {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#39;",
+                    _ => continue,
+                };
+                out.write_str(&s[last..i])?;
+                out.write_str(entity)?;
+                last = i + 1;
+            }
+            out.write_str(&s[last..])?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }
 
@@ -187,6 +220,19 @@ mod tests {
         let r = Renderer::new(None).unwrap();
         assert!(!template_names(None).is_empty());
         assert_eq!(r.asset_version().len(), 8);
+    }
+
+    #[test]
+    fn values_are_escaped_for_html_but_urls_stay_readable() {
+        let mut env = Environment::new();
+        env.set_formatter(format_value);
+        env.add_template("t.html", "{{ v }}|{{ v|safe }}").unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { v => "/a?b=1&c=<\"'>" })
+            .unwrap();
+        assert_eq!(out, "/a?b=1&amp;c=&lt;&quot;&#39;&gt;|/a?b=1&c=<\"'>");
     }
 
     #[test]

@@ -1,0 +1,10 @@
+//! Integration tests: the real server over HTTP, the real binary, real SQLite files.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on unexpected errors"
+)]
+
+mod cli;
+mod pages;
+mod support;
+mod views;

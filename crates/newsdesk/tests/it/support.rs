@@ -1,0 +1,145 @@
+//! The test harness: a real newsdesk server on an ephemeral port over a temporary data folder,
+//! spoken to over HTTP.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use newsdesk::config::ServeConfig;
+use reqwest::StatusCode;
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A desktop browser's User-Agent, so views count (crawlers' do not).
+pub const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+/// How a test server is set up.
+pub struct TestAppBuilder {
+    data: Option<TempDir>,
+    demo: bool,
+    view_dedupe: Option<Duration>,
+}
+
+impl TestAppBuilder {
+    /// Reuse a data folder (e.g. from a stopped server, to test a restart).
+    pub fn data(mut self, data: TempDir) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// Count every view (no 30-minute dedupe).
+    pub fn count_every_view(mut self) -> Self {
+        self.view_dedupe = None;
+        self
+    }
+
+    /// Binds an ephemeral port and starts the server on it.
+    pub async fn start(self) -> TestApp {
+        let data = match self.data {
+            Some(d) => d,
+            None => tempfile::tempdir().expect("temp data folder"),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let mut config = ServeConfig::new(data.path());
+        config.demo = self.demo;
+        config.view_dedupe = self.view_dedupe;
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(newsdesk::serve(listener, config, async {
+            let _ = rx.await;
+        }));
+        let app = TestApp {
+            addr,
+            data,
+            client: reqwest::Client::builder()
+                .user_agent(BROWSER_UA)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            shutdown: Some(tx),
+            handle,
+        };
+        // The port is bound, so requests queue until start-up (migrations, demo) is done.
+        let health = app.get("/healthz").await;
+        assert_eq!(health.status(), StatusCode::OK);
+        app
+    }
+}
+
+/// A running server.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    data: TempDir,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            data: None,
+            demo: true,
+            view_dedupe: Some(Duration::from_secs(30 * 60)),
+        }
+    }
+
+    /// A server with the demo content.
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET a page and parse it.
+    pub async fn page(&self, path: &str) -> (StatusCode, Html) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, Html::parse_document(&r.text().await.expect("body")))
+    }
+
+    /// Stops the server gracefully and hands back its data folder.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.handle)
+            .await
+            .expect("server task")
+            .expect("server ran cleanly");
+        self.data
+    }
+}
+
+/// Texts of all elements matching `selector`, whitespace-trimmed.
+pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).expect("selector");
+    doc.select(&sel)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
+}
+
+/// The first element's attribute.
+pub fn attr(doc: &Html, selector: &str, name: &str) -> Option<String> {
+    let sel = Selector::parse(selector).expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(name).map(str::to_string))
+}
+
+/// URL path of the first article linked from a page whose link text contains `title`.
+pub fn article_link(doc: &Html, title: &str) -> Option<String> {
+    let sel = Selector::parse("a[href^='/articles/']").expect("selector");
+    doc.select(&sel)
+        .find(|a| a.text().collect::<String>().contains(title))
+        .and_then(|a| a.value().attr("href").map(str::to_string))
+}
