@@ -71,7 +71,10 @@ struct Carry {
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
     let norm: Vec<char> = chars.iter().map(|&c| fold(c)).collect();
     let quoted = clause::quoted(&norm);
-    let quantities = scan(&norm, chars, &quoted);
+    let mut quantities = scan(&norm, chars, &quoted);
+    // Category thresholds (亿元以上重点项目, 65岁以上老年人) are part of a noun: they neither
+    // count as targets nor split items, so they leave the list before items are formed.
+    quantities.retain(|q| !q.threshold);
     let clauses = clause::clauses(&norm, plan_year);
     let mut out = Vec::new();
     let mut q = 0;
@@ -232,6 +235,25 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
     (Some(cmp), end, threshold)
 }
 
+/// Units whose amount, put before a noun, defines a class of it (5000万元项目, 65岁老人).
+fn labels_class(unit: &str) -> bool {
+    unit.ends_with('元') || unit.ends_with('岁')
+}
+
+/// An amount of money (or an age) directly followed by a noun names a class (亿元级项目, 百亿元企业,
+/// 5000万元项目), not a target; a verb or a boundary after it is fine.
+fn money_label(norm: &[char], end: usize) -> bool {
+    norm.get(end).is_some_and(|&c| {
+        is_cjk(c)
+            && !matches!(
+                c,
+                '和' | '及' | '或' | '并' | '等' | '用' | '以' | '为' | '左' | '上'
+            )
+            && longest_at(norm, end, lx::INCREMENT_VERBS).is_none()
+            && longest_at(norm, end, lx::STOCK_VERBS).is_none()
+    }) || matches_at(norm, end, "级")
+}
+
 fn is_range_sep(c: char) -> bool {
     matches!(c, '~' | '-' | '—' | '–' | '至' | '到' | '〜')
 }
@@ -246,6 +268,31 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         return (None, k);
     };
     let after_number = j;
+    // 1.2万—1.5万个: a range whose bounds both carry the magnitude.
+    if let Some(m) = longest_at(norm, j, lx::MAGNITUDES)
+        && norm.get(j + m).is_some_and(|&c| is_range_sep(c))
+        && norm.get(j + m + 1).is_some_and(char::is_ascii_digit)
+        && let Some((max, k)) = parse_arabic(norm, j + m + 1)
+        && max > value
+        && norm.get(k..k + m) == norm.get(j..j + m)
+    {
+        let (unit, k2, _, _) = read_unit(norm, orig, k, None);
+        let (_, end, threshold) = read_post(norm, k2);
+        let label = labels_class(&unit) && money_label(norm, end);
+        let q = Quantity {
+            num_start: i,
+            end,
+            value,
+            value_max: Some(max),
+            unit,
+            post: Some(Comparator::Range),
+            chinese: false,
+            percent: false,
+            full_coverage: false,
+            threshold: threshold || label,
+        };
+        return (Some(q), end);
+    }
     let mut value_max = None;
     let mut early_percent = false;
     // 5%-6%: the first unit is repeated after the second number.
@@ -279,6 +326,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         return (None, j);
     }
     let (post, end, threshold) = read_post(norm, k);
+    let threshold = threshold || (labels_class(&unit) && money_label(norm, end));
     let percent = unit.ends_with('%')
         || unit.ends_with('％')
         || unit.ends_with("百分点")
@@ -323,7 +371,35 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
         return (None, k);
     };
     if num.compound_bare {
-        return (None, num.end);
+        // 超百亿元, 千亿元: a compound magnitude before 元 is an amount; before anything else
+        // (百亿企业, 千亿县) it names a category.
+        let run: String = norm[i..num.end].iter().collect();
+        let value = match run.as_str() {
+            "百亿" | "百万" => 100.0,
+            "千亿" | "千万" => 1000.0,
+            "万亿" => 1.0,
+            _ => return (None, num.end),
+        };
+        let money = ["元", "美元"].iter().find(|w| matches_at(norm, num.end, w));
+        let Some(money) = money else {
+            return (None, num.end);
+        };
+        let mag: String = orig[i + usize::from(value > 1.0)..num.end].iter().collect();
+        let end_unit = num.end + money.chars().count();
+        let (post, end, threshold) = read_post(norm, end_unit);
+        let q = Quantity {
+            num_start: i,
+            end,
+            value,
+            value_max: None,
+            unit: format!("{mag}{money}"),
+            post,
+            chinese: false,
+            percent: false,
+            full_coverage: false,
+            threshold: threshold || money_label(norm, end),
+        };
+        return (Some(q), end);
     }
     let mut j = num.end;
     let mut value_max = None;
@@ -420,7 +496,11 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         if m > 0 && i + m <= num_start {
             i += m;
         }
-        if matches_at(norm, i, "其中") && i + 2 <= num_start {
+        if let Some(len) = longest_at(norm, i, &["已经", "已"]).filter(|&l| i + l <= num_start) {
+            // 已建成…: already achieved, not a commitment.
+            p.past = true;
+            i += len;
+        } else if matches_at(norm, i, "其中") && i + 2 <= num_start {
             p.qizhong = true;
             i += 2;
         } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
@@ -646,7 +726,11 @@ fn process_clause(
         let mut indicator = remove_inner_realize(&clean_indicator(&indicator_raw));
         let total_investment =
             indicator.starts_with("总投资") || indicator.starts_with("计划总投资");
-        let chinese_label = q.chinese && tail_nonempty;
+        // 两个要害, 九个方面工作: a Chinese count before a noun is a label, unless an increment
+        // verb governs it directly (新增两个国家级创新平台).
+        let governed =
+            p.verb == Some(VerbClass::Increment) && p.core_start == q.num_start && q.value >= 2.0;
+        let chinese_label = q.chinese && tail_nonempty && !governed;
         let drop = q.threshold
             || stock
             || continuing
@@ -692,12 +776,18 @@ fn process_clause(
             Kind::Level
         };
         let carry = Carry { kind, stock };
-        prev_carry = Some(carry);
-        if indicator.is_empty()
-            && let Some((s, ind, _)) = last.as_ref()
-            && *s == cl.sentence
-        {
-            indicator = ind.clone();
+        // Only a kind that a verb or cue decided travels along the list; a fallback guess
+        // (接待游客1.2亿人次) says nothing about the next item (旅游总收入1500亿元).
+        prev_carry = (own_signal || inherited.is_some() || stock).then_some(carry);
+        if indicator.is_empty() {
+            if let Some(label) = colon_label(orig, norm, cl.start) {
+                // 地区生产总值：增长6%左右 — the label before the colon is the subject.
+                indicator = label;
+            } else if let Some((s, ind, _)) = last.as_ref()
+                && *s == cl.sentence
+            {
+                indicator = ind.clone();
+            }
         }
         if drop {
             continue;
@@ -739,6 +829,21 @@ fn process_clause(
             sector,
         });
     }
+}
+
+/// The short label before a colon that ends right before `clause_start` (地区生产总值：…).
+fn colon_label(orig: &[char], norm: &[char], clause_start: usize) -> Option<String> {
+    let colon = clause_start.checked_sub(1)?;
+    if !matches!(norm[colon], ':' | '：') {
+        return None;
+    }
+    let mut s = colon;
+    while s > 0 && colon - s < 20 && !clause::is_clause_break(norm[s - 1]) && norm[s - 1] != '\n' {
+        s -= 1;
+    }
+    s += list_marker_len(norm, s);
+    let label = clean_indicator(&orig[s..colon].iter().collect::<String>());
+    (!label.is_empty() && colon - s < 20).then_some(label)
 }
 
 /// A bare count of objects or people (专精特新企业100家) rather than an amount (面积44万亩).

@@ -40,6 +40,7 @@ pub(crate) fn contains_any(chars: &[char], from: usize, to: usize, list: &[&str]
 }
 
 /// Units and classifiers that can follow a number, magnitude excluded (万/亿 are handled apart).
+/// 岁 is a unit (人均预期寿命80岁), but 60岁以上老人 / 65岁的老人 are caught as labels.
 /// Time units (年, 月, 天, 小时, 分钟), ordinal-ish words (届, 期, 号, 版, 级, 类, 批, 位) and
 /// rank words (强) are deliberately absent: a number followed by them is a date, a duration,
 /// a label or a rank, never a target (schema §1).
@@ -79,6 +80,7 @@ pub(crate) const UNITS: &[&str] = &[
     "场次",
     "车次",
     "斤",
+    "岁",
     "人",
     "名",
     "户",
@@ -139,6 +141,7 @@ pub(crate) const HEDGES: &[&str] = &["力争", "争取", "努力", "力求", "�
 /// Adverbials and time words left out of the span and the indicator (schema §3).
 pub(crate) const ADVERBS: &[&str] = &[
     "全年",
+    "年度",
     "年内",
     "滚动",
     "今年",
@@ -218,6 +221,11 @@ pub(crate) const INCREMENT_VERBS: &[&str] = &[
     "新认定",
     "认定",
     "引育",
+    "惠及",
+    "组织开展",
+    "覆盖",
+    "帮助",
+    "新增加",
     "增加",
     "新招收",
     "招收",
