@@ -43,7 +43,16 @@ const MIN_WRAPPED_LINE: usize = 20;
 const MAX_HEADING: usize = 40;
 
 /// Cues that a heading or paragraph opens a review of past results.
-const PAST_HEADINGS: &[&str] = &["回顾", "过去", "成就", "总结"];
+const PAST_HEADINGS: &[&str] = &[
+    "回顾",
+    "过去",
+    "成就",
+    "总结",
+    "执行情况",
+    "工作情况",
+    "完成情况",
+    "主要成绩",
+];
 /// Cues that a heading opens the plan part of a report.
 const PLAN_HEADINGS: &[&str] = &[
     "安排", "目标", "任务", "重点", "建议", "部署", "计划", "要求", "展望", "今年", "今后", "举措",

@@ -60,16 +60,20 @@ const REGION_SUFFIXES: &[&str] = &[
 ];
 /// Longest region name we accept (内蒙古自治区 is 6, 新疆维吾尔自治区 is 8).
 const MAX_REGION: usize = 12;
-/// Headings that name the plan year right after `YYYY年`.
+/// Words that, shortly after `YYYY年` (within [`PLAN_YEAR_WINDOW`] chars, no punctuation in
+/// between), name that year as the plan year: 2024年工作安排, 2025年经济社会发展的主要目标,
+/// 2025年计划草案, 2025年重点任务.
 const PLAN_YEAR_CUES: &[&str] = &[
     "工作安排",
-    "主要预期目标",
-    "经济社会发展主要预期目标",
+    "目标",
     "重点工作",
-    "主要目标",
+    "重点任务",
+    "主要任务",
     "工作任务",
-    "政府工作的总体要求",
+    "计划草案",
+    "总体要求",
 ];
+const PLAN_YEAR_WINDOW: usize = 16;
 
 pub(crate) fn info_of(chars: &[char]) -> DocumentInfo {
     DocumentInfo {
@@ -153,7 +157,20 @@ fn plan_year(chars: &[char]) -> Option<u16> {
             if i > 0 && chars[i - 1].is_ascii_digit() {
                 continue;
             }
-            if PLAN_YEAR_CUES.iter().any(|w| matches_at(chars, i + 5, w)) {
+            let window = (i + 5..(i + 5 + PLAN_YEAR_WINDOW).min(n))
+                .take_while(|&k| !crate::clause::is_clause_break(chars[k]) && chars[k] != '\n');
+            let mut cued = false;
+            for k in window {
+                if PLAN_YEAR_CUES.iter().any(|w| matches_at(chars, k, w)) {
+                    cued = true;
+                    break;
+                }
+                // Another year in between (2024年计划执行情况与2025年计划草案) takes over.
+                if chars[k].is_ascii_digit() {
+                    break;
+                }
+            }
+            if cued {
                 return Some(y);
             }
             if title_year.is_none() && matches_at(chars, i + 5, "政府工作报告") {

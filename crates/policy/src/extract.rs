@@ -66,6 +66,8 @@ enum VerbClass {
 struct Carry {
     kind: Kind,
     stock: bool,
+    /// The comparator cue of the item (分别达到A、B: B is bounded like A).
+    cue: Option<Comparator>,
 }
 
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
@@ -775,7 +777,11 @@ fn process_clause(
         } else {
             Kind::Level
         };
-        let carry = Carry { kind, stock };
+        let carry = Carry {
+            kind,
+            stock,
+            cue: p.cue_comparator.or(inherited.and_then(|c| c.cue)),
+        };
         // Only a kind that a verb or cue decided travels along the list; a fallback guess
         // (接待游客1.2亿人次) says nothing about the next item (旅游总收入1500亿元).
         prev_carry = (own_signal || inherited.is_some() || stock).then_some(carry);
@@ -795,7 +801,15 @@ fn process_clause(
         let comparator = if q.value_max.is_some() {
             Comparator::Range
         } else {
-            match (q.post, p.cue_comparator) {
+            // A bare number after 、 with no words of its own (分别达到3000万千瓦、6000万千瓦)
+            // shares the previous item's cue.
+            let bare_item = core_range.is_empty() && !tail_nonempty;
+            let cue = p.cue_comparator.or(if bare_item {
+                inherited.and_then(|c| c.cue)
+            } else {
+                None
+            });
+            match (q.post, cue) {
                 (Some(Comparator::Approx), _) | (_, Some(Comparator::Approx)) => Comparator::Approx,
                 (Some(c), _) => c,
                 (None, Some(c)) => c,
