@@ -91,10 +91,14 @@ fn hard_newline(chars: &[char], i: usize, line_start: usize) -> bool {
         j += 1;
     }
     let next = chars.get(j).copied();
-    let soft = len >= MIN_WRAPPED_LINE
-        && last.is_some_and(|&c| is_wordlike(c))
+    let continues = last.is_some_and(|&c| is_wordlike(c))
         && next.is_some_and(|c| is_wordlike(c) && c != '\n')
         && !starts_list_marker(chars, j);
+    // A long line cut without punctuation is wrapped text; so is any line whose text goes on
+    // with a number (新增城镇就业\n8万人) that is not a year heading (2024年工作安排).
+    let number_follows =
+        next.is_some_and(|c| c.is_ascii_digit()) && leading_year(chars, j).is_none();
+    let soft = continues && (len >= MIN_WRAPPED_LINE || number_follows);
     !soft
 }
 

@@ -180,6 +180,10 @@ fn read_unit(
 ) -> (String, usize, bool, bool) {
     let mut unit = String::new();
     let mut more = false;
+    // 增长 6% 左右: one space between number and unit is a page artifact.
+    if norm.get(j) == Some(&' ') && longest_at(norm, j + 1, lx::UNITS).is_some() {
+        j += 1;
+    }
     if let Some(m) = magnitude {
         unit.push_str(&m);
     } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
@@ -216,6 +220,11 @@ fn read_unit(
 
 /// Reads qualifiers after the unit; returns (comparator, end, threshold).
 fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
+    let j = if norm.get(j) == Some(&' ') && longest_at(norm, j + 1, lx::POST_QUALIFIERS).is_some() {
+        j + 1
+    } else {
+        j
+    };
     let Some(len) = longest_at(norm, j, lx::POST_QUALIFIERS) else {
         return (None, j, false);
     };
@@ -573,6 +582,10 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     let mut e = num_start;
     let mut first_cue = true;
     while e > p.core_start {
+        if norm[e - 1].is_whitespace() {
+            e -= 1;
+            continue;
+        }
         let Some(cue) = lx::PRE_CUES
             .iter()
             .filter(|c| lx::ends_with_at(norm, e, c.word).is_some_and(|l| e - l >= p.core_start))
@@ -719,7 +732,12 @@ fn process_clause(
             && (p.continuing
                 || matches_at(norm, p.verb_start, "推进")
                 || matches_at(norm, p.verb_start, "深化"));
-        let list_size = matches_at(norm, trim_start(norm, q.end, tail_end), "方面");
+        let tail_at = trim_start(norm, q.end, tail_end);
+        let list_size = matches_at(norm, tail_at, "方面");
+        // 在去年增长5.8%的基础上: a baseline from the past, not this year's target.
+        let baseline = matches_at(norm, tail_at, "的基础上")
+            || matches_at(norm, q.end, "的基础上")
+            || contains_any(norm, start, q.num_start, &["去年", "上一年"]);
         let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
         if tail_nonempty {
             let t: String = orig[q.end..tail_end].iter().collect();
@@ -733,7 +751,8 @@ fn process_clause(
         let governed =
             p.verb == Some(VerbClass::Increment) && p.core_start == q.num_start && q.value >= 2.0;
         let chinese_label = q.chinese && tail_nonempty && !governed;
-        let drop = q.threshold
+        let drop = baseline
+            || q.threshold
             || stock
             || continuing
             || list_size
@@ -1084,5 +1103,66 @@ mod tests {
         assert_eq!((t.unit.as_str(), t.comparator), ("万个", Comparator::Gt));
         let t = one("筹集保障性租赁住房1.2万套(间)。");
         assert_eq!(t.unit, "万套(间)");
+    }
+
+    #[test]
+    fn review_sections_and_baselines_are_dropped() {
+        let text = "一、2024年计划执行情况\n地区生产总值达到5.3万亿元，增长5.1%。\n二、2025年主要目标\n地区生产总值增长5.5%左右，在去年增长5.1%的基础上再上台阶。已建成20个社区食堂。";
+        let t = extract(text);
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [5.5], "{t:#?}");
+    }
+
+    #[test]
+    fn fenbie_lists_share_indicator_and_cue() {
+        let t = extract("力争风电、光伏发电装机容量分别达到3000万千瓦、6000万千瓦。");
+        assert_eq!(t.len(), 2);
+        assert!(t.iter().all(|t| t.indicator == "风电、光伏发电装机容量"
+            && t.comparator == Comparator::Ge
+            && t.aspirational));
+        let t = extract("城乡居民人均可支配收入分别增长5%和6.5%。");
+        assert_eq!(t[1].indicator, "城乡居民人均可支配收入");
+        assert_eq!(t[1].kind, Kind::Growth);
+    }
+
+    #[test]
+    fn layout_artifacts() {
+        let t = one("地区生产总值：增长 6% 左右。");
+        assert_eq!(
+            (t.indicator.as_str(), t.comparator),
+            ("地区生产总值", Comparator::Approx)
+        );
+        let t = one("新增城镇就业\n8万人。");
+        assert_eq!(
+            (t.text.as_str(), t.indicator.as_str()),
+            ("新增城镇就业\n8万人", "城镇就业")
+        );
+        let t = one("新增学位2. 5万个。");
+        assert_eq!(t.value, 2.5);
+    }
+
+    #[test]
+    fn money_amounts_and_money_classes() {
+        none("建设5000万元项目。");
+        let t = one("培育超百亿元企业3家。");
+        assert_eq!((t.value, t.indicator.as_str()), (3.0, "超百亿元企业"));
+        let t = one("农产品加工产值超千亿元。");
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.comparator),
+            (1000.0, "亿元", Comparator::Gt)
+        );
+        let t = one("新增城镇就业1.2万—1.5万人。");
+        assert_eq!(
+            (t.value, t.value_max, t.unit.as_str()),
+            (1.2, Some(1.5), "万人")
+        );
+    }
+
+    #[test]
+    fn operating_existing_units_is_not_a_target() {
+        none("深化与12个国家友好城市合作，依托30个产业园区，服务10万家企业。");
+        none("推进“放管服”改革等12项重点改革。");
+        let t = one("推进20个重点片区开发。");
+        assert_eq!(t.kind, Kind::Increment);
     }
 }

@@ -417,6 +417,12 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("减少", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
+    // Per-capita and per-year bases between the cue and the number (提高到每人每年600元).
+    cue("每人每年", None, false, false),
+    cue("每人每月", None, false, false),
+    cue("每年", None, false, false),
+    cue("每人", None, false, false),
+    cue("每月", None, false, false),
     // An increment verb after the subject (高新技术企业净增200家).
     cue("新增", None, false, false),
     cue("净增", None, false, false),
