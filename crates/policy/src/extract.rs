@@ -103,7 +103,9 @@ fn is_cjk(c: char) -> bool {
 
 /// Separators between items of a clause: the enumeration comma and conjunctions.
 fn item_separator_len(chars: &[char], i: usize) -> Option<usize> {
-    if chars.get(i) == Some(&'、') {
+    // 、 separates list items; an opening parenthesis starts an aside (新增学位1万个（其中
+    // 公办学位8000个）).
+    if matches!(chars.get(i), Some('、' | '(' | '（')) {
         return Some(1);
     }
     longest_at(chars, i, &["以及", "和", "及", "与", "并"])
@@ -184,6 +186,14 @@ fn read_unit(
     if norm.get(j) == Some(&' ') && longest_at(norm, j + 1, lx::UNITS).is_some() {
         j += 1;
     }
+    // 40余万户, 10多万人: 余/多 before the magnitude also means "more than".
+    if magnitude.is_none()
+        && matches!(norm.get(j), Some('多' | '余'))
+        && longest_at(norm, j + 1, lx::MAGNITUDES).is_some()
+    {
+        more = true;
+        j += 1;
+    }
     if let Some(m) = magnitude {
         unit.push_str(&m);
     } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
@@ -244,6 +254,26 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
         && !matches_at(norm, end, "水平")
         && !matches_at(norm, end, "的水平");
     (Some(cmp), end, threshold)
+}
+
+/// Classifiers of countable items: `N个以上` + noun still counts the noun.
+fn counts_items(unit: &str) -> bool {
+    matches!(
+        unit,
+        "个" | "家"
+            | "项"
+            | "座"
+            | "所"
+            | "条"
+            | "处"
+            | "场"
+            | "套"
+            | "件"
+            | "台"
+            | "部"
+            | "支"
+            | "块"
+    )
 }
 
 /// Units whose amount, put before a noun, defines a class of it (5000万元项目, 65岁老人).
@@ -337,7 +367,9 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         return (None, j);
     }
     let (post, end, threshold) = read_post(norm, k);
-    let threshold = threshold || (labels_class(&unit) && money_label(norm, end));
+    // 10个以上千亿级产业集群 counts clusters; 亿元以上项目 and 60岁以上老人 define a class.
+    let threshold =
+        (threshold && !counts_items(&unit)) || (labels_class(&unit) && money_label(norm, end));
     let percent = unit.ends_with('%')
         || unit.ends_with('％')
         || unit.ends_with("百分点")
@@ -500,7 +532,9 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     // Left to right: whitespace, list markers, 其中, adverbials and hedges, in any order.
     loop {
         let before = i;
-        while i < num_start && norm[i].is_whitespace() {
+        while i < num_start
+            && (norm[i].is_whitespace() || matches!(norm[i], '(' | '（' | ')' | '）'))
+        {
             i += 1;
         }
         let m = list_marker_len(norm, i);
@@ -511,9 +545,12 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
             // 已建成…: already achieved, not a commitment.
             p.past = true;
             i += len;
-        } else if matches_at(norm, i, "其中") && i + 2 <= num_start {
+        } else if let Some(len) =
+            longest_at(norm, i, &["其中", "包括", "包含", "含"]).filter(|&l| i + l <= num_start)
+        {
+            // 其中 / (含…): a part of the previous total, which shares its verb.
             p.qizhong = true;
-            i += 2;
+            i += len;
         } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
             hedge_at.get_or_insert(i);
             i += len;
@@ -733,7 +770,23 @@ fn process_clause(
                 || matches_at(norm, p.verb_start, "推进")
                 || matches_at(norm, p.verb_start, "深化"));
         let tail_at = trim_start(norm, q.end, tail_end);
-        let list_size = matches_at(norm, tail_at, "方面");
+        // 九个方面 (list size); 3个工作日, 6个月 (a duration, schema §1).
+        let list_size = longest_at(
+            norm,
+            tail_at,
+            &[
+                "方面",
+                "工作日",
+                "月",
+                "小时",
+                "天",
+                "周",
+                "年",
+                "分钟",
+                "季度",
+            ],
+        )
+        .is_some();
         // 在去年增长5.8%的基础上: a baseline from the past, not this year's target.
         let baseline = matches_at(norm, tail_at, "的基础上")
             || matches_at(norm, q.end, "的基础上")
@@ -911,7 +964,7 @@ fn verb_item_start(norm: &[char], start: usize, num_start: usize) -> usize {
 /// End of the trailing noun: trims whitespace and stops at a clause break.
 fn trim_end(norm: &[char], from: usize, to: usize) -> usize {
     let mut e = from;
-    while e < to && !clause::is_clause_break(norm[e]) && norm[e] != '\n' {
+    while e < to && !clause::is_clause_break(norm[e]) && !matches!(norm[e], '\n' | ')' | '）') {
         e += 1;
     }
     while e > from && norm[e - 1].is_whitespace() {
