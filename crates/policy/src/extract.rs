@@ -1023,19 +1023,46 @@ fn sector_of(
     ctx_start: usize,
     ctx_end: usize,
 ) -> Sector {
-    for hay in [indicator, text] {
-        if let Some((s, _)) = lx::SECTORS
-            .iter()
-            .find(|(_, kws)| kws.iter().any(|k| hay.contains(k)))
-        {
-            return *s;
+    let ind: Vec<char> = indicator.chars().collect();
+    let txt: Vec<char> = text.chars().collect();
+    let ctx = &norm[ctx_start..ctx_end.max(ctx_start)];
+    [&ind[..], &txt[..], ctx]
+        .into_iter()
+        .find_map(sector_in)
+        .unwrap_or(Sector::General)
+}
+
+/// Keywords of the sector table by first char: (row index, keyword chars).
+type SectorIndex = std::collections::HashMap<char, Vec<(usize, Vec<char>)>>;
+
+static SECTOR_INDEX: std::sync::LazyLock<SectorIndex> = std::sync::LazyLock::new(|| {
+    let mut map = SectorIndex::new();
+    for (row, (_, kws)) in lx::SECTORS.iter().enumerate() {
+        for kw in *kws {
+            let chars: Vec<char> = kw.chars().collect();
+            if let Some(&first) = chars.first() {
+                map.entry(first).or_default().push((row, chars));
+            }
         }
     }
-    let ctx: String = norm[ctx_start..ctx_end.max(ctx_start)].iter().collect();
-    lx::SECTORS
-        .iter()
-        .find(|(_, kws)| kws.iter().any(|k| ctx.contains(k)))
-        .map_or(Sector::General, |(s, _)| *s)
+    map
+});
+
+/// The first row of the sector table with a keyword in `hay`. One pass over `hay` with a
+/// first-char index, instead of a substring search per keyword.
+fn sector_in(hay: &[char]) -> Option<Sector> {
+    let mut best: Option<usize> = None;
+    for i in 0..hay.len() {
+        let Some(cands) = SECTOR_INDEX.get(&hay[i]) else {
+            continue;
+        };
+        for (row, kw) in cands {
+            if best.is_none_or(|b| *row < b) && hay[i..].starts_with(kw) {
+                best = Some(*row);
+            }
+        }
+    }
+    best.and_then(|row| lx::SECTORS.get(row)).map(|(s, _)| *s)
 }
 
 #[cfg(test)]
