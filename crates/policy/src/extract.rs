@@ -81,7 +81,19 @@ pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Targe
     let mut out = Vec::new();
     let mut q = 0;
     let mut last: Option<(usize, String, Carry)> = None; // (sentence, indicator, carry)
+    // A sentence that reports last year's results (去年…达到45万辆，同比增长60%) stays in
+    // the past until a clause turns to this year (今年, 力争).
+    let mut reported_sentence: Option<usize> = None;
     for cl in &clauses {
+        if reported_sentence.is_some_and(|s| s != cl.sentence)
+            || contains_any(&norm, cl.start, cl.end, lx::PLAN_CUES)
+        {
+            reported_sentence = None;
+        }
+        if mentions_past(&norm, cl.start, cl.end) {
+            reported_sentence = Some(cl.sentence);
+        }
+        let reported = reported_sentence == Some(cl.sentence);
         while q < quantities.len() && quantities[q].num_start < cl.start {
             q += 1;
         }
@@ -92,9 +104,31 @@ pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Targe
         if first == q {
             continue;
         }
-        process_clause(&norm, chars, cl, &quantities[first..q], &mut last, &mut out);
+        let past_clause = Clause {
+            past: cl.past || reported,
+            ..cl.clone()
+        };
+        process_clause(
+            &norm,
+            chars,
+            &past_clause,
+            &quantities[first..q],
+            &mut last,
+            &mut out,
+        );
     }
     out
+}
+
+/// Does `norm[from..to]` mention last year as the time of what it states (去年, 同比, 上年同期)?
+/// 比去年 / 较去年 compare with last year and are fine in a plan.
+fn mentions_past(norm: &[char], from: usize, to: usize) -> bool {
+    (from..to).any(|k| {
+        let compared = k > 0 && matches!(norm[k - 1], '比' | '较');
+        (!compared && (matches_at(&norm[..to], k, "去年") || matches_at(&norm[..to], k, "上一年")))
+            || matches_at(&norm[..to], k, "同比")
+            || matches_at(&norm[..to], k, "上年同期")
+    })
 }
 
 fn is_cjk(c: char) -> bool {
@@ -521,6 +555,21 @@ struct Prefix {
     increment_cue: bool,
 }
 
+/// Length of a deadline such as `到2029年`, `2025年底前`, `至2027年末` at `i`.
+fn time_phrase_len(norm: &[char], i: usize) -> Option<usize> {
+    let lead = usize::from(matches!(norm.get(i), Some('到' | '至')));
+    clause::leading_year(norm, i + lead)?;
+    let mut len = lead + 5;
+    if let Some(l) = longest_at(
+        norm,
+        i + len,
+        &["年底前", "年底", "年末", "底前", "底", "末", "前"],
+    ) {
+        len += l;
+    }
+    Some(len)
+}
+
 /// Step 3: reads the prefix `[start, num_start)` of an item.
 fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     let mut p = Prefix {
@@ -541,7 +590,12 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         if m > 0 && i + m <= num_start {
             i += m;
         }
-        if let Some(len) = longest_at(norm, i, &["已经", "已"]).filter(|&l| i + l <= num_start) {
+        if let Some(len) = time_phrase_len(norm, i).filter(|&l| i + l <= num_start) {
+            // 到2029年, 2025年底前: the deadline is not part of the indicator (schema §3).
+            i += len;
+        } else if let Some(len) =
+            longest_at(norm, i, &["已经", "已"]).filter(|&l| i + l <= num_start)
+        {
             // 已建成…: already achieved, not a commitment.
             p.past = true;
             i += len;
@@ -790,7 +844,7 @@ fn process_clause(
         // 在去年增长5.8%的基础上: a baseline from the past, not this year's target.
         let baseline = matches_at(norm, tail_at, "的基础上")
             || matches_at(norm, q.end, "的基础上")
-            || contains_any(norm, start, q.num_start, &["去年", "上一年"]);
+            || mentions_past(norm, start, q.num_start);
         let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
         if tail_nonempty {
             let t: String = orig[q.end..tail_end].iter().collect();
@@ -1244,5 +1298,19 @@ mod tests {
         none("推进“放管服”改革等12项重点改革。");
         let t = one("推进20个重点片区开发。");
         assert_eq!(t.kind, Kind::Increment);
+    }
+
+    #[test]
+    fn last_years_results_and_deadlines() {
+        let t = extract(
+            "该市去年新能源汽车产量达到45万辆，同比增长60%。今年，新能源汽车产量力争达到60万辆。",
+        );
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [60.0], "{t:#?}");
+        let t = one("地区生产总值比去年增长6%左右。");
+        assert_eq!(t.indicator, "地区生产总值");
+        let t = extract("地区生产总值年均增长6%左右，到2029年突破1.5万亿元。");
+        assert_eq!(t[1].indicator, "地区生产总值");
+        assert_eq!(t[1].text, "突破1.5万亿元");
     }
 }

@@ -135,6 +135,9 @@ pub(crate) const MAGNITUDES: &[&str] = &["万亿", "千万", "百万", "亿", "�
 /// Qualifiers written after the unit.
 pub(crate) const POST_QUALIFIERS: &[&str] = &["以上", "以下", "以内", "之内", "左右", "上下"];
 
+/// Words that turn a sentence from last year's results back to this year's plan.
+pub(crate) const PLAN_CUES: &[&str] = &["今年", "明年", "年内", "全年", "力争", "目标", "计划"];
+
 /// Hedges that make a target aspirational (schema §8).
 pub(crate) const HEDGES: &[&str] = &["力争", "争取", "努力", "力求", "争创"];
 
@@ -169,7 +172,6 @@ pub(crate) const ADVERBS: &[&str] = &[
     "同时",
     "比上年",
     "较上年",
-    "同比",
     "总计",
     "合计",
     "预计",
