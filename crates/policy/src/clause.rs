@@ -189,6 +189,40 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
     past
 }
 
+/// A heading run into the text (`…增长5.8%。二、2024年工作安排 今年…`, pages flattened to one
+/// line): a sentence that opens with a Chinese-numeral marker and names a review or a plan
+/// within its first words switches the mode like a heading line would.
+fn inline_heading(chars: &[char], i: usize, past: bool) -> bool {
+    let mut s = i;
+    while s < chars.len() && chars[s].is_whitespace() {
+        s += 1;
+    }
+    let m = list_marker_len(chars, s);
+    if m == 0 || chars.get(s).is_some_and(char::is_ascii_digit) {
+        return past;
+    }
+    let mut e = s + m;
+    while e < chars.len() && e - s < 24 && !is_clause_break(chars[e]) && chars[e] != '\n' {
+        e += 1;
+    }
+    let head = &chars[s..e];
+    let has = |list: &[&str]| (0..head.len()).any(|k| list.iter().any(|w| matches_at(head, k, w)));
+    if has(PAST_HEADINGS) {
+        true
+    } else if has(&[
+        "工作安排",
+        "目标任务",
+        "主要目标",
+        "重点任务",
+        "重点工作",
+        "总体要求",
+    ]) {
+        false
+    } else {
+        past
+    }
+}
+
 /// A four-digit year followed by 年 at `i`.
 pub(crate) fn leading_year(chars: &[char], i: usize) -> Option<u16> {
     let digits = chars.get(i..i + 4)?;
@@ -222,7 +256,7 @@ pub(crate) fn clauses(chars: &[char], plan_year: Option<u16>) -> Vec<Clause> {
     let mut sentence = 0;
     let mut start = 0;
     let mut line_start = 0;
-    let mut mode_past = update_mode(chars, 0, false, plan_year);
+    let mut mode_past = inline_heading(chars, 0, update_mode(chars, 0, false, plan_year));
     let mut sentence_past = past_sentence(chars, 0, plan_year);
     for (i, &c) in chars.iter().enumerate() {
         let newline = c == '\n' && hard_newline(chars, i, line_start);
@@ -243,6 +277,9 @@ pub(crate) fn clauses(chars: &[char], plan_year: Option<u16>) -> Vec<Clause> {
                 sentence += 1;
                 if newline {
                     mode_past = update_mode(chars, i + 1, mode_past, plan_year);
+                }
+                if !newline {
+                    mode_past = inline_heading(chars, i + 1, mode_past);
                 }
                 sentence_past = past_sentence(chars, i + 1, plan_year);
             }
@@ -350,6 +387,19 @@ mod tests {
             .map(|x| x.1)
             .collect();
         assert_eq!(past, [true, false, true]);
+    }
+
+    #[test]
+    fn inline_headings_switch_mode() {
+        let s =
+            "一、2023年工作回顾 全市地区生产总值增长5.8%。二、2024年工作安排 地区生产总值增长6%。";
+        let t = texts(s, Some(2024));
+        let past: Vec<bool> = t
+            .iter()
+            .filter(|(s, _)| s.contains('%'))
+            .map(|x| x.1)
+            .collect();
+        assert_eq!(past, [true, false]);
     }
 
     #[test]
