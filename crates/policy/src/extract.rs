@@ -799,6 +799,11 @@ fn process_clause(
         let mut verb = p.verb;
         let mut core_start = p.core_start;
         // V + N + noun (对接千项技术产品): a short verb-like prefix before a counted object.
+        // 为50万学生开展…, 对1000户…改造: a beneficiary count is work done in the period.
+        let beneficiary = matches!(norm.get(p.verb_start), Some('为' | '对' | '向'));
+        if verb.is_none() && tail_nonempty && beneficiary {
+            verb = Some(VerbClass::Increment);
+        }
         if verb.is_none() && tail_nonempty && !q.percent && inherited.is_none() {
             let len = p.core_end.saturating_sub(p.core_start);
             let has_list = (p.core_start..p.core_end).any(|k| matches!(norm[k], '等' | '、'));
