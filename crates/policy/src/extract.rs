@@ -404,7 +404,9 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
     // 10个以上千亿级产业集群 counts clusters; 亿元以上项目 and 60岁以上老人 define a class.
     let threshold =
         (threshold && !counts_items(&unit)) || (labels_class(&unit) && money_label(norm, end));
-    let percent = unit.ends_with('%')
+    // 倍 behaves like a percentage: 增长1倍 is a growth.
+    let percent = unit.ends_with('倍')
+        || unit.ends_with('%')
         || unit.ends_with('％')
         || unit.ends_with("百分点")
         || unit.ends_with('‰');
@@ -849,7 +851,9 @@ fn process_clause(
         // 在去年增长5.8%的基础上: a baseline from the past, not this year's target.
         let baseline = matches_at(norm, tail_at, "的基础上")
             || matches_at(norm, q.end, "的基础上")
-            || mentions_past(norm, start, q.num_start);
+            || mentions_past(norm, start, q.num_start)
+            // 现有/目前/截至: the stock as it stands, not a commitment.
+            || contains_any(norm, start, q.num_start, &["现有", "目前", "截至", "截止"]);
         let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
         if tail_nonempty {
             let t: String = orig[q.end..tail_end].iter().collect();
@@ -1317,5 +1321,12 @@ mod tests {
         let t = extract("地区生产总值年均增长6%左右，到2029年突破1.5万亿元。");
         assert_eq!(t[1].indicator, "地区生产总值");
         assert_eq!(t[1].text, "突破1.5万亿元");
+    }
+
+    #[test]
+    fn current_stock_is_not_a_target() {
+        none("全市现有国家级开发区5个，目前已有上市企业80家，截至2023年底建成5G基站2万个。");
+        let t = one("新能源汽车产量增长1倍。");
+        assert_eq!((t.unit.as_str(), t.kind), ("倍", Kind::Growth));
     }
 }
