@@ -62,10 +62,12 @@ const REGION_SUFFIXES: &[&str] = &[
 const MAX_REGION: usize = 12;
 /// Words that, shortly after `YYYY年` (within [`PLAN_YEAR_WINDOW`] chars, no punctuation in
 /// between), name that year as the plan year: 2024年工作安排, 2025年经济社会发展的主要目标,
-/// 2025年计划草案, 2025年重点任务.
+/// 2025年计划草案, 2025年重点任务. A bare 目标 counts only when nothing stronger is found.
 const PLAN_YEAR_CUES: &[&str] = &[
     "工作安排",
-    "目标",
+    "主要预期目标",
+    "主要目标",
+    "目标任务",
     "重点工作",
     "重点任务",
     "主要任务",
@@ -152,33 +154,37 @@ fn has_within(chars: &[char], from: usize, window: usize, w: &str) -> bool {
 fn plan_year(chars: &[char]) -> Option<u16> {
     let n = chars.len();
     let mut title_year = None;
+    let mut weak_year = None;
     for i in 0..n.saturating_sub(4) {
-        if let Some(y) = crate::clause::leading_year(chars, i) {
-            if i > 0 && chars[i - 1].is_ascii_digit() {
-                continue;
-            }
-            let window = (i + 5..(i + 5 + PLAN_YEAR_WINDOW).min(n))
-                .take_while(|&k| !crate::clause::is_clause_break(chars[k]) && chars[k] != '\n');
-            let mut cued = false;
-            for k in window {
-                if PLAN_YEAR_CUES.iter().any(|w| matches_at(chars, k, w)) {
-                    cued = true;
-                    break;
-                }
-                // Another year in between (2024年计划执行情况与2025年计划草案) takes over.
-                if chars[k].is_ascii_digit() {
-                    break;
-                }
-            }
-            if cued {
+        let Some(y) = crate::clause::leading_year(chars, i) else {
+            continue;
+        };
+        if i > 0 && chars[i - 1].is_ascii_digit() {
+            continue;
+        }
+        // 到2035年…目标: a deadline, not the plan year.
+        if i > 0 && matches!(chars[i - 1], '到' | '至') {
+            continue;
+        }
+        let window = (i + 5..(i + 5 + PLAN_YEAR_WINDOW).min(n))
+            .take_while(|&k| !crate::clause::is_clause_break(chars[k]) && chars[k] != '\n');
+        for k in window {
+            if PLAN_YEAR_CUES.iter().any(|w| matches_at(chars, k, w)) {
                 return Some(y);
             }
-            if title_year.is_none() && matches_at(chars, i + 5, "政府工作报告") {
-                title_year = Some(y);
+            if weak_year.is_none() && matches_at(chars, k, "目标") {
+                weak_year = Some(y);
+            }
+            // Another year in between (2024年计划执行情况与2025年计划草案) takes over.
+            if chars[k].is_ascii_digit() {
+                break;
             }
         }
+        if title_year.is_none() && matches_at(chars, i + 5, "政府工作报告") {
+            title_year = Some(y);
+        }
     }
-    title_year
+    title_year.or(weak_year)
 }
 
 #[cfg(test)]
@@ -228,5 +234,10 @@ mod tests {
         );
         assert_eq!(document_info("《某市2023年政府工作报告》").year, Some(2023));
         assert_eq!(document_info("2024年2月6日").year, None);
+        assert_eq!(
+            document_info("到2035年基本实现现代化目标。2025年经济社会发展的主要目标").year,
+            Some(2025)
+        );
+        assert_eq!(document_info("2025年的目标是").year, Some(2025));
     }
 }
