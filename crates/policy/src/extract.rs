@@ -809,7 +809,14 @@ fn process_clause(
         if verb.is_none() && tail_nonempty && !q.percent && inherited.is_none() {
             let len = p.core_end.saturating_sub(p.core_start);
             let has_list = (p.core_start..p.core_end).any(|k| matches!(norm[k], '等' | '、'));
-            if (1..=2).contains(&len) && !has_list {
+            // 全市1.2万名干部职工: a scope word is not a verb.
+            let scope = contains_any(
+                norm,
+                p.core_start,
+                p.core_end,
+                &["全", "我", "本", "该", "各"],
+            );
+            if (1..=2).contains(&len) && !has_list && !scope {
                 verb = Some(VerbClass::Increment);
                 core_start = p.core_end;
             }
@@ -867,7 +874,16 @@ fn process_clause(
         let governed =
             p.verb == Some(VerbClass::Increment) && p.core_start == q.num_start && q.value >= 2.0;
         let chinese_label = q.chinese && tail_nonempty && !governed;
-        let drop = baseline
+        // N个X with nothing that commits to it (全市1.2万名干部职工参与…): a description.
+        let undirected = tail_nonempty
+            && verb.is_none()
+            && inherited.is_none()
+            && !p.level
+            && !p.growth
+            && p.cue_comparator.is_none()
+            && q.post.is_none();
+        let drop = undirected
+            || baseline
             || q.threshold
             || stock
             || continuing
@@ -1328,5 +1344,12 @@ mod tests {
         none("全市现有国家级开发区5个，目前已有上市企业80家，截至2023年底建成5G基站2万个。");
         let t = one("新能源汽车产量增长1倍。");
         assert_eq!((t.unit.as_str(), t.kind), ("倍", Kind::Growth));
+    }
+
+    #[test]
+    fn descriptions_without_a_verb_are_not_targets() {
+        none("全市1.2万名干部职工参与志愿服务。");
+        let t = one("组织1.2万名干部职工参与志愿服务。");
+        assert_eq!(t.kind, Kind::Increment);
     }
 }
