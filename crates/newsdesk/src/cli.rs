@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::ServeConfig;
 use crate::import;
 use crate::store::{self, StoreError};
+use crate::wechat::{Secret, WeChatConfig};
 
 /// newsdesk: a fast engine for Chinese news and information portals.
 #[derive(Debug, Parser)]
@@ -55,6 +56,20 @@ pub struct ServeArgs {
     /// Do not load demo content on the first start.
     #[arg(long, env = "NEWSDESK_NO_DEMO")]
     pub no_demo: bool,
+    /// AppID of a WeChat official account (公众号): with the secret, enables JS-SDK sharing.
+    #[arg(long, env = "NEWSDESK_WECHAT_APPID", requires = "wechat_secret")]
+    pub wechat_appid: Option<String>,
+    /// AppSecret of that account (prefer the environment variable: flags show in `ps`).
+    #[arg(
+        long,
+        env = "NEWSDESK_WECHAT_SECRET",
+        hide_env_values = true,
+        requires = "wechat_appid"
+    )]
+    pub wechat_secret: Option<Secret>,
+    /// Base URL of WeChat's API.
+    #[arg(long, env = "NEWSDESK_WECHAT_API_BASE", default_value = crate::wechat::DEFAULT_API_BASE)]
+    pub wechat_api_base: String,
 }
 
 /// `newsdesk import`.
@@ -79,6 +94,15 @@ impl ServeArgs {
             view_dedupe: (self.view_dedupe_minutes > 0)
                 .then(|| Duration::from_secs(self.view_dedupe_minutes * 60)),
             demo: !self.no_demo,
+            wechat: match (&self.wechat_appid, &self.wechat_secret) {
+                (Some(app_id), Some(app_secret)) => Some(WeChatConfig {
+                    app_id: app_id.clone(),
+                    app_secret: app_secret.clone(),
+                    api_base: self.wechat_api_base.clone(),
+                }),
+                _ => None,
+            },
+            sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
         }
     }
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::wechat::WeChatConfig;
+
 /// How `serve` runs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -15,6 +17,11 @@ pub struct ServeConfig {
     pub view_dedupe: Option<Duration>,
     /// Load the demo content on the first start with an empty database.
     pub demo: bool,
+    /// WeChat official account for JS-SDK sharing; `None` keeps WeChat's API out of it.
+    pub wechat: Option<WeChatConfig>,
+    /// URLs per sitemap before `/sitemap.xml` becomes a sitemap index (the protocol's 50,000;
+    /// tests lower it).
+    pub sitemap_max_urls: u32,
 }
 
 impl ServeConfig {
@@ -25,6 +32,8 @@ impl ServeConfig {
             theme_dir: None,
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             demo: true,
+            wechat: None,
+            sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
         }
     }
 }

@@ -16,6 +16,9 @@ pub enum AppError {
     /// The request is malformed; the message names the field and the problem.
     #[error("{0}")]
     BadRequest(String),
+    /// A service we depend on (such as WeChat's API) failed; the message names it and its error.
+    #[error("{0}")]
+    BadGateway(String),
     /// Something failed on our side; details are logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -61,6 +64,12 @@ impl AppError {
                 message: msg.clone(),
                 internal: None,
             },
+            Self::BadGateway(msg) => ErrorPage {
+                status: StatusCode::BAD_GATEWAY,
+                heading: "上游服务出错",
+                message: msg.clone(),
+                internal: None,
+            },
             Self::Internal(e) => ErrorPage {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 heading: "服务器出错了",
@@ -78,5 +87,34 @@ impl IntoResponse for AppError {
         let mut response = (page.status, page.message.clone()).into_response();
         response.extensions_mut().insert(page);
         response
+    }
+}
+
+/// An [`AppError`] answered as JSON `{"error": "…"}`, for API clients, instead of the HTML page.
+#[derive(Debug)]
+pub struct JsonError(pub AppError);
+
+impl From<AppError> for JsonError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for JsonError {
+    fn into_response(self) -> Response {
+        let page = self.0.page();
+        if let Some(internal) = &page.internal {
+            tracing::error!(error = %internal, "API request failed");
+        }
+        let body = serde_json::json!({ "error": page.message }).to_string();
+        (
+            page.status,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response()
     }
 }

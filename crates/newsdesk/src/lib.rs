@@ -14,6 +14,7 @@ pub mod import;
 pub mod render;
 pub mod store;
 pub mod web;
+pub mod wechat;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -40,9 +41,24 @@ pub async fn serve(
             .await
             .context("loading demo content")?;
     }
-    let renderer = Arc::new(Renderer::new(config.theme_dir.as_deref())?);
+    let mut renderer = Renderer::new(config.theme_dir.as_deref())?;
+    // Pages load the WeChat share script only when there is an account to sign for.
+    renderer.add_global("wechat_share", config.wechat.is_some());
+    let renderer = Arc::new(renderer);
+    let wechat = match &config.wechat {
+        Some(c) => {
+            tracing::info!(app_id = %c.app_id, api = %c.api_base, "WeChat JS-SDK sharing on");
+            Some(Arc::new(
+                wechat::JsSdk::new(c.clone()).context("setting up the WeChat API client")?,
+            ))
+        }
+        None => None,
+    };
     let counter = Arc::new(ViewCounter::new(config.view_dedupe));
-    let state = AppState::new(store.clone(), renderer, counter.clone()).await?;
+    let state = AppState::new(store.clone(), renderer, counter.clone())
+        .await?
+        .with_wechat(wechat)
+        .with_sitemap_max_urls(config.sitemap_max_urls);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);

@@ -186,6 +186,32 @@ pub struct SiteSettings {
     pub base_url: String,
     /// IANA zone in which times are shown.
     pub timezone: String,
+    /// Whether feeds carry each article's full text or only its summary.
+    pub feed_content: FeedContent,
+}
+
+/// What an RSS/Atom entry carries besides headline and link.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The summary and the full sanitized body.
+    #[default]
+    Full,
+    /// The summary only, so readers come to the site for the rest.
+    Summary,
+}
+
+/// What sitemaps need of a published article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleStamp {
+    /// URL segment under `/articles/`.
+    pub slug: String,
+    /// Headline (news sitemaps carry it).
+    pub title: String,
+    /// Publish time, UTC.
+    pub published_at: DateTime<Utc>,
+    /// Last change, UTC.
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Default for SiteSettings {
@@ -197,6 +223,7 @@ impl Default for SiteSettings {
             public_security_number: String::new(),
             base_url: "http://127.0.0.1:8080".into(),
             timezone: "Asia/Shanghai".into(),
+            feed_content: FeedContent::default(),
         }
     }
 }
@@ -208,6 +235,11 @@ impl SiteSettings {
             .chars()
             .filter(char::is_ascii_digit)
             .collect()
+    }
+
+    /// The absolute URL of a site path such as `/articles/x` (for feeds, sitemaps, share links).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
     /// The configured zone, or Asia/Shanghai when it does not parse.

@@ -3,7 +3,9 @@
 //! Templates receive view models only; they never query.
 
 mod body;
+mod qr;
 pub mod views;
+pub mod xml;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use body::body_html;
+pub use qr::qr_svg;
 
 /// The default theme, compiled into the binary.
 static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");
@@ -47,6 +50,13 @@ impl Renderer {
             override_dir,
             asset_version,
         })
+    }
+
+    /// Makes `value` visible to every template as `name`, for site-wide facts of the running server
+    /// (such as whether the WeChat share script is configured) that no handler should have to pass.
+    pub fn add_global(&mut self, name: &'static str, value: impl Serialize) {
+        self.env
+            .add_global(name, minijinja::Value::from_serialize(value));
     }
 
     /// Renders a template with a view model.

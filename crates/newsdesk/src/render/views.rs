@@ -1,7 +1,10 @@
 //! View models: everything a template shows, already formatted (times in the site's zone, URLs
 //! built). Handlers build these from domain types; templates only print them.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Datelike, Utc};
+use regex::Regex;
 use serde::Serialize;
 
 use crate::domain::{Article, ArticleSummary, Channel, SiteSettings};
@@ -28,6 +31,99 @@ pub struct Layout {
     pub footer: FooterView,
     /// Cache-busting suffix for static assets.
     pub asset_version: String,
+    /// `og:type`: `website`, or `article` on article pages.
+    pub og_type: &'static str,
+    /// Title for share previews (`og:title`): the page's own title, without the site name.
+    pub share_title: String,
+    /// Image for share previews (`og:image`, WeChat's thumbnail).
+    pub share_image: ShareImage,
+    /// Feeds offered in `<link rel="alternate">`: the site's, then the page's channel's.
+    pub feeds: Vec<FeedLink>,
+    /// JSON-LD structured data, serialized and safe inside a `<script>` element.
+    pub json_ld: Option<String>,
+    /// The page is seen in WeChat's in-app browser: it gets the phone layout, whatever the width.
+    pub in_wechat: bool,
+}
+
+/// Path of the theme's share image, used when a page has no image of its own.
+pub const DEFAULT_SHARE_IMAGE: &str = "/static/share.png";
+/// Side of the square default share image, in pixels (WeChat shows a square thumbnail).
+const DEFAULT_SHARE_IMAGE_SIDE: u32 = 300;
+
+/// An image for share previews, with its size when known.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareImage {
+    /// Absolute URL.
+    pub url: String,
+    /// Width in pixels.
+    pub width: Option<u32>,
+    /// Height in pixels.
+    pub height: Option<u32>,
+}
+
+impl ShareImage {
+    /// The theme's default image.
+    pub fn default_for(site: &SiteSettings) -> Self {
+        Self {
+            url: site.url(DEFAULT_SHARE_IMAGE),
+            width: Some(DEFAULT_SHARE_IMAGE_SIDE),
+            height: Some(DEFAULT_SHARE_IMAGE_SIDE),
+        }
+    }
+
+    /// The first image of an article body, or the default one.
+    pub fn for_body(body_html: &str, site: &SiteSettings) -> Self {
+        static IMG_SRC: LazyLock<Option<Regex>> =
+            LazyLock::new(|| Regex::new(r#"<img\s[^>]*?src="([^"]+)""#).ok());
+        let src = IMG_SRC
+            .as_ref()
+            .and_then(|re| re.captures(body_html))
+            .and_then(|c| c.get(1))
+            // Bodies are sanitized HTML: the one entity a URL attribute carries is `&amp;`.
+            .map(|m| m.as_str().replace("&amp;", "&"));
+        match src {
+            Some(src) if src.starts_with("http://") || src.starts_with("https://") => Self {
+                url: src,
+                width: None,
+                height: None,
+            },
+            Some(src) if src.starts_with('/') && !src.starts_with("//") => Self {
+                url: site.url(&src),
+                width: None,
+                height: None,
+            },
+            _ => Self::default_for(site),
+        }
+    }
+}
+
+/// A feed offered for a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedLink {
+    /// Title shown by feed readers, e.g. 能源资讯网 RSS.
+    pub title: String,
+    /// Path of the feed.
+    pub href: String,
+    /// `application/rss+xml` or `application/atom+xml`.
+    pub mime: &'static str,
+}
+
+impl FeedLink {
+    /// The RSS and Atom feeds whose paths start with `base` (`/` or `/channels/x/`), titled `name`.
+    pub fn pair(name: &str, base: &str) -> [Self; 2] {
+        [
+            Self {
+                title: format!("{name} RSS"),
+                href: format!("{base}feed.xml"),
+                mime: "application/rss+xml",
+            },
+            Self {
+                title: format!("{name} Atom"),
+                href: format!("{base}atom.xml"),
+                mime: "application/atom+xml",
+            },
+        ]
+    }
 }
 
 /// A channel in the navigation.
@@ -106,6 +202,12 @@ impl Layout {
             current_channel: None,
             footer: FooterView::new(site),
             asset_version: asset_version.to_string(),
+            og_type: "website",
+            share_title: title.unwrap_or(site.site_name.as_str()).to_string(),
+            share_image: ShareImage::default_for(site),
+            feeds: FeedLink::pair(&site.site_name, "/").into(),
+            json_ld: None,
+            in_wechat: false,
         }
     }
 }
@@ -201,6 +303,59 @@ impl ArticleView {
             tags: a.tags.clone(),
         }
     }
+}
+
+/// JSON-LD `NewsArticle` for an article page at `canonical`, with times in the site's zone, made safe
+/// to embed in a `<script>` element.
+pub fn news_article_json_ld(
+    a: &Article,
+    site: &SiteSettings,
+    canonical: &str,
+    image: &ShareImage,
+) -> String {
+    let tz = site.tz();
+    let published = a.published_at.unwrap_or(a.created_at);
+    let modified = a.updated_at.max(published);
+    let non_blank = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+    let publisher = serde_json::json!({
+        "@type": "Organization",
+        "name": site.site_name,
+        "url": site.url("/"),
+        "logo": { "@type": "ImageObject", "url": site.url(DEFAULT_SHARE_IMAGE) },
+    });
+    let author = match non_blank(&a.author) {
+        Some(name) => serde_json::json!([{ "@type": "Person", "name": name }]),
+        None => {
+            serde_json::json!([{ "@type": "Organization", "name": site.site_name, "url": site.url("/") }])
+        }
+    };
+    let mut image_object = serde_json::json!({ "@type": "ImageObject", "url": image.url });
+    if let (Some(w), Some(h)) = (image.width, image.height) {
+        image_object["width"] = w.into();
+        image_object["height"] = h.into();
+    }
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": { "@type": "WebPage", "@id": canonical },
+        "headline": a.title,
+        "description": a.summary,
+        "datePublished": published.with_timezone(&tz).to_rfc3339(),
+        "dateModified": modified.with_timezone(&tz).to_rfc3339(),
+        "author": author,
+        "publisher": publisher,
+        "image": [image_object],
+        "articleSection": a.channel.name,
+        "inLanguage": "zh-CN",
+    });
+    if !a.tags.is_empty() {
+        ld["keywords"] = a.tags.join(",").into();
+    }
+    // `</script>` or `<!--` in a headline must not end the script element early.
+    ld.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Links to the neighbouring pages of a listing.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Article, ArticleInput, ArticleSummary, Channel, Page, PageRequest, SiteSettings,
+    Article, ArticleInput, ArticleStamp, ArticleSummary, Channel, Page, PageRequest, SiteSettings,
 };
 
 pub use sqlite::SqliteStore;
@@ -75,6 +75,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<ArticleSummary>>;
     /// How many articles exist in any status.
     async fn count_articles(&self) -> StoreResult<i64>;
+    /// The newest public articles in full (bodies included), optionally in one channel: feeds.
+    async fn latest_articles(
+        &self,
+        channel_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Article>>;
+    /// Slug, headline and times of public articles, newest first: sitemaps.
+    async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>>;
     /// Adds view counts in one transaction: all of the batch or none of it.
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
 

@@ -15,8 +15,8 @@ use tracing::instrument;
 
 use super::{Store, StoreError, StoreResult, Upserted};
 use crate::domain::{
-    Article, ArticleInput, ArticleStatus, ArticleSummary, BodyFormat, Channel, Page, PageRequest,
-    SiteSettings,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, BodyFormat, Channel, Page,
+    PageRequest, SiteSettings,
 };
 
 /// File name of the database inside the data folder.
@@ -406,6 +406,71 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn latest_articles(
+        &self,
+        channel_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Article>> {
+        let channel_filter = if channel_id.is_some() {
+            " AND a.channel_id = ?"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {PUBLIC}{channel_filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
+        );
+        let mut query = sqlx::query_as::<_, ArticleRow>(&sql).bind(db_time(Utc::now()));
+        if let Some(id) = channel_id {
+            query = query.bind(id);
+        }
+        let rows = query
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tags = self.tags_of(row.id).await?;
+            articles.push(row.into_article(tags)?);
+        }
+        Ok(articles)
+    }
+
+    #[instrument(skip_all)]
+    async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>> {
+        let now = db_time(Utc::now());
+        let rows: Vec<(String, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(&format!(
+            "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a \
+             WHERE {PUBLIC} ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        ))
+        .bind(now)
+        .bind(i64::from(page.per_page))
+        .bind(page.offset())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let total: i64 =
+            sqlx::query_scalar(&format!("SELECT count(*) FROM articles a WHERE {PUBLIC}"))
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|(slug, title, published_at, updated_at)| ArticleStamp {
+                    slug,
+                    title,
+                    published_at,
+                    updated_at,
+                })
+                .collect(),
+            total,
+        })
     }
 
     #[instrument(skip_all, fields(batch.len = batch.len()))]

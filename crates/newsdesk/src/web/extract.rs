@@ -70,3 +70,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
         ))
     }
 }
+
+/// Whether the request comes from WeChat's in-app browser, which gets the phone layout and no QR
+/// code. Responses that depend on it must say `Vary: User-Agent`.
+#[derive(Debug, Clone, Copy)]
+pub struct InWeChat(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for InWeChat {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(crate::wechat::is_wechat_browser),
+        ))
+    }
+}

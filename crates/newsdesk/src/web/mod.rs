@@ -2,10 +2,14 @@
 //! extractors ([`extract`]) and middleware. Handlers extract, call the store, build a view model and
 //! render it; they never write SQL.
 
+mod conditional;
 pub mod extract;
+pub mod feeds;
 pub mod middleware;
 pub mod public;
 pub mod routes;
+pub mod seo;
+pub mod wechat;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -33,6 +37,10 @@ pub struct AppState {
     /// 浏览量 counter.
     pub counter: Arc<ViewCounter>,
     chrome: Arc<RwLock<Arc<Chrome>>>,
+    /// The WeChat JS-SDK signer, when an AppID and AppSecret are configured.
+    wechat: Option<Arc<crate::wechat::JsSdk>>,
+    /// URLs per sitemap before `/sitemap.xml` becomes an index (lowered in tests).
+    sitemap_max_urls: u32,
 }
 
 impl AppState {
@@ -47,9 +55,35 @@ impl AppState {
             renderer,
             counter,
             chrome: Arc::default(),
+            wechat: None,
+            sitemap_max_urls: seo::SITEMAP_MAX_URLS,
         };
         state.reload_chrome().await?;
         Ok(state)
+    }
+
+    /// Signs WeChat JS-SDK configurations with `sdk`.
+    #[must_use]
+    pub fn with_wechat(mut self, sdk: Option<Arc<crate::wechat::JsSdk>>) -> Self {
+        self.wechat = sdk;
+        self
+    }
+
+    /// Splits sitemaps at `limit` URLs instead of the protocol's 50,000.
+    #[must_use]
+    pub fn with_sitemap_max_urls(mut self, limit: u32) -> Self {
+        self.sitemap_max_urls = limit.max(1);
+        self
+    }
+
+    /// The WeChat JS-SDK signer, when configured.
+    pub fn wechat(&self) -> Option<&crate::wechat::JsSdk> {
+        self.wechat.as_deref()
+    }
+
+    /// URLs per sitemap.
+    pub fn sitemap_max_urls(&self) -> u32 {
+        self.sitemap_max_urls
     }
 
     /// The cached site settings and channels.

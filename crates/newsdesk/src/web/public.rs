@@ -7,11 +7,15 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::extract::{ClientIp, Path, Query};
+use super::extract::{ClientIp, InWeChat, Path, Query};
 use crate::counter::Visitor;
 use crate::domain::PageRequest;
 use crate::error::AppError;
-use crate::render::views::{ArticleCard, ArticleView, ChannelLink, Layout, Pagination};
+use crate::render::qr_svg;
+use crate::render::views::{
+    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage,
+    news_article_json_ld,
+};
 
 /// Articles per listing page.
 const PER_PAGE: u32 = 20;
@@ -40,6 +44,18 @@ struct ChannelSection {
     articles: Vec<ArticleCard>,
 }
 
+/// Caption of the QR code on desktop article pages.
+const QR_CAPTION: &str = "微信扫一扫 在手机上阅读";
+
+/// Marks a response whose content depends on the User-Agent (WeChat's browser gets another page),
+/// so shared caches keep the variants apart.
+fn vary_on_user_agent(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("user-agent"));
+    response
+}
+
 fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<Response, AppError> {
     let html = state.renderer.render(template, view).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
@@ -51,6 +67,7 @@ fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<Resp
 pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
+    InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome();
     let page = q.page();
@@ -98,6 +115,7 @@ pub async fn home(
         None,
     );
     layout.description = format!("{}：最新资讯、政策解读与行业动态。", chrome.site.site_name);
+    layout.in_wechat = in_wechat;
     render(
         &state,
         "home.html",
@@ -109,6 +127,7 @@ pub async fn home(
             sections,
         },
     )
+    .map(vary_on_user_agent)
 }
 
 /// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
@@ -116,6 +135,7 @@ pub async fn show_channel(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
+    InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome();
     let channel = chrome
@@ -147,6 +167,11 @@ pub async fn show_channel(
     );
     layout.current_channel = Some(channel.slug.clone());
     layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
+    layout.in_wechat = in_wechat;
+    layout.feeds.extend(FeedLink::pair(
+        &format!("{} - {}", chrome.site.site_name, channel.name),
+        &format!("{path}/"),
+    ));
     render(
         &state,
         "channel.html",
@@ -157,6 +182,7 @@ pub async fn show_channel(
             pagination => Pagination::new(&path, page, PER_PAGE, list.total),
         },
     )
+    .map(vary_on_user_agent)
 }
 
 /// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
@@ -166,6 +192,7 @@ pub async fn show_article(
     method: Method,
     headers: HeaderMap,
     ClientIp(ip): ClientIp,
+    InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
     let article = state.store.published_article(&slug).await?;
     if method == Method::GET {
@@ -193,11 +220,38 @@ pub async fn show_article(
     );
     layout.current_channel = Some(article.channel.slug.clone());
     layout.description = article.summary.clone();
+    layout.og_type = "article";
+    layout.share_title = article.title.clone();
+    layout.share_image = ShareImage::for_body(&article.body_html, &chrome.site);
+    layout.json_ld = Some(news_article_json_ld(
+        &article,
+        &chrome.site,
+        &layout.canonical,
+        &layout.share_image,
+    ));
+    layout.in_wechat = in_wechat;
+    // Inside WeChat the reader is already on the phone: no code to scan.
+    let qr = if in_wechat {
+        None
+    } else {
+        let svg = qr_svg(
+            &layout.canonical,
+            &format!("本文网址的二维码：{}", layout.canonical),
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code of {path}: {e}")))?;
+        Some(svg)
+    };
     render(
         &state,
         "article.html",
-        context! { layout, article => ArticleView::new(&article, views, &chrome.site) },
+        context! {
+            layout,
+            article => ArticleView::new(&article, views, &chrome.site),
+            qr_svg => qr,
+            qr_caption => QR_CAPTION,
+        },
     )
+    .map(vary_on_user_agent)
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::{AppState, middleware, public};
+use super::{AppState, feeds, middleware, public, seo, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -20,9 +20,20 @@ pub fn router(state: AppState) -> Router {
         .route("/channels/{slug}", get(public::show_channel))
         .route("/articles/{slug}", get(public::show_article))
         .route("/static/{*path}", get(public::static_asset))
-        .route("/healthz", get(public::healthz));
+        .route("/healthz", get(public::healthz))
+        .route("/feed.xml", get(feeds::site_rss))
+        .route("/atom.xml", get(feeds::site_atom))
+        .route("/channels/{slug}/feed.xml", get(feeds::channel_rss))
+        .route("/channels/{slug}/atom.xml", get(feeds::channel_atom))
+        .route("/robots.txt", get(seo::robots))
+        .route("/sitemap.xml", get(seo::sitemap))
+        .route("/sitemap-news.xml", get(seo::news_sitemap))
+        .route("/sitemaps/{name}", get(seo::sitemap_part));
+
+    let api = Router::new().route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config));
 
     public
+        .merge(api)
         .fallback(public::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -6,5 +6,7 @@
 
 mod cli;
 mod pages;
+mod reach;
 mod support;
 mod views;
+mod wechat;

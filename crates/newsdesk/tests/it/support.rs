@@ -19,6 +19,8 @@ pub struct TestAppBuilder {
     data: Option<TempDir>,
     demo: bool,
     view_dedupe: Option<Duration>,
+    wechat: Option<newsdesk::wechat::WeChatConfig>,
+    sitemap_max_urls: Option<u32>,
 }
 
 impl TestAppBuilder {
@@ -31,6 +33,18 @@ impl TestAppBuilder {
     /// Count every view (no 30-minute dedupe).
     pub fn count_every_view(mut self) -> Self {
         self.view_dedupe = None;
+        self
+    }
+
+    /// Sign WeChat JS-SDK configurations for this account.
+    pub fn wechat(mut self, config: newsdesk::wechat::WeChatConfig) -> Self {
+        self.wechat = Some(config);
+        self
+    }
+
+    /// Split sitemaps at `limit` URLs.
+    pub fn sitemap_max_urls(mut self, limit: u32) -> Self {
+        self.sitemap_max_urls = Some(limit);
         self
     }
 
@@ -47,6 +61,10 @@ impl TestAppBuilder {
         let mut config = ServeConfig::new(data.path());
         config.demo = self.demo;
         config.view_dedupe = self.view_dedupe;
+        config.wechat = self.wechat;
+        if let Some(limit) = self.sitemap_max_urls {
+            config.sitemap_max_urls = limit;
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(newsdesk::serve(listener, config, async {
             let _ = rx.await;
@@ -84,6 +102,8 @@ impl TestApp {
             data: None,
             demo: true,
             view_dedupe: Some(Duration::from_secs(30 * 60)),
+            wechat: None,
+            sitemap_max_urls: None,
         }
     }
 
@@ -94,6 +114,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The server's data folder (to reach its store directly).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
