@@ -29,6 +29,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import text or HTML pages (files, or folders of .txt/.html/.htm files) as articles.
     Import(ImportArgs),
+    /// Manage newsroom accounts: add, passwd, list, disable, enable.
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 /// Where the data lives.
@@ -56,6 +59,9 @@ pub struct ServeArgs {
     /// Do not load demo content on the first start.
     #[arg(long, env = "NEWSDESK_NO_DEMO")]
     pub no_demo: bool,
+    /// Largest image upload accepted, in MiB.
+    #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
+    pub max_upload_mib: u64,
     /// AppID of a WeChat official account (公众号): with the secret, enables JS-SDK sharing.
     #[arg(long, env = "NEWSDESK_WECHAT_APPID", requires = "wechat_secret")]
     pub wechat_appid: Option<String>,
@@ -94,6 +100,7 @@ impl ServeArgs {
             view_dedupe: (self.view_dedupe_minutes > 0)
                 .then(|| Duration::from_secs(self.view_dedupe_minutes * 60)),
             demo: !self.no_demo,
+            max_upload_bytes: self.max_upload_mib.saturating_mul(1024 * 1024),
             wechat: match (&self.wechat_appid, &self.wechat_secret) {
                 (Some(app_id), Some(app_secret)) => Some(WeChatConfig {
                     app_id: app_id.clone(),
@@ -153,4 +160,142 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
         summary.failed
     );
     Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// `newsdesk user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Without --password-stdin a random password is printed, once.
+    Add(UserAddArgs),
+    /// Set a new password (from stdin with --password-stdin, else generated and printed once);
+    /// the account's sessions end.
+    Passwd(UserPasswdArgs),
+    /// List accounts.
+    List(UserListArgs),
+    /// Disable an account: it can no longer sign in or use its API tokens; its sessions end.
+    Disable(UserNameArgs),
+    /// Enable a disabled account again.
+    Enable(UserNameArgs),
+}
+
+/// `newsdesk user add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Login name (letters, digits, `.`, `_`, `-`).
+    pub name: String,
+    /// `admin` (everything) or `editor` (articles and images).
+    #[arg(long, value_parser = ["admin", "editor"])]
+    pub role: String,
+    /// Read the password from the first line of stdin instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `newsdesk user passwd`.
+#[derive(Debug, Args)]
+pub struct UserPasswdArgs {
+    /// Login name.
+    pub name: String,
+    /// Read the password from the first line of stdin instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `newsdesk user list`.
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `newsdesk user disable` / `enable`.
+#[derive(Debug, Args)]
+pub struct UserNameArgs {
+    /// Login name.
+    pub name: String,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// The password from stdin's first line, or a generated one (and whether it was generated).
+fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !stdin {
+        return Ok((crate::auth::generate_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    crate::auth::check_password(&password).map_err(anyhow::Error::msg)?;
+    Ok((password, false))
+}
+
+/// Runs `newsdesk user …`.
+pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
+    use crate::domain::Role;
+    match command {
+        UserCommand::Add(args) => {
+            let role = Role::parse(&args.role).context("role must be admin or editor")?;
+            let (password, generated) = password_from(args.password_stdin)?;
+            let store = store::open(&args.data.data_dir).await?;
+            let user =
+                crate::auth::create_user(store.as_ref(), &args.name, role, &password).await?;
+            eprintln!("created {} {:?}", user.role.as_str(), user.name);
+            if generated {
+                println!("password: {password}");
+                eprintln!("(shown only now; sign in at /admin/login)");
+            }
+        }
+        UserCommand::Passwd(args) => {
+            let (password, generated) = password_from(args.password_stdin)?;
+            let store = store::open(&args.data.data_dir).await?;
+            let user = user_named(store.as_ref(), &args.name).await?;
+            let hash = crate::auth::hash_password(&password).await?;
+            store.set_password(user.id, &hash).await?;
+            eprintln!(
+                "password of {:?} changed; its sessions have ended",
+                user.name
+            );
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::List(args) => {
+            let store = store::open(&args.data.data_dir).await?;
+            for u in store.list_users().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.name,
+                    u.role.as_str(),
+                    if u.disabled { "disabled" } else { "active" },
+                    u.created_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+        }
+        UserCommand::Disable(args) | UserCommand::Enable(args) => {
+            let disable = matches!(command, UserCommand::Disable(_));
+            let store = store::open(&args.data.data_dir).await?;
+            let user = user_named(store.as_ref(), &args.name).await?;
+            store.set_user_disabled(user.id, disable).await?;
+            eprintln!(
+                "{} {:?}",
+                if disable { "disabled" } else { "enabled" },
+                user.name
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn user_named(store: &dyn store::Store, name: &str) -> anyhow::Result<crate::domain::User> {
+    match store.user_credentials(name).await {
+        Ok(c) => Ok(c.user),
+        Err(StoreError::NotFound) => anyhow::bail!("no user named {name:?}"),
+        Err(e) => Err(e.into()),
+    }
 }

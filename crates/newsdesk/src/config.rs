@@ -17,6 +17,8 @@ pub struct ServeConfig {
     pub view_dedupe: Option<Duration>,
     /// Load the demo content on the first start with an empty database.
     pub demo: bool,
+    /// Largest image upload accepted, in bytes.
+    pub max_upload_bytes: u64,
     /// WeChat official account for JS-SDK sharing; `None` keeps WeChat's API out of it.
     pub wechat: Option<WeChatConfig>,
     /// URLs per sitemap before `/sitemap.xml` becomes a sitemap index (the protocol's 50,000;
@@ -32,6 +34,7 @@ impl ServeConfig {
             theme_dir: None,
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             demo: true,
+            max_upload_bytes: crate::images::DEFAULT_MAX_BYTES,
             wechat: None,
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
         }

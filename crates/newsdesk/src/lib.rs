@@ -4,12 +4,14 @@
 //! templates). `import` turns pages into articles; `domain` holds the plain types all of them share.
 //! See ARCHITECTURE.md.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod counter;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod images;
 pub mod import;
 pub mod render;
 pub mod store;
@@ -54,6 +56,21 @@ pub async fn serve(
         }
         None => None,
     };
+    // First start with no accounts: an admin with a one-time password, printed to the terminal
+    // (stderr, not the log) once, so it never lands in a log file or on a page.
+    if let Some(password) = auth::ensure_first_admin(store.as_ref())
+        .await
+        .context("creating the first admin account")?
+    {
+        let addr = listener.local_addr()?;
+        eprintln!(
+            "\nnewsdesk: first start, so an admin account was created. Sign in at\n\n    \
+             http://{addr}/admin/login\n\n    user:     {}\n    password: {password}\n\n\
+             This password is shown only now. Change it with `newsdesk user passwd {}`.\n",
+            auth::FIRST_ADMIN,
+            auth::FIRST_ADMIN
+        );
+    }
     let counter = Arc::new(ViewCounter::new(config.view_dedupe));
     let state = AppState::new(store.clone(), renderer, counter.clone())
         .await?

@@ -18,6 +18,7 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => run_serve(args).await.map(|()| 0),
         Command::Import(args) => run_import(args).await,
+        Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

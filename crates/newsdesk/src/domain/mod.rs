@@ -4,6 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod newsroom;
+pub use newsroom::{
+    ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
+    ImageRecord, Role, TagCount, User,
+};
+
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -2,6 +2,7 @@
 //! PostgreSQL implementation can join beside it). Handlers, the importer and the view counter hold an
 //! `Arc<dyn Store>` and never see SQL.
 
+mod newsroom;
 mod sqlite;
 
 use std::path::Path;
@@ -13,6 +14,7 @@ use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleSummary, Channel, Page, PageRequest, SiteSettings,
 };
 
+pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store, as callers need to tell it apart.
@@ -55,7 +57,7 @@ impl Upserted {
 
 /// The operations newsdesk needs from a database.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: NewsroomStore + Send + Sync + 'static {
     /// All channels in navigation order.
     async fn list_channels(&self) -> StoreResult<Vec<Channel>>;
     /// The channel with this slug.

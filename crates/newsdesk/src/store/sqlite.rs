@@ -13,6 +13,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{FromRow, SqlitePool};
 use tracing::instrument;
 
+#[path = "sqlite_newsroom.rs"]
+mod newsroom;
+
 use super::{Store, StoreError, StoreResult, Upserted};
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, BodyFormat, Channel, Page,
@@ -273,7 +276,7 @@ impl Store for SqliteStore {
             sqlx::query(
                 "UPDATE articles SET title = ?, author = ?, source = ?, channel_id = ?, summary = ?, \
                  body_format = ?, body_source = ?, body_html = ?, status = ?, published_at = ?, \
-                 views = max(views, ?), updated_at = ? WHERE id = ?",
+                 views = max(views, ?), updated_at = ?, version = version + 1 WHERE id = ?",
             )
             .bind(&input.title)
             .bind(&input.author)

@@ -1,0 +1,362 @@
+//! Uploaded images: checked, measured and resized here, stored under `<data>/uploads/`.
+//!
+//! **Checks.** The type is sniffed from the bytes (JPEG, PNG, WebP, GIF), never taken from the
+//! name. Size is limited (10 MiB by default), and the pixel dimensions are read from the header
+//! *before* decoding, so a decompression bomb (a small file claiming a huge image) is refused
+//! without allocating for it; the decoder also runs under [`image::Limits`].
+//!
+//! **Files.** Names are content-addressed: `{sha256 prefix}_{width}x{height}.{ext}` for the
+//! original and `…-{variant width}.{ext}` for the resized variants (480, 960, 1600 px, only those
+//! narrower than the original; JPEG and WebP give JPEG variants, PNG and GIF give PNG). A name
+//! never changes meaning, so files are served with a one-year immutable cache lifetime, and
+//! [`srcset`] can list the variants from the URL alone. Every file is written to a temporary file
+//! and renamed into place, and a failure removes what was already placed, so nothing half-written
+//! is left.
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
+
+/// Widths of the resized variants, in pixels.
+pub const VARIANT_WIDTHS: [u32; 3] = [480, 960, 1600];
+/// Default upload limit.
+pub const DEFAULT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Widest or tallest image accepted.
+pub const MAX_SIDE: u32 = 12_000;
+/// Most pixels accepted (about a 50-megapixel photo).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// URL path under which uploads are served.
+pub const URL_PREFIX: &str = "/uploads/";
+/// Folder under the data folder.
+pub const DIR: &str = "uploads";
+
+/// Why an upload was refused. Messages are for the editor, in Chinese.
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    /// Over the size limit.
+    #[error("文件太大：{bytes} 字节，上限为 {limit} 字节（{limit_mib} MiB）")]
+    TooLarge {
+        /// Size of the upload (at least).
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+        /// The limit in MiB.
+        limit_mib: u64,
+    },
+    /// Empty upload.
+    #[error("文件是空的")]
+    Empty,
+    /// Not one of the accepted formats.
+    #[error("不支持的文件类型：只接受 JPEG、PNG、WebP 和 GIF 图片（按文件内容判断，与扩展名无关）")]
+    Unsupported,
+    /// Dimensions over the limits (such as a decompression bomb).
+    #[error(
+        "图片尺寸过大：{width}×{height} 像素，上限为单边 {MAX_SIDE} 像素、总计 {MAX_PIXELS} 像素"
+    )]
+    TooManyPixels {
+        /// Claimed width.
+        width: u32,
+        /// Claimed height.
+        height: u32,
+    },
+    /// The bytes do not decode.
+    #[error("图片已损坏或无法解码：{0}")]
+    Corrupt(String),
+    /// Writing failed.
+    #[error("保存图片失败：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where uploads go and how large they may be.
+#[derive(Debug, Clone)]
+pub struct Uploads {
+    /// `<data>/uploads`.
+    pub dir: PathBuf,
+    /// Largest upload accepted, in bytes.
+    pub max_bytes: u64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("data").join(DIR),
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// A stored upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    /// File name of the original under `uploads/`.
+    pub file_name: String,
+    /// Sniffed content type.
+    pub mime: &'static str,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Size of the original in bytes.
+    pub bytes: u64,
+}
+
+impl StoredImage {
+    /// URL of the original.
+    pub fn url(&self) -> String {
+        format!("{URL_PREFIX}{}", self.file_name)
+    }
+}
+
+fn accepted(format: ImageFormat) -> Option<(&'static str, &'static str)> {
+    match format {
+        ImageFormat::Jpeg => Some(("jpg", "image/jpeg")),
+        ImageFormat::Png => Some(("png", "image/png")),
+        ImageFormat::WebP => Some(("webp", "image/webp")),
+        ImageFormat::Gif => Some(("gif", "image/gif")),
+        _ => None,
+    }
+}
+
+/// The variants' extension for an original's extension.
+fn variant_ext(ext: &str) -> &'static str {
+    match ext {
+        "jpg" | "webp" => "jpg",
+        _ => "png",
+    }
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(1024 * 1024 * 1024);
+    limits
+}
+
+fn encode(img: &DynamicImage, ext: &str) -> Result<Vec<u8>, ImageError> {
+    let mut out = Cursor::new(Vec::new());
+    let result = if ext == "jpg" {
+        // JPEG has no alpha: flatten to RGB first.
+        let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
+        rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut out, 82,
+        ))
+    } else {
+        img.write_to(&mut out, ImageFormat::Png)
+    };
+    result.map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    Ok(out.into_inner())
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file in `dir` and an atomic rename.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".upload-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    let path = dir.join(name);
+    tmp.persist(&path).map_err(|e| e.error)?;
+    Ok(path)
+}
+
+/// Checks, measures and stores an upload with its variants in `dir` (created if missing).
+/// Blocking and CPU-heavy: call it from `spawn_blocking`.
+pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, ImageError> {
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > max_bytes {
+        return Err(ImageError::TooLarge {
+            bytes: len,
+            limit: max_bytes,
+            limit_mib: max_bytes / (1024 * 1024),
+        });
+    }
+    if bytes.is_empty() {
+        return Err(ImageError::Empty);
+    }
+    let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported)?;
+    let (ext, mime) = accepted(format).ok_or(ImageError::Unsupported)?;
+    // Dimensions from the header only, before any pixel is decoded.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.no_limits();
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageError::TooManyPixels { width, height });
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let img = reader
+        .decode()
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+
+    let digest = Sha256::digest(bytes);
+    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let stem = format!("{hash}_{width}x{height}");
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let vext = variant_ext(ext);
+    for w in VARIANT_WIDTHS.into_iter().filter(|&w| w < width) {
+        let resized = img.resize(w, u32::MAX, image::imageops::FilterType::Triangle);
+        files.push((format!("{stem}-{w}.{vext}"), encode(&resized, vext)?));
+    }
+    std::fs::create_dir_all(dir)?;
+    let file_name = format!("{stem}.{ext}");
+    let mut placed: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        for (name, data) in &files {
+            placed.push(write_atomic(dir, name, data)?);
+        }
+        // The original last: its presence means the whole set is there.
+        placed.push(write_atomic(dir, &file_name, bytes)?);
+        Ok::<_, std::io::Error>(())
+    })();
+    if let Err(e) = result {
+        for path in &placed {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e.into());
+    }
+    Ok(StoredImage {
+        file_name,
+        mime,
+        width,
+        height,
+        bytes: len,
+    })
+}
+
+/// Parses an upload's file name: (stem, original width, variant width, extension).
+fn parse_name(name: &str) -> Option<(&str, u32, Option<u32>, &str)> {
+    let (base, ext) = name.rsplit_once('.')?;
+    if !matches!(ext, "jpg" | "png" | "gif" | "webp") {
+        return None;
+    }
+    let (stem, variant) = match base.split_once('-') {
+        Some((stem, v)) => (stem, Some(v.parse().ok()?)),
+        None => (base, None),
+    };
+    let (hash, size) = stem.split_once('_')?;
+    if hash.len() != 16
+        || !hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return None;
+    }
+    let (w, h) = size.split_once('x')?;
+    let width: u32 = w.parse().ok()?;
+    let _height: u32 = h.parse().ok()?;
+    Some((stem, width, variant, ext))
+}
+
+/// Whether `name` is the name of an upload (so it is safe to join to the uploads folder), and its
+/// content type.
+pub fn content_type(name: &str) -> Option<&'static str> {
+    let (_, _, _, ext) = parse_name(name)?;
+    Some(match ext {
+        "jpg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        _ => "image/webp",
+    })
+}
+
+/// The `srcset` for an upload's URL: its variants and the original, by width.
+pub fn srcset(url: &str) -> Option<String> {
+    let name = url.strip_prefix(URL_PREFIX)?;
+    let (stem, width, variant, ext) = parse_name(name)?;
+    if variant.is_some() {
+        return None;
+    }
+    let vext = variant_ext(ext);
+    let mut parts: Vec<String> = VARIANT_WIDTHS
+        .into_iter()
+        .filter(|&w| w < width)
+        .map(|w| format!("{URL_PREFIX}{stem}-{w}.{vext} {w}w"))
+        .collect();
+    parts.push(format!("{url} {width}w"));
+    Some(parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = DynamicImage::new_rgb8(width, height);
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFF_u32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    #[test]
+    fn stores_original_and_narrower_variants() {
+        let dir = tempfile::tempdir().unwrap();
+        let stored = store(dir.path(), &png(1000, 500), DEFAULT_MAX_BYTES).unwrap();
+        assert_eq!(
+            (stored.width, stored.height, stored.mime),
+            (1000, 500, "image/png")
+        );
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 3, "{names:?}");
+        let set = srcset(&stored.url()).unwrap();
+        assert!(set.contains("-480.png 480w") && set.contains("-960.png 960w"));
+        assert!(set.ends_with(&format!("{} 1000w", stored.url())));
+        for name in names {
+            assert!(content_type(&name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn refuses_non_images_oversize_and_bombs() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            store(dir.path(), b"<html>not an image</html>", DEFAULT_MAX_BYTES),
+            Err(ImageError::Unsupported)
+        ));
+        assert!(matches!(
+            store(dir.path(), &png(10, 10), 10),
+            Err(ImageError::TooLarge { .. })
+        ));
+        // A PNG header claiming 100000×100000 pixels (with a valid checksum).
+        let mut bomb = png(1, 1);
+        bomb[16..20].copy_from_slice(&100_000_u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&100_000_u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(matches!(
+            store(dir.path(), &bomb, DEFAULT_MAX_BYTES),
+            Err(ImageError::TooManyPixels { .. })
+        ));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn names_outside_the_scheme_are_refused() {
+        assert!(content_type("../newsdesk.db").is_none());
+        assert!(content_type("0123456789abcdef_10x10.exe").is_none());
+        assert!(srcset("/uploads/0123456789abcdef_100x10.png").is_some());
+    }
+}

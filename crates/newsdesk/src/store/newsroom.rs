@@ -1,0 +1,212 @@
+//! The newsroom's part of the store: accounts, sessions, login throttling, API tokens, editing
+//! articles with stale-save protection, the trash, scheduling, the audit log, images, tags and
+//! channels. A supertrait of [`super::Store`], so every store implements it and an
+//! `Arc<dyn Store>` reaches it; kept apart so the reader-facing trait stays short.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+use crate::domain::{
+    ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditAction, AuditEntry,
+    Channel, EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
+};
+
+/// Start of the `what` of the `Conflict` a stale save gets, so callers can tell it apart.
+pub const STALE: &str = "stale";
+
+/// A user with the password hash, for checking a login. Never leaves the auth code.
+#[derive(Debug, Clone)]
+pub struct UserCredentials {
+    /// The account.
+    pub user: User,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A signed-in browser session, with its user.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// The account (checked not disabled).
+    pub user: User,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// When the session ends, UTC.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new audit-log line.
+#[derive(Debug, Clone)]
+pub struct AuditRecord<'a> {
+    /// Who (None for the scheduler).
+    pub user: Option<&'a User>,
+    /// What.
+    pub action: AuditAction,
+    /// Which article.
+    pub article_id: Option<i64>,
+    /// Its headline now.
+    pub article_title: &'a str,
+    /// Anything else.
+    pub detail: String,
+}
+
+/// A new uploaded image.
+#[derive(Debug, Clone)]
+pub struct NewImage<'a> {
+    /// File name of the original under `uploads/`.
+    pub file_name: &'a str,
+    /// The name on the uploader's machine.
+    pub original_name: &'a str,
+    /// Sniffed content type.
+    pub mime: &'a str,
+    /// Width in pixels.
+    pub width: i64,
+    /// Height in pixels.
+    pub height: i64,
+    /// Size in bytes.
+    pub bytes: i64,
+    /// Who uploaded it.
+    pub uploaded_by: Option<i64>,
+}
+
+/// The newsroom's operations.
+#[async_trait]
+pub trait NewsroomStore: Send + Sync {
+    // Accounts.
+    /// Creates an account; `Conflict` if the name is taken (case-insensitively).
+    async fn create_user(&self, name: &str, role: Role, password_hash: &str) -> StoreResult<User>;
+    /// The account and its hash, by login name (case-insensitive).
+    async fn user_credentials(&self, name: &str) -> StoreResult<UserCredentials>;
+    /// All accounts, by name.
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// How many accounts exist.
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Replaces a password and ends the account's sessions.
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
+    /// Disables or re-enables an account; disabling ends its sessions.
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()>;
+    /// Changes an account's role.
+    async fn set_user_role(&self, user_id: i64, role: Role) -> StoreResult<()>;
+
+    // Sessions and throttling.
+    /// Stores a new session under the hash of its token.
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The live session with this token hash (not expired, account not disabled).
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<SessionRecord>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Records a failed login (and forgets failures older than `forget_before`).
+    async fn record_login_failure(
+        &self,
+        account: &str,
+        ip: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Failures since `since`: (for this account, from this address).
+    async fn login_failures(
+        &self,
+        account: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(i64, i64)>;
+    /// Forgets an account's failures after a successful login.
+    async fn clear_login_failures(&self, account: &str) -> StoreResult<()>;
+
+    // API tokens.
+    /// Stores a new token under its hash.
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<i64>;
+    /// Tokens of one account, or of all accounts.
+    async fn list_api_tokens(&self, user_id: Option<i64>) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token; with `owner`, only if that account owns it.
+    async fn revoke_api_token(&self, id: i64, owner: Option<i64>) -> StoreResult<()>;
+    /// The active account owning a live token with this hash; records the use.
+    async fn user_by_api_token(&self, token_hash: &str) -> StoreResult<User>;
+
+    // Articles.
+    /// The newsroom's list: any status, filtered, newest change first.
+    async fn list_articles_for_editing(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<ArticleListItem>>;
+    /// Any article (trashed too) with its version.
+    async fn editable_article(&self, id: i64) -> StoreResult<EditableArticle>;
+    /// Creates an article from the newsroom; returns its id.
+    async fn create_article(
+        &self,
+        input: &ArticleInput,
+        cover_image: Option<&str>,
+    ) -> StoreResult<i64>;
+    /// Replaces an article's content and status if it is still at `expected_version`;
+    /// `Conflict` otherwise (a stale save). Returns the new version.
+    async fn update_article(
+        &self,
+        id: i64,
+        expected_version: i64,
+        input: &ArticleInput,
+        cover_image: Option<&str>,
+    ) -> StoreResult<i64>;
+    /// Sets status and publish time (publish, schedule, unpublish), if still at
+    /// `expected_version` when given. Returns the new version.
+    async fn set_article_status(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        status: ArticleStatus,
+        published_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<i64>;
+    /// Moves an article to the trash (it stops being public) or takes it back out (as a draft).
+    async fn set_article_trashed(&self, id: i64, trashed: bool) -> StoreResult<()>;
+    /// Deletes for good what has been in the trash since before `before`; returns how many.
+    async fn purge_trash(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Publishes scheduled articles whose time has come; returns their ids and titles.
+    async fn publish_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<(i64, String)>>;
+    /// Distinct 作者 values, for the list's filter.
+    async fn article_authors(&self) -> StoreResult<Vec<String>>;
+
+    // Audit log.
+    /// Appends a line.
+    async fn add_audit(&self, record: &AuditRecord<'_>) -> StoreResult<()>;
+    /// Lines newest first, optionally for one article.
+    async fn list_audit(
+        &self,
+        article_id: Option<i64>,
+        page: PageRequest,
+    ) -> StoreResult<Page<AuditEntry>>;
+
+    // Images.
+    /// Records an upload; an identical file uploaded before keeps its record.
+    async fn add_image(&self, image: &NewImage<'_>) -> StoreResult<ImageRecord>;
+    /// Uploads, newest first.
+    async fn list_images(&self, page: PageRequest) -> StoreResult<Page<ImageRecord>>;
+
+    // Channels and tags.
+    /// Changes a channel's name, slug and position.
+    async fn update_channel(
+        &self,
+        id: i64,
+        name: &str,
+        slug: &str,
+        position: i64,
+    ) -> StoreResult<Channel>;
+    /// Deletes a channel; `Conflict` while articles are in it.
+    async fn delete_channel(&self, id: i64) -> StoreResult<()>;
+    /// Tags with their article counts, by name.
+    async fn list_tags(&self) -> StoreResult<Vec<TagCount>>;
+    /// Renames a tag (merging into an existing tag of that name).
+    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<()>;
+    /// Deletes a tag from every article.
+    async fn delete_tag(&self, id: i64) -> StoreResult<()>;
+}

@@ -1,0 +1,1016 @@
+//! SQLite implementation of [`NewsroomStore`]. A child module of `sqlite`, so it shares that
+//! module's row types and error mapping.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use tracing::instrument;
+
+use super::{ARTICLE_COLUMNS, ArticleRow, SqliteStore, db_time, on_write, other};
+use crate::domain::{
+    ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
+    EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
+};
+use crate::store::newsroom::{
+    AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials,
+};
+use crate::store::{StoreError, StoreResult};
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    name: String,
+    role: String,
+    disabled: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> StoreResult<Self> {
+        let role = Role::parse(&r.role).ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!("user {}: unknown role {:?}", r.id, r.role))
+        })?;
+        Ok(Self {
+            id: r.id,
+            name: r.name,
+            role,
+            disabled: r.disabled,
+            created_at: r.created_at,
+        })
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.disabled, u.created_at";
+
+#[derive(FromRow)]
+struct EditableRow {
+    #[sqlx(flatten)]
+    article: ArticleRow,
+    version: i64,
+    cover_image: Option<String>,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct ListRow {
+    id: i64,
+    slug: String,
+    title: String,
+    author: Option<String>,
+    channel_name: String,
+    channel_slug: String,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    deleted_at: Option<DateTime<Utc>>,
+    version: i64,
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    user_name: String,
+    name: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: i64,
+    at: DateTime<Utc>,
+    user_name: String,
+    action: String,
+    article_id: Option<i64>,
+    article_title: String,
+    detail: String,
+}
+
+#[derive(FromRow)]
+struct ImageRow {
+    id: i64,
+    file_name: String,
+    original_name: String,
+    mime: String,
+    width: i64,
+    height: i64,
+    bytes: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ImageRow> for ImageRecord {
+    fn from(r: ImageRow) -> Self {
+        Self {
+            id: r.id,
+            file_name: r.file_name,
+            original_name: r.original_name,
+            mime: r.mime,
+            width: r.width,
+            height: r.height,
+            bytes: r.bytes,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const IMAGE_COLUMNS: &str =
+    "id, file_name, original_name, mime, width, height, bytes, created_at FROM images";
+
+async fn channel_id(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, slug: &str) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(other)?
+        .ok_or_else(|| StoreError::Conflict {
+            what: format!("no channel with slug {slug:?}"),
+        })
+}
+
+async fn replace_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    article_id: i64,
+    tags: &[String],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    for tag in tags {
+        let tag_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
+             RETURNING id",
+        )
+        .bind(tag)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(other)?;
+        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
+            .bind(article_id)
+            .bind(tag_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
+    Ok(())
+}
+
+/// The `Conflict` for a save based on an old version, or `NotFound` if the article is gone.
+async fn stale_or_missing(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, id: i64) -> StoreError {
+    let current: Result<Option<i64>, _> =
+        sqlx::query_scalar("SELECT version FROM articles WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await;
+    match current {
+        Ok(Some(v)) => StoreError::Conflict {
+            what: format!("{STALE}: article {id} is now at version {v}"),
+        },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => other(e),
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_pattern(words: &str) -> String {
+    let mut out = String::from("%");
+    for c in words.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn one_row(result: sqlx::sqlite::SqliteQueryResult) -> StoreResult<()> {
+    if result.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl NewsroomStore for SqliteStore {
+    #[instrument(skip_all)]
+    async fn create_user(&self, name: &str, role: Role, password_hash: &str) -> StoreResult<User> {
+        let row: UserRow = sqlx::query_as(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id, name, role, disabled, created_at",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(db_time(Utc::now()))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(on_write)?;
+        row.try_into()
+    }
+
+    #[instrument(skip_all)]
+    async fn user_credentials(&self, name: &str) -> StoreResult<UserCredentials> {
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?");
+        let row: Option<(UserRow, String)> = sqlx::query(&sql)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?
+            .map(|r| {
+                use sqlx::Row;
+                Ok::<_, sqlx::Error>((UserRow::from_row(&r)?, r.try_get("password_hash")?))
+            })
+            .transpose()
+            .map_err(other)?;
+        let (user, password_hash) = row.ok_or(StoreError::NotFound)?;
+        Ok(UserCredentials {
+            user: user.try_into()?,
+            password_hash,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name");
+        let rows: Vec<UserRow> = sqlx::query_as(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn count_users(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        one_row(
+            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                .bind(password_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?,
+        )?;
+        // Whoever knew the old password is signed out everywhere.
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        one_row(
+            sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
+                .bind(disabled)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?,
+        )?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn set_user_role(&self, user_id: i64, role: Role) -> StoreResult<()> {
+        one_row(
+            sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+                .bind(role.as_str())
+                .bind(user_id)
+                .execute(&self.pool)
+                .await
+                .map_err(other)?,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let now = db_time(Utc::now());
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        // Sign-ins are rare: a good moment to forget expired sessions.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(db_time(expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(on_write)?;
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<SessionRecord> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(db_time(now))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        use sqlx::Row;
+        let user = UserRow::from_row(&row).map_err(other)?;
+        Ok(SessionRecord {
+            user: user.try_into()?,
+            csrf_token: row.try_get("csrf_token").map_err(other)?,
+            expires_at: row.try_get("expires_at").map_err(other)?,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn record_login_failure(
+        &self,
+        account: &str,
+        ip: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+            .bind(db_time(forget_before))
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        sqlx::query("INSERT INTO login_failures (account, ip, at) VALUES (?, ?, ?)")
+            .bind(account)
+            .bind(ip)
+            .bind(db_time(at))
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn login_failures(
+        &self,
+        account: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(i64, i64)> {
+        let since = db_time(since);
+        let by_account: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE account = ? AND at >= ?")
+                .bind(account)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(other)?;
+        let by_ip: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE ip = ? AND at >= ?")
+                .bind(ip)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok((by_account, by_ip))
+    }
+
+    #[instrument(skip_all)]
+    async fn clear_login_failures(&self, account: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE account = ?")
+            .bind(account)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) \
+             RETURNING id",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash)
+        .bind(db_time(Utc::now()))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(on_write)
+    }
+
+    #[instrument(skip_all)]
+    async fn list_api_tokens(&self, user_id: Option<i64>) -> StoreResult<Vec<ApiToken>> {
+        let rows: Vec<TokenRow> = sqlx::query_as(
+            "SELECT t.id, t.user_id, u.name AS user_name, t.name, t.created_at, t.last_used_at, \
+             t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE ? IS NULL OR t.user_id = ? ORDER BY t.revoked_at IS NOT NULL, t.id DESC",
+        )
+        .bind(user_id)
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ApiToken {
+                id: r.id,
+                user_id: r.user_id,
+                user_name: r.user_name,
+                name: r.name,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                revoked_at: r.revoked_at,
+            })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn revoke_api_token(&self, id: i64, owner: Option<i64>) -> StoreResult<()> {
+        one_row(
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) \
+                 WHERE id = ? AND (? IS NULL OR user_id = ?)",
+            )
+            .bind(db_time(Utc::now()))
+            .bind(id)
+            .bind(owner)
+            .bind(owner)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn user_by_api_token(&self, token_hash: &str) -> StoreResult<User> {
+        let user_id: i64 = sqlx::query_scalar(
+            "UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL \
+             RETURNING user_id",
+        )
+        .bind(db_time(Utc::now()))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?
+        .ok_or(StoreError::NotFound)?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = ? AND u.disabled = 0");
+        let row: UserRow = sqlx::query_as(&sql)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    #[instrument(skip_all)]
+    async fn list_articles_for_editing(
+        &self,
+        filter: &ArticleFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<ArticleListItem>> {
+        let mut conditions = vec![if filter.trashed {
+            "a.deleted_at IS NOT NULL"
+        } else {
+            "a.deleted_at IS NULL"
+        }];
+        if filter.status.is_some() {
+            conditions.push("a.status = ?");
+        }
+        if filter.channel.is_some() {
+            conditions.push("c.slug = ?");
+        }
+        if filter.author.is_some() {
+            conditions.push("a.author = ?");
+        }
+        if filter.query.is_some() {
+            conditions.push("(a.title LIKE ? ESCAPE '\\' OR a.summary LIKE ? ESCAPE '\\')");
+        }
+        let wheres = conditions.join(" AND ");
+        let from = format!("FROM articles a JOIN channels c ON c.id = a.channel_id WHERE {wheres}");
+        let list_sql = format!(
+            "SELECT a.id, a.slug, a.title, a.author, c.name AS channel_name, c.slug AS channel_slug, \
+             a.status, a.published_at, a.updated_at, a.deleted_at, a.version {from} \
+             ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        );
+        let count_sql = format!("SELECT count(*) {from}");
+        let pattern = filter.query.as_deref().map(like_pattern);
+        macro_rules! bind_filters {
+            ($q:expr) => {{
+                let mut q = $q;
+                if let Some(s) = filter.status {
+                    q = q.bind(s.as_str());
+                }
+                if let Some(c) = &filter.channel {
+                    q = q.bind(c);
+                }
+                if let Some(a) = &filter.author {
+                    q = q.bind(a);
+                }
+                if let Some(p) = &pattern {
+                    q = q.bind(p).bind(p);
+                }
+                q
+            }};
+        }
+        let rows: Vec<ListRow> = bind_filters!(sqlx::query_as::<_, ListRow>(&list_sql))
+            .bind(i64::from(page.per_page))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let total: i64 = bind_filters!(sqlx::query_scalar::<_, i64>(&count_sql))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let status = ArticleStatus::parse(&r.status).ok_or_else(|| {
+                    StoreError::Other(anyhow::anyhow!("article {}: unknown status", r.id))
+                })?;
+                Ok(ArticleListItem {
+                    id: r.id,
+                    slug: r.slug,
+                    title: r.title,
+                    author: r.author,
+                    channel_name: r.channel_name,
+                    channel_slug: r.channel_slug,
+                    status,
+                    published_at: r.published_at,
+                    updated_at: r.updated_at,
+                    deleted_at: r.deleted_at,
+                    version: r.version,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Page { items, total })
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn editable_article(&self, id: i64) -> StoreResult<EditableArticle> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS}, a.version, a.cover_image, a.deleted_at \
+             FROM articles a JOIN channels c ON c.id = a.channel_id WHERE a.id = ?"
+        );
+        let row: EditableRow = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?
+            .ok_or(StoreError::NotFound)?;
+        let tags = self.tags_of(id).await?;
+        Ok(EditableArticle {
+            article: row.article.into_article(tags)?,
+            version: row.version,
+            cover_image: row.cover_image,
+            deleted_at: row.deleted_at,
+        })
+    }
+
+    #[instrument(skip_all, fields(article.slug = %input.slug))]
+    async fn create_article(
+        &self,
+        input: &ArticleInput,
+        cover_image: Option<&str>,
+    ) -> StoreResult<i64> {
+        let now = db_time(Utc::now());
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
+             body_source, body_html, status, published_at, views, import_key, cover_image, \
+             created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?) RETURNING id",
+        )
+        .bind(&input.slug)
+        .bind(&input.title)
+        .bind(&input.author)
+        .bind(&input.source)
+        .bind(channel_id)
+        .bind(&input.summary)
+        .bind(input.body_format.as_str())
+        .bind(&input.body_source)
+        .bind(&input.body_html)
+        .bind(input.status.as_str())
+        .bind(input.published_at.map(db_time))
+        .bind(cover_image)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(on_write)?;
+        replace_tags(&mut tx, id, &input.tags).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn update_article(
+        &self,
+        id: i64,
+        expected_version: i64,
+        input: &ArticleInput,
+        cover_image: Option<&str>,
+    ) -> StoreResult<i64> {
+        let now = db_time(Utc::now());
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
+        // The version check and the write are one statement: two saves from the same version
+        // cannot both succeed.
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE articles SET slug = ?, title = ?, author = ?, source = ?, channel_id = ?, \
+             summary = ?, body_format = ?, body_source = ?, body_html = ?, status = ?, \
+             published_at = ?, cover_image = ?, updated_at = ?, version = version + 1 \
+             WHERE id = ? AND version = ? RETURNING version",
+        )
+        .bind(&input.slug)
+        .bind(&input.title)
+        .bind(&input.author)
+        .bind(&input.source)
+        .bind(channel_id)
+        .bind(&input.summary)
+        .bind(input.body_format.as_str())
+        .bind(&input.body_source)
+        .bind(&input.body_html)
+        .bind(input.status.as_str())
+        .bind(input.published_at.map(db_time))
+        .bind(cover_image)
+        .bind(now)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(on_write)?;
+        let Some(version) = version else {
+            return Err(stale_or_missing(&mut tx, id).await);
+        };
+        replace_tags(&mut tx, id, &input.tags).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(version)
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_article_status(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        status: ArticleStatus,
+        published_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<i64> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE articles SET status = ?, published_at = ?, updated_at = ?, \
+             version = version + 1 \
+             WHERE id = ? AND (? IS NULL OR version = ?) AND deleted_at IS NULL RETURNING version",
+        )
+        .bind(status.as_str())
+        .bind(published_at.map(db_time))
+        .bind(db_time(Utc::now()))
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
+        let Some(version) = version else {
+            return Err(stale_or_missing(&mut tx, id).await);
+        };
+        tx.commit().await.map_err(other)?;
+        Ok(version)
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_article_trashed(&self, id: i64, trashed: bool) -> StoreResult<()> {
+        let now = db_time(Utc::now());
+        // Trashing also unpublishes, so no public query (feeds, search, sitemap) can show a
+        // trashed article whatever it filters on; a restored article comes back as a draft.
+        let query = if trashed {
+            sqlx::query(
+                "UPDATE articles SET deleted_at = ?, status = 'draft', updated_at = ?, \
+                 version = version + 1 WHERE id = ? AND deleted_at IS NULL",
+            )
+            .bind(now)
+        } else {
+            sqlx::query(
+                "UPDATE articles SET deleted_at = NULL, status = 'draft', updated_at = ?, \
+                 version = version + 1 WHERE id = ? AND deleted_at IS NOT NULL",
+            )
+        };
+        one_row(
+            query
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(other)?,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn purge_trash(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done =
+            sqlx::query("DELETE FROM articles WHERE deleted_at IS NOT NULL AND deleted_at < ?")
+                .bind(db_time(before))
+                .execute(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    #[instrument(skip_all)]
+    async fn publish_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<(i64, String)>> {
+        sqlx::query_as(
+            "UPDATE articles SET status = 'published', version = version + 1, updated_at = ? \
+             WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL \
+             RETURNING id, title",
+        )
+        .bind(db_time(now))
+        .bind(db_time(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn article_authors(&self) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT author FROM articles WHERE author IS NOT NULL AND author != '' \
+             ORDER BY author LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn add_audit(&self, record: &AuditRecord<'_>) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, article_title, \
+             detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(db_time(Utc::now()))
+        .bind(record.user.map(|u| u.id))
+        .bind(record.user.map_or("（定时发布）", |u| u.name.as_str()))
+        .bind(record.action.as_str())
+        .bind(record.article_id)
+        .bind(record.article_title)
+        .bind(&record.detail)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn list_audit(
+        &self,
+        article_id: Option<i64>,
+        page: PageRequest,
+    ) -> StoreResult<Page<AuditEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(
+            "SELECT id, at, user_name, action, article_id, article_title, detail FROM audit_log \
+             WHERE ? IS NULL OR article_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+        )
+        .bind(article_id)
+        .bind(article_id)
+        .bind(i64::from(page.per_page))
+        .bind(page.offset())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE ? IS NULL OR article_id = ?")
+                .bind(article_id)
+                .bind(article_id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|r| AuditEntry {
+                    id: r.id,
+                    at: r.at,
+                    user_name: r.user_name,
+                    action: r.action,
+                    article_id: r.article_id,
+                    article_title: r.article_title,
+                    detail: r.detail,
+                })
+                .collect(),
+            total,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn add_image(&self, image: &NewImage<'_>) -> StoreResult<ImageRecord> {
+        sqlx::query(
+            "INSERT INTO images (file_name, original_name, mime, width, height, bytes, \
+             uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (file_name) DO NOTHING",
+        )
+        .bind(image.file_name)
+        .bind(image.original_name)
+        .bind(image.mime)
+        .bind(image.width)
+        .bind(image.height)
+        .bind(image.bytes)
+        .bind(image.uploaded_by)
+        .bind(db_time(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(on_write)?;
+        let sql = format!("SELECT {IMAGE_COLUMNS} WHERE file_name = ?");
+        let row: ImageRow = sqlx::query_as(&sql)
+            .bind(image.file_name)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(row.into())
+    }
+
+    #[instrument(skip_all)]
+    async fn list_images(&self, page: PageRequest) -> StoreResult<Page<ImageRecord>> {
+        let sql = format!("SELECT {IMAGE_COLUMNS} ORDER BY id DESC LIMIT ? OFFSET ?");
+        let rows: Vec<ImageRow> = sqlx::query_as(&sql)
+            .bind(i64::from(page.per_page))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM images")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(Page {
+            items: rows.into_iter().map(ImageRecord::from).collect(),
+            total,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn update_channel(
+        &self,
+        id: i64,
+        name: &str,
+        slug: &str,
+        position: i64,
+    ) -> StoreResult<Channel> {
+        let row: (i64, String, String, i64) = sqlx::query_as(
+            "UPDATE channels SET name = ?, slug = ?, position = ? WHERE id = ? \
+             RETURNING id, name, slug, position",
+        )
+        .bind(name)
+        .bind(slug)
+        .bind(position)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(on_write)?
+        .ok_or(StoreError::NotFound)?;
+        Ok(Channel {
+            id: row.0,
+            name: row.1,
+            slug: row.2,
+            position: row.3,
+        })
+    }
+
+    #[instrument(skip_all)]
+    async fn delete_channel(&self, id: i64) -> StoreResult<()> {
+        let in_use: i64 = sqlx::query_scalar("SELECT count(*) FROM articles WHERE channel_id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        if in_use > 0 {
+            return Err(StoreError::Conflict {
+                what: format!("该栏目下还有 {in_use} 篇文章（含回收站），请先移走或删除它们"),
+            });
+        }
+        one_row(
+            sqlx::query("DELETE FROM channels WHERE id = ?")
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(on_write)?,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn list_tags(&self) -> StoreResult<Vec<TagCount>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT t.id, t.name, count(at.article_id) FROM tags t \
+             LEFT JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id ORDER BY t.name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, articles)| TagCount { id, name, articles })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?;
+        match existing {
+            Some(target) if target != id => {
+                // Renaming onto an existing tag merges the two.
+                sqlx::query(
+                    "INSERT OR IGNORE INTO article_tags (article_id, tag_id) \
+                     SELECT article_id, ? FROM article_tags WHERE tag_id = ?",
+                )
+                .bind(target)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+                sqlx::query("DELETE FROM tags WHERE id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+            }
+            Some(_) => {}
+            None => one_row(
+                sqlx::query("UPDATE tags SET name = ? WHERE id = ?")
+                    .bind(name)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(on_write)?,
+            )?,
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn delete_tag(&self, id: i64) -> StoreResult<()> {
+        one_row(
+            sqlx::query("DELETE FROM tags WHERE id = ?")
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(other)?,
+        )
+    }
+}
