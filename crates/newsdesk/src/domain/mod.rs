@@ -192,6 +192,8 @@ pub struct SiteSettings {
     pub base_url: String,
     /// IANA zone in which times are shown.
     pub timezone: String,
+    /// Extra footer links, one per line: text, a space, then a URL (`https://…` or `/…`).
+    pub footer_links: String,
     /// Whether feeds carry each article's full text or only its summary.
     pub feed_content: FeedContent,
 }
@@ -229,12 +231,29 @@ impl Default for SiteSettings {
             public_security_number: String::new(),
             base_url: "http://127.0.0.1:8080".into(),
             timezone: "Asia/Shanghai".into(),
+            footer_links: String::new(),
             feed_content: FeedContent::default(),
         }
     }
 }
 
 impl SiteSettings {
+    /// The footer links as (text, URL); lines without a text and an http(s) or site-relative URL
+    /// are skipped.
+    pub fn footer_link_list(&self) -> Vec<(String, String)> {
+        self.footer_links
+            .lines()
+            .filter_map(|line| {
+                let (text, url) = line.trim().rsplit_once(char::is_whitespace)?;
+                let (text, url) = (text.trim(), url.trim());
+                let ok = url.starts_with("https://")
+                    || url.starts_with("http://")
+                    || (url.starts_with('/') && !url.starts_with("//"));
+                (ok && !text.is_empty()).then(|| (text.to_string(), url.to_string()))
+            })
+            .collect()
+    }
+
     /// The digits of the public-security number, which its filing site takes as `recordcode`.
     pub fn public_security_code(&self) -> String {
         self.public_security_number

@@ -162,6 +162,17 @@ pub struct FooterView {
     pub public_security_number: String,
     /// Link to the public-security filing record.
     pub public_security_url: String,
+    /// Links the site adds to its footer (settings page).
+    pub links: Vec<FooterLink>,
+}
+
+/// A footer link from the site settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct FooterLink {
+    /// Link text.
+    pub text: String,
+    /// Target URL.
+    pub url: String,
 }
 
 impl FooterView {
@@ -177,6 +188,11 @@ impl FooterView {
                 "https://www.beian.gov.cn/portal/registerSystemInfo?recordcode={}",
                 site.public_security_code()
             ),
+            links: site
+                .footer_link_list()
+                .into_iter()
+                .map(|(text, url)| FooterLink { text, url })
+                .collect(),
         }
     }
 }
