@@ -3,13 +3,16 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::ServeConfig;
+use crate::content::Articles;
 use crate::import;
+use crate::search::SearchIndex;
 use crate::store::{self, StoreError};
 use crate::wechat::{Secret, WeChatConfig};
 
@@ -32,6 +35,34 @@ pub enum Command {
     /// Manage newsroom accounts: add, passwd, list, disable, enable.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the search index from the database, with a progress bar.
+    Reindex(ReindexArgs),
+    /// Generate synthetic Chinese articles for benchmarks and load tests (deterministic per seed).
+    GenCorpus(GenCorpusArgs),
+}
+
+/// `newsdesk reindex`.
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `newsdesk gen-corpus`.
+#[derive(Debug, Args)]
+pub struct GenCorpusArgs {
+    /// Number of articles.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// Seed: the same seed and count give the same articles.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write importable text pages into this folder instead of into a data folder.
+    #[arg(long = "out")]
+    pub out_dir: Option<PathBuf>,
+    /// Data folder to write the articles into (store and search index) when `--out` is not given.
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// Where the data lives.
@@ -151,7 +182,9 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
     }
     let tz = store.site_settings().await?.tz();
     let files = import::collect_files(&args.paths)?;
-    let summary = import::import_batch(store.as_ref(), &files, &args.channel, tz).await;
+    let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
+    let articles = Articles::new(store.clone(), Arc::new(index));
+    let summary = import::import_batch(&articles, &files, &args.channel, tz).await;
     eprintln!(
         "imported {} file(s): {} new, {} updated, {} failed",
         summary.created + summary.updated,
@@ -160,6 +193,77 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
         summary.failed
     );
     Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise (logs, CI).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(len)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:40}] {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Runs `newsdesk reindex`: rebuilds the search index from the store.
+pub async fn run_reindex(args: &ReindexArgs) -> anyhow::Result<()> {
+    let data = &args.data.data_dir;
+    let store = store::open(data).await?;
+    let total = store.count_indexable().await?;
+    let path = data.join(crate::search::INDEX_DIR);
+    let index = SearchIndex::create_empty(&path)?;
+    let bar = progress_bar(u64::try_from(total).unwrap_or(0));
+    let started = std::time::Instant::now();
+    let n = index
+        .rebuild(store.as_ref(), |done| bar.set_position(done))
+        .await?;
+    bar.finish_and_clear();
+    eprintln!(
+        "indexed {n} article(s) in {:.1} s into {}",
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Runs `newsdesk gen-corpus`.
+pub async fn run_gen_corpus(args: &GenCorpusArgs) -> anyhow::Result<()> {
+    let generator = crate::corpus::Generator::new(args.seed);
+    let bar = progress_bar(args.count);
+    let started = std::time::Instant::now();
+    if let Some(out) = &args.out_dir {
+        generator.write_pages(out, args.count, |n| bar.set_position(n))?;
+        bar.finish_and_clear();
+        eprintln!(
+            "wrote {} page(s) to {} in {:.1} s; import them with `newsdesk import {}`",
+            args.count,
+            out.display(),
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+        return Ok(());
+    }
+    let data = &args.data.data_dir;
+    let store = store::open(data).await?;
+    generator
+        .write_store(store.as_ref(), args.count, |n| bar.set_position(n))
+        .await?;
+    bar.finish_and_clear();
+    eprintln!(
+        "stored {} article(s) in {:.1} s; indexing",
+        args.count,
+        started.elapsed().as_secs_f64()
+    );
+    // The bulk path: one rebuild rather than a commit per article.
+    let index = SearchIndex::open_or_rebuild(data, store.as_ref()).await?;
+    eprintln!("search index holds {} article(s)", index.num_docs());
+    Ok(())
 }
 
 /// `newsdesk user …`.

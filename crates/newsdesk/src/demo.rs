@@ -5,9 +5,9 @@
 
 use include_dir::{Dir, include_dir};
 
+use crate::content::Articles;
 use crate::domain::SiteSettings;
 use crate::import;
-use crate::store::Store;
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
 
@@ -25,8 +25,10 @@ const SITE_NAME: &str = "能源资讯网";
 /// Store marker set once demo content has been loaded (or skipped because data existed).
 const MARKER: &str = "demo_loaded_at";
 
-/// Loads the demo content if this data folder has never had any; returns whether it did.
-pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
+/// Loads the demo content if this data folder has never had any; returns whether it did. Articles
+/// go through [`Articles`], so they are searchable as soon as this returns.
+pub async fn load_on_first_start(articles: &Articles) -> anyhow::Result<bool> {
+    let store = articles.store();
     if store.marker(MARKER).await?.is_some() {
         return Ok(false);
     }
@@ -44,7 +46,7 @@ pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
     for (position, (slug, name)) in (0_i64..).zip(CHANNELS) {
         store.upsert_channel(name, slug, position).await?;
     }
-    let mut loaded = 0;
+    let mut inputs = Vec::new();
     let mut dirs: Vec<_> = DEMO.dirs().collect();
     // The seed's channel first, so its footer gives the site settings.
     dirs.sort_by_key(|d| d.path() != std::path::Path::new("nev"));
@@ -66,12 +68,13 @@ pub async fn load_on_first_start(store: &dyn Store) -> anyhow::Result<bool> {
                 &mut settings.public_security_number,
                 footer.public_security_number.as_ref(),
             );
-            store
-                .upsert_article(&import::to_article(&page, channel, tz))
-                .await?;
-            loaded += 1;
+            inputs.push(import::to_article(&page, channel, tz));
         }
     }
+    for outcome in articles.save_all(&inputs).await {
+        outcome?;
+    }
+    let loaded = inputs.len();
     store.save_site_settings(&settings).await?;
     store.set_marker(MARKER, &now).await?;
     tracing::info!(articles = loaded, "loaded demo content");

@@ -48,6 +48,16 @@ pub struct ErrorPage {
 }
 
 impl AppError {
+    /// A stable machine-readable name of the outcome, for JSON clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::BadRequest(_) => "bad_request",
+            Self::BadGateway(_) => "bad_gateway",
+            Self::Internal(_) => "internal",
+        }
+    }
+
     /// The page a reader sees for this error.
     pub fn page(&self) -> ErrorPage {
         match self {
@@ -106,7 +116,7 @@ impl IntoResponse for JsonError {
         if let Some(internal) = &page.internal {
             tracing::error!(error = %internal, "API request failed");
         }
-        let body = serde_json::json!({ "error": page.message }).to_string();
+        let body = serde_json::json!({ "error": page.message, "code": self.0.code() }).to_string();
         (
             page.status,
             [(

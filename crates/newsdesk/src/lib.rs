@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod content;
+pub mod corpus;
 pub mod counter;
 pub mod demo;
 pub mod domain;
@@ -14,6 +16,7 @@ pub mod error;
 pub mod images;
 pub mod import;
 pub mod render;
+pub mod search;
 pub mod store;
 pub mod web;
 pub mod wechat;
@@ -38,8 +41,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = store::open(&config.data_dir).await?;
+    let index = search::SearchIndex::open_or_rebuild(&config.data_dir, store.as_ref())
+        .await
+        .context("opening the search index")?;
+    let articles = content::Articles::new(store.clone(), Arc::new(index));
     if config.demo {
-        demo::load_on_first_start(store.as_ref())
+        demo::load_on_first_start(&articles)
             .await
             .context("loading demo content")?;
     }
@@ -75,6 +82,7 @@ pub async fn serve(
     let state = AppState::new(store.clone(), renderer, counter.clone())
         .await?
         .with_wechat(wechat)
+        .with_articles(articles)
         .with_sitemap_max_urls(config.sitemap_max_urls);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

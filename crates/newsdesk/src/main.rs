@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use newsdesk::cli::{Cli, Command, run_import, run_serve};
+use newsdesk::cli::{Cli, Command, run_gen_corpus, run_import, run_reindex, run_serve};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -18,6 +18,8 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => run_serve(args).await.map(|()| 0),
         Command::Import(args) => run_import(args).await,
+        Command::Reindex(args) => run_reindex(args).await.map(|()| 0),
+        Command::GenCorpus(args) => run_gen_corpus(args).await.map(|()| 0),
         Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
     };
     match result {

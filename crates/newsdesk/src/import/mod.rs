@@ -20,13 +20,16 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
+use crate::content::Articles;
 use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use crate::render::body_html;
-use crate::store::{Store, StoreError, Upserted};
+use crate::store::{StoreError, Upserted};
 pub use page::{Footer, ParsedPage};
 
 /// Pages larger than this are refused; no real article page comes close.
 pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+/// Files stored per search-index commit in a batch import.
+const IMPORT_CHUNK: usize = 200;
 
 /// Why a page could not be imported. Messages name the problem in terms of the file.
 #[derive(Debug, thiserror::Error)]
@@ -167,9 +170,9 @@ pub fn to_article(page: &ParsedPage, channel_slug: &str, tz: chrono_tz::Tz) -> A
     }
 }
 
-/// Reads one file and stores it as an article in `channel_slug`.
+/// Reads one file and stores it as an article in `channel_slug` (and in the search index).
 pub async fn import_file(
-    store: &dyn Store,
+    articles: &Articles,
     path: &Path,
     channel_slug: &str,
     tz: chrono_tz::Tz,
@@ -177,11 +180,15 @@ pub async fn import_file(
     let bytes = read_limited(path)?;
     let page = parse_page(&bytes, tz)?;
     let article = to_article(&page, channel_slug, tz);
-    let outcome = store.upsert_article(&article).await.map_err(|e| match e {
+    let outcome = articles.save(&article).await.map_err(store_failure)?;
+    Ok((outcome, page))
+}
+
+fn store_failure(e: StoreError) -> anyhow::Error {
+    match e {
         StoreError::Conflict { what } => anyhow::anyhow!("cannot store the article: {what}"),
         other => anyhow::Error::new(other).context("cannot store the article"),
-    })?;
-    Ok((outcome, page))
+    }
 }
 
 fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
@@ -245,7 +252,7 @@ pub struct ImportSummary {
 /// Imports every file, reporting each failure as one line (path, then the cause) and going on with
 /// the rest. Shows a progress bar when stderr is a terminal.
 pub async fn import_batch(
-    store: &dyn Store,
+    articles: &Articles,
     files: &[PathBuf],
     channel_slug: &str,
     tz: chrono_tz::Tz,
@@ -261,18 +268,42 @@ pub async fn import_batch(
             .progress_chars("=> "),
     );
     let mut summary = ImportSummary::default();
-    for path in files {
-        bar.set_message(path.display().to_string());
-        match import_file(store, path, channel_slug, tz).await {
-            Ok((Upserted::Created(_), _)) => summary.created += 1,
-            Ok((Upserted::Updated(_), _)) => summary.updated += 1,
-            Err(e) => {
-                summary.failed += 1;
-                bar.suspend(|| eprintln!("{}: {e:#}", path.display()));
-                tracing::debug!(path = %path.display(), error = %format!("{e:#}"), "import failed");
+    let mut fail = |path: &Path, e: anyhow::Error| {
+        summary.failed += 1;
+        bar.suspend(|| eprintln!("{}: {e:#}", path.display()));
+        tracing::debug!(path = %path.display(), error = %format!("{e:#}"), "import failed");
+    };
+    // Files are stored in chunks, each indexed in one commit rather than one commit per file.
+    let mut outcomes = Vec::with_capacity(files.len());
+    for chunk in files.chunks(IMPORT_CHUNK) {
+        let mut parsed = Vec::with_capacity(chunk.len());
+        for path in chunk {
+            bar.set_message(path.display().to_string());
+            match read_limited(path)
+                .map_err(anyhow::Error::from)
+                .and_then(|bytes| Ok(to_article(&parse_page(&bytes, tz)?, channel_slug, tz)))
+            {
+                Ok(input) => parsed.push((path, input)),
+                Err(e) => {
+                    fail(path, e);
+                    bar.inc(1);
+                }
             }
         }
-        bar.inc(1);
+        let inputs: Vec<ArticleInput> = parsed.iter().map(|(_, input)| input.clone()).collect();
+        for ((path, _), outcome) in parsed.iter().zip(articles.save_all(&inputs).await) {
+            match outcome {
+                Ok(o) => outcomes.push(o),
+                Err(e) => fail(path, store_failure(e)),
+            }
+            bar.inc(1);
+        }
+    }
+    for outcome in outcomes {
+        match outcome {
+            Upserted::Created(_) => summary.created += 1,
+            Upserted::Updated(_) => summary.updated += 1,
+        }
     }
     bar.finish_and_clear();
     summary

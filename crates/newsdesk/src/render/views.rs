@@ -408,6 +408,39 @@ impl Pagination {
     }
 }
 
+/// One search result: headline and snippet arrive as HTML, escaped by the index with the matched
+/// words in `<mark>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHitView {
+    /// Headline as safe HTML.
+    pub title_html: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Its channel.
+    pub channel: ChannelLink,
+    /// Publish time.
+    pub published: TimeView,
+    /// Text around the matches as safe HTML.
+    pub snippet_html: String,
+}
+
+impl SearchHitView {
+    /// The view of a search hit.
+    pub fn new(hit: &crate::search::SearchHit, site: &SiteSettings) -> Self {
+        Self {
+            title_html: hit.title_html.clone(),
+            url: format!("/articles/{}", hit.slug),
+            channel: ChannelLink {
+                name: hit.channel_name.clone(),
+                slug: hit.channel_slug.clone(),
+                url: format!("/channels/{}", hit.channel_slug),
+            },
+            published: TimeView::new(hit.published_at, site),
+            snippet_html: hit.snippet_html.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Article, ArticleInput, ArticleStamp, ArticleSummary, Channel, Page, PageRequest, SiteSettings,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, Channel, Page, PageRequest,
+    SiteSettings,
 };
 
 pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
@@ -77,6 +78,17 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     ) -> StoreResult<Page<ArticleSummary>>;
     /// How many articles exist in any status.
     async fn count_articles(&self) -> StoreResult<i64>;
+    /// An article by id, in any status.
+    async fn article_by_id(&self, id: i64) -> StoreResult<Article>;
+    /// Deletes an article and its tag links.
+    async fn delete_article(&self, id: i64) -> StoreResult<()>;
+    /// Changes an article's status (e.g. unpublishes it).
+    async fn set_status(&self, id: i64, status: ArticleStatus) -> StoreResult<()>;
+    /// Published articles (whatever their publish time) with ids above `after_id`, by id, in full:
+    /// what the search index holds, read in batches to rebuild it.
+    async fn list_indexable(&self, after_id: i64, limit: u32) -> StoreResult<Vec<Article>>;
+    /// How many articles [`Store::list_indexable`] would return in all.
+    async fn count_indexable(&self) -> StoreResult<i64>;
     /// The newest public articles in full (bodies included), optionally in one channel: feeds.
     async fn latest_articles(
         &self,

@@ -197,6 +197,9 @@ const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summ
      c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
 
 const PUBLIC: &str = "a.status = 'published' AND a.published_at <= ?";
+/// What the search index holds: public articles and those published for a time still ahead (the
+/// index hides them until then). Keep in step with `PUBLIC`.
+const INDEXABLE: &str = "a.status = 'published'";
 
 impl SqliteStore {
     async fn tags_of(&self, article_id: i64) -> StoreResult<Vec<String>> {
@@ -409,6 +412,97 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(other)
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn article_by_id(&self, id: i64) -> StoreResult<Article> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.id = ?"
+        );
+        let row: Option<ArticleRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let tags = self.tags_of(row.id).await?;
+        row.into_article(tags)
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn delete_article(&self, id: i64) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM articles WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_status(&self, id: i64, status: ArticleStatus) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE articles SET status = ?, updated_at = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(db_time(Utc::now()))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn list_indexable(&self, after_id: i64, limit: u32) -> StoreResult<Vec<Article>> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {INDEXABLE} AND a.id > ? ORDER BY a.id LIMIT ?"
+        );
+        let rows: Vec<ArticleRow> = sqlx::query_as(&sql)
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        // One query for the tags of the whole batch rather than one per article.
+        let links: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id BETWEEN ? AND ? ORDER BY t.name",
+        )
+        .bind(first.id)
+        .bind(last.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let mut tags: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (id, name) in links {
+            tags.entry(id).or_default().push(name);
+        }
+        rows.into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.into_article(t)
+            })
+            .collect()
+    }
+
+    #[instrument(skip_all)]
+    async fn count_indexable(&self) -> StoreResult<i64> {
+        sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM articles a WHERE {INDEXABLE}"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
     }
 
     #[instrument(skip_all)]

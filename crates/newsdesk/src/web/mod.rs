@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod middleware;
 pub mod public;
 pub mod routes;
+pub mod search;
 pub mod seo;
 pub mod wechat;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     chrome: Arc<RwLock<Arc<Chrome>>>,
     /// The WeChat JS-SDK signer, when an AppID and AppSecret are configured.
     wechat: Option<Arc<crate::wechat::JsSdk>>,
+    /// Article writes and the search index; set by [`AppState::with_articles`].
+    articles: Option<crate::content::Articles>,
     /// URLs per sitemap before `/sitemap.xml` becomes an index (lowered in tests).
     sitemap_max_urls: u32,
 }
@@ -56,6 +59,7 @@ impl AppState {
             counter,
             chrome: Arc::default(),
             wechat: None,
+            articles: None,
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
         };
         state.reload_chrome().await?;
@@ -67,6 +71,18 @@ impl AppState {
     pub fn with_wechat(mut self, sdk: Option<Arc<crate::wechat::JsSdk>>) -> Self {
         self.wechat = sdk;
         self
+    }
+
+    /// Writes articles and searches through `articles`.
+    #[must_use]
+    pub fn with_articles(mut self, articles: crate::content::Articles) -> Self {
+        self.articles = Some(articles);
+        self
+    }
+
+    /// Article writes and the search index, when set up (always, in a running server).
+    pub fn articles(&self) -> Option<&crate::content::Articles> {
+        self.articles.as_ref()
     }
 
     /// Splits sitemaps at `limit` URLs instead of the protocol's 50,000.

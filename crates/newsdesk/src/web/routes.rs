@@ -8,7 +8,7 @@ use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::{AppState, feeds, middleware, public, seo, wechat};
+use super::{AppState, feeds, middleware, public, search, seo, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{slug}", get(public::show_article))
         .route("/static/{*path}", get(public::static_asset))
         .route("/healthz", get(public::healthz))
+        .route("/search", get(search::search_page))
         .route("/feed.xml", get(feeds::site_rss))
         .route("/atom.xml", get(feeds::site_atom))
         .route("/channels/{slug}/feed.xml", get(feeds::channel_rss))
@@ -30,7 +31,9 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap-news.xml", get(seo::news_sitemap))
         .route("/sitemaps/{name}", get(seo::sitemap_part));
 
-    let api = Router::new().route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config));
+    let api = Router::new()
+        .route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config))
+        .route("/api/v1/search", get(search::search_api));
 
     public
         .merge(api)

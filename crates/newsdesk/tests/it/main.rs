@@ -7,6 +7,7 @@
 mod cli;
 mod pages;
 mod reach;
+mod search;
 mod support;
 mod views;
 mod wechat;

@@ -112,6 +112,11 @@ impl TestApp {
         Self::builder().start().await
     }
 
+    /// The server's data folder (database, search index).
+    pub fn data_path(&self) -> &std::path::Path {
+        self.data.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -1,0 +1,113 @@
+//! Article writes that keep the search index in step with the store: the one way articles are
+//! created, changed, unpublished or deleted by the importer, the demo loader and (later) the
+//! newsroom. Each call writes the store first, then reads the article back and updates the index, so
+//! the index never holds what the store does not.
+//!
+//! Should the index update fail after the store write, the call reports it; the article is safe in
+//! the store, and the next start (or `newsdesk reindex`) finds the index out of step and rebuilds it.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::domain::{ArticleInput, ArticleStatus};
+use crate::search::{IndexChange, SearchIndex};
+use crate::store::{Store, StoreError, StoreResult, Upserted};
+
+/// The store and the search index, written together.
+#[derive(Clone)]
+pub struct Articles {
+    store: Arc<dyn Store>,
+    index: Arc<SearchIndex>,
+}
+
+impl std::fmt::Debug for Articles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Articles")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Articles {
+    /// Writes through `store` and `index`.
+    pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> Self {
+        Self { store, index }
+    }
+
+    /// The store, for reads.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The search index, for reads.
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// Creates or updates an article, then indexes it.
+    pub async fn save(&self, input: &ArticleInput) -> StoreResult<Upserted> {
+        let saved = self.store.upsert_article(input).await?;
+        self.reindex(&[saved.id()]).await?;
+        Ok(saved)
+    }
+
+    /// Saves many articles, then indexes all of those saved in one commit (much faster than one
+    /// commit per article). Returns each article's outcome in input order.
+    pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
+        let mut outcomes = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            outcomes.push(self.store.upsert_article(input).await);
+        }
+        let ids: Vec<i64> = outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().ok().map(|u| u.id()))
+            .collect();
+        if let Err(e) = self.reindex(&ids).await {
+            let msg = format!("{e:#}");
+            for outcome in &mut outcomes {
+                if outcome.is_ok() {
+                    *outcome = Err(StoreError::Other(anyhow::anyhow!(
+                        "stored, but the search index was not updated: {msg}"
+                    )));
+                }
+            }
+        }
+        outcomes
+    }
+
+    /// Changes an article's status; unpublished articles leave the index at once.
+    pub async fn set_status(&self, id: i64, status: ArticleStatus) -> StoreResult<()> {
+        self.store.set_status(id, status).await?;
+        self.reindex(&[id]).await
+    }
+
+    /// Deletes an article from the store and the index.
+    pub async fn delete(&self, id: i64) -> StoreResult<()> {
+        self.store.delete_article(id).await?;
+        self.apply(vec![IndexChange::Delete(id)]).await
+    }
+
+    /// Brings the index entries of `ids` in line with the store.
+    pub async fn reindex(&self, ids: &[i64]) -> StoreResult<()> {
+        let mut changes = Vec::with_capacity(ids.len());
+        for &id in ids {
+            changes.push(match self.store.article_by_id(id).await {
+                Ok(article) => IndexChange::Upsert(Box::new(article)),
+                Err(StoreError::NotFound) => IndexChange::Delete(id),
+                Err(e) => return Err(e),
+            });
+        }
+        self.apply(changes).await
+    }
+
+    async fn apply(&self, changes: Vec<IndexChange>) -> StoreResult<()> {
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.apply(&changes))
+            .await
+            .context("search index task")
+            .and_then(|r| r)
+            .context("updating the search index")
+            .map_err(StoreError::Other)
+    }
+}

@@ -1,0 +1,605 @@
+//! Chinese full-text search: a tantivy index of the public articles, cut into words by jieba.
+//!
+//! **What is indexed.** Every article whose status is published, including those whose publish time
+//! is still ahead; queries only return those whose time has come (`published <= now`), so a
+//! scheduled article appears exactly when its page does. Fields: headline (counts most), summary,
+//! body text, channel, tags, publish time. The index lives in `index-v1/` in the data folder; a schema
+//! change bumps the folder name, so an old index is simply rebuilt.
+//!
+//! **Staying in sync.** The index is written only through [`crate::content::Articles`], which
+//! writes the store first and then the index, in that order, for every change. Each write opens a
+//! short-lived writer and commits, so a server and an `import` or `reindex` command can take turns;
+//! the server's reader reloads after its own commits (a search right after a publish finds the
+//! article) and when another process commits. At start, an index that is missing, unreadable, or
+//! holding a different number of articles than the store is rebuilt from the store, with a log line
+//! and never a crash.
+//!
+//! **Not here:** parsing what readers type ([`query`]), tokenizing ([`tokenizer`]), pages and JSON
+//! ([`crate::web::search`]).
+
+pub mod query;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, TantivyError, Term,
+};
+
+use crate::domain::{Article, ArticleStatus};
+use crate::store::Store;
+pub use query::{MAX_QUERY_CHARS, ParsedQuery};
+
+/// Folder of the index inside the data folder; the suffix changes with the schema.
+pub const INDEX_DIR: &str = "index-v1";
+/// Deepest page a search can ask for: deep pages cost memory and no reader goes there.
+pub const MAX_PAGE: u32 = 100;
+/// Characters of body text around the matches shown under a result.
+const SNIPPET_CHARS: usize = 120;
+/// Only the start of a long body is scanned for the snippet, bounding the cost per result.
+const SNIPPET_SCAN_BYTES: usize = 12_000;
+/// Memory of the short-lived writer used for single changes (tantivy's minimum per thread).
+const SMALL_WRITER_BYTES: usize = 15_000_000;
+/// Memory of the writer used for rebuilds, split over its threads.
+const BULK_WRITER_BYTES: usize = 200_000_000;
+/// Another process (an import, a reindex) may hold the writer lock for a while.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// The index fields.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    slug: Field,
+    channel: Field,
+    published: Field,
+    text: query::TextFields,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Self) {
+        let mut b = Schema::builder();
+        let words = |length_normalized: bool| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(tokenizer::JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                .set_fieldnorms(length_normalized);
+            TextOptions::default()
+                .set_indexing_options(indexing)
+                .set_stored()
+        };
+        let id = b.add_i64_field("id", INDEXED | STORED | FAST);
+        let slug = b.add_text_field("slug", STORED);
+        let title = b.add_text_field("title", words(true));
+        let summary = b.add_text_field("summary", words(true));
+        // No length normalization for bodies: a long report that names the words several times is
+        // about them at least as much as a brief that names them once in passing.
+        let body = b.add_text_field("body", words(false));
+        let tags = b.add_text_field("tags", words(true));
+        let channel = b.add_text_field("channel", STRING | STORED);
+        let channel_name = b.add_text_field("channel_name", words(true));
+        let published = b.add_i64_field("published", INDEXED | STORED | FAST);
+        (
+            b.build(),
+            Self {
+                id,
+                slug,
+                channel,
+                published,
+                text: query::TextFields {
+                    title,
+                    summary,
+                    body,
+                    tags,
+                    channel_name,
+                },
+            },
+        )
+    }
+}
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+}
+
+/// A search as the web layer asks for it.
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// The parsed text.
+    pub text: ParsedQuery,
+    /// Only this channel (slug).
+    pub channel: Option<String>,
+    /// Published at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Published before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Order of results.
+    pub sort: SortOrder,
+    /// 1-based page, at most [`MAX_PAGE`].
+    pub page: u32,
+    /// Results per page.
+    pub per_page: u32,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// Article id.
+    pub id: i64,
+    /// Article slug.
+    pub slug: String,
+    /// Headline, plain.
+    pub title: String,
+    /// Headline as HTML: escaped, matched words in `<mark>`.
+    pub title_html: String,
+    /// Channel slug.
+    pub channel_slug: String,
+    /// Channel name.
+    pub channel_name: String,
+    /// Publish time.
+    pub published_at: DateTime<Utc>,
+    /// Text around the matches as HTML: escaped, matched words in `<mark>`.
+    pub snippet_html: String,
+    /// Relevance score (0 when sorted by time).
+    pub score: f32,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// This page's hits.
+    pub hits: Vec<SearchHit>,
+    /// Matching articles in all.
+    pub total: usize,
+}
+
+/// The search index over the public articles.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A change to apply to the index.
+#[derive(Debug, Clone)]
+pub enum IndexChange {
+    /// The article as it now is: indexed if published, removed otherwise.
+    Upsert(Box<Article>),
+    /// The article no longer exists.
+    Delete(i64),
+}
+
+impl SearchIndex {
+    /// Opens the index in `data_dir`, rebuilding it from `store` when it is missing, unreadable or
+    /// out of step with the store (see the module docs).
+    pub async fn open_or_rebuild(data_dir: &Path, store: &dyn Store) -> anyhow::Result<Self> {
+        let path = data_dir.join(INDEX_DIR);
+        let expected = store.count_indexable().await?;
+        let opened = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || Self::open_existing(&path)).await
+        };
+        let reason = match opened {
+            Ok(Ok(Some(index))) => {
+                let found = index.reader.searcher().num_docs();
+                if i64::try_from(found).ok() == Some(expected) {
+                    return Ok(index);
+                }
+                format!("it holds {found} articles, the store {expected}")
+            }
+            Ok(Ok(None)) => "there is none yet".to_string(),
+            Ok(Err(e)) => format!("it cannot be read: {e:#}"),
+            Err(e) => format!("reading it failed: {e}"),
+        };
+        tracing::warn!(path = %path.display(), reason, "rebuilding the search index");
+        let index = Self::create_empty(&path)?;
+        let n = index.rebuild(store, |_| {}).await?;
+        tracing::info!(articles = n, "search index rebuilt");
+        Ok(index)
+    }
+
+    /// An empty index at `path`, replacing whatever was there.
+    pub fn create_empty(path: &Path) -> anyhow::Result<Self> {
+        if path.exists() {
+            std::fs::remove_dir_all(path)
+                .with_context(|| format!("removing the old index {}", path.display()))?;
+        }
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("creating the index folder {}", path.display()))?;
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_dir(path, schema)
+            .with_context(|| format!("creating the index in {}", path.display()))?;
+        Self::with_index(index, fields, path)
+    }
+
+    /// The index at `path` if there is one and it reads back with our schema.
+    fn open_existing(path: &Path) -> anyhow::Result<Option<Self>> {
+        if !path.join("meta.json").exists() {
+            return Ok(None);
+        }
+        let index = Index::open_in_dir(path).context("opening the index")?;
+        let (schema, fields) = Fields::schema();
+        anyhow::ensure!(index.schema() == schema, "the index has another schema");
+        let opened = Self::with_index(index, fields, path)?;
+        // Touch every segment's postings and stored documents so corruption shows now, not later
+        // in a reader's request.
+        let searcher = opened.reader.searcher();
+        let all = searcher.search(&AllQuery, &TopDocs::with_limit(1).order_by_score())?;
+        for (_, address) in all {
+            searcher.doc::<TantivyDocument>(address)?;
+        }
+        Ok(Some(opened))
+    }
+
+    fn with_index(index: Index, fields: Fields, path: &Path) -> anyhow::Result<Self> {
+        index
+            .tokenizers()
+            .register(tokenizer::JIEBA, tokenizer::analyzer());
+        // Our own commits reload explicitly; the watcher picks up other processes' commits.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .context("opening an index reader")?;
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where the index lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Number of indexed articles (including scheduled ones).
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Size of the index folder in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        std::fs::read_dir(&self.path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    fn writer(&self, threads: usize, bytes: usize) -> anyhow::Result<IndexWriter> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.index.writer_with_num_threads(threads, bytes) {
+                Ok(w) => return Ok(w),
+                Err(TantivyError::LockFailure(..)) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => return Err(e).context("opening the index writer"),
+            }
+        }
+    }
+
+    fn document(&self, a: &Article) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_i64(f.id, a.id);
+        doc.add_text(f.slug, &a.slug);
+        doc.add_text(f.text.title, &a.title);
+        doc.add_text(f.text.summary, &a.summary);
+        doc.add_text(f.text.body, plain_text(&a.body_html));
+        for tag in &a.tags {
+            doc.add_text(f.text.tags, tag);
+        }
+        doc.add_text(f.channel, &a.channel.slug);
+        doc.add_text(f.text.channel_name, &a.channel.name);
+        doc.add_i64(
+            f.published,
+            a.published_at.map_or(i64::MAX, |t| t.timestamp()),
+        );
+        doc
+    }
+
+    fn stage(&self, writer: &IndexWriter, change: &IndexChange) -> anyhow::Result<()> {
+        match change {
+            IndexChange::Upsert(a) => {
+                writer.delete_term(Term::from_field_i64(self.fields.id, a.id));
+                if a.status == ArticleStatus::Published {
+                    writer.add_document(self.document(a))?;
+                }
+            }
+            IndexChange::Delete(id) => {
+                writer.delete_term(Term::from_field_i64(self.fields.id, *id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies changes in one commit; searches see them when this returns. Blocking.
+    pub fn apply(&self, changes: &[IndexChange]) -> anyhow::Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut writer = self.writer(1, SMALL_WRITER_BYTES)?;
+        for change in changes {
+            self.stage(&writer, change)?;
+        }
+        writer.commit().context("committing to the index")?;
+        writer
+            .wait_merging_threads()
+            .context("finishing index merges")?;
+        self.reader.reload().context("reloading the index reader")?;
+        Ok(())
+    }
+
+    /// Replaces the whole index with the store's published articles, calling `progress` with the
+    /// number indexed so far. Returns how many were indexed.
+    pub async fn rebuild(&self, store: &dyn Store, progress: impl Fn(u64)) -> anyhow::Result<u64> {
+        /// Articles read from the store per round trip.
+        const BATCH: u32 = 500;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let writer = self.writer(threads, BULK_WRITER_BYTES)?;
+        writer.delete_all_documents()?;
+        let mut after = 0;
+        let mut done = 0_u64;
+        loop {
+            let batch = store.list_indexable(after, BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for article in &batch {
+                writer.add_document(self.document(article))?;
+            }
+            done += batch.len() as u64;
+            progress(done);
+        }
+        let (mut writer, reader) = (writer, self.reader.clone());
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            writer.commit().context("committing the rebuilt index")?;
+            writer.wait_merging_threads()?;
+            reader.reload()?;
+            Ok(())
+        })
+        .await
+        .context("index commit task")??;
+        Ok(done)
+    }
+
+    /// Runs a search. Blocking: call it from a blocking task.
+    pub fn search(&self, q: &SearchQuery) -> anyhow::Result<SearchResults> {
+        let Some(text) = q.text.to_query(&self.fields.text) else {
+            return Ok(SearchResults::default());
+        };
+        let f = &self.fields;
+        let published = |t: DateTime<Utc>| Term::from_field_i64(f.published, t.timestamp());
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        // Scheduled articles stay hidden until their time, like their pages.
+        let lower = q.from.map_or(std::ops::Bound::Unbounded, |t| {
+            std::ops::Bound::Included(published(t))
+        });
+        let upper = match q.until {
+            Some(until) if until <= Utc::now() => std::ops::Bound::Excluded(published(until)),
+            _ => std::ops::Bound::Included(published(Utc::now())),
+        };
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        if let Some(channel) = &q.channel {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.channel, channel),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+
+        let page = q.page.clamp(1, MAX_PAGE);
+        let per_page = q.per_page.max(1) as usize;
+        let offset = (page as usize - 1) * per_page;
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(per_page).and_offset(offset);
+        let (total, scored): (usize, Vec<(f32, tantivy::DocAddress)>) = match q.sort {
+            SortOrder::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
+            SortOrder::Newest => {
+                let (total, docs) = searcher.search(
+                    &query,
+                    &(
+                        Count,
+                        top.order_by_fast_field::<i64>("published", Order::Desc),
+                    ),
+                )?;
+                (total, docs.into_iter().map(|(_, d)| (0.0, d)).collect())
+            }
+        };
+
+        let body_snippets = snippet_generator(&searcher, &query, f.text.body, SNIPPET_CHARS)?;
+        let summary_snippets = snippet_generator(&searcher, &query, f.text.summary, SNIPPET_CHARS)?;
+        let title_snippets = snippet_generator(&searcher, &query, f.text.title, 1_000)?;
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, address) in scored {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let title = text(f.text.title);
+            let title_html = {
+                let s = title_snippets.snippet(&title);
+                if s.fragment() == title {
+                    highlighted(s)
+                } else {
+                    escape(&title)
+                }
+            };
+            let body = text(f.text.body);
+            let summary = text(f.text.summary);
+            let mut snippet = body_snippets.snippet(cut_at_char(&body, SNIPPET_SCAN_BYTES));
+            if snippet.highlighted().is_empty() {
+                snippet = summary_snippets.snippet(&summary);
+            }
+            let snippet_html = if snippet.highlighted().is_empty() {
+                escape(&summary)
+            } else {
+                highlighted(snippet)
+            };
+            let published_at = doc
+                .get_first(f.published)
+                .and_then(|v| v.as_i64())
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+                .unwrap_or_default();
+            hits.push(SearchHit {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                slug: text(f.slug),
+                title,
+                title_html,
+                channel_slug: text(f.channel),
+                channel_name: text(f.text.channel_name),
+                published_at,
+                snippet_html,
+                score,
+            });
+        }
+        Ok(SearchResults { hits, total })
+    }
+}
+
+fn snippet_generator(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: Field,
+    chars: usize,
+) -> anyhow::Result<SnippetGenerator> {
+    let mut g = SnippetGenerator::create(searcher, query, field)?;
+    g.set_max_num_chars(chars);
+    Ok(g)
+}
+
+/// The snippet as HTML with `<mark>` around matches; tantivy escapes the text itself.
+fn highlighted(mut snippet: tantivy::snippet::Snippet) -> String {
+    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+    snippet.to_html()
+}
+
+/// HTML-escapes text that is shown without highlights.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn cut_at_char(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The text of sanitized body HTML: tags dropped (block ends become line breaks), the entities
+/// ammonia writes decoded. Not a general HTML parser: it only reads our own sanitized output.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        push_decoded(&mut out, &rest[..lt]);
+        let after = &rest[lt..];
+        let Some(gt) = after.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &after[1..gt];
+        if tag.starts_with('/') || tag.starts_with("br") {
+            out.push('\n');
+        }
+        rest = &after[gt + 1..];
+    }
+    push_decoded(&mut out, rest);
+    out
+}
+
+fn push_decoded(out: &mut String, text: &str) {
+    if !text.contains('&') {
+        out.push_str(text);
+        return;
+    }
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let entity = after.find(';').map(|end| &after[..=end]);
+        let (decoded, len) = match entity {
+            Some("&amp;") => ("&", 5),
+            Some("&lt;") => ("<", 4),
+            Some("&gt;") => (">", 4),
+            Some("&quot;") => ("\"", 6),
+            Some("&#39;") => ("'", 5),
+            Some("&nbsp;") => (" ", 6),
+            _ => ("&", 1),
+        };
+        out.push_str(decoded);
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_of_sanitized_html() {
+        let text = plain_text("<h2>二、安排</h2><p>A &amp; B &lt;C&gt;</p><ol><li>一</li></ol>");
+        assert_eq!(text, "二、安排\nA & B <C>\n一\n\n");
+    }
+
+    #[test]
+    fn escape_and_cut() {
+        assert_eq!(escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+        assert_eq!(cut_at_char("新能源", 4), "新");
+    }
+}
