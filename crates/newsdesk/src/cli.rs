@@ -39,6 +39,78 @@ pub enum Command {
     Reindex(ReindexArgs),
     /// Generate synthetic Chinese articles for benchmarks and load tests (deterministic per seed).
     GenCorpus(GenCorpusArgs),
+    /// Extract the quantitative targets (量化目标) of documents (text or HTML files) to stdout.
+    Targets(TargetsArgs),
+}
+
+/// `newsdesk targets`.
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    /// Text or HTML files to read.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format: jsonl (one record per line, the gold-file schema), csv or table.
+    #[arg(long, value_enum, default_value_t = TargetsFormat::Jsonl)]
+    pub format: TargetsFormat,
+}
+
+/// Output formats of `newsdesk targets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetsFormat {
+    /// One JSON record per line, as `score-targets` reads them.
+    Jsonl,
+    /// CSV with a header line.
+    Csv,
+    /// An aligned table for reading in a terminal.
+    Table,
+}
+
+/// Runs `newsdesk targets`; returns the exit code (1 if any file could not be read).
+pub fn run_targets(args: &TargetsArgs) -> anyhow::Result<i32> {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut csv = (args.format == TargetsFormat::Csv).then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = csv.as_mut() {
+        w.write_record(crate::targets::FILE_RECORD_FIELDS)?;
+    }
+    let mut failed = 0;
+    for path in &args.files {
+        let doc = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let records = match std::fs::read(path)
+            .map_err(anyhow::Error::from)
+            .and_then(|bytes| Ok(crate::targets::extract_file(&bytes, &doc)?))
+        {
+            Ok(records) => records,
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e:#}", path.display());
+                continue;
+            }
+        };
+        for r in &records {
+            match args.format {
+                TargetsFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(r)?)?,
+                TargetsFormat::Csv => {
+                    if let Some(w) = csv.as_mut() {
+                        w.write_record(r.csv_fields())?;
+                    }
+                }
+                TargetsFormat::Table => writeln!(out, "{}", r.table_line())?,
+            }
+        }
+        if args.format == TargetsFormat::Table {
+            writeln!(out, "# {doc}: {} targets", records.len())?;
+        }
+    }
+    if let Some(w) = csv {
+        out.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    }
+    out.flush()?;
+    Ok(if failed > 0 { 1 } else { 0 })
 }
 
 /// `newsdesk reindex`.
@@ -93,6 +165,9 @@ pub struct ServeArgs {
     /// Largest image upload accepted, in MiB.
     #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
     pub max_upload_mib: u64,
+    /// Memory for rendered article pages, in MiB; 0 renders every request.
+    #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 64)]
+    pub page_cache_mib: u64,
     /// AppID of a WeChat official account (公众号): with the secret, enables JS-SDK sharing.
     #[arg(long, env = "NEWSDESK_WECHAT_APPID", requires = "wechat_secret")]
     pub wechat_appid: Option<String>,
@@ -141,6 +216,7 @@ impl ServeArgs {
                 _ => None,
             },
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
+            page_cache_bytes: self.page_cache_mib.saturating_mul(1024 * 1024),
         }
     }
 }

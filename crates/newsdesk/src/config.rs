@@ -24,6 +24,8 @@ pub struct ServeConfig {
     /// URLs per sitemap before `/sitemap.xml` becomes a sitemap index (the protocol's 50,000;
     /// tests lower it).
     pub sitemap_max_urls: u32,
+    /// Memory for rendered article pages, in bytes; 0 renders every request.
+    pub page_cache_bytes: u64,
 }
 
 impl ServeConfig {
@@ -37,6 +39,7 @@ impl ServeConfig {
             max_upload_bytes: crate::images::DEFAULT_MAX_BYTES,
             wechat: None,
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
+            page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
         }
     }
 }

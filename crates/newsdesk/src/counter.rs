@@ -33,10 +33,19 @@ pub struct Visitor<'a> {
     pub user_agent: &'a str,
 }
 
-/// Pending view counts and the recent-visitor memory.
+/// Counts of one article held in memory.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    /// Views not yet written to the store.
+    pending: u64,
+    /// The article's live 浏览量 (stored plus counted since), once a page has shown it.
+    total: Option<i64>,
+}
+
+/// Pending view counts, live totals and the recent-visitor memory.
 #[derive(Debug)]
 pub struct ViewCounter {
-    pending: Mutex<HashMap<i64, u64>>,
+    counts: Mutex<HashMap<i64, Counts>>,
     recent: Mutex<HashMap<(i64, u64), Instant>>,
     dedupe_window: Option<Duration>,
 }
@@ -66,7 +75,7 @@ impl ViewCounter {
     /// A counter that ignores repeat views within `dedupe_window` (`None`: count every view).
     pub fn new(dedupe_window: Option<Duration>) -> Self {
         Self {
-            pending: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
             recent: Mutex::new(HashMap::new()),
             dedupe_window,
         }
@@ -98,30 +107,53 @@ impl ViewCounter {
             }
             recent.insert(key, now);
         }
-        *self
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(article_id)
-            .or_insert(0) += 1;
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = counts.entry(article_id).or_default();
+        entry.pending += 1;
+        if let Some(total) = entry.total.as_mut() {
+            *total = total.saturating_add(1);
+        }
         true
     }
 
     /// Views of `article_id` counted but not yet written to the store.
     pub fn pending(&self, article_id: i64) -> u64 {
-        self.pending
+        self.counts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(&article_id)
-            .copied()
-            .unwrap_or(0)
+            .map_or(0, |c| c.pending)
+    }
+
+    /// Starts tracking the live 浏览量 of an article whose stored count is `stored` (unless it is
+    /// tracked already) and returns it. From then on every counted view adds to it, so cached
+    /// pages show a current count without asking the store.
+    pub fn track_total(&self, article_id: i64, stored: i64) -> i64 {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = counts.entry(article_id).or_default();
+        *entry.total.get_or_insert_with(|| {
+            stored.saturating_add(i64::try_from(entry.pending).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// The live 浏览量 of a tracked article.
+    pub fn live_total(&self, article_id: i64) -> Option<i64> {
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&article_id)
+            .and_then(|c| c.total)
     }
 
     /// Writes pending counts to the store; on failure they are put back for the next flush.
     pub async fn flush(&self, store: &dyn Store) -> StoreResult<usize> {
         let batch: Vec<(i64, u64)> = {
-            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.drain().collect()
+            let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+            counts
+                .iter_mut()
+                .filter(|(_, c)| c.pending > 0)
+                .map(|(id, c)| (*id, std::mem::take(&mut c.pending)))
+                .collect()
         };
         if batch.is_empty() {
             return Ok(0);
@@ -129,9 +161,9 @@ impl ViewCounter {
         match store.add_views(&batch).await {
             Ok(()) => Ok(batch.len()),
             Err(e) => {
-                let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
                 for (id, n) in batch {
-                    *pending.entry(id).or_insert(0) += n;
+                    counts.entry(id).or_default().pending += n;
                 }
                 Err(e)
             }
@@ -198,6 +230,21 @@ mod tests {
         assert!(c.record(2, &visitor("Mozilla/5.0")));
         assert!(c.record(1, &visitor("Mozilla/5.0 (iPhone)")));
         assert_eq!(c.pending(1), 2);
+    }
+
+    #[test]
+    fn live_totals_start_from_the_store_and_follow_views() {
+        let c = ViewCounter::new(None);
+        assert!(c.record(1, &visitor("Mozilla/5.0")));
+        assert_eq!(c.live_total(1), None);
+        assert_eq!(c.track_total(1, 10), 11, "stored plus pending");
+        assert!(c.record(1, &visitor("Mozilla/5.0")));
+        assert_eq!(c.live_total(1), Some(12));
+        assert_eq!(
+            c.track_total(1, 10),
+            12,
+            "tracking again keeps the live total"
+        );
     }
 
     #[test]

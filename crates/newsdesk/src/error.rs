@@ -19,6 +19,21 @@ pub enum AppError {
     /// A service we depend on (such as WeChat's API) failed; the message names it and its error.
     #[error("{0}")]
     BadGateway(String),
+    /// Not signed in (newsroom) or no valid API token.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Signed in, but the account's role does not allow this, or the CSRF token is missing.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The change conflicts with the current state, e.g. a stale save or a taken slug.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts (such as failed logins); the message says how long to wait.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// An upload over the size limit; the message names the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Something failed on our side; details are logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -28,7 +43,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict { what } => Self::BadRequest(what),
+            StoreError::Conflict { what } => Self::Conflict(what),
             StoreError::Other(e) => Self::Internal(e),
         }
     }
@@ -54,6 +69,11 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
             Self::BadGateway(_) => "bad_gateway",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict(_) => "conflict",
+            Self::TooManyRequests(_) => "too_many_requests",
+            Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Internal(_) => "internal",
         }
     }
@@ -80,6 +100,36 @@ impl AppError {
                 message: msg.clone(),
                 internal: None,
             },
+            Self::Unauthorized => ErrorPage {
+                status: StatusCode::UNAUTHORIZED,
+                heading: "请先登录",
+                message: "此操作需要登录。".into(),
+                internal: None,
+            },
+            Self::Forbidden(msg) => ErrorPage {
+                status: StatusCode::FORBIDDEN,
+                heading: "没有权限",
+                message: msg.clone(),
+                internal: None,
+            },
+            Self::Conflict(msg) => ErrorPage {
+                status: StatusCode::CONFLICT,
+                heading: "操作冲突",
+                message: msg.clone(),
+                internal: None,
+            },
+            Self::TooManyRequests(msg) => ErrorPage {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                heading: "请求过于频繁",
+                message: msg.clone(),
+                internal: None,
+            },
+            Self::PayloadTooLarge(msg) => ErrorPage {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                heading: "文件太大",
+                message: msg.clone(),
+                internal: None,
+            },
             Self::Internal(e) => ErrorPage {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 heading: "服务器出错了",
@@ -100,7 +150,9 @@ impl IntoResponse for AppError {
     }
 }
 
-/// An [`AppError`] answered as JSON `{"error": "…"}`, for API clients, instead of the HTML page.
+/// An [`AppError`] answered as JSON `{"error": "…", "code": "bad_request"}`, for API clients,
+/// instead of the HTML page: `error` is the Chinese text the page would show, `code` a stable name
+/// of the outcome for programs ([`AppError::code`]).
 #[derive(Debug)]
 pub struct JsonError(pub AppError);
 

@@ -15,9 +15,11 @@ pub mod domain;
 pub mod error;
 pub mod images;
 pub mod import;
+pub mod newsroom;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod targets;
 pub mod web;
 pub mod wechat;
 
@@ -78,14 +80,27 @@ pub async fn serve(
             auth::FIRST_ADMIN
         );
     }
+    // Scheduled articles whose time passed while the server was down go out before the first
+    // request; the scheduler task keeps doing so while it runs.
+    newsroom::run_due(&articles)
+        .await
+        .context("publishing scheduled articles")?;
+    let scheduled = articles.clone();
     let counter = Arc::new(ViewCounter::new(config.view_dedupe));
     let state = AppState::new(store.clone(), renderer, counter.clone())
         .await?
         .with_wechat(wechat)
         .with_articles(articles)
-        .with_sitemap_max_urls(config.sitemap_max_urls);
+        .with_sitemap_max_urls(config.sitemap_max_urls)
+        .with_page_cache(config.page_cache_bytes);
+
+    let state = state.with_uploads(images::Uploads {
+        dir: config.data_dir.join(images::DIR),
+        max_bytes: config.max_upload_bytes,
+    });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let scheduler = newsroom::spawn_scheduler(scheduled, stop_rx.clone());
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);
 
     let addr = listener.local_addr()?;
@@ -99,6 +114,7 @@ pub async fn serve(
     // No request can count a view any more: write the last counts and stop.
     let _ = stop_tx.send(true);
     flusher.await.context("view counter task")?;
+    scheduler.await.context("scheduler task")?;
     tracing::info!("newsdesk stopped");
     Ok(())
 }

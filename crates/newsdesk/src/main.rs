@@ -18,9 +18,10 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => run_serve(args).await.map(|()| 0),
         Command::Import(args) => run_import(args).await,
+        Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
         Command::Reindex(args) => run_reindex(args).await.map(|()| 0),
         Command::GenCorpus(args) => run_gen_corpus(args).await.map(|()| 0),
-        Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
+        Command::Targets(args) => newsdesk::cli::run_targets(args),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

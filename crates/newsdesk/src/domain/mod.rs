@@ -298,6 +298,87 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// A quantitative target (量化目标) of a published article, with the article it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleTarget {
+    /// The article's store id.
+    pub article_id: i64,
+    /// The article's slug.
+    pub article_slug: String,
+    /// The article's headline.
+    pub article_title: String,
+    /// The article's publish time, UTC.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Order in the article; the page anchors the clause as `#target-{position}`.
+    pub position: i64,
+    /// The clause stating the target.
+    pub text: String,
+    /// What is measured.
+    pub indicator: String,
+    /// The number as written.
+    pub value: f64,
+    /// Upper bound of a range.
+    pub value_max: Option<f64>,
+    /// Unit with magnitude (万辆, 亿元, %).
+    pub unit: String,
+    /// `gt`, `ge`, `approx`, `le`, `range` or `eq`.
+    pub comparator: String,
+    /// `growth`, `increment`, `level` or `share`.
+    pub kind: String,
+    /// Hedged by 力争, 争取…
+    pub aspirational: bool,
+    /// Policy area (新能源汽车, 光伏…).
+    pub sector: String,
+    /// Region the document states.
+    pub region: Option<String>,
+    /// Plan year the document states.
+    pub year: Option<i64>,
+}
+
+/// Which targets to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetFilter {
+    /// Only this article's.
+    pub article_id: Option<i64>,
+    /// Only this sector.
+    pub sector: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this region.
+    pub region: Option<String>,
+    /// Only this plan year.
+    pub year: Option<i64>,
+    /// Only hedged (`true`) or firm (`false`) targets.
+    pub aspirational: Option<bool>,
+    /// Order of the rows.
+    pub sort: TargetSort,
+}
+
+/// Orders of a target listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TargetSort {
+    /// Newest article first, then in text order.
+    #[default]
+    Document,
+    /// By sector, then indicator.
+    Sector,
+    /// By indicator.
+    Indicator,
+    /// Largest value first (values are in their own units, so this groups by unit first).
+    Value,
+}
+
+/// The values present in the target table, for filter menus.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TargetFacets {
+    /// Sectors with their target counts, most first.
+    pub sectors: Vec<(String, i64)>,
+    /// Regions stated by documents.
+    pub regions: Vec<String>,
+    /// Plan years stated by documents, newest first.
+    pub years: Vec<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,11 +18,37 @@ pub fn body_html(format: BodyFormat, source: &str) -> String {
         }
         BodyFormat::Html => source.to_string(),
     };
-    ammonia::Builder::default()
+    let clean = ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         .add_tag_attributes("ol", ["start"])
         .clean(&raw)
-        .to_string()
+        .to_string();
+    with_srcset(&clean)
+}
+
+/// Gives images uploaded through the newsroom their resized variants (`srcset`, see
+/// [`crate::images`]) and lazy loading. Runs on sanitized HTML and adds only attributes built from
+/// a strictly matched upload URL, so it cannot let markup through.
+fn with_srcset(html: &str) -> String {
+    static UPLOAD_IMG: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"<img src="(/uploads/[0-9a-f]{16}_[0-9]+x[0-9]+\.(?:jpg|png|gif|webp))""#,
+        )
+        .ok()
+    });
+    let Some(re) = UPLOAD_IMG.as_ref() else {
+        return html.to_string();
+    };
+    re.replace_all(html, |caps: &regex::Captures<'_>| {
+        let url = &caps[1];
+        match crate::images::srcset(url) {
+            Some(set) => format!(
+                r#"<img src="{url}" srcset="{set}" sizes="(max-width: 760px) 100vw, 760px" loading="lazy""#
+            ),
+            None => caps[0].to_string(),
+        }
+    })
+    .into_owned()
 }
 
 #[cfg(test)]
@@ -36,6 +62,23 @@ mod tests {
             html,
             "<h2>标题</h2>\n<ol start=\"2\">\n<li>乙</li>\n<li>丙</li>\n</ol>\n<p>段落</p>\n"
         );
+    }
+
+    #[test]
+    fn uploaded_images_get_srcset() {
+        let html = body_html(
+            BodyFormat::Markdown,
+            "![图](/uploads/0123456789abcdef_2000x1000.jpg)",
+        );
+        assert!(
+            html.contains("/uploads/0123456789abcdef_2000x1000-480.jpg 480w"),
+            "{html}"
+        );
+        assert!(
+            html.contains("/uploads/0123456789abcdef_2000x1000.jpg 2000w"),
+            "{html}"
+        );
+        assert!(html.contains(r#"alt="图""#), "{html}");
     }
 
     #[test]

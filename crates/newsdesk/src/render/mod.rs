@@ -149,20 +149,23 @@ fn load_template(
 
 /// Names of all templates: the embedded ones plus any the override folder adds.
 fn template_names(override_dir: Option<&Path>) -> Vec<String> {
-    let mut names: Vec<String> = THEME
-        .get_dir("templates")
-        .map(|d| {
-            d.files()
-                .filter_map(|f| {
-                    f.path()
-                        .strip_prefix("templates")
-                        .ok()?
-                        .to_str()
-                        .map(str::to_string)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Nested folders too (the newsroom's `admin/`), so every embedded template compiles at start.
+    fn walk(dir: &Dir<'_>, names: &mut Vec<String>) {
+        names.extend(dir.files().filter_map(|f| {
+            f.path()
+                .strip_prefix("templates")
+                .ok()?
+                .to_str()
+                .map(str::to_string)
+        }));
+        for sub in dir.dirs() {
+            walk(sub, names);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    if let Some(d) = THEME.get_dir("templates") {
+        walk(d, &mut names);
+    }
     if let Some(dir) = override_dir {
         if let Ok(entries) = std::fs::read_dir(dir.join("templates")) {
             for entry in entries.flatten() {

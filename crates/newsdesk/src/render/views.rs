@@ -465,3 +465,84 @@ mod tests {
         assert_eq!((p.pages, p.prev_url, p.next_url), (1, None, None));
     }
 }
+
+/// A target (量化目标) as a table row.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetView {
+    /// Link to the highlighted clause in its article (`/articles/{slug}#target-N`).
+    pub url: String,
+    /// Anchor id of the clause on the article page.
+    pub anchor: String,
+    /// What is measured.
+    pub indicator: String,
+    /// The target as a reader says it: 超过120万辆, 6%左右.
+    pub target: String,
+    /// 增速, 新增量, 总量, 比例.
+    pub kind: String,
+    /// Hedged by 力争/争取.
+    pub aspirational: bool,
+    /// Policy area.
+    pub sector: String,
+    /// The clause stating it.
+    pub text: String,
+    /// Source article headline.
+    pub article_title: String,
+    /// Region the document states.
+    pub region: Option<String>,
+    /// Plan year the document states.
+    pub year: Option<i64>,
+}
+
+impl TargetView {
+    /// The row for a target.
+    pub fn new(t: &crate::domain::ArticleTarget) -> Self {
+        let anchor = format!("target-{}", t.position);
+        Self {
+            url: format!("/articles/{}#{anchor}", t.article_slug),
+            anchor,
+            indicator: t.indicator.clone(),
+            target: crate::targets::value_label(t),
+            kind: crate::targets::kind_label(&t.kind).to_string(),
+            aspirational: t.aspirational,
+            sector: t.sector.clone(),
+            text: t.text.clone(),
+            article_title: t.article_title.clone(),
+            region: t.region.clone(),
+            year: t.year,
+        }
+    }
+}
+
+/// One bar of the targets-by-sector chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectorBar {
+    /// Sector name.
+    pub sector: String,
+    /// Number of targets.
+    pub count: usize,
+    /// Bar length in percent of the longest bar.
+    pub percent: usize,
+}
+
+impl SectorBar {
+    /// Bars for the sectors of `targets`, most targets first.
+    pub fn chart(targets: &[crate::domain::ArticleTarget]) -> Vec<Self> {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for t in targets {
+            match counts.iter_mut().find(|(s, _)| *s == t.sector) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((t.sector.clone(), 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let max = counts.first().map_or(1, |c| c.1.max(1));
+        counts
+            .into_iter()
+            .map(|(sector, count)| Self {
+                sector,
+                count,
+                percent: (count * 100).div_ceil(max),
+            })
+            .collect()
+    }
+}

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, Channel, Page, PageRequest,
-    SiteSettings,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
+    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
 };
 
 pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
@@ -59,6 +59,10 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store: NewsroomStore + Send + Sync + 'static {
+    /// A number that moves on after every committed write of content shown on pages (articles,
+    /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
+    fn content_version(&self) -> u64;
+
     /// All channels in navigation order.
     async fn list_channels(&self) -> StoreResult<Vec<Channel>>;
     /// The channel with this slug.
@@ -99,6 +103,11 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>>;
     /// Adds view counts in one transaction: all of the batch or none of it.
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
+
+    /// Targets (量化目标) of public articles.
+    async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>>;
+    /// Sectors, regions and years present among public articles' targets.
+    async fn target_facets(&self) -> StoreResult<TargetFacets>;
 
     /// The site settings (defaults for keys never saved).
     async fn site_settings(&self) -> StoreResult<SiteSettings>;

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -18,9 +20,10 @@ mod newsroom;
 
 use super::{Store, StoreError, StoreResult, Upserted};
 use crate::domain::{
-    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, BodyFormat, Channel, Page,
-    PageRequest, SiteSettings,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat,
+    Channel, Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
 };
+use crate::targets;
 
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "newsdesk.db";
@@ -29,9 +32,23 @@ pub const DB_FILE: &str = "newsdesk.db";
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Moves on after every committed content write; see [`Store::content_version`].
+    version: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// transaction that reads before it writes waits for other writers (busy timeout) instead of
+    /// failing with "database is locked" when it tries to upgrade.
+    pub(super) async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(other)
+    }
+
+    /// Marks a committed content write: pages rendered before it are out of date.
+    pub(super) fn touch(&self) {
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Opens (creating if needed) `newsdesk.db` in `data_dir` and applies pending migrations.
     pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
@@ -53,7 +70,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .with_context(|| format!("migrating database {}", path.display()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            version: Arc::default(),
+        })
     }
 }
 
@@ -214,8 +234,96 @@ impl SqliteStore {
     }
 }
 
+/// Replaces an article's targets with those of its new body: derived data, written in the
+/// article's own transaction so it can never be stale.
+async fn write_targets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    article_id: i64,
+    body_html: &str,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM article_targets WHERE article_id = ?")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    for (position, found) in (0_i64..).zip(targets::extract(body_html)) {
+        let t = &found.target;
+        sqlx::query(
+            "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
+             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(article_id)
+        .bind(position)
+        .bind(i64::try_from(t.start).unwrap_or(i64::MAX))
+        .bind(i64::try_from(t.end).unwrap_or(i64::MAX))
+        .bind(&t.text)
+        .bind(&t.indicator)
+        .bind(t.value)
+        .bind(t.value_max)
+        .bind(&t.unit)
+        .bind(targets::comparator_name(t.comparator))
+        .bind(targets::kind_name(t.kind))
+        .bind(t.aspirational)
+        .bind(t.sector.as_str())
+        .bind(&found.region)
+        .bind(found.year)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct TargetRow {
+    article_id: i64,
+    article_slug: String,
+    article_title: String,
+    published_at: Option<DateTime<Utc>>,
+    position: i64,
+    text: String,
+    indicator: String,
+    value: f64,
+    value_max: Option<f64>,
+    unit: String,
+    comparator: String,
+    kind: String,
+    aspirational: bool,
+    sector: String,
+    region: Option<String>,
+    year: Option<i64>,
+}
+
+impl From<TargetRow> for ArticleTarget {
+    fn from(r: TargetRow) -> Self {
+        Self {
+            article_id: r.article_id,
+            article_slug: r.article_slug,
+            article_title: r.article_title,
+            published_at: r.published_at,
+            position: r.position,
+            text: r.text,
+            indicator: r.indicator,
+            value: r.value,
+            value_max: r.value_max,
+            unit: r.unit,
+            comparator: r.comparator,
+            kind: r.kind,
+            aspirational: r.aspirational,
+            sector: r.sector,
+            region: r.region,
+            year: r.year,
+        }
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
+    fn content_version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
     #[instrument(skip_all)]
     async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
         let rows: Vec<ChannelRow> =
@@ -250,6 +358,7 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(on_write)?;
+        self.touch();
         Ok(row.into())
     }
 
@@ -257,7 +366,7 @@ impl Store for SqliteStore {
     async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted> {
         let now = db_time(Utc::now());
         let published_at = input.published_at.map(db_time);
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         let channel_id: i64 = sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
             .bind(&input.channel_slug)
             .fetch_optional(&mut *tx)
@@ -346,7 +455,9 @@ impl Store for SqliteStore {
                 .await
                 .map_err(other)?;
         }
+        write_targets(&mut tx, id, &input.body_html).await?;
         tx.commit().await.map_err(other)?;
+        self.touch();
         Ok(outcome)
     }
 
@@ -440,6 +551,7 @@ impl Store for SqliteStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        self.touch();
         Ok(())
     }
 
@@ -455,6 +567,7 @@ impl Store for SqliteStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        self.touch();
         Ok(())
     }
 
@@ -572,7 +685,7 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all, fields(batch.len = batch.len()))]
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         for &(id, n) in batch {
             let n = i64::try_from(n).unwrap_or(i64::MAX);
             sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
@@ -586,6 +699,83 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>> {
+        let mut sql = String::from(
+            "SELECT t.article_id, a.slug AS article_slug, a.title AS article_title, a.published_at, \
+             t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
+             t.aspirational, t.sector, t.region, t.year \
+             FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE ",
+        );
+        // PUBLIC ends in its own `?`; the builder adds the placeholder with the bind.
+        sql.push_str(PUBLIC.trim_end_matches('?'));
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(sql);
+        q.push_bind(db_time(Utc::now()));
+        if let Some(id) = filter.article_id {
+            q.push(" AND t.article_id = ").push_bind(id);
+        }
+        if let Some(sector) = &filter.sector {
+            q.push(" AND t.sector = ").push_bind(sector.clone());
+        }
+        if let Some(kind) = &filter.kind {
+            q.push(" AND t.kind = ").push_bind(kind.clone());
+        }
+        if let Some(region) = &filter.region {
+            q.push(" AND t.region = ").push_bind(region.clone());
+        }
+        if let Some(year) = filter.year {
+            q.push(" AND t.year = ").push_bind(year);
+        }
+        if let Some(aspirational) = filter.aspirational {
+            q.push(" AND t.aspirational = ").push_bind(aspirational);
+        }
+        q.push(match filter.sort {
+            TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
+            TargetSort::Sector => " ORDER BY t.sector, t.indicator, t.position",
+            TargetSort::Indicator => " ORDER BY t.indicator, a.published_at DESC, t.position",
+            TargetSort::Value => " ORDER BY t.unit, t.value DESC, t.position",
+        });
+        let rows: Vec<TargetRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(rows.into_iter().map(ArticleTarget::from).collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn target_facets(&self) -> StoreResult<TargetFacets> {
+        let now = db_time(Utc::now());
+        let from =
+            format!("FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {PUBLIC}");
+        let sectors: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT t.sector, count(*) AS n {from} GROUP BY t.sector ORDER BY n DESC, t.sector"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let regions: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT t.region {from} AND t.region IS NOT NULL ORDER BY t.region"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let years: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT t.year {from} AND t.year IS NOT NULL ORDER BY t.year DESC"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(TargetFacets {
+            sectors,
+            regions,
+            years,
+        })
+    }
+
+    #[instrument(skip_all)]
     async fn site_settings(&self) -> StoreResult<SiteSettings> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'site.%'")
@@ -594,7 +784,11 @@ impl Store for SqliteStore {
                 .map_err(other)?;
         let map: serde_json::Map<String, serde_json::Value> = rows
             .into_iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("site.")?.to_string(), v.into())))
+            .filter_map(|(k, v)| {
+                // Values are stored as JSON; a bare string is read as itself.
+                let value = serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v));
+                Some((k.strip_prefix("site.")?.to_string(), value))
+            })
             .collect();
         serde_json::from_value(serde_json::Value::Object(map))
             .context("reading site settings")
@@ -606,12 +800,10 @@ impl Store for SqliteStore {
         let value = serde_json::to_value(settings).context("encoding site settings")?;
         let fields: BTreeMap<String, serde_json::Value> =
             serde_json::from_value(value).context("encoding site settings")?;
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         for (key, value) in fields {
-            let text = match value {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
+            // JSON, so numbers, flags and lists read back with their types.
+            let text = value.to_string();
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES (?, ?) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -622,7 +814,9 @@ impl Store for SqliteStore {
             .await
             .map_err(other)?;
         }
-        tx.commit().await.map_err(other)
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
     }
 
     #[instrument(skip_all)]

@@ -255,7 +255,7 @@ impl NewsroomStore for SqliteStore {
 
     #[instrument(skip_all)]
     async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         one_row(
             sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
                 .bind(password_hash)
@@ -275,7 +275,7 @@ impl NewsroomStore for SqliteStore {
 
     #[instrument(skip_all)]
     async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         one_row(
             sqlx::query("UPDATE users SET disabled = ? WHERE id = ?")
                 .bind(disabled)
@@ -315,7 +315,7 @@ impl NewsroomStore for SqliteStore {
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
         let now = db_time(Utc::now());
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         // Sign-ins are rare: a good moment to forget expired sessions.
         sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(now)
@@ -378,7 +378,7 @@ impl NewsroomStore for SqliteStore {
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM login_failures WHERE at < ?")
             .bind(db_time(forget_before))
             .execute(&mut *tx)
@@ -626,7 +626,7 @@ impl NewsroomStore for SqliteStore {
         cover_image: Option<&str>,
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
@@ -653,6 +653,7 @@ impl NewsroomStore for SqliteStore {
         .map_err(on_write)?;
         replace_tags(&mut tx, id, &input.tags).await?;
         tx.commit().await.map_err(other)?;
+        self.touch();
         Ok(id)
     }
 
@@ -665,7 +666,7 @@ impl NewsroomStore for SqliteStore {
         cover_image: Option<&str>,
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
         // The version check and the write are one statement: two saves from the same version
         // cannot both succeed.
@@ -698,6 +699,7 @@ impl NewsroomStore for SqliteStore {
         };
         replace_tags(&mut tx, id, &input.tags).await?;
         tx.commit().await.map_err(other)?;
+        self.touch();
         Ok(version)
     }
 
@@ -709,7 +711,7 @@ impl NewsroomStore for SqliteStore {
         status: ArticleStatus,
         published_at: Option<DateTime<Utc>>,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         let version: Option<i64> = sqlx::query_scalar(
             "UPDATE articles SET status = ?, published_at = ?, updated_at = ?, \
              version = version + 1 \
@@ -728,6 +730,7 @@ impl NewsroomStore for SqliteStore {
             return Err(stale_or_missing(&mut tx, id).await);
         };
         tx.commit().await.map_err(other)?;
+        self.touch();
         Ok(version)
     }
 
@@ -748,14 +751,16 @@ impl NewsroomStore for SqliteStore {
                  version = version + 1 WHERE id = ? AND deleted_at IS NOT NULL",
             )
         };
-        one_row(
+        let done = one_row(
             query
                 .bind(now)
                 .bind(id)
                 .execute(&self.pool)
                 .await
                 .map_err(other)?,
-        )
+        );
+        self.touch();
+        done
     }
 
     #[instrument(skip_all)]
@@ -766,12 +771,15 @@ impl NewsroomStore for SqliteStore {
                 .execute(&self.pool)
                 .await
                 .map_err(other)?;
+        if done.rows_affected() > 0 {
+            self.touch();
+        }
         Ok(done.rows_affected())
     }
 
     #[instrument(skip_all)]
     async fn publish_due(&self, now: DateTime<Utc>) -> StoreResult<Vec<(i64, String)>> {
-        sqlx::query_as(
+        let due: Vec<(i64, String)> = sqlx::query_as(
             "UPDATE articles SET status = 'published', version = version + 1, updated_at = ? \
              WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL \
              RETURNING id, title",
@@ -780,7 +788,11 @@ impl NewsroomStore for SqliteStore {
         .bind(db_time(now))
         .fetch_all(&self.pool)
         .await
-        .map_err(other)
+        .map_err(other)?;
+        if !due.is_empty() {
+            self.touch();
+        }
+        Ok(due)
     }
 
     #[instrument(skip_all)]
@@ -920,6 +932,7 @@ impl NewsroomStore for SqliteStore {
         .await
         .map_err(on_write)?
         .ok_or(StoreError::NotFound)?;
+        self.touch();
         Ok(Channel {
             id: row.0,
             name: row.1,
@@ -946,7 +959,9 @@ impl NewsroomStore for SqliteStore {
                 .execute(&self.pool)
                 .await
                 .map_err(on_write)?,
-        )
+        )?;
+        self.touch();
+        Ok(())
     }
 
     #[instrument(skip_all)]
@@ -966,7 +981,7 @@ impl NewsroomStore for SqliteStore {
 
     #[instrument(skip_all)]
     async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut tx = self.write_tx().await?;
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE name = ?")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -1000,7 +1015,9 @@ impl NewsroomStore for SqliteStore {
                     .map_err(on_write)?,
             )?,
         }
-        tx.commit().await.map_err(other)
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
     }
 
     #[instrument(skip_all)]
@@ -1011,6 +1028,8 @@ impl NewsroomStore for SqliteStore {
                 .execute(&self.pool)
                 .await
                 .map_err(other)?,
-        )
+        )?;
+        self.touch();
+        Ok(())
     }
 }

@@ -54,6 +54,60 @@ where
     }
 }
 
+/// A URL-encoded form body, like `axum::extract::Form`.
+#[derive(Debug)]
+pub struct Form<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Form<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        #[expect(clippy::disallowed_types, reason = "this is the wrapper")]
+        let result = axum::extract::Form::<T>::from_request(req, state).await;
+        match result {
+            Ok(axum::extract::Form(v)) => Ok(Self(v)),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "表单内容有误：{}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// A JSON body, like `axum::Json`; a malformed body is answered as a JSON error (this is used by
+/// the API only). Also a JSON response.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::JsonError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        #[expect(clippy::disallowed_types, reason = "this is the wrapper")]
+        let result = axum::Json::<T>::from_request(req, state).await;
+        match result {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(e) => {
+                Err(AppError::BadRequest(format!("JSON 请求体有误：{}", e.body_text())).into())
+            }
+        }
+    }
+}
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
 /// The client's address as the listener saw it, when known.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<std::net::IpAddr>);

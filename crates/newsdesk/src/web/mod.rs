@@ -2,14 +2,18 @@
 //! extractors ([`extract`]) and middleware. Handlers extract, call the store, build a view model and
 //! render it; they never write SQL.
 
+pub mod admin;
+pub mod api;
 mod conditional;
 pub mod extract;
 pub mod feeds;
 pub mod middleware;
+pub mod page_cache;
 pub mod public;
 pub mod routes;
 pub mod search;
 pub mod seo;
+pub mod targets;
 pub mod wechat;
 
 use std::sync::{Arc, PoisonError, RwLock};
@@ -18,6 +22,9 @@ use crate::counter::ViewCounter;
 use crate::domain::{Channel, SiteSettings};
 use crate::render::Renderer;
 use crate::store::{Store, StoreResult};
+
+/// Memory for rendered article pages unless configured otherwise.
+pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What every page's header and footer need, cached in memory and reloaded when it changes.
 #[derive(Debug, Clone, Default)]
@@ -38,12 +45,15 @@ pub struct AppState {
     /// 浏览量 counter.
     pub counter: Arc<ViewCounter>,
     chrome: Arc<RwLock<Arc<Chrome>>>,
+    /// Where uploaded images go, and their size limit.
+    uploads: Arc<crate::images::Uploads>,
     /// The WeChat JS-SDK signer, when an AppID and AppSecret are configured.
     wechat: Option<Arc<crate::wechat::JsSdk>>,
     /// Article writes and the search index; set by [`AppState::with_articles`].
     articles: Option<crate::content::Articles>,
     /// URLs per sitemap before `/sitemap.xml` becomes an index (lowered in tests).
     sitemap_max_urls: u32,
+    pages: Arc<page_cache::PageCache>,
 }
 
 impl AppState {
@@ -58,9 +68,11 @@ impl AppState {
             renderer,
             counter,
             chrome: Arc::default(),
+            uploads: Arc::default(),
             wechat: None,
             articles: None,
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
+            pages: Arc::new(page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
         };
         state.reload_chrome().await?;
         Ok(state)
@@ -100,6 +112,30 @@ impl AppState {
     /// URLs per sitemap.
     pub fn sitemap_max_urls(&self) -> u32 {
         self.sitemap_max_urls
+    }
+
+    /// Stores uploaded images as `uploads` says.
+    #[must_use]
+    pub fn with_uploads(mut self, uploads: crate::images::Uploads) -> Self {
+        self.uploads = Arc::new(uploads);
+        self
+    }
+
+    /// Where uploaded images go, and their size limit.
+    pub fn uploads(&self) -> &crate::images::Uploads {
+        &self.uploads
+    }
+
+    /// Uses a page cache of at most `max_bytes` (0: no caching).
+    #[must_use]
+    pub fn with_page_cache(mut self, max_bytes: u64) -> Self {
+        self.pages = Arc::new(page_cache::PageCache::new(max_bytes));
+        self
+    }
+
+    /// Rendered article pages.
+    pub fn pages(&self) -> &page_cache::PageCache {
+        &self.pages
     }
 
     /// The cached site settings and channels.

@@ -6,14 +6,17 @@ use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
+use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
-use crate::domain::PageRequest;
+use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage,
+    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage, TargetView,
     news_article_json_ld,
 };
 
@@ -186,6 +189,9 @@ pub async fn show_channel(
 }
 
 /// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
+///
+/// Pages come from the page cache when the store has not changed since they were rendered; the
+/// live 浏览量 is spliced in on every request.
 pub async fn show_article(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -194,7 +200,17 @@ pub async fn show_article(
     ClientIp(ip): ClientIp,
     InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
-    let article = state.store.published_article(&slug).await?;
+    let key = PageKey { slug, in_wechat };
+    // Read before rendering: a write during the render leaves the page one version behind.
+    let version = state.store.content_version();
+    let page = match state.pages().get(&key, version) {
+        Some(page) => page,
+        None => {
+            let page = Arc::new(render_article(&state, &key.slug, in_wechat, version).await?);
+            state.pages().insert(key, page.clone());
+            page
+        }
+    };
     if method == Method::GET {
         let user_agent = headers
             .get(header::USER_AGENT)
@@ -204,11 +220,34 @@ pub async fn show_article(
             ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
             user_agent,
         };
-        state.counter.record(article.id, &visitor);
+        state.counter.record(page.article_id, &visitor);
     }
-    let views = article
-        .views
-        .saturating_add(i64::try_from(state.counter.pending(article.id)).unwrap_or(i64::MAX));
+    let views = state
+        .counter
+        .live_total(page.article_id)
+        .unwrap_or_default();
+    Ok(vary_on_user_agent(
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            page.body(views),
+        )
+            .into_response(),
+    ))
+}
+
+/// Renders an article page with a placeholder for its 浏览量.
+async fn render_article(
+    state: &AppState,
+    slug: &str,
+    in_wechat: bool,
+    version: u64,
+) -> Result<CachedPage, AppError> {
+    let article = state.store.published_article(slug).await?;
+    // From now on the counter keeps this article's live count, spliced into the cached page.
+    state.counter.track_total(article.id, article.views);
     let chrome = state.chrome();
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
@@ -241,17 +280,30 @@ pub async fn show_article(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code of {path}: {e}")))?;
         Some(svg)
     };
-    render(
-        &state,
-        "article.html",
-        context! {
-            layout,
-            article => ArticleView::new(&article, views, &chrome.site),
-            qr_svg => qr,
-            qr_caption => QR_CAPTION,
-        },
-    )
-    .map(vary_on_user_agent)
+    // 量化目标: the table beside the article links to each clause, marked in the body.
+    let targets = state
+        .store
+        .list_targets(&TargetFilter {
+            article_id: Some(article.id),
+            ..TargetFilter::default()
+        })
+        .await?;
+    let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
+    view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    let html = state
+        .renderer
+        .render(
+            "article.html",
+            context! {
+                layout,
+                article => view,
+                targets => targets.iter().map(TargetView::new).collect::<Vec<_>>(),
+                qr_svg => qr,
+                qr_caption => QR_CAPTION,
+            },
+        )
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
+    Ok(CachedPage::new(&html, version, article.id))
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,12 +3,14 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::{AppState, feeds, middleware, public, search, seo, wechat};
+use super::admin::{articles, audit, channels, images, session, settings, users};
+use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,6 +28,9 @@ pub fn router(state: AppState) -> Router {
         .route("/atom.xml", get(feeds::site_atom))
         .route("/channels/{slug}/feed.xml", get(feeds::channel_rss))
         .route("/channels/{slug}/atom.xml", get(feeds::channel_atom))
+        .route("/targets", get(targets::targets_page))
+        .route("/targets.csv", get(targets::targets_csv))
+        .route("/targets.json", get(targets::targets_json))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemap-news.xml", get(seo::news_sitemap))
@@ -33,9 +38,94 @@ pub fn router(state: AppState) -> Router {
 
     let api = Router::new()
         .route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config))
-        .route("/api/v1/search", get(search::search_api));
+        .route("/api/v1/search", get(search::search_api))
+        .route("/api/v1/targets", get(targets::targets_json));
+
+    // The newsroom: the login page is open; everything else needs a session (and CSRF on state
+    // changes), and users, settings, channels, tags and the audit log need an admin.
+    let admin_open = Router::new().route(
+        "/admin/login",
+        get(session::login_form).post(session::login),
+    );
+    let admin_only = Router::new()
+        .route(
+            "/admin/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/admin/users/{id}", post(users::change_user))
+        .route(
+            "/admin/settings",
+            get(settings::show_settings).post(settings::save_settings),
+        )
+        .route(
+            "/admin/channels",
+            get(channels::list_channels).post(channels::create_channel),
+        )
+        .route("/admin/channels/{id}", post(channels::update_channel))
+        .route(
+            "/admin/channels/{id}/delete",
+            post(channels::delete_channel),
+        )
+        .route("/admin/tags/{id}", post(channels::rename_tag))
+        .route("/admin/tags/{id}/delete", post(channels::delete_tag))
+        .route("/admin/audit", get(audit::list_audit))
+        .route_layer(axum::middleware::from_fn(admin::require_admin));
+    // Multipart bodies may be as large as an upload plus the form around it.
+    let upload_limit = usize::try_from(state.uploads().max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    let admin = Router::new()
+        .route("/admin", get(admin::dashboard))
+        .route("/admin/logout", post(session::logout))
+        .route(
+            "/admin/articles",
+            get(articles::list_articles).post(articles::create_article),
+        )
+        .route("/admin/articles/new", get(articles::new_article))
+        .route(
+            "/admin/articles/{id}",
+            get(articles::edit_article).post(articles::update_article),
+        )
+        .route(
+            "/admin/articles/{id}/publish",
+            post(articles::publish_article),
+        )
+        .route(
+            "/admin/articles/{id}/schedule",
+            post(articles::schedule_article),
+        )
+        .route(
+            "/admin/articles/{id}/unpublish",
+            post(articles::unpublish_article),
+        )
+        .route("/admin/articles/{id}/trash", post(articles::trash_article))
+        .route(
+            "/admin/articles/{id}/restore",
+            post(articles::restore_article),
+        )
+        .route("/admin/preview", post(articles::preview))
+        .route(
+            "/admin/images",
+            get(images::list_images)
+                .post(images::upload_image)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/admin/tokens",
+            get(users::list_tokens).post(users::create_token),
+        )
+        .route("/admin/tokens/{id}/revoke", post(users::revoke_token))
+        .merge(admin_only)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::require_session,
+        ));
 
     public
+        .route("/uploads/{name}", get(images::serve_upload))
+        .merge(admin_open)
+        .merge(admin)
+        .merge(api::router())
         .merge(api)
         .fallback(public::not_found)
         .layer(axum::middleware::from_fn_with_state(

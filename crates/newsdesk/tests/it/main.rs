@@ -5,9 +5,11 @@
 )]
 
 mod cli;
+mod newsroom;
 mod pages;
 mod reach;
 mod search;
 mod support;
+mod targets;
 mod views;
 mod wechat;

@@ -1,0 +1,481 @@
+//! The newsroom's article operations, shared by the browser admin and the publishing API: check an
+//! editor's draft, create and save it (refusing stale saves), publish, schedule, unpublish, trash
+//! and restore, each written to the audit log and passed to the search index through
+//! [`crate::content::Articles`] so published changes are searchable at once.
+//!
+//! **Scheduling.** A scheduled article has status `scheduled` and a future `published_at`. A
+//! background task ([`spawn_scheduler`]) switches due ones to `published` every
+//! [`SCHEDULER_TICK`] and once at start, so an article whose time passed while the server was down
+//! appears as soon as it is back. Flipping the status (rather than treating "scheduled and due" as
+//! public in every query) keeps one definition of public for pages, feeds and the search index,
+//! and gives the audit log a line for the moment it went out.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use crate::content::Articles;
+use crate::domain::{ArticleInput, ArticleStatus, AuditAction, BodyFormat, EditableArticle, User};
+use crate::render::body_html;
+use crate::store::{AuditRecord, STALE, StoreError, StoreResult};
+
+/// How often due scheduled articles are published.
+pub const SCHEDULER_TICK: Duration = Duration::from_secs(2);
+/// How long a trashed article can be restored before it is deleted for good.
+pub const TRASH_DAYS: i64 = 30;
+
+/// What an editor wrote, before checks.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    /// Headline.
+    pub title: String,
+    /// URL segment; generated for new articles when empty.
+    pub slug: String,
+    /// 作者.
+    pub author: String,
+    /// 来源.
+    pub source: String,
+    /// Channel slug.
+    pub channel: String,
+    /// Tags, separated by commas (either width) or 、.
+    pub tags: String,
+    /// Summary; empty means the start of the body.
+    pub summary: String,
+    /// Cover image URL.
+    pub cover_image: String,
+    /// Body in `format`.
+    pub body: String,
+    /// Markdown for new articles; imported HTML articles stay HTML.
+    pub format: Option<BodyFormat>,
+}
+
+/// What a save does to the article's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAction {
+    /// Keep the status (new articles become drafts).
+    Keep,
+    /// Make it (or keep it) a draft.
+    Draft,
+    /// Publish now (a published article keeps its original time).
+    Publish,
+    /// Publish at this time, which must be in the future.
+    Schedule(DateTime<Utc>),
+}
+
+/// Why a newsroom operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NewsroomError {
+    /// A field is wrong; the message names it.
+    #[error("{0}")]
+    Invalid(String),
+    /// Someone else changed the article since it was opened.
+    #[error(
+        "保存失败：这篇文章在您打开之后已被他人修改。为避免覆盖对方的修改，本次保存未生效；请重新打开文章，合并修改后再保存。"
+    )]
+    Stale,
+    /// The store failed or refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<NewsroomError> for crate::error::AppError {
+    fn from(e: NewsroomError) -> Self {
+        match e {
+            NewsroomError::Invalid(m) => Self::BadRequest(m),
+            NewsroomError::Stale => Self::Conflict(NewsroomError::Stale.to_string()),
+            NewsroomError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn stale_aware(e: StoreError) -> NewsroomError {
+    match e {
+        StoreError::Conflict { what } if what.starts_with(STALE) => NewsroomError::Stale,
+        StoreError::Conflict { what } if what.contains("slug") => {
+            NewsroomError::Invalid("网址别名（slug）已被另一篇文章使用，请换一个".into())
+        }
+        e => NewsroomError::Store(e),
+    }
+}
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Splits a tag field on commas (ASCII or full-width), 、 and semicolons, dropping blanks and
+/// repeats.
+pub fn split_tags(field: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in field.split([',', '，', '、', ';', '；']) {
+        let t = t.trim();
+        if !t.is_empty() && !tags.iter().any(|x| x == t) {
+            tags.push(t.chars().take(32).collect());
+        }
+    }
+    tags
+}
+
+/// A slug for a new article: its creation date and a random suffix.
+fn new_slug() -> String {
+    let suffix: String = crate::auth::random_token().chars().take(8).collect();
+    format!("{}-{suffix}", Utc::now().format("%Y%m%d"))
+}
+
+fn check_slug(slug: &str) -> Result<(), NewsroomError> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 100
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(NewsroomError::Invalid(format!(
+            "网址别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"
+        )))
+    }
+}
+
+/// The summary when the editor left it empty: the body's first 120 characters of text.
+fn default_summary(html: &str) -> String {
+    let text = regex::Regex::new(r"<[^>]*>")
+        .map(|re| re.replace_all(html, " ").into_owned())
+        .unwrap_or_default();
+    let text = text
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"");
+    let collapsed: Vec<&str> = text.split_whitespace().collect();
+    collapsed.join(" ").chars().take(120).collect()
+}
+
+/// Checks a draft and turns it into the store's input, with the status and time `action` gives.
+fn to_input(
+    draft: &Draft,
+    action: SaveAction,
+    current: Option<&EditableArticle>,
+) -> Result<ArticleInput, NewsroomError> {
+    let title = draft.title.trim();
+    if title.is_empty() {
+        return Err(NewsroomError::Invalid("标题不能为空".into()));
+    }
+    if title.chars().count() > 200 {
+        return Err(NewsroomError::Invalid("标题太长：最多 200 个字符".into()));
+    }
+    if draft.channel.trim().is_empty() {
+        return Err(NewsroomError::Invalid("请选择栏目".into()));
+    }
+    let slug = match (optional(&draft.slug), current) {
+        (Some(s), _) => s,
+        (None, Some(c)) => c.article.slug.clone(),
+        (None, None) => new_slug(),
+    };
+    check_slug(&slug)?;
+    let format = draft
+        .format
+        .or(current.map(|c| c.article.body_format))
+        .unwrap_or(BodyFormat::Markdown);
+    let html = body_html(format, &draft.body);
+    let now = Utc::now();
+    let current_status = current.map(|c| (c.article.status, c.article.published_at));
+    let (status, published_at) = match action {
+        SaveAction::Keep => current_status.unwrap_or((ArticleStatus::Draft, None)),
+        SaveAction::Draft => (ArticleStatus::Draft, current_status.and_then(|(_, t)| t)),
+        SaveAction::Publish => {
+            // Correcting a published article keeps its original publish time.
+            let keep = current_status.and_then(|(_, t)| t).filter(|t| *t <= now);
+            (ArticleStatus::Published, Some(keep.unwrap_or(now)))
+        }
+        SaveAction::Schedule(at) => {
+            if at <= now {
+                return Err(NewsroomError::Invalid(
+                    "定时发布的时间必须晚于现在；要立即发布请点“发布”".into(),
+                ));
+            }
+            (ArticleStatus::Scheduled, Some(at))
+        }
+    };
+    Ok(ArticleInput {
+        slug,
+        title: title.to_string(),
+        author: optional(&draft.author),
+        source: optional(&draft.source),
+        channel_slug: draft.channel.trim().to_string(),
+        tags: split_tags(&draft.tags),
+        summary: optional(&draft.summary).unwrap_or_else(|| default_summary(&html)),
+        body_format: format,
+        body_source: draft.body.clone(),
+        body_html: html,
+        status,
+        published_at,
+        views: 0,
+        import_key: None,
+    })
+}
+
+fn audit_for(action: SaveAction) -> (AuditAction, String) {
+    match action {
+        SaveAction::Publish => (AuditAction::Publish, String::new()),
+        SaveAction::Schedule(at) => (AuditAction::Schedule, at.to_rfc3339()),
+        SaveAction::Keep | SaveAction::Draft => (AuditAction::Update, String::new()),
+    }
+}
+
+async fn audit(
+    articles: &Articles,
+    user: Option<&User>,
+    action: AuditAction,
+    id: i64,
+    title: &str,
+    detail: String,
+) -> StoreResult<()> {
+    articles
+        .store()
+        .add_audit(&AuditRecord {
+            user,
+            action,
+            article_id: Some(id),
+            article_title: title,
+            detail,
+        })
+        .await
+}
+
+/// Creates an article; returns its id.
+pub async fn create_article(
+    articles: &Articles,
+    user: &User,
+    draft: &Draft,
+    action: SaveAction,
+) -> Result<i64, NewsroomError> {
+    let input = to_input(draft, action, None)?;
+    let cover = optional(&draft.cover_image);
+    let id = articles
+        .store()
+        .create_article(&input, cover.as_deref())
+        .await
+        .map_err(stale_aware)?;
+    audit(
+        articles,
+        Some(user),
+        AuditAction::Create,
+        id,
+        &input.title,
+        String::new(),
+    )
+    .await?;
+    if matches!(action, SaveAction::Publish | SaveAction::Schedule(_)) {
+        let (what, detail) = audit_for(action);
+        audit(articles, Some(user), what, id, &input.title, detail).await?;
+    }
+    articles.reindex(&[id]).await?;
+    Ok(id)
+}
+
+/// Saves an edit made from `version`; refused as [`NewsroomError::Stale`] if the article changed
+/// since. Returns the new version.
+pub async fn save_article(
+    articles: &Articles,
+    user: &User,
+    id: i64,
+    version: i64,
+    draft: &Draft,
+    action: SaveAction,
+) -> Result<i64, NewsroomError> {
+    let current = articles.store().editable_article(id).await?;
+    if current.deleted_at.is_some() {
+        return Err(NewsroomError::Invalid(
+            "这篇文章在回收站中，请先恢复再编辑".into(),
+        ));
+    }
+    if current.version != version {
+        return Err(NewsroomError::Stale);
+    }
+    let input = to_input(draft, action, Some(&current))?;
+    let cover = optional(&draft.cover_image);
+    let new_version = articles
+        .store()
+        .update_article(id, version, &input, cover.as_deref())
+        .await
+        .map_err(stale_aware)?;
+    let (what, detail) = audit_for(action);
+    audit(articles, Some(user), what, id, &input.title, detail).await?;
+    articles.reindex(&[id]).await?;
+    Ok(new_version)
+}
+
+/// Publishes now, schedules or unpublishes without changing content; `version`, when given, must
+/// be current.
+pub async fn change_status(
+    articles: &Articles,
+    user: &User,
+    id: i64,
+    version: Option<i64>,
+    action: SaveAction,
+) -> Result<i64, NewsroomError> {
+    let current = articles.store().editable_article(id).await?;
+    if current.deleted_at.is_some() {
+        return Err(NewsroomError::Invalid("这篇文章在回收站中".into()));
+    }
+    if version.is_some_and(|v| v != current.version) {
+        return Err(NewsroomError::Stale);
+    }
+    let now = Utc::now();
+    let (status, at, what, detail) = match action {
+        SaveAction::Publish => {
+            let keep = current.article.published_at.filter(|t| *t <= now);
+            (
+                ArticleStatus::Published,
+                Some(keep.unwrap_or(now)),
+                AuditAction::Publish,
+                String::new(),
+            )
+        }
+        SaveAction::Schedule(at) if at > now => (
+            ArticleStatus::Scheduled,
+            Some(at),
+            AuditAction::Schedule,
+            at.to_rfc3339(),
+        ),
+        SaveAction::Schedule(_) => {
+            return Err(NewsroomError::Invalid("定时发布的时间必须晚于现在".into()));
+        }
+        SaveAction::Draft | SaveAction::Keep => (
+            ArticleStatus::Draft,
+            current.article.published_at,
+            AuditAction::Unpublish,
+            String::new(),
+        ),
+    };
+    let new_version = articles
+        .store()
+        .set_article_status(id, Some(current.version), status, at)
+        .await
+        .map_err(stale_aware)?;
+    audit(
+        articles,
+        Some(user),
+        what,
+        id,
+        &current.article.title,
+        detail,
+    )
+    .await?;
+    articles.reindex(&[id]).await?;
+    Ok(new_version)
+}
+
+/// Moves an article to the trash (off the public site at once) or restores it as a draft.
+pub async fn set_trashed(
+    articles: &Articles,
+    user: &User,
+    id: i64,
+    trashed: bool,
+) -> Result<(), NewsroomError> {
+    let current = articles.store().editable_article(id).await?;
+    articles.store().set_article_trashed(id, trashed).await?;
+    let what = if trashed {
+        AuditAction::Trash
+    } else {
+        AuditAction::Restore
+    };
+    audit(
+        articles,
+        Some(user),
+        what,
+        id,
+        &current.article.title,
+        String::new(),
+    )
+    .await?;
+    articles.reindex(&[id]).await?;
+    Ok(())
+}
+
+/// Publishes what is due and purges trash older than [`TRASH_DAYS`]; returns how many published.
+pub async fn run_due(articles: &Articles) -> StoreResult<usize> {
+    let now = Utc::now();
+    let due = articles.store().publish_due(now).await?;
+    for (id, title) in &due {
+        tracing::info!(article.id = id, "published scheduled article");
+        audit(
+            articles,
+            None,
+            AuditAction::PublishScheduled,
+            *id,
+            title,
+            String::new(),
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
+    if !ids.is_empty() {
+        articles.reindex(&ids).await?;
+    }
+    let purged = articles
+        .store()
+        .purge_trash(now - chrono::Duration::days(TRASH_DAYS))
+        .await?;
+    if purged > 0 {
+        tracing::info!(
+            articles = purged,
+            "purged articles trashed over {TRASH_DAYS} days ago"
+        );
+    }
+    Ok(due.len())
+}
+
+/// Runs [`run_due`] now and every [`SCHEDULER_TICK`] until `stop` changes.
+pub fn spawn_scheduler(
+    articles: Articles,
+    mut stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SCHEDULER_TICK);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => break,
+            }
+            if let Err(e) = run_due(&articles).await {
+                tracing::warn!(error = %e, "publishing scheduled articles failed; will retry");
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_split_on_chinese_and_ascii_separators() {
+        assert_eq!(
+            split_tags("新能源， 储能、光伏,储能 ;"),
+            vec!["新能源", "储能", "光伏"]
+        );
+    }
+
+    #[test]
+    fn drafts_are_checked() {
+        let mut d = Draft {
+            title: " ".into(),
+            channel: "nev".into(),
+            body: "正文".into(),
+            ..Draft::default()
+        };
+        assert!(to_input(&d, SaveAction::Keep, None).is_err());
+        d.title = "标题".into();
+        let input = to_input(&d, SaveAction::Publish, None).unwrap();
+        assert_eq!(input.status, ArticleStatus::Published);
+        assert_eq!(input.summary, "正文");
+        d.slug = "Bad Slug".into();
+        assert!(to_input(&d, SaveAction::Keep, None).is_err());
+        d.slug.clear();
+        let past = Utc::now() - chrono::Duration::minutes(1);
+        assert!(to_input(&d, SaveAction::Schedule(past), None).is_err());
+    }
+}

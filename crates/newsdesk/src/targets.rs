@@ -1,0 +1,399 @@
+//! Policy intelligence in the portal: the quantitative targets of an article's text, read by the
+//! `policy` crate from the article's plain text, highlighted in its HTML, and exported as CSV.
+//!
+//! The store calls [`extract`] inside every article write, so targets can never be stale; pages
+//! call [`highlight`] to mark each target's clause (`<mark id="target-N">`) for the 量化目标 table's
+//! links.
+
+use policy::{Comparator, Kind};
+
+use crate::domain::ArticleTarget;
+use crate::import::html;
+
+/// A target read from an article, with the document facts the text states.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    /// The target.
+    pub target: policy::Target,
+    /// Region the document states.
+    pub region: Option<String>,
+    /// Plan year the document states.
+    pub year: Option<i64>,
+}
+
+/// The plain text of an article body: one line per block, as a reader sees it.
+pub fn plain_text(body_html: &str) -> String {
+    let (lines, _) = html::flatten(body_html);
+    lines
+        .into_iter()
+        .map(|l| l.text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The targets of an article body (sanitized HTML).
+pub fn extract(body_html: &str) -> Vec<Extracted> {
+    let text = plain_text(body_html);
+    let doc = policy::Document::analyze(&text);
+    let year = doc.info.year.map(i64::from);
+    doc.targets
+        .into_iter()
+        .map(|target| Extracted {
+            target,
+            region: doc.info.region.clone(),
+            year,
+        })
+        .collect()
+}
+
+/// The schema's name of a comparator.
+pub fn comparator_name(c: Comparator) -> &'static str {
+    match c {
+        Comparator::Gt => "gt",
+        Comparator::Ge => "ge",
+        Comparator::Approx => "approx",
+        Comparator::Le => "le",
+        Comparator::Range => "range",
+        Comparator::Eq => "eq",
+    }
+}
+
+/// The schema's name of a kind.
+pub fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Growth => "growth",
+        Kind::Increment => "increment",
+        Kind::Level => "level",
+        Kind::Share => "share",
+    }
+}
+
+/// How a reader says a kind: 增速, 新增量, 总量, 占比.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "growth" => "增速",
+        "increment" => "新增量",
+        "level" => "总量",
+        "share" => "比例",
+        _ => "其他",
+    }
+}
+
+/// A target's value as a reader says it: 突破120万辆, 6%左右, 1~2家.
+pub fn value_label(t: &ArticleTarget) -> String {
+    let n = |v: f64| {
+        let s = format!("{v}");
+        s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    };
+    let value = n(t.value);
+    match t.comparator.as_str() {
+        "gt" => format!("超过{value}{}", t.unit),
+        "ge" => format!("{value}{}以上", t.unit),
+        "approx" => format!("{value}{}左右", t.unit),
+        "le" => format!("{value}{}以内", t.unit),
+        "range" => format!(
+            "{value}~{}{}",
+            t.value_max.map(n).unwrap_or_default(),
+            t.unit
+        ),
+        _ => format!("{value}{}", t.unit),
+    }
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Wraps each target's clause in `body_html` in `<mark class="target" id="target-N">`.
+///
+/// Targets come in text order, so each clause is searched for (escaped) after the previous
+/// occurrence of the same text: a sentence repeated in the text maps each copy to its own target.
+/// A clause that crosses inline markup is left unmarked rather than breaking the HTML.
+pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
+    let mut spans: Vec<(usize, usize, i64)> = Vec::new();
+    let mut search_from: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for t in targets {
+        if t.text.is_empty() {
+            continue;
+        }
+        let escaped = escape_html(&t.text);
+        let from = search_from.get(t.text.as_str()).copied().unwrap_or(0);
+        let Some(found) = body_html[from..].find(&escaped).map(|i| i + from) else {
+            continue;
+        };
+        search_from.insert(&t.text, found + escaped.len());
+        spans.push((found, found + escaped.len(), t.position));
+    }
+    // Targets come in text order; drop overlaps so the HTML stays well nested.
+    spans.sort_by_key(|s| s.0);
+    let mut out = String::with_capacity(body_html.len() + spans.len() * 48);
+    let mut last = 0;
+    for (start, end, position) in spans {
+        if start < last {
+            continue;
+        }
+        out.push_str(&body_html[last..start]);
+        out.push_str(&format!("<mark class=\"target\" id=\"target-{position}\">"));
+        out.push_str(&body_html[start..end]);
+        out.push_str("</mark>");
+        last = end;
+    }
+    out.push_str(&body_html[last..]);
+    out
+}
+
+/// Targets as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
+pub fn to_csv(targets: &[ArticleTarget], base_url: &str) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "article",
+            "url",
+            "published",
+            "region",
+            "year",
+            "sector",
+            "indicator",
+            "value",
+            "value_max",
+            "unit",
+            "comparator",
+            "kind",
+            "aspirational",
+            "text",
+        ])?;
+        for t in targets {
+            w.write_record([
+                t.article_title.as_str(),
+                &format!(
+                    "{}/articles/{}#target-{}",
+                    base_url.trim_end_matches('/'),
+                    t.article_slug,
+                    t.position
+                ),
+                &t.published_at.map(|p| p.to_rfc3339()).unwrap_or_default(),
+                t.region.as_deref().unwrap_or_default(),
+                &t.year.map(|y| y.to_string()).unwrap_or_default(),
+                &t.sector,
+                &t.indicator,
+                &t.value.to_string(),
+                &t.value_max.map(|v| v.to_string()).unwrap_or_default(),
+                &t.unit,
+                &t.comparator,
+                &t.kind,
+                if t.aspirational { "true" } else { "false" },
+                &t.text,
+            ])?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(position: i64, text: &str) -> ArticleTarget {
+        ArticleTarget {
+            article_id: 1,
+            article_slug: "s".into(),
+            article_title: "t".into(),
+            published_at: None,
+            position,
+            text: text.into(),
+            indicator: String::new(),
+            value: 120.0,
+            value_max: None,
+            unit: "万辆".into(),
+            comparator: "gt".into(),
+            kind: "level".into(),
+            aspirational: true,
+            sector: "新能源汽车".into(),
+            region: None,
+            year: None,
+        }
+    }
+
+    #[test]
+    fn targets_are_read_from_the_article_text() {
+        let html = "<p>力争新能源汽车产量突破120万辆，新增百亿企业5家左右。</p>";
+        let found = extract(html);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].target.text, "力争新能源汽车产量突破120万辆");
+    }
+
+    #[test]
+    fn repeated_clauses_are_marked_in_order() {
+        let html = "<p>力争A突破1万辆。</p><p>又一次力争A突破1万辆。</p>";
+        let out = highlight(
+            html,
+            &[target(0, "力争A突破1万辆"), target(1, "力争A突破1万辆")],
+        );
+        assert_eq!(
+            out,
+            "<p><mark class=\"target\" id=\"target-0\">力争A突破1万辆</mark>。</p>\
+             <p>又一次<mark class=\"target\" id=\"target-1\">力争A突破1万辆</mark>。</p>"
+        );
+    }
+
+    #[test]
+    fn value_labels_read_naturally() {
+        let mut t = target(0, "x");
+        assert_eq!(value_label(&t), "超过120万辆");
+        t.comparator = "range".into();
+        t.value = 1.0;
+        t.value_max = Some(2.0);
+        t.unit = "家".into();
+        assert_eq!(value_label(&t), "1~2家");
+    }
+
+    #[test]
+    fn csv_quotes_and_marks_utf8() {
+        let mut t = target(3, "a,\"b\"");
+        t.indicator = "产量".into();
+        let csv = String::from_utf8(to_csv(&[t], "http://x/").unwrap()).unwrap();
+        assert!(csv.starts_with('\u{feff}'));
+        assert!(csv.contains("http://x/articles/s#target-3"));
+        assert!(csv.contains("\"a,\"\"b\"\"\""));
+    }
+}
+
+/// A target as `newsdesk targets` prints it: the gold-file schema plus sector, region and year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileRecord {
+    /// The file's name.
+    pub doc: String,
+    /// Start, in chars of the document's text.
+    pub start: usize,
+    /// End (exclusive), in chars.
+    pub end: usize,
+    /// The clause.
+    pub text: String,
+    /// What is measured.
+    pub indicator: String,
+    /// The number as written.
+    pub value: f64,
+    /// Upper bound of a range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_max: Option<f64>,
+    /// Unit with magnitude.
+    pub unit: String,
+    /// Comparator name.
+    pub comparator: &'static str,
+    /// Kind name.
+    pub kind: &'static str,
+    /// Hedged.
+    pub aspirational: bool,
+    /// Policy area.
+    pub sector: &'static str,
+    /// Region the document states.
+    pub region: Option<String>,
+    /// Plan year the document states.
+    pub year: Option<u16>,
+}
+
+/// Column names of [`FileRecord::csv_fields`].
+pub const FILE_RECORD_FIELDS: [&str; 14] = [
+    "doc",
+    "start",
+    "end",
+    "text",
+    "indicator",
+    "value",
+    "value_max",
+    "unit",
+    "comparator",
+    "kind",
+    "aspirational",
+    "sector",
+    "region",
+    "year",
+];
+
+impl FileRecord {
+    /// The record as CSV fields, in [`FILE_RECORD_FIELDS`] order.
+    pub fn csv_fields(&self) -> [String; 14] {
+        [
+            self.doc.clone(),
+            self.start.to_string(),
+            self.end.to_string(),
+            self.text.clone(),
+            self.indicator.clone(),
+            self.value.to_string(),
+            self.value_max.map(|v| v.to_string()).unwrap_or_default(),
+            self.unit.clone(),
+            self.comparator.to_string(),
+            self.kind.to_string(),
+            self.aspirational.to_string(),
+            self.sector.to_string(),
+            self.region.clone().unwrap_or_default(),
+            self.year.map(|y| y.to_string()).unwrap_or_default(),
+        ]
+    }
+
+    /// One line of the human-readable table.
+    pub fn table_line(&self) -> String {
+        let value = match self.value_max {
+            Some(max) => format!("{}~{}{}", self.value, max, self.unit),
+            None => format!("{}{}", self.value, self.unit),
+        };
+        format!(
+            "{:<18}\t{:<14}\t{:<6}\t{:<9}\t{}{}\t{}",
+            self.indicator,
+            value,
+            self.comparator,
+            self.kind,
+            self.sector,
+            if self.aspirational { "\t力争" } else { "\t" },
+            self.text.replace('\n', " ")
+        )
+    }
+}
+
+/// The targets of a document file. Plain text is read as it is, so offsets are offsets into the
+/// file's text (as gold files count them); HTML is first flattened to its text, one line per block.
+pub fn extract_file(
+    bytes: &[u8],
+    doc: &str,
+) -> Result<Vec<FileRecord>, crate::import::ImportError> {
+    let text = crate::import::decode(bytes)?;
+    let owned;
+    let text = if html::looks_like_html(text) {
+        owned = html::flatten(text)
+            .0
+            .into_iter()
+            .map(|l| l.text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        owned.as_str()
+    } else {
+        text
+    };
+    let document = policy::Document::analyze(text);
+    Ok(document
+        .targets
+        .into_iter()
+        .map(|t| FileRecord {
+            doc: doc.to_string(),
+            start: t.start,
+            end: t.end,
+            indicator: t.indicator,
+            value: t.value,
+            value_max: t.value_max,
+            unit: t.unit,
+            comparator: comparator_name(t.comparator),
+            kind: kind_name(t.kind),
+            aspirational: t.aspirational,
+            sector: t.sector.as_str(),
+            region: document.info.region.clone(),
+            year: document.info.year,
+            text: t.text,
+        })
+        .collect())
+}

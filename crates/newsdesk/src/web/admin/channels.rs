@@ -1,0 +1,149 @@
+//! Channels (栏目) and tags (admins only). Channel changes reload the cached navigation.
+
+use axum::extract::State;
+use axum::response::Response;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{AdminLayout, CurrentUser, render, see_other};
+use crate::error::AppError;
+use crate::web::AppState;
+use crate::web::extract::{Form, Path, Query};
+
+/// `?notice=`.
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// A channel's fields.
+#[derive(Debug, Deserialize)]
+pub struct ChannelForm {
+    name: String,
+    slug: String,
+    #[serde(default)]
+    position: String,
+}
+
+impl ChannelForm {
+    fn checked(&self) -> Result<(String, String, i64), AppError> {
+        let name = self.name.trim();
+        let slug = self.slug.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err(AppError::BadRequest(
+                "栏目名称不能为空，最多 30 个字符".into(),
+            ));
+        }
+        if slug.is_empty()
+            || slug.len() > 50
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(AppError::BadRequest(format!(
+                "栏目别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"
+            )));
+        }
+        let position = match self.position.trim() {
+            "" => 0,
+            p => p
+                .parse()
+                .map_err(|_| AppError::BadRequest(format!("排序 {p:?} 不是整数")))?,
+        };
+        Ok((name.to_string(), slug.to_string(), position))
+    }
+}
+
+/// `GET /admin/channels`: channels and tags.
+pub async fn list_channels(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let channels = state.store.list_channels().await?;
+    let tags = state.store.list_tags().await?;
+    render(
+        &state,
+        "admin/channels.html",
+        context! {
+            layout => AdminLayout::new(&state, &user, "channels", "栏目与标签").with_notice(q.notice.as_deref()),
+            channels,
+            tags,
+        },
+    )
+}
+
+/// `POST /admin/channels`.
+pub async fn create_channel(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Form(form): Form<ChannelForm>,
+) -> Result<Response, AppError> {
+    let (name, slug, position) = form.checked()?;
+    if state.store.channel_by_slug(&slug).await.is_ok() {
+        return Err(AppError::Conflict(format!("栏目别名 {slug:?} 已存在")));
+    }
+    state.store.upsert_channel(&name, &slug, position).await?;
+    state.reload_chrome().await?;
+    Ok(see_other("/admin/channels?notice=created"))
+}
+
+/// `POST /admin/channels/{id}`.
+pub async fn update_channel(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ChannelForm>,
+) -> Result<Response, AppError> {
+    let (name, slug, position) = form.checked()?;
+    state
+        .store
+        .update_channel(id, &name, &slug, position)
+        .await?;
+    state.reload_chrome().await?;
+    Ok(see_other("/admin/channels?notice=saved"))
+}
+
+/// `POST /admin/channels/{id}/delete`.
+pub async fn delete_channel(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    state.store.delete_channel(id).await?;
+    state.reload_chrome().await?;
+    Ok(see_other("/admin/channels?notice=deleted"))
+}
+
+/// A tag's new name.
+#[derive(Debug, Deserialize)]
+pub struct TagForm {
+    name: String,
+}
+
+/// `POST /admin/tags/{id}`: rename (merging into an existing tag of that name).
+pub async fn rename_tag(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<TagForm>,
+) -> Result<Response, AppError> {
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 32 {
+        return Err(AppError::BadRequest(
+            "标签名称不能为空，最多 32 个字符".into(),
+        ));
+    }
+    state.store.rename_tag(id, name).await?;
+    Ok(see_other("/admin/channels?notice=saved"))
+}
+
+/// `POST /admin/tags/{id}/delete`.
+pub async fn delete_tag(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    state.store.delete_tag(id).await?;
+    Ok(see_other("/admin/channels?notice=deleted"))
+}

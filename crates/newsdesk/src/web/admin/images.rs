@@ -1,0 +1,239 @@
+//! Images in the newsroom: the upload form and list, and the upload itself (a form post, or a
+//! fetch from the article editor, which gets JSON back to insert the image). Checks and resizing
+//! live in [`crate::images`]; files are served by [`serve_upload`].
+
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{AdminLayout, CurrentUser, render, see_other, time};
+use crate::domain::PageRequest;
+use crate::error::{AppError, JsonError};
+use crate::images::{self, ImageError};
+use crate::render::views::{Pagination, TimeView};
+use crate::store::NewImage;
+use crate::web::AppState;
+use crate::web::extract::{Json, Path, Query};
+
+const PER_PAGE: u32 = 40;
+
+/// `?page=` and `?notice=`.
+#[derive(Debug, Deserialize)]
+pub struct ImagesQuery {
+    page: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImageView {
+    url: String,
+    srcset: Option<String>,
+    original_name: String,
+    width: i64,
+    height: i64,
+    kib: i64,
+    created: TimeView,
+    markdown: String,
+}
+
+/// `GET /admin/images`.
+pub async fn list_images(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ImagesQuery>,
+) -> Result<Response, AppError> {
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<u32>().ok())
+        .filter(|&p| p > 0)
+        .unwrap_or(1);
+    let list = state
+        .store
+        .list_images(PageRequest {
+            page,
+            per_page: PER_PAGE,
+        })
+        .await?;
+    let items: Vec<ImageView> = list
+        .items
+        .iter()
+        .map(|i| {
+            let url = format!("{}{}", images::URL_PREFIX, i.file_name);
+            ImageView {
+                srcset: images::srcset(&url),
+                markdown: format!("![{}]({url})", alt_text(&i.original_name)),
+                url,
+                original_name: i.original_name.clone(),
+                width: i.width,
+                height: i.height,
+                kib: (i.bytes + 1023) / 1024,
+                created: time(&state, i.created_at),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        "admin/images.html",
+        context! {
+            layout => AdminLayout::new(&state, &user, "images", "图片").with_notice(q.notice.as_deref()),
+            images => items,
+            max_mib => state.uploads().max_bytes / (1024 * 1024),
+            pagination => Pagination::new("/admin/images", page, PER_PAGE, list.total),
+        },
+    )
+}
+
+/// Alt text from a file name: its stem, with characters Markdown would misread dropped.
+fn alt_text(name: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    stem.chars()
+        .filter(|c| !matches!(c, '[' | ']' | '(' | ')' | '\\' | '\n' | '\r'))
+        .take(80)
+        .collect()
+}
+
+/// What a fetch upload gets back.
+#[derive(Debug, Serialize)]
+pub struct Uploaded {
+    url: String,
+    srcset: Option<String>,
+    width: u32,
+    height: u32,
+    markdown: String,
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+fn refused(e: ImageError) -> AppError {
+    match e {
+        ImageError::TooLarge { .. } => AppError::PayloadTooLarge(e.to_string()),
+        ImageError::Io(io) => {
+            AppError::Internal(anyhow::Error::new(io).context("storing an upload"))
+        }
+        e => AppError::BadRequest(e.to_string()),
+    }
+}
+
+async fn receive(
+    state: &AppState,
+    user: &CurrentUser,
+    mut multipart: Multipart,
+) -> Result<Uploaded, AppError> {
+    let max = state.uploads().max_bytes;
+    let bad_form = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("上传的表单有误：{}", e.body_text()))
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(bad_form)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let original_name = field.file_name().unwrap_or("image").to_string();
+        let mut bytes: Vec<u8> = Vec::new();
+        // Counted while reading, so an oversize upload is refused without holding all of it.
+        while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+            bytes.extend_from_slice(&chunk);
+            let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+            if len > max {
+                return Err(refused(ImageError::TooLarge {
+                    bytes: len,
+                    limit: max,
+                    limit_mib: max / (1024 * 1024),
+                }));
+            }
+        }
+        let dir = state.uploads().dir.clone();
+        let stored = tokio::task::spawn_blocking(move || images::store(&dir, &bytes, max))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("image task")))?
+            .map_err(refused)?;
+        let original_name: String = original_name.chars().take(200).collect();
+        state
+            .store
+            .add_image(&NewImage {
+                file_name: &stored.file_name,
+                original_name: &original_name,
+                mime: stored.mime,
+                width: i64::from(stored.width),
+                height: i64::from(stored.height),
+                bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+                uploaded_by: Some(user.user.id),
+            })
+            .await?;
+        tracing::info!(file = %stored.file_name, user = %user.user.name, "image uploaded");
+        let url = stored.url();
+        return Ok(Uploaded {
+            srcset: images::srcset(&url),
+            markdown: format!("![{}]({url})", alt_text(&original_name)),
+            url,
+            width: stored.width,
+            height: stored.height,
+        });
+    }
+    Err(AppError::BadRequest(
+        "没有收到文件：请选择一张图片后再上传".into(),
+    ))
+}
+
+/// `POST /admin/images` (multipart, field `file`).
+pub async fn upload_image(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let json = wants_json(&headers);
+    let result = match multipart {
+        Ok(m) => receive(&state, &user, m).await,
+        Err(e) => Err(AppError::BadRequest(format!(
+            "上传的表单有误：{}",
+            e.body_text()
+        ))),
+    };
+    match (result, json) {
+        (Ok(uploaded), true) => Json(uploaded).into_response(),
+        (Ok(_), false) => see_other("/admin/images?notice=uploaded"),
+        (Err(e), true) => JsonError(e).into_response(),
+        (Err(e), false) => e.into_response(),
+    }
+}
+
+/// `GET /uploads/{name}`: an upload or one of its variants, cached for a year (names are
+/// content-addressed and never change meaning).
+pub async fn serve_upload(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let content_type = images::content_type(&name).ok_or(AppError::NotFound)?;
+    let bytes = match tokio::fs::read(state.uploads().dir.join(&name)).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
+        Err(e) => {
+            return Err(AppError::Internal(
+                anyhow::Error::new(e).context("reading an upload"),
+            ));
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,471 @@
+//! The publishing API under `/api/v1`: read articles and channels; create, update, publish and
+//! unpublish articles. Every route needs `Authorization: Bearer <token>` with a token made in the
+//! admin (`/admin/tokens`) and acts as that token's user, with that user's audit trail. Errors are
+//! JSON of one shape, `{"error": "…"}` ([`JsonError`]), with the HTTP status telling the kind.
+//!
+//! The OpenAPI document at `/api/v1/openapi.json` is generated from the handlers' annotations and
+//! the routes they are mounted on (utoipa-axum registers both at once), so it cannot drift from
+//! what is served.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::extract::{Json, Path, Query};
+use crate::auth;
+use crate::domain::{
+    ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, EditableArticle, PageRequest, User,
+};
+use crate::error::{AppError, JsonError};
+use crate::newsroom::{self, Draft, SaveAction};
+use crate::store::StoreError;
+
+/// The account behind a request's bearer token.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = JsonError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(JsonError(AppError::Unauthorized))?;
+        match state
+            .store
+            .user_by_api_token(&auth::token_hash(token))
+            .await
+        {
+            Ok(user) => Ok(Self(user)),
+            Err(StoreError::NotFound) => Err(JsonError(AppError::Unauthorized)),
+            Err(e) => Err(JsonError(e.into())),
+        }
+    }
+}
+
+/// The error body of every failed API request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in Chinese, naming the field when a field is wrong.
+    pub error: String,
+}
+
+/// An article in full.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleOut {
+    id: i64,
+    slug: String,
+    title: String,
+    author: Option<String>,
+    source: Option<String>,
+    /// Channel slug.
+    channel: String,
+    tags: Vec<String>,
+    summary: String,
+    /// `markdown` or `html`.
+    body_format: String,
+    /// The body as written.
+    body: String,
+    /// The body as sanitized HTML, as the public page shows it.
+    body_html: String,
+    /// `draft`, `scheduled` or `published`.
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    /// Send it back with an update; a stale one is refused with 409.
+    version: i64,
+    cover_image: Option<String>,
+    /// Public URL path, when public.
+    url: Option<String>,
+    /// In the trash since then.
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+impl From<&EditableArticle> for ArticleOut {
+    fn from(e: &EditableArticle) -> Self {
+        let a = &e.article;
+        let public = a.status == ArticleStatus::Published
+            && a.published_at.is_some_and(|t| t <= Utc::now())
+            && e.deleted_at.is_none();
+        Self {
+            id: a.id,
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            author: a.author.clone(),
+            source: a.source.clone(),
+            channel: a.channel.slug.clone(),
+            tags: a.tags.clone(),
+            summary: a.summary.clone(),
+            body_format: a.body_format.as_str().into(),
+            body: a.body_source.clone(),
+            body_html: a.body_html.clone(),
+            status: a.status.as_str().into(),
+            published_at: a.published_at,
+            updated_at: a.updated_at,
+            version: e.version,
+            cover_image: e.cover_image.clone(),
+            url: public.then(|| format!("/articles/{}", a.slug)),
+            deleted_at: e.deleted_at,
+        }
+    }
+}
+
+/// An article in a list (no body).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleItem {
+    id: i64,
+    slug: String,
+    title: String,
+    author: Option<String>,
+    channel: String,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    version: i64,
+}
+
+impl From<ArticleListItem> for ArticleItem {
+    fn from(a: ArticleListItem) -> Self {
+        Self {
+            id: a.id,
+            slug: a.slug,
+            title: a.title,
+            author: a.author,
+            channel: a.channel_slug,
+            status: a.status.as_str().into(),
+            published_at: a.published_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        }
+    }
+}
+
+/// A page of articles.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleList {
+    items: Vec<ArticleItem>,
+    /// Matching articles in all pages.
+    total: i64,
+    page: u32,
+    per_page: u32,
+}
+
+/// List filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `draft`, `scheduled` or `published`.
+    status: Option<String>,
+    /// Channel slug.
+    channel: Option<String>,
+    /// Words in the headline or summary.
+    q: Option<String>,
+    /// 1-based page (default 1).
+    page: Option<u32>,
+    /// Items per page, 1–100 (default 20).
+    per_page: Option<u32>,
+}
+
+/// A new article, or a full replacement of one.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArticleIn {
+    title: String,
+    /// URL segment (lowercase letters, digits, hyphens); generated when absent.
+    slug: Option<String>,
+    author: Option<String>,
+    source: Option<String>,
+    /// Channel slug.
+    channel: String,
+    #[serde(default)]
+    tags: Vec<String>,
+    /// Defaults to the start of the body.
+    summary: Option<String>,
+    cover_image: Option<String>,
+    /// The body, in `body_format`.
+    body: String,
+    /// `markdown` (default) or `html`.
+    body_format: Option<String>,
+    /// Required on update: the `version` the change was made from.
+    version: Option<i64>,
+}
+
+impl ArticleIn {
+    fn draft(&self) -> Result<Draft, AppError> {
+        let format = match self.body_format.as_deref() {
+            None => None,
+            Some(f) => Some(BodyFormat::parse(f).ok_or_else(|| {
+                AppError::BadRequest(format!("body_format {f:?} 无效：应为 markdown 或 html"))
+            })?),
+        };
+        Ok(Draft {
+            title: self.title.clone(),
+            slug: self.slug.clone().unwrap_or_default(),
+            author: self.author.clone().unwrap_or_default(),
+            source: self.source.clone().unwrap_or_default(),
+            channel: self.channel.clone(),
+            tags: self.tags.join(","),
+            summary: self.summary.clone().unwrap_or_default(),
+            cover_image: self.cover_image.clone().unwrap_or_default(),
+            body: self.body.clone(),
+            format,
+        })
+    }
+}
+
+/// Optional body of publish: a future time schedules instead.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PublishIn {
+    /// When given, must be current (else 409).
+    version: Option<i64>,
+    /// A future time schedules the article for then; absent or past publishes now.
+    publish_at: Option<DateTime<Utc>>,
+}
+
+/// A channel.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelOut {
+    slug: String,
+    name: String,
+    /// Order in navigation, lower first.
+    position: i64,
+}
+
+fn articles(state: &AppState) -> Result<&crate::content::Articles, JsonError> {
+    state.newsroom_articles().map_err(JsonError)
+}
+
+async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError> {
+    let a = state
+        .store
+        .editable_article(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(ArticleOut::from(&a))
+}
+
+/// List articles in any status, newest change first.
+#[utoipa::path(get, path = "/api/v1/articles", tag = "articles", params(ListParams),
+    security(("token" = [])),
+    responses((status = 200, body = ArticleList), (status = 401, body = ErrorBody)))]
+async fn list_articles(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Query(p): Query<ListParams>,
+) -> Result<Json<ArticleList>, JsonError> {
+    let status = match p.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(ArticleStatus::parse(s).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "status {s:?} 无效：应为 draft、scheduled 或 published"
+            ))
+        })?),
+    };
+    let page = PageRequest {
+        page: p.page.unwrap_or(1).max(1),
+        per_page: p.per_page.unwrap_or(20).clamp(1, 100),
+    };
+    let filter = ArticleFilter {
+        status,
+        channel: p.channel.filter(|c| !c.is_empty()),
+        author: None,
+        query: p.q.filter(|q| !q.trim().is_empty()),
+        trashed: false,
+    };
+    let list = state
+        .store
+        .list_articles_for_editing(&filter, page)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(ArticleList {
+        items: list.items.into_iter().map(ArticleItem::from).collect(),
+        total: list.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
+}
+
+/// Create an article (a draft).
+#[utoipa::path(post, path = "/api/v1/articles", tag = "articles", request_body = ArticleIn,
+    security(("token" = [])),
+    responses((status = 201, body = ArticleOut), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+async fn create_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Json(input): Json<ArticleIn>,
+) -> Result<Response, JsonError> {
+    let draft = input.draft()?;
+    let id = newsroom::create_article(articles(&state)?, &user, &draft, SaveAction::Draft)
+        .await
+        .map_err(AppError::from)?;
+    Ok((StatusCode::CREATED, Json(article_out(&state, id).await?)).into_response())
+}
+
+/// Read one article, in any status.
+#[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody)))]
+async fn get_article(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ArticleOut>, JsonError> {
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// Replace an article's content; `version` must be the current one.
+#[utoipa::path(put, path = "/api/v1/articles/{id}", tag = "articles", request_body = ArticleIn,
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn update_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<ArticleIn>,
+) -> Result<Json<ArticleOut>, JsonError> {
+    let version = input
+        .version
+        .ok_or_else(|| AppError::BadRequest("缺少 version：请传入读取文章时得到的版本号".into()))?;
+    let draft = input.draft()?;
+    newsroom::save_article(
+        articles(&state)?,
+        &user,
+        id,
+        version,
+        &draft,
+        SaveAction::Keep,
+    )
+    .await
+    .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// Publish now, or schedule with a future `publish_at`.
+#[utoipa::path(post, path = "/api/v1/articles/{id}/publish", tag = "articles",
+    request_body(content = PublishIn, description = "Optional: an empty body publishes now"),
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn publish_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ArticleOut>, JsonError> {
+    let input: PublishIn = if body.iter().all(u8::is_ascii_whitespace) {
+        PublishIn::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("JSON 请求体有误：{e}")))?
+    };
+    let action = match input.publish_at {
+        Some(at) if at > Utc::now() => SaveAction::Schedule(at),
+        _ => SaveAction::Publish,
+    };
+    newsroom::change_status(articles(&state)?, &user, id, input.version, action)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// Take an article off the public site (it becomes a draft).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/unpublish", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody)))]
+async fn unpublish_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ArticleOut>, JsonError> {
+    newsroom::change_status(articles(&state)?, &user, id, None, SaveAction::Draft)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// All channels in navigation order.
+#[utoipa::path(get, path = "/api/v1/channels", tag = "channels", security(("token" = [])),
+    responses((status = 200, body = Vec<ChannelOut>), (status = 401, body = ErrorBody)))]
+async fn list_channels(
+    State(state): State<AppState>,
+    _user: ApiUser,
+) -> Result<Json<Vec<ChannelOut>>, JsonError> {
+    let channels = state.store.list_channels().await.map_err(AppError::from)?;
+    Ok(Json(
+        channels
+            .into_iter()
+            .map(|c| ChannelOut {
+                slug: c.slug,
+                name: c.name,
+                position: c.position,
+            })
+            .collect(),
+    ))
+}
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token made in the admin under /admin/tokens"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "newsdesk publishing API", version = "1"),
+    modifiers(&BearerToken),
+    components(schemas(ErrorBody)),
+    tags((name = "articles", description = "Articles in any status"),
+        (name = "channels", description = "Channels (栏目)"))
+)]
+struct ApiDoc;
+
+/// The API's routes, and `/api/v1/openapi.json` describing them.
+pub fn router() -> axum::Router<AppState> {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_articles, create_article))
+        .routes(routes!(get_article, update_article))
+        .routes(routes!(publish_article))
+        .routes(routes!(unpublish_article))
+        .routes(routes!(list_channels))
+        .split_for_parts();
+    let doc = Arc::new(doc);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}

@@ -1,0 +1,85 @@
+// The newsroom's small helpers, no framework: a live preview rendered by the server (the same
+// renderer as the public page), image upload into the editor, and confirmations.
+(function () {
+  'use strict';
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute('content') : '';
+
+  document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+    form.addEventListener('submit', function (e) {
+      if (!window.confirm(form.getAttribute('data-confirm'))) e.preventDefault();
+    });
+  });
+
+  var body = document.getElementById('body');
+  if (!body) return;
+  var target = document.querySelector(body.getAttribute('data-preview'));
+  var titleInput = document.querySelector('input[name="title"]');
+  var titleOut = document.getElementById('preview-title-text');
+  var timer = null;
+  var seq = 0;
+
+  function refresh() {
+    var mine = ++seq;
+    var form = new URLSearchParams();
+    form.set('body', body.value);
+    form.set('format', body.getAttribute('data-format') || 'markdown');
+    fetch('/admin/preview', {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+      credentials: 'same-origin',
+    }).then(function (r) {
+      if (!r.ok) throw new Error('预览失败（' + r.status + '）');
+      return r.text();
+    }).then(function (html) {
+      // Sanitized on the server, exactly as the public page shows it.
+      if (mine === seq) target.innerHTML = html;
+    }).catch(function (err) {
+      if (mine === seq) target.textContent = String(err.message || err);
+    });
+  }
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  }
+  body.addEventListener('input', soon);
+  if (titleInput && titleOut) {
+    titleInput.addEventListener('input', function () { titleOut.textContent = titleInput.value; });
+  }
+  refresh();
+
+  var upload = document.getElementById('editor-upload');
+  var status = document.getElementById('upload-status');
+  if (upload) {
+    upload.addEventListener('change', function () {
+      var file = upload.files && upload.files[0];
+      if (!file) return;
+      var data = new FormData();
+      data.append('file', file);
+      status.textContent = '正在上传…';
+      fetch('/admin/images', {
+        method: 'POST',
+        headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' },
+        body: data,
+        credentials: 'same-origin',
+      }).then(function (r) {
+        return r.json().then(function (j) {
+          if (!r.ok) throw new Error(j.error || ('上传失败（' + r.status + '）'));
+          return j;
+        });
+      }).then(function (j) {
+        var at = body.selectionStart || body.value.length;
+        var text = '\n\n' + j.markdown + '\n\n';
+        body.value = body.value.slice(0, at) + text + body.value.slice(at);
+        var cover = document.querySelector('input[name="cover_image"]');
+        if (cover && !cover.value) cover.value = j.url;
+        status.textContent = '已插入图片 ' + j.url;
+        upload.value = '';
+        refresh();
+      }).catch(function (err) {
+        status.textContent = String(err.message || err);
+      });
+    });
+  }
+})();
