@@ -101,6 +101,7 @@ pub async fn serve(
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = newsroom::spawn_scheduler(scheduled, stop_rx.clone());
+    let version_sync = store::spawn_version_sync(store.clone(), stop_rx.clone());
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);
 
     let addr = listener.local_addr()?;
@@ -114,6 +115,7 @@ pub async fn serve(
     // No request can count a view any more: write the last counts and stop.
     let _ = stop_tx.send(true);
     flusher.await.context("view counter task")?;
+    version_sync.await.context("content version task")?;
     scheduler.await.context("scheduler task")?;
     tracing::info!("newsdesk stopped");
     Ok(())

@@ -62,6 +62,9 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
     fn content_version(&self) -> u64;
+    /// Reads the database's own content version (kept by triggers, so it counts writes by other
+    /// processes and nodes too) and moves [`Store::content_version`] on if it changed.
+    async fn sync_content_version(&self) -> StoreResult<bool>;
 
     /// All channels in navigation order.
     async fn list_channels(&self) -> StoreResult<Vec<Channel>>;
@@ -122,4 +125,27 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
 /// Opens the store in `data_dir` (creating it and applying migrations).
 pub async fn open(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(SqliteStore::open(data_dir).await?))
+}
+
+/// How often servers look for content changes made by other processes or nodes.
+pub const VERSION_SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Polls [`Store::sync_content_version`] until `stop` changes, so pages cached by this server
+/// follow writes made elsewhere within about a second.
+pub fn spawn_version_sync(
+    store: Arc<dyn Store>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(VERSION_SYNC_INTERVAL);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.changed() => break,
+            }
+            if let Err(e) = store.sync_content_version().await {
+                tracing::warn!(error = %e, "reading the content version failed; will retry");
+            }
+        }
+    })
 }

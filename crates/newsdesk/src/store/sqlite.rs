@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -34,6 +34,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Moves on after every committed content write; see [`Store::content_version`].
     version: Arc<AtomicU64>,
+    /// The trigger-kept `content_version` row as last read, to notice other writers' changes.
+    db_version: Arc<AtomicI64>,
 }
 
 impl SqliteStore {
@@ -73,6 +75,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             version: Arc::default(),
+            db_version: Arc::default(),
         })
     }
 }
@@ -236,7 +239,7 @@ impl SqliteStore {
 
 /// Replaces an article's targets with those of its new body: derived data, written in the
 /// article's own transaction so it can never be stale.
-async fn write_targets(
+pub(super) async fn write_targets(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     article_id: i64,
     body_html: &str,
@@ -322,6 +325,19 @@ impl From<TargetRow> for ArticleTarget {
 impl Store for SqliteStore {
     fn content_version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
+    }
+
+    #[instrument(skip_all)]
+    async fn sync_content_version(&self) -> StoreResult<bool> {
+        let db: i64 = sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        let seen = self.db_version.swap(db, Ordering::AcqRel);
+        if seen != db {
+            self.touch();
+        }
+        Ok(seen != db)
     }
 
     #[instrument(skip_all)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use tracing::instrument;
 
-use super::{ARTICLE_COLUMNS, ArticleRow, SqliteStore, db_time, on_write, other};
+use super::{ARTICLE_COLUMNS, ArticleRow, SqliteStore, db_time, on_write, other, write_targets};
 use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
@@ -652,6 +652,7 @@ impl NewsroomStore for SqliteStore {
         .await
         .map_err(on_write)?;
         replace_tags(&mut tx, id, &input.tags).await?;
+        write_targets(&mut tx, id, &input.body_html).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(id)
@@ -698,6 +699,7 @@ impl NewsroomStore for SqliteStore {
             return Err(stale_or_missing(&mut tx, id).await);
         };
         replace_tags(&mut tx, id, &input.tags).await?;
+        write_targets(&mut tx, id, &input.body_html).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(version)

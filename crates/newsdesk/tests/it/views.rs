@@ -83,3 +83,61 @@ async fn head_requests_crawlers_and_repeat_visits_do_not_count() {
     assert_eq!(shown_views(&app, &path).await, before + 2);
     app.stop().await;
 }
+
+/// Article pages are served from a cache; a change made by another process (here `newsdesk
+/// import` beside the running server) reaches the page within about a second, and the live view
+/// count keeps counting across cached responses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_pages_follow_changes_made_by_other_processes() {
+    let app = TestApp::builder().count_every_view().start().await;
+    let (_, channel) = app.page("/channels/nev").await;
+    let path = article_link(&channel, "合肥丨").unwrap();
+    let before = shown_views(&app, &path).await;
+    for _ in 0..3 {
+        assert_eq!(app.get(&path).await.status(), StatusCode::OK);
+    }
+    assert_eq!(shown_views(&app, &path).await, before + 3);
+
+    // The same page (same headline and time) with a corrected first paragraph.
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/good/seed-article-hefei-nev-2024.txt"
+    ))
+    .unwrap();
+    let corrected = seed.replacen(
+        "2024年2月6日,合肥市人民政府办公室发布",
+        "【更正】2024年2月6日,合肥市人民政府办公室发布",
+        1,
+    );
+    let file = app.data_dir().join("corrected.txt");
+    std::fs::write(&file, corrected).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["import", "--channel", "nev", "--data"])
+        .arg(app.data_dir())
+        .arg(&file)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, doc) = app.page(&path).await;
+        if texts(&doc, ".article-body p")
+            .iter()
+            .any(|p| p.starts_with("【更正】"))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the corrected text never reached the page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}
