@@ -652,8 +652,6 @@ impl NewsroomStore for SqliteStore {
         .await
         .map_err(on_write)?;
         replace_tags(&mut tx, id, &input.tags).await?;
-        // 量化目标 are derived from the body, in the same transaction as on import.
-        write_targets(&mut tx, id, &input.body_html).await?;
         write_targets(&mut tx, id, &input.body_html).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
@@ -701,7 +699,6 @@ impl NewsroomStore for SqliteStore {
             return Err(stale_or_missing(&mut tx, id).await);
         };
         replace_tags(&mut tx, id, &input.tags).await?;
-        write_targets(&mut tx, id, &input.body_html).await?;
         write_targets(&mut tx, id, &input.body_html).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
