@@ -73,7 +73,8 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     /// Creates the channel, or renames/reorders the one with the same slug.
     async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel>;
 
-    /// Inserts an article, or updates the one with the same `import_key` (when set) or slug.
+    /// Inserts an article, or updates the one with the same `import_key` when it is set (a slug
+    /// already taken by another article is a `Conflict`).
     async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted>;
     /// A published article whose time has come, by slug.
     async fn published_article(&self, slug: &str) -> StoreResult<Article>;
