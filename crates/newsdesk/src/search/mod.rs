@@ -213,11 +213,16 @@ impl SearchIndex {
                 }
                 format!("it holds {found} articles, the store {expected}")
             }
-            Ok(Ok(None)) => "there is none yet".to_string(),
+            Ok(Ok(None)) => String::new(),
             Ok(Err(e)) => format!("it cannot be read: {e:#}"),
             Err(e) => format!("reading it failed: {e}"),
         };
-        tracing::warn!(path = %path.display(), reason, "rebuilding the search index");
+        // A first start simply has no index yet: that is news, not a warning.
+        if reason.is_empty() {
+            tracing::info!(path = %path.display(), "creating the search index");
+        } else {
+            tracing::warn!(path = %path.display(), reason, "rebuilding the search index");
+        }
         let index = Self::create_empty(&path)?;
         let n = index.rebuild(store, |_| {}).await?;
         tracing::info!(articles = n, "search index rebuilt");

