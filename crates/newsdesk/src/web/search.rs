@@ -235,12 +235,16 @@ pub async fn search_page(
     } else {
         format!("{} - 搜索", checked.q.chars().take(30).collect::<String>())
     };
-    let layout = Layout::new(
+    let mut layout = Layout::new(
         &chrome.site,
         &chrome.channels,
         state.renderer.asset_version(),
         "/search",
         Some(&title),
+    );
+    layout.description = format!(
+        "在{}全文搜索新闻资讯、政策文件与行业动态，按栏目和日期筛选。",
+        chrome.site.site_name
     );
     let channels: Vec<FilterChannel> = chrome
         .channels
