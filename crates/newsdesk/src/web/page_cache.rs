@@ -7,9 +7,14 @@
 //! (article, channel, settings) moves the version on, and older entries are re-rendered on their
 //! next request. View-count flushes do not change the version. Memory is bounded by bytes.
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
+use http_body::{Frame, SizeHint};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -50,25 +55,53 @@ impl CachedPage {
         }
     }
 
-    /// The page with `views` in place of each placeholder.
-    pub fn body(&self, views: i64) -> Bytes {
-        if let [only] = self.parts.as_slice() {
-            return only.clone();
-        }
-        let views = views.to_string();
-        let len = self.parts.iter().map(Bytes::len).sum::<usize>() + views.len() * self.parts.len();
-        let mut out = Vec::with_capacity(len);
+    /// The page with `views` in place of each placeholder, as a response body that shares the
+    /// cached bytes (no copy of the page per request) and states its exact length.
+    pub fn body(&self, views: i64) -> Body {
+        let views = Bytes::from(views.to_string());
+        let mut parts = VecDeque::with_capacity(self.parts.len() * 2);
         for (i, part) in self.parts.iter().enumerate() {
             if i > 0 {
-                out.extend_from_slice(views.as_bytes());
+                parts.push_back(views.clone());
             }
-            out.extend_from_slice(part);
+            parts.push_back(part.clone());
         }
-        Bytes::from(out)
+        let remaining = parts.iter().map(|p| p.len() as u64).sum();
+        Body::new(Chunks { parts, remaining })
     }
 
     fn bytes(&self) -> u64 {
         self.parts.iter().map(|p| p.len() as u64).sum::<u64>() + 64
+    }
+}
+
+/// Shared chunks of a page sent one after another.
+struct Chunks {
+    parts: VecDeque<Bytes>,
+    remaining: u64,
+}
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = self.get_mut();
+        Poll::Ready(this.parts.pop_front().map(|part| {
+            this.remaining = this.remaining.saturating_sub(part.len() as u64);
+            Ok(Frame::data(part))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
     }
 }
 
@@ -120,13 +153,22 @@ impl PageCache {
 mod tests {
     use super::*;
 
-    #[test]
-    fn views_are_spliced_into_every_placeholder() {
+    async fn text(body: Body) -> Vec<u8> {
+        axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn views_are_spliced_into_every_placeholder() {
         let html = format!("<p>{VIEWS_PLACEHOLDER}</p><script>{VIEWS_PLACEHOLDER}</script>");
         let page = CachedPage::new(&html, 1, 7);
-        assert_eq!(&page.body(42)[..], b"<p>42</p><script>42</script>");
+        let body = page.body(42);
+        assert_eq!(http_body::Body::size_hint(&body).exact(), Some(28));
+        assert_eq!(text(body).await, b"<p>42</p><script>42</script>");
         let plain = CachedPage::new("<p>no count</p>", 1, 7);
-        assert_eq!(&plain.body(42)[..], b"<p>no count</p>");
+        assert_eq!(text(plain.body(42)).await, b"<p>no count</p>");
     }
 
     #[test]
