@@ -589,8 +589,11 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all)]
     async fn list_indexable(&self, after_id: i64, limit: u32) -> StoreResult<Vec<Article>> {
+        // `NOT INDEXED`: walk the table in id order. Left to itself SQLite filters by status
+        // through `articles_published` and sorts every published row for each batch, which made a
+        // rebuild quadratic (100,000 articles: 2,170/s; walking the table: 11,400/s).
         let sql = format!(
-            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+            "SELECT {ARTICLE_COLUMNS} FROM articles a NOT INDEXED JOIN channels c ON c.id = a.channel_id \
              WHERE {INDEXABLE} AND a.id > ? ORDER BY a.id LIMIT ?"
         );
         let rows: Vec<ArticleRow> = sqlx::query_as(&sql)
