@@ -2,7 +2,9 @@
 //! for the same seed. An article keeps to its topic, as real news does: most sentences are
 //! templates filled with its own place, topic and figures, the rest come from a word-level Markov
 //! chain over the demo content (each word followed by a word that followed it there), so the
-//! vocabulary is a real portal's while no article copies another's sentences. Copied sentences
+//! vocabulary is a real portal's while no article copies another's sentences. The chain keeps to
+//! words that several demo articles share: one article's own subject (充换电) stays as rare as it
+//! is in real news instead of turning up in a tenth of the corpus. Copied sentences
 //! would make every search match hundreds of near-duplicates, which no real corpus does. The seed
 //! article is left out of the chain: relevance tests measure the ranking of the seed against this
 //! background, which must not be made of the seed's own phrases. Headlines, tags and channels come from word lists of the energy trade; publish
@@ -233,14 +235,42 @@ fn ends_sentence(word: &str) -> bool {
 }
 
 impl Chain {
-    fn learn(sentences: &[String]) -> Self {
+    /// Learns from the sentences of several documents. Only words that two or more documents
+    /// use join the chain: a word found in one document alone is that document's own subject
+    /// (充换电 in the charging article), and a chain over a handful of documents would otherwise
+    /// repeat it, with the words around it, in a tenth of all generated articles, where a real
+    /// portal has it in a few. Such a word ends the run it is in; its successor starts a new one.
+    fn learn(documents: &[Vec<String>]) -> Self {
+        let cut = |sentence: &str| -> Vec<String> {
+            crate::search::tokenizer::jieba()
+                .cut(sentence, true)
+                .into_iter()
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        let documents: Vec<Vec<Vec<String>>> = documents
+            .iter()
+            .map(|sentences| sentences.iter().map(|s| cut(s)).collect())
+            .collect();
+        let mut used_by: std::collections::HashMap<&str, usize> = Default::default();
+        for document in &documents {
+            let words: std::collections::HashSet<&str> =
+                document.iter().flatten().map(String::as_str).collect();
+            for word in words {
+                *used_by.entry(word).or_default() += 1;
+            }
+        }
         let mut chain = Self::default();
-        let mut ids: std::collections::HashMap<String, usize> = Default::default();
-        for sentence in sentences {
+        let mut ids: std::collections::HashMap<&str, usize> = Default::default();
+        for sentence in documents.iter().flatten() {
             let mut prev: Option<usize> = None;
-            for token in crate::search::tokenizer::jieba().cut(sentence, true) {
-                let id = *ids.entry(token.word.to_string()).or_insert_with(|| {
-                    chain.words.push(token.word.to_string());
+            for word in sentence {
+                if used_by.get(word.as_str()).copied().unwrap_or(0) < 2 {
+                    prev = None;
+                    continue;
+                }
+                let id = *ids.entry(word).or_insert_with(|| {
+                    chain.words.push(word.clone());
                     chain.next.push(Vec::new());
                     chain.words.len() - 1
                 });
@@ -286,7 +316,7 @@ impl Chain {
 impl Generator {
     /// A generator whose article `i` depends only on `seed` and `i`.
     pub fn new(seed: u64) -> Self {
-        let mut sentences = Vec::new();
+        let mut documents = Vec::new();
         let mut files: Vec<_> = DEMO
             .dirs()
             .flat_map(|d| d.files())
@@ -297,13 +327,15 @@ impl Generator {
             let Ok(page) = import::parse_page(file.contents(), chrono_tz::Asia::Shanghai) else {
                 continue;
             };
+            let mut sentences = Vec::new();
             for block in &page.blocks {
                 split_sentences(block.text(), &mut sentences);
             }
+            documents.push(sentences);
         }
         Self {
             seed,
-            chain: Chain::learn(&sentences),
+            chain: Chain::learn(&documents),
         }
     }
 
@@ -489,6 +521,19 @@ mod tests {
         let channels: std::collections::HashSet<_> =
             (0..200).map(|i| g.article(i).channel_slug).collect();
         assert_eq!(channels.len(), CHANNELS.len());
+    }
+
+    #[test]
+    fn one_documents_own_words_stay_out_of_the_background() {
+        // 充换电 occurs in one demo article besides the seed; a word-level chain over the demo
+        // content used to put 充换电网络 into a tenth of all articles.
+        let g = Generator::new(1);
+        let with = (0..500)
+            .filter(|&i| g.article(i).body_source.contains("充换电"))
+            .count();
+        assert_eq!(with, 0);
+        // Words several documents share still come through.
+        assert!((0..50).any(|i| g.article(i).body_source.contains("新能源汽车")));
     }
 
     #[test]

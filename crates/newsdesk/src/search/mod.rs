@@ -10,9 +10,10 @@
 //! writes the store first and then the index, in that order, for every change. Each write opens a
 //! short-lived writer and commits, so a server and an `import` or `reindex` command can take turns;
 //! the server's reader reloads after its own commits (a search right after a publish finds the
-//! article) and when another process commits. At start, an index that is missing, unreadable, or
-//! holding a different number of articles than the store is rebuilt from the store, with a log line
-//! and never a crash.
+//! article) and when another process commits. At start, an index that is missing, unreadable,
+//! holding a different number of articles than the store, or cut into words differently (each
+//! commit stores [`tokenizer::fingerprint`]; a new word list changes it) is rebuilt from the store,
+//! with a log line and never a crash.
 //!
 //! **Not here:** parsing what readers type ([`query`]), tokenizing ([`tokenizer`]), pages and JSON
 //! ([`crate::web::search`]).
@@ -27,7 +28,9 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -197,7 +200,7 @@ pub enum IndexChange {
 
 impl SearchIndex {
     /// Opens the index in `data_dir`, rebuilding it from `store` when it is missing, unreadable or
-    /// out of step with the store (see the module docs).
+    /// out of step with the store, or cut into words by another analyzer (see the module docs).
     pub async fn open_or_rebuild(data_dir: &Path, store: &dyn Store) -> anyhow::Result<Self> {
         let path = data_dir.join(INDEX_DIR);
         let expected = store.count_indexable().await?;
@@ -208,10 +211,16 @@ impl SearchIndex {
         let reason = match opened {
             Ok(Ok(Some(index))) => {
                 let found = index.reader.searcher().num_docs();
-                if i64::try_from(found).ok() == Some(expected) {
+                let cut_by = index.index.load_metas().ok().and_then(|m| m.payload);
+                let cuts_by = tokenizer::fingerprint();
+                if cut_by.as_deref() != Some(cuts_by.as_str()) {
+                    let cut_by = cut_by.unwrap_or_else(|| "an unnamed analyzer".into());
+                    format!("its text was cut by {cut_by}, this version cuts by {cuts_by}")
+                } else if i64::try_from(found).ok() == Some(expected) {
                     return Ok(index);
+                } else {
+                    format!("it holds {found} articles, the store {expected}")
                 }
-                format!("it holds {found} articles, the store {expected}")
             }
             Ok(Ok(None)) => String::new(),
             Ok(Err(e)) => format!("it cannot be read: {e:#}"),
@@ -360,7 +369,7 @@ impl SearchIndex {
         for change in changes {
             self.stage(&writer, change)?;
         }
-        writer.commit().context("committing to the index")?;
+        commit(&mut writer).context("committing to the index")?;
         writer
             .wait_merging_threads()
             .context("finishing index merges")?;
@@ -390,7 +399,7 @@ impl SearchIndex {
         }
         let (mut writer, reader) = (writer, self.reader.clone());
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            writer.commit().context("committing the rebuilt index")?;
+            commit(&mut writer).context("committing the rebuilt index")?;
             writer.wait_merging_threads()?;
             reader.reload()?;
             Ok(())
@@ -433,8 +442,16 @@ impl SearchIndex {
         let offset = (page as usize - 1) * per_page;
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(per_page).and_offset(offset);
+        let stats = Statistics {
+            searcher: &searcher,
+            unnormalized: f.text.body,
+        };
         let (total, scored): (usize, Vec<(f32, tantivy::DocAddress)>) = match q.sort {
-            SortOrder::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
+            SortOrder::Relevance => searcher.search_with_statistics_provider(
+                &query,
+                &(Count, top.order_by_score()),
+                &stats,
+            )?,
             SortOrder::Newest => {
                 let (total, docs) = searcher.search(
                     &query,
@@ -498,6 +515,43 @@ impl SearchIndex {
         }
         Ok(SearchResults { hits, total })
     }
+}
+
+/// The index's BM25 statistics, except that a field indexed without length norms reports an
+/// average length of 1. Tantivy gives such a field the constant length 1 but still divides by the
+/// true average (≈ 2,000 words for bodies), which makes term frequency saturate at once: a report
+/// naming the words twice scored like a brief naming them once in passing. With the average at 1
+/// too, the body is scored by plain BM25 without length normalization (k1 = 1.2, b = 0): each
+/// further mention counts, with diminishing returns.
+struct Statistics<'a> {
+    searcher: &'a tantivy::Searcher,
+    unnormalized: Field,
+}
+
+impl Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if field == self.unnormalized {
+            return self.searcher.total_num_docs();
+        }
+        self.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
+/// Commits with the analyzer's fingerprint as the payload, so a later start can tell whether the
+/// index was cut the way this version cuts (see [`SearchIndex::open_or_rebuild`]).
+fn commit(writer: &mut IndexWriter) -> tantivy::Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&tokenizer::fingerprint());
+    prepared.commit()?;
+    Ok(())
 }
 
 fn snippet_generator(

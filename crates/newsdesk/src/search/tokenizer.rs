@@ -25,8 +25,43 @@ pub const JIEBA: &str = "jieba";
 /// Tokens longer than this many bytes (URLs, base64, runs of digits) are not indexed.
 const MAX_TOKEN_BYTES: usize = 60;
 
+/// Words of the energy trade added to jieba's general dictionary; see the file's header.
+const ENERGY_WORDS: &str = include_str!("energy-words.txt");
+
+/// Changes whenever code here changes how text is cut or filtered (the word list is hashed into
+/// [`fingerprint`] by itself).
+const ANALYZER_VERSION: u32 = 2;
+
 /// The dictionary takes a noticeable time to load, so it is loaded once, on first use.
-static DICTIONARY: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+static DICTIONARY: LazyLock<Jieba> = LazyLock::new(|| {
+    let mut jieba = Jieba::new();
+    for word in energy_words() {
+        // No frequency: jieba suggests the one that just keeps the word whole.
+        jieba.add_word(word, None, None);
+    }
+    jieba
+});
+
+fn energy_words() -> impl Iterator<Item = &'static str> {
+    ENERGY_WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Names how this build cuts text: the analyzer version and a hash of the added words. An index
+/// stores it with every commit, and one cut another way is rebuilt rather than half-matched.
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for word in energy_words() {
+        hash.update(word.as_bytes());
+        hash.update(b"\n");
+    }
+    let digest = hash.finalize();
+    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("jieba analyzer {ANALYZER_VERSION}, energy words {short}")
+}
 
 /// The shared jieba instance.
 pub fn jieba() -> &'static Jieba {
@@ -172,6 +207,33 @@ mod tests {
         let words: Vec<String> = tokens("NEV与GW级储能").into_iter().map(|t| t.0).collect();
         assert!(words.contains(&"nev".to_string()), "{words:?}");
         assert!(words.contains(&"gw".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn energy_terms_are_kept_whole() {
+        // jieba alone cuts these apart (充换/电/网络, 智能网/联/汽车).
+        let cut = |s: &str| -> Vec<String> { query_words(s).into_iter().map(|w| w.1).collect() };
+        assert_eq!(cut("充换电网络"), ["充换电", "网络"]);
+        assert_eq!(cut("智能网联汽车"), ["智能网联", "汽车"]);
+        assert_eq!(cut("新型储能电站"), ["新型储能", "电站"]);
+        // Search mode still indexes the words inside a term, so 储能 finds 新型储能.
+        let words: Vec<String> = tokens("新型储能").into_iter().map(|t| t.0).collect();
+        assert!(words.contains(&"储能".to_string()), "{words:?}");
+        // And a term does not index words across the boundary with its neighbour: 电网 (grid)
+        // is not in 充换电网络 (charging and swapping network).
+        let words: Vec<String> = tokens("超前布局充换电网络")
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert!(!words.contains(&"电网".to_string()), "{words:?}");
+    }
+
+    #[test]
+    fn fingerprint_names_the_word_list() {
+        let f = fingerprint();
+        assert!(f.starts_with("jieba analyzer "), "{f}");
+        assert_eq!(f, fingerprint());
+        assert!(energy_words().all(|w| !w.contains(char::is_whitespace)));
     }
 
     #[test]
