@@ -140,23 +140,32 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let queries: usize = 1000;
+    // SEARCH_BENCH_DATA keeps the generated store between runs (generation takes minutes and is
+    // not what is measured); by default a temporary folder is used.
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path();
+    let kept = std::env::var_os("SEARCH_BENCH_DATA").map(std::path::PathBuf::from);
+    let data = kept.as_deref().unwrap_or(tmp.path());
     println!(
         "search benchmark: {count} generated articles, {queries} queries, {} cores",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(data).await.unwrap());
-    let started = Instant::now();
-    Generator::new(1)
-        .write_store(store.as_ref(), count, |_| {})
-        .await
-        .unwrap();
-    println!(
-        "generated and stored: {:.1} s (not part of the budget)",
-        started.elapsed().as_secs_f64()
-    );
+    let stored = store.count_indexable().await.unwrap();
+    if stored == i64::try_from(count).unwrap() {
+        println!("generated articles found in {}", data.display());
+    } else {
+        assert_eq!(stored, 0, "{} holds other articles", data.display());
+        let started = Instant::now();
+        Generator::new(1)
+            .write_store(store.as_ref(), count, |_| {})
+            .await
+            .unwrap();
+        println!(
+            "generated and stored: {:.1} s (not part of the budget)",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     // Indexing: the `newsdesk reindex` path, reading from the store.
     reset_peak_rss();
@@ -177,18 +186,36 @@ async fn main() {
     }
     let mut times = Vec::with_capacity(queries);
     let mut hits = 0;
+    let mut per_text = vec![(Vec::new(), 0); QUERIES.len()];
     for i in 0..queries {
         let q = query(i);
         let t = Instant::now();
         let r = index.search(&q).unwrap();
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
         hits += r.total;
+        per_text[i % QUERIES.len()].0.push(took);
+        per_text[i % QUERIES.len()].1 += r.total;
     }
     report("in-process", times);
     println!(
         "(mean {:.0} matching articles per query)",
         hits as f64 / queries as f64
     );
+    // The slow end, to know where to look: each text's slowest run (one of its runs may sort by
+    // time or ask for page 2) and its mean number of matches.
+    let mut slowest: Vec<(Duration, &str, usize)> = per_text
+        .iter()
+        .enumerate()
+        .map(|(i, (t, n))| (*t.iter().max().unwrap(), QUERIES[i], n / t.len()))
+        .collect();
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    for (t, text, n) in slowest.iter().take(5) {
+        println!(
+            "  slowest: {text}  {:.2} ms, {n} matches",
+            t.as_secs_f64() * 1000.0
+        );
+    }
     drop(index);
 
     // Over HTTP: the real server on loopback, one client, requests one after another.

@@ -119,6 +119,14 @@ impl ParsedQuery {
         parsed
     }
 
+    /// Every word of the query, from words and phrases alike (lower-cased, as indexed).
+    pub fn all_words(&self) -> impl Iterator<Item = &str> {
+        self.words
+            .iter()
+            .chain(self.phrases.iter().flatten().map(|(_, w)| w))
+            .map(String::as_str)
+    }
+
     /// Whether nothing searchable was typed.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty() && self.phrases.is_empty()
@@ -231,17 +239,16 @@ fn word_query(word: &str, fields: &TextFields) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(should))
 }
 
-/// A phrase as typed, or as the finest split of its words, in any positional field.
+/// A phrase in any positional field, matched as the finest split of its words. That one phrase
+/// finds every document holding the words as typed (search mode indexes each word's finest parts
+/// at their own offsets beside the word) and also those whose context cut the words differently,
+/// so a second phrase of the words as typed would only repeat the work.
 fn phrase_clause(words: &[PositionedWord], fields: &TextFields) -> Box<dyn Query> {
-    let mut should = phrase_in_fields(words, fields);
     let fine: Vec<PositionedWord> = words
         .iter()
         .flat_map(|(at, w)| finest(w).into_iter().map(move |(p, part)| (at + p, part)))
         .collect();
-    if fine != words {
-        should.extend(phrase_in_fields(&fine, fields));
-    }
-    Box::new(BooleanQuery::new(should))
+    Box::new(BooleanQuery::new(phrase_in_fields(&fine, fields)))
 }
 
 fn phrase_in_fields(words: &[PositionedWord], fields: &TextFields) -> Vec<(Occur, Box<dyn Query>)> {
