@@ -209,7 +209,7 @@ async fn main() {
         .enumerate()
         .map(|(i, (t, n))| (*t.iter().max().unwrap(), QUERIES[i], n / t.len()))
         .collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (t, text, n) in slowest.iter().take(5) {
         println!(
             "  slowest: {text}  {:.2} ms, {n} matches",
