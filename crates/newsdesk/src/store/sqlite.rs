@@ -237,6 +237,103 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The end of every article write, whoever writes: tags and targets replaced in the same
+    /// transaction, commit, and pages rendered before it marked out of date.
+    pub(super) async fn finish_article_write(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        id: i64,
+        input: &ArticleInput,
+    ) -> StoreResult<()> {
+        replace_tags(&mut tx, id, &input.tags).await?;
+        write_targets(&mut tx, id, &input.body_html).await?;
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
+    }
+}
+
+/// The id of the channel with `slug`, or a `Conflict` naming the slug.
+pub(super) async fn channel_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    slug: &str,
+) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(other)?
+        .ok_or_else(|| StoreError::Conflict {
+            what: format!("no channel with slug {slug:?}"),
+        })
+}
+
+/// Inserts a new article row (imports, the demo, the newsroom) and returns its id.
+pub(super) async fn insert_article(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    input: &ArticleInput,
+    channel_id: i64,
+    cover_image: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
+         body_source, body_html, status, published_at, views, import_key, cover_image, \
+         created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&input.slug)
+    .bind(&input.title)
+    .bind(&input.author)
+    .bind(&input.source)
+    .bind(channel_id)
+    .bind(&input.summary)
+    .bind(input.body_format.as_str())
+    .bind(&input.body_source)
+    .bind(&input.body_html)
+    .bind(input.status.as_str())
+    .bind(input.published_at.map(db_time))
+    .bind(input.views)
+    .bind(&input.import_key)
+    .bind(cover_image)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(on_write)
+}
+
+/// Replaces an article's tags, creating tags that do not exist yet.
+pub(super) async fn replace_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    article_id: i64,
+    tags: &[String],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    for tag in tags {
+        let tag_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
+             RETURNING id",
+        )
+        .bind(tag)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(other)?;
+        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
+            .bind(article_id)
+            .bind(tag_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
+    Ok(())
+}
+
 /// Replaces an article's targets with those of its new body: derived data, written in the
 /// article's own transaction so it can never be stale.
 pub(super) async fn write_targets(
@@ -383,14 +480,7 @@ impl Store for SqliteStore {
         let now = db_time(Utc::now());
         let published_at = input.published_at.map(db_time);
         let mut tx = self.write_tx().await?;
-        let channel_id: i64 = sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
-            .bind(&input.channel_slug)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(other)?
-            .ok_or_else(|| StoreError::Conflict {
-                what: format!("no channel with slug {:?}", input.channel_slug),
-            })?;
+        let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
         let existing: Option<i64> = match &input.import_key {
             Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = ?")
                 .bind(key)
@@ -424,56 +514,10 @@ impl Store for SqliteStore {
             .map_err(on_write)?;
             Upserted::Updated(id)
         } else {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
-                 body_source, body_html, status, published_at, views, import_key, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&input.slug)
-            .bind(&input.title)
-            .bind(&input.author)
-            .bind(&input.source)
-            .bind(channel_id)
-            .bind(&input.summary)
-            .bind(input.body_format.as_str())
-            .bind(&input.body_source)
-            .bind(&input.body_html)
-            .bind(input.status.as_str())
-            .bind(published_at)
-            .bind(input.views)
-            .bind(&input.import_key)
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(on_write)?;
+            let id = insert_article(&mut tx, input, channel_id, None, now).await?;
             Upserted::Created(id)
         };
-        let id = outcome.id();
-        sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
-        for tag in &input.tags {
-            let tag_id: i64 = sqlx::query_scalar(
-                "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
-                 RETURNING id",
-            )
-            .bind(tag)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(other)?;
-            sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
-                .bind(id)
-                .bind(tag_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-        }
-        write_targets(&mut tx, id, &input.body_html).await?;
-        tx.commit().await.map_err(other)?;
-        self.touch();
+        self.finish_article_write(tx, outcome.id(), input).await?;
         Ok(outcome)
     }
 

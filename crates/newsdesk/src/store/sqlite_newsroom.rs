@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use tracing::instrument;
 
-use super::{ARTICLE_COLUMNS, ArticleRow, SqliteStore, db_time, on_write, other, write_targets};
+use super::{
+    ARTICLE_COLUMNS, ArticleRow, SqliteStore, channel_id, db_time, insert_article, on_write, other,
+};
 use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
@@ -118,46 +120,6 @@ impl From<ImageRow> for ImageRecord {
 
 const IMAGE_COLUMNS: &str =
     "id, file_name, original_name, mime, width, height, bytes, created_at FROM images";
-
-async fn channel_id(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, slug: &str) -> StoreResult<i64> {
-    sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
-        .bind(slug)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(other)?
-        .ok_or_else(|| StoreError::Conflict {
-            what: format!("no channel with slug {slug:?}"),
-        })
-}
-
-async fn replace_tags(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    article_id: i64,
-    tags: &[String],
-) -> StoreResult<()> {
-    sqlx::query("DELETE FROM article_tags WHERE article_id = ?")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
-    for tag in tags {
-        let tag_id: i64 = sqlx::query_scalar(
-            "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
-             RETURNING id",
-        )
-        .bind(tag)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(other)?;
-        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
-            .bind(article_id)
-            .bind(tag_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(other)?;
-    }
-    Ok(())
-}
 
 /// The `Conflict` for a save based on an old version, or `NotFound` if the article is gone.
 async fn stale_or_missing(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, id: i64) -> StoreError {
@@ -628,33 +590,8 @@ impl NewsroomStore for SqliteStore {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
         let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
-             body_source, body_html, status, published_at, views, import_key, cover_image, \
-             created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?) RETURNING id",
-        )
-        .bind(&input.slug)
-        .bind(&input.title)
-        .bind(&input.author)
-        .bind(&input.source)
-        .bind(channel_id)
-        .bind(&input.summary)
-        .bind(input.body_format.as_str())
-        .bind(&input.body_source)
-        .bind(&input.body_html)
-        .bind(input.status.as_str())
-        .bind(input.published_at.map(db_time))
-        .bind(cover_image)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(on_write)?;
-        replace_tags(&mut tx, id, &input.tags).await?;
-        write_targets(&mut tx, id, &input.body_html).await?;
-        tx.commit().await.map_err(other)?;
-        self.touch();
+        let id = insert_article(&mut tx, input, channel_id, cover_image, now).await?;
+        self.finish_article_write(tx, id, input).await?;
         Ok(id)
     }
 
@@ -698,10 +635,7 @@ impl NewsroomStore for SqliteStore {
         let Some(version) = version else {
             return Err(stale_or_missing(&mut tx, id).await);
         };
-        replace_tags(&mut tx, id, &input.tags).await?;
-        write_targets(&mut tx, id, &input.body_html).await?;
-        tx.commit().await.map_err(other)?;
-        self.touch();
+        self.finish_article_write(tx, id, input).await?;
         Ok(version)
     }
 
