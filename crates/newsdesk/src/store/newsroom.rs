@@ -193,20 +193,22 @@ pub trait NewsroomStore: Send + Sync {
     async fn list_images(&self, page: PageRequest) -> StoreResult<Page<ImageRecord>>;
 
     // Channels and tags.
-    /// Changes a channel's name, slug and position.
+    /// Changes a channel's name, slug and position. Also returns the ids of the channel's
+    /// articles, whose search entries name the channel.
     async fn update_channel(
         &self,
         id: i64,
         name: &str,
         slug: &str,
         position: i64,
-    ) -> StoreResult<Channel>;
+    ) -> StoreResult<(Channel, Vec<i64>)>;
     /// Deletes a channel; `Conflict` while articles are in it.
     async fn delete_channel(&self, id: i64) -> StoreResult<()>;
     /// Tags with their article counts, by name.
     async fn list_tags(&self) -> StoreResult<Vec<TagCount>>;
-    /// Renames a tag (merging into an existing tag of that name).
-    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<()>;
-    /// Deletes a tag from every article.
-    async fn delete_tag(&self, id: i64) -> StoreResult<()>;
+    /// Renames a tag (merging into an existing tag of that name). Returns the ids of the articles
+    /// that carried it, whose search entries hold their tags.
+    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>>;
+    /// Deletes a tag from every article. Returns the ids of the articles that carried it.
+    async fn delete_tag(&self, id: i64) -> StoreResult<Vec<i64>>;
 }

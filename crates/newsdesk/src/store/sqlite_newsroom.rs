@@ -121,6 +121,18 @@ impl From<ImageRow> for ImageRecord {
 const IMAGE_COLUMNS: &str =
     "id, file_name, original_name, mime, width, height, bytes, created_at FROM images";
 
+/// The ids of the articles carrying tag `tag_id`.
+async fn tagged_articles(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tag_id: i64,
+) -> StoreResult<Vec<i64>> {
+    sqlx::query_scalar("SELECT article_id FROM article_tags WHERE tag_id = ?")
+        .bind(tag_id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(other)
+}
+
 /// The `Conflict` for a save based on an old version, or `NotFound` if the article is gone.
 async fn stale_or_missing(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, id: i64) -> StoreError {
     let current: Result<Option<i64>, _> =
@@ -855,7 +867,8 @@ impl NewsroomStore for SqliteStore {
         name: &str,
         slug: &str,
         position: i64,
-    ) -> StoreResult<Channel> {
+    ) -> StoreResult<(Channel, Vec<i64>)> {
+        let mut tx = self.write_tx().await?;
         let row: (i64, String, String, i64) = sqlx::query_as(
             "UPDATE channels SET name = ?, slug = ?, position = ? WHERE id = ? \
              RETURNING id, name, slug, position",
@@ -864,17 +877,24 @@ impl NewsroomStore for SqliteStore {
         .bind(slug)
         .bind(position)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(on_write)?
         .ok_or(StoreError::NotFound)?;
+        let articles = sqlx::query_scalar("SELECT id FROM articles WHERE channel_id = ?")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)?;
         self.touch();
-        Ok(Channel {
+        let channel = Channel {
             id: row.0,
             name: row.1,
             slug: row.2,
             position: row.3,
-        })
+        };
+        Ok((channel, articles))
     }
 
     #[instrument(skip_all)]
@@ -916,8 +936,9 @@ impl NewsroomStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<()> {
+    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>> {
         let mut tx = self.write_tx().await?;
+        let articles = tagged_articles(&mut tx, id).await?;
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE name = ?")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -953,19 +974,22 @@ impl NewsroomStore for SqliteStore {
         }
         tx.commit().await.map_err(other)?;
         self.touch();
-        Ok(())
+        Ok(articles)
     }
 
     #[instrument(skip_all)]
-    async fn delete_tag(&self, id: i64) -> StoreResult<()> {
+    async fn delete_tag(&self, id: i64) -> StoreResult<Vec<i64>> {
+        let mut tx = self.write_tx().await?;
+        let articles = tagged_articles(&mut tx, id).await?;
         one_row(
             sqlx::query("DELETE FROM tags WHERE id = ?")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(other)?,
         )?;
+        tx.commit().await.map_err(other)?;
         self.touch();
-        Ok(())
+        Ok(articles)
     }
 }

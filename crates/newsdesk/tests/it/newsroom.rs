@@ -872,3 +872,96 @@ async fn the_user_cli_adds_accounts_that_can_sign_in() {
         "{list}"
     );
 }
+
+/// Titles of the search API's results for `query` (URL-encoded by the caller where needed).
+async fn search_titles(app: &TestApp, query: &str) -> Vec<(String, String)> {
+    let json: serde_json::Value = app
+        .get(&format!("/api/v1/search?{query}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    json["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{query}: {json}"))
+        .iter()
+        .map(|h| {
+            (
+                h["title"].as_str().unwrap().to_string(),
+                h["channel"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The id in the action of the admin row form whose name field holds `name`.
+fn row_id(doc: &Html, prefix: &str, name: &str) -> i64 {
+    let forms = scraper::Selector::parse("form.row-form").unwrap();
+    let input = scraper::Selector::parse("input[name=name]").unwrap();
+    doc.select(&forms)
+        .find(|f| {
+            f.value().attr("action").unwrap().starts_with(prefix)
+                && f.select(&input)
+                    .next()
+                    .and_then(|i| i.value().attr("value"))
+                    == Some(name)
+        })
+        .and_then(|f| {
+            f.value().attr("action").unwrap()[prefix.len()..]
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no row for {name}"))
+}
+
+#[tokio::test]
+async fn renaming_or_deleting_tags_and_channels_reaches_search_at_once() {
+    let app = TestApp::start().await;
+    add_user(&app, "chief", Role::Admin).await;
+    let s = login(&app, "chief").await;
+    // Tagged 氢能，示范 in 新能源汽车 (nev); neither word is in the text.
+    s.create("加氢站网络建设提速", "多地加氢站网络建设提速。", "publish")
+        .await;
+    let ours = |hits: &[(String, String)]| hits.iter().any(|h| h.0 == "加氢站网络建设提速");
+    assert!(ours(&search_titles(&app, "q=示范").await));
+
+    let (_, doc) = s.page("/admin/channels").await;
+    let tag = row_id(&doc, "/admin/tags/", "示范");
+    let r = s
+        .post(&format!("/admin/tags/{tag}"), &[("name", "样板")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        ours(&search_titles(&app, "q=样板").await),
+        "found by its new tag"
+    );
+    assert!(
+        !ours(&search_titles(&app, "q=示范").await),
+        "not by the old one"
+    );
+
+    let channel = row_id(&doc, "/admin/channels/", "新能源汽车");
+    let r = s
+        .post(
+            &format!("/admin/channels/{channel}"),
+            &[("name", "电动汽车"), ("slug", "ev"), ("position", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let hits = search_titles(&app, "q=加氢站&channel=ev").await;
+    assert_eq!(
+        hits,
+        [("加氢站网络建设提速".to_string(), "电动汽车".to_string())]
+    );
+    // The old slug names no channel any more.
+    let r = app.get("/api/v1/search?q=加氢站&channel=nev").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+
+    let r = s.post(&format!("/admin/tags/{tag}/delete"), &[]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !ours(&search_titles(&app, "q=样板").await),
+        "a deleted tag finds nothing"
+    );
+    app.stop().await;
+}

@@ -96,11 +96,13 @@ pub async fn update_channel(
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
     let (name, slug, position) = form.checked()?;
-    state
+    let (_, articles) = state
         .store
         .update_channel(id, &name, &slug, position)
         .await?;
     state.reload_chrome().await?;
+    // Search results show and filter by the channel: its articles are indexed anew.
+    state.newsroom_articles()?.reindex(&articles).await?;
     Ok(see_other("/admin/channels?notice=saved"))
 }
 
@@ -134,7 +136,9 @@ pub async fn rename_tag(
             "标签名称不能为空，最多 32 个字符".into(),
         ));
     }
-    state.store.rename_tag(id, name).await?;
+    let articles = state.store.rename_tag(id, name).await?;
+    // Tags are searched: the articles that carried this one are indexed anew.
+    state.newsroom_articles()?.reindex(&articles).await?;
     Ok(see_other("/admin/channels?notice=saved"))
 }
 
@@ -144,6 +148,7 @@ pub async fn delete_tag(
     _user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    state.store.delete_tag(id).await?;
+    let articles = state.store.delete_tag(id).await?;
+    state.newsroom_articles()?.reindex(&articles).await?;
     Ok(see_other("/admin/channels?notice=deleted"))
 }
