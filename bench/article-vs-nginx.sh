@@ -4,6 +4,7 @@
 #
 #   bench/article-vs-nginx.sh            # needs: cargo, wrk, nginx (apt-get install wrk nginx-light)
 #   ROUNDS=5 DURATION=10s CONNECTIONS=32 bench/article-vs-nginx.sh
+#   PAGE=/articles/<slug> bench/article-vs-nginx.sh   # another article than the seed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -21,7 +22,8 @@ trap 'kill $(jobs -p) 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$wor
 port_nd=18181 port_ng=18182
 RUST_LOG=warn target/release/newsdesk serve --data "$work/data" --addr 127.0.0.1:$port_nd &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port_nd/healthz" >/dev/null && break; sleep 0.1; done
-path=$(curl -sf "http://127.0.0.1:$port_nd/channels/nev" | grep -o 'href="/articles/[^"]*"' | tail -1 | cut -d'"' -f2)
+# PAGE picks another article (its path); by default the seed, the last article of /channels/nev.
+path=${PAGE:-$(curl -sf "http://127.0.0.1:$port_nd/channels/nev" | grep -o 'href="/articles/[^"]*"' | tail -1 | cut -d'"' -f2)}
 [ -n "$path" ] || { echo "seed article not found" >&2; exit 1; }
 mkdir -p "$work/www/articles"
 curl -sf -A 'Mozilla/5.0 bench' "http://127.0.0.1:$port_nd$path" > "$work/www$path"
