@@ -148,51 +148,50 @@ pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
 
 /// Targets as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
 pub fn to_csv(targets: &[ArticleTarget], base_url: &str) -> anyhow::Result<Vec<u8>> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "article",
-            "url",
-            "published",
-            "region",
-            "year",
-            "sector",
-            "indicator",
-            "value",
-            "value_max",
-            "unit",
-            "comparator",
-            "kind",
-            "aspirational",
-            "text",
-        ])?;
-        for t in targets {
-            w.write_record([
-                t.article_title.as_str(),
-                &format!(
-                    "{}/articles/{}#target-{}",
-                    base_url.trim_end_matches('/'),
-                    t.article_slug,
-                    t.position
-                ),
-                &t.published_at.map(|p| p.to_rfc3339()).unwrap_or_default(),
-                t.region.as_deref().unwrap_or_default(),
-                &t.year.map(|y| y.to_string()).unwrap_or_default(),
-                &t.sector,
-                &t.indicator,
-                &t.value.to_string(),
-                &t.value_max.map(|v| v.to_string()).unwrap_or_default(),
-                &t.unit,
-                &t.comparator,
-                &t.kind,
-                if t.aspirational { "true" } else { "false" },
-                &t.text,
-            ])?;
-        }
-        w.flush()?;
+    let mut out = csv_header();
+    for t in targets {
+        out.extend(csv_record(t, base_url)?);
     }
     Ok(out)
+}
+
+/// The start of a CSV export: byte-order mark and header line.
+pub fn csv_header() -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    out.extend_from_slice(
+        b"article,url,published,region,year,sector,indicator,value,value_max,unit,comparator,\
+kind,aspirational,text\n",
+    );
+    out
+}
+
+/// One target as a CSV line (quoted where needed), for exports written row by row.
+pub fn csv_record(t: &ArticleTarget, base_url: &str) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::with_capacity(256));
+    w.write_record([
+        t.article_title.as_str(),
+        &format!(
+            "{}/articles/{}#target-{}",
+            base_url.trim_end_matches('/'),
+            t.article_slug,
+            t.position
+        ),
+        &t.published_at.map(|p| p.to_rfc3339()).unwrap_or_default(),
+        t.region.as_deref().unwrap_or_default(),
+        &t.year.map(|y| y.to_string()).unwrap_or_default(),
+        &t.sector,
+        &t.indicator,
+        &t.value.to_string(),
+        &t.value_max.map(|v| v.to_string()).unwrap_or_default(),
+        &t.unit,
+        &t.comparator,
+        &t.kind,
+        if t.aspirational { "true" } else { "false" },
+        &t.text,
+    ])?;
+    Ok(w.into_inner()?)
 }
 
 #[cfg(test)]

@@ -352,6 +352,8 @@ pub struct TargetFilter {
     pub aspirational: Option<bool>,
     /// Order of the rows.
     pub sort: TargetSort,
+    /// At most this many rows (all when `None`).
+    pub limit: Option<u32>,
 }
 
 /// Orders of a target listing.

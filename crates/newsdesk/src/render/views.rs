@@ -525,15 +525,12 @@ pub struct SectorBar {
 }
 
 impl SectorBar {
-    /// Bars for the sectors of `targets`, most targets first.
-    pub fn chart(targets: &[crate::domain::ArticleTarget]) -> Vec<Self> {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        for t in targets {
-            match counts.iter_mut().find(|(s, _)| *s == t.sector) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((t.sector.clone(), 1)),
-            }
-        }
+    /// Bars for targets counted by sector, most first.
+    pub fn chart(by_sector: &[(String, i64)]) -> Vec<Self> {
+        let mut counts: Vec<(String, usize)> = by_sector
+            .iter()
+            .map(|(s, n)| (s.clone(), usize::try_from(*n).unwrap_or(0)))
+            .collect();
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let max = counts.first().map_or(1, |c| c.1.max(1));
         counts

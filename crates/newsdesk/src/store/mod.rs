@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use futures::stream::BoxStream;
 
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
@@ -108,8 +109,19 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     /// Adds view counts in one transaction: all of the batch or none of it.
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
 
-    /// Targets (量化目标) of public articles.
+    /// Targets (量化目标) of public articles, at most `filter.limit` of them.
     async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>>;
+    /// How many targets match `filter` in each sector, most first (limit and order ignored).
+    async fn count_targets_by_sector(
+        &self,
+        filter: &TargetFilter,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// The targets matching `filter`, one at a time as the database reads them: exports of any
+    /// size in constant memory.
+    fn stream_targets(
+        &self,
+        filter: &TargetFilter,
+    ) -> BoxStream<'static, StoreResult<ArticleTarget>>;
     /// Sectors, regions and years present among public articles' targets.
     async fn target_facets(&self) -> StoreResult<TargetFacets>;
 

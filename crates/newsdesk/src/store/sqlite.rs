@@ -11,6 +11,8 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqlitePool};
 use tracing::instrument;
@@ -332,6 +334,48 @@ pub(super) async fn replace_tags(
             .map_err(other)?;
     }
     Ok(())
+}
+
+const TARGET_COLUMNS: &str = "t.article_id, a.slug AS article_slug, a.title AS article_title, \
+     a.published_at, t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, \
+     t.kind, t.aspirational, t.sector, t.region, t.year";
+
+/// `SELECT {select}` over the targets of public articles matching `filter` (no order, no limit).
+fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'static, sqlx::Sqlite> {
+    // PUBLIC ends in its own `?`; the builder adds the placeholder with the bind.
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+        "SELECT {select} FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {}",
+        PUBLIC.trim_end_matches('?')
+    ));
+    q.push_bind(db_time(Utc::now()));
+    if let Some(id) = filter.article_id {
+        q.push(" AND t.article_id = ").push_bind(id);
+    }
+    if let Some(sector) = &filter.sector {
+        q.push(" AND t.sector = ").push_bind(sector.clone());
+    }
+    if let Some(kind) = &filter.kind {
+        q.push(" AND t.kind = ").push_bind(kind.clone());
+    }
+    if let Some(region) = &filter.region {
+        q.push(" AND t.region = ").push_bind(region.clone());
+    }
+    if let Some(year) = filter.year {
+        q.push(" AND t.year = ").push_bind(year);
+    }
+    if let Some(aspirational) = filter.aspirational {
+        q.push(" AND t.aspirational = ").push_bind(aspirational);
+    }
+    q
+}
+
+fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Sqlite>, filter: &TargetFilter) {
+    q.push(match filter.sort {
+        TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
+        TargetSort::Sector => " ORDER BY t.sector, t.indicator, t.position",
+        TargetSort::Indicator => " ORDER BY t.indicator, a.published_at DESC, t.position",
+        TargetSort::Value => " ORDER BY t.unit, t.value DESC, t.position",
+    });
 }
 
 /// Replaces an article's targets with those of its new body: derived data, written in the
@@ -763,46 +807,59 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all)]
     async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>> {
-        let mut sql = String::from(
-            "SELECT t.article_id, a.slug AS article_slug, a.title AS article_title, a.published_at, \
-             t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
-             t.aspirational, t.sector, t.region, t.year \
-             FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE ",
-        );
-        // PUBLIC ends in its own `?`; the builder adds the placeholder with the bind.
-        sql.push_str(PUBLIC.trim_end_matches('?'));
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(sql);
-        q.push_bind(db_time(Utc::now()));
-        if let Some(id) = filter.article_id {
-            q.push(" AND t.article_id = ").push_bind(id);
+        let mut q = target_query(TARGET_COLUMNS, filter);
+        push_target_order(&mut q, filter);
+        if let Some(limit) = filter.limit {
+            q.push(" LIMIT ").push_bind(i64::from(limit));
         }
-        if let Some(sector) = &filter.sector {
-            q.push(" AND t.sector = ").push_bind(sector.clone());
-        }
-        if let Some(kind) = &filter.kind {
-            q.push(" AND t.kind = ").push_bind(kind.clone());
-        }
-        if let Some(region) = &filter.region {
-            q.push(" AND t.region = ").push_bind(region.clone());
-        }
-        if let Some(year) = filter.year {
-            q.push(" AND t.year = ").push_bind(year);
-        }
-        if let Some(aspirational) = filter.aspirational {
-            q.push(" AND t.aspirational = ").push_bind(aspirational);
-        }
-        q.push(match filter.sort {
-            TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
-            TargetSort::Sector => " ORDER BY t.sector, t.indicator, t.position",
-            TargetSort::Indicator => " ORDER BY t.indicator, a.published_at DESC, t.position",
-            TargetSort::Value => " ORDER BY t.unit, t.value DESC, t.position",
-        });
         let rows: Vec<TargetRow> = q
             .build_query_as()
             .fetch_all(&self.pool)
             .await
             .map_err(other)?;
         Ok(rows.into_iter().map(ArticleTarget::from).collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn count_targets_by_sector(
+        &self,
+        filter: &TargetFilter,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let mut q = target_query("t.sector, count(*) AS n", filter);
+        q.push(" GROUP BY t.sector ORDER BY n DESC, t.sector");
+        q.build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    fn stream_targets(
+        &self,
+        filter: &TargetFilter,
+    ) -> BoxStream<'static, StoreResult<ArticleTarget>> {
+        // The rows come from a task that owns its connection and hands them over through a small
+        // channel: the reader of the stream sets the pace, and no more than the channel's rows
+        // are held at once.
+        let (tx, rx) = tokio::sync::mpsc::channel::<StoreResult<ArticleTarget>>(256);
+        let pool = self.pool.clone();
+        let filter = filter.clone();
+        tokio::spawn(async move {
+            let mut q = target_query(TARGET_COLUMNS, &filter);
+            push_target_order(&mut q, &filter);
+            if let Some(limit) = filter.limit {
+                q.push(" LIMIT ").push_bind(i64::from(limit));
+            }
+            let mut rows = q.build_query_as::<TargetRow>().fetch(&pool);
+            while let Some(row) = rows.next().await {
+                let item = row.map(ArticleTarget::from).map_err(other);
+                let failed = item.is_err();
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|t| (t, rx)) })
+            .boxed()
     }
 
     #[instrument(skip_all)]

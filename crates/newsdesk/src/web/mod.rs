@@ -54,6 +54,8 @@ pub struct AppState {
     /// URLs per sitemap before `/sitemap.xml` becomes an index (lowered in tests).
     sitemap_max_urls: u32,
     pages: Arc<page_cache::PageCache>,
+    /// Rendered `/targets` pages (see [`targets::TargetPages`]).
+    target_pages: Arc<targets::TargetPages>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             articles: None,
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
             pages: Arc::new(page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
+            target_pages: Arc::default(),
         };
         state.reload_chrome().await?;
         Ok(state)

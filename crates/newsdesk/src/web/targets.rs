@@ -2,9 +2,11 @@
 //! articles with filters, sorting and a chart by sector; `/targets.csv`, `/targets.json` and
 //! `/api/v1/targets` export the same rows.
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +17,7 @@ use crate::error::{AppError, JsonError};
 use crate::render::views::{Layout, SectorBar, TargetView};
 
 /// Rows shown on the page; exports have no limit.
-const PAGE_ROWS: usize = 500;
+const PAGE_ROWS: u32 = 500;
 
 /// The filters of `/targets`, as query parameters. Empty values mean "any".
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -85,6 +87,7 @@ impl TargetQuery {
             year,
             aspirational,
             sort,
+            limit: None,
         })
     }
 
@@ -94,9 +97,15 @@ impl TargetQuery {
     }
 }
 
-async fn rows(state: &AppState, q: &TargetQuery) -> Result<Vec<ArticleTarget>, AppError> {
-    let filter = q.filter()?;
-    Ok(state.store.list_targets(&filter).await?)
+/// Rendered `/targets` pages by content version and query. The page counts and sorts every
+/// target of the site (over a million at 100,000 articles: seconds of database work), so it is
+/// rendered once per content change and filter rather than per request. Bounded by entries.
+pub struct TargetPages(quick_cache::sync::Cache<(u64, String), Bytes>);
+
+impl Default for TargetPages {
+    fn default() -> Self {
+        Self(quick_cache::sync::Cache::new(64))
+    }
 }
 
 /// `GET /targets`: the table, its filters, the chart and the export links.
@@ -104,7 +113,27 @@ pub async fn targets_page(
     State(state): State<AppState>,
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, AppError> {
-    let targets = rows(&state, &q).await?;
+    let key = (state.store.content_version(), q.query_string());
+    if let Some(html) = state.target_pages.0.get(&key) {
+        return Ok(axum::response::Html(html).into_response());
+    }
+    let html = Bytes::from(render_targets_page(&state, &q).await?);
+    state.target_pages.0.insert(key, html.clone());
+    Ok(axum::response::Html(html).into_response())
+}
+
+async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String, AppError> {
+    let filter = q.filter()?;
+    // Counted and listed by the database: the page costs the same for 100 targets or a million.
+    let by_sector = state.store.count_targets_by_sector(&filter).await?;
+    let targets = state
+        .store
+        .list_targets(&TargetFilter {
+            limit: Some(PAGE_ROWS),
+            ..filter
+        })
+        .await?;
+    let total: i64 = by_sector.iter().map(|(_, n)| n).sum();
     let facets = state.store.target_facets().await?;
     let chrome = state.chrome();
     let mut layout = Layout::new(
@@ -122,10 +151,10 @@ pub async fn targets_page(
             "targets.html",
             context! {
                 layout,
-                total => targets.len(),
-                shown => targets.len().min(PAGE_ROWS),
-                targets => targets.iter().take(PAGE_ROWS).map(TargetView::new).collect::<Vec<_>>(),
-                chart => SectorBar::chart(&targets),
+                total,
+                shown => targets.len(),
+                targets => targets.iter().map(TargetView::new).collect::<Vec<_>>(),
+                chart => SectorBar::chart(&by_sector),
                 facets,
                 q,
                 csv_url => format!("/targets.csv?{query}"),
@@ -133,7 +162,39 @@ pub async fn targets_page(
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering targets.html")))?;
-    Ok(axum::response::Html(html).into_response())
+    Ok(html)
+}
+
+/// The rows of an export as a response body, written as the database reads them. A failure
+/// after the first bytes cannot change the status any more: it is logged and the body ends early,
+/// so the client sees an incomplete download rather than a complete-looking wrong one.
+fn export_body<F>(
+    state: &AppState,
+    filter: &TargetFilter,
+    head: Vec<u8>,
+    tail: &'static [u8],
+    mut row: F,
+) -> Body
+where
+    F: FnMut(&ArticleTarget, bool) -> anyhow::Result<Vec<u8>> + Send + 'static,
+{
+    let mut first = true;
+    let rows = state.store.stream_targets(filter).map(move |t| {
+        let bytes = t
+            .map_err(anyhow::Error::new)
+            .and_then(|t| row(&t, std::mem::take(&mut first)))
+            .map_err(|e| {
+                tracing::error!(error = %format!("{e:#}"), "target export cut short");
+                std::io::Error::other(e)
+            })?;
+        Ok::<_, std::io::Error>(Bytes::from(bytes))
+    });
+    let stream = futures::stream::once(async move { Ok(Bytes::from(head)) })
+        .chain(rows)
+        .chain(futures::stream::once(async move {
+            Ok(Bytes::from_static(tail))
+        }));
+    Body::from_stream(stream)
 }
 
 /// `GET /targets.csv`: the filtered rows as CSV.
@@ -141,8 +202,15 @@ pub async fn targets_csv(
     State(state): State<AppState>,
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, AppError> {
-    let targets = rows(&state, &q).await?;
-    let csv = crate::targets::to_csv(&targets, &state.chrome().site.base_url)?;
+    let filter = q.filter()?;
+    let base_url = state.chrome().site.base_url.clone();
+    let body = export_body(
+        &state,
+        &filter,
+        crate::targets::csv_header(),
+        b"",
+        move |t, _| crate::targets::csv_record(t, &base_url),
+    );
     Ok((
         [
             (
@@ -154,22 +222,32 @@ pub async fn targets_csv(
                 HeaderValue::from_static("attachment; filename=\"targets.csv\""),
             ),
         ],
-        csv,
+        body,
     )
         .into_response())
 }
 
-/// `GET /targets.json` and `GET /api/v1/targets`: the filtered rows as JSON.
+/// `GET /targets.json` and `GET /api/v1/targets`: the filtered rows as JSON,
+/// `{"total": N, "targets": [...]}`.
 pub async fn targets_json(
     State(state): State<AppState>,
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, JsonError> {
-    let targets = rows(&state, &q).await?;
-    let body = serde_json::to_vec(&serde_json::json!({
-        "total": targets.len(),
-        "targets": targets,
-    }))
-    .map_err(|e| AppError::Internal(e.into()))?;
+    let filter = q.filter()?;
+    let total: i64 = state
+        .store
+        .count_targets_by_sector(&filter)
+        .await
+        .map_err(AppError::from)?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    let head = format!("{{\"total\":{total},\"targets\":[").into_bytes();
+    let body = export_body(&state, &filter, head, b"]}", |t, first| {
+        let mut out = if first { Vec::new() } else { vec![b','] };
+        serde_json::to_writer(&mut out, t)?;
+        Ok(out)
+    });
     Ok((
         [(
             header::CONTENT_TYPE,

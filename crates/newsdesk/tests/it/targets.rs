@@ -230,3 +230,62 @@ fn targets_command_prints_the_gold_schema() {
         "the good file still printed"
     );
 }
+
+/// The total the page states (共 N 项).
+fn page_total(doc: &Html) -> u64 {
+    let line = texts(doc, "p.export").join("");
+    line.trim_start_matches('共')
+        .split('项')
+        .next()
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no total in {line:?}"))
+}
+
+#[tokio::test]
+async fn the_page_counts_in_the_database_and_follows_new_articles() {
+    let app = TestApp::start().await;
+    let (_, doc) = app.page("/targets").await;
+    let total = page_total(&doc);
+    let json: serde_json::Value = app.get("/targets.json").await.json().await.unwrap();
+    assert_eq!(json["total"].as_u64(), Some(total));
+    assert_eq!(json["targets"].as_array().unwrap().len() as u64, total);
+    let rows = texts(&doc, ".targets-table tbody tr").len() as u64;
+    assert_eq!(rows, total.min(500));
+    let bars: u64 = texts(&doc, ".sector-chart .bar-count")
+        .iter()
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(bars, total, "the chart counts every target");
+
+    // An import by another process: the rendered page is kept per content version, so the new
+    // article's target shows up within the version poll (about a second).
+    let pages = tempfile::tempdir().unwrap();
+    std::fs::write(
+        pages.path().join("page.txt"),
+        "某市印发光伏发展方案\n\n作者:\n来源:\n2024/03/01 09:30\n浏览量:\n\n力争到2025年光伏装机容量达到500万千瓦。\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["import", "--data"])
+        .arg(app.data_path())
+        .args(["--channel", "solar"])
+        .arg(pages.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut now = total;
+    for _ in 0..50 {
+        now = page_total(&app.page("/targets").await.1);
+        if now > total {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, total + 1);
+    app.stop().await;
+}
