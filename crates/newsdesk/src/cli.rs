@@ -166,7 +166,8 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
     pub max_upload_mib: u64,
     /// Memory for rendered article pages, in MiB; 0 renders every request.
-    #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 64)]
+    /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
+    #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 32)]
     pub page_cache_mib: u64,
     /// AppID of a WeChat official account (公众号): with the secret, enables JS-SDK sharing.
     #[arg(long, env = "NEWSDESK_WECHAT_APPID", requires = "wechat_secret")]

@@ -24,7 +24,7 @@ use crate::render::Renderer;
 use crate::store::{Store, StoreResult};
 
 /// Memory for rendered article pages unless configured otherwise.
-pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What every page's header and footer need, cached in memory and reloaded when it changes.
 #[derive(Debug, Clone, Default)]
