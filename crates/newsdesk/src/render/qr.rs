@@ -2,29 +2,43 @@
 //! desktop article pages carry one of their own URL, so a reader can scan it with WeChat and go on
 //! reading on the phone.
 
-use qrcode::render::svg;
-use qrcode::{EcLevel, QrCode};
+use std::fmt::Write;
+
+use qrcode::{Color, EcLevel, QrCode};
+
+/// Light modules around the code, as the QR standard asks, so scanners find its edges.
+const QUIET_ZONE: usize = 4;
 
 /// The QR code of `url` as an `<svg>` element ready to inline in HTML, labelled for screen readers
 /// with `label`. One SVG unit is one module; the stylesheet sets the displayed size.
+///
+/// Drawn here rather than by the `qrcode` crate's SVG renderer, which writes a subpath per dark
+/// module (9 KB for an article URL, on every desktop article page); one subpath per horizontal run
+/// of dark modules draws the same code in about a third of the bytes.
 pub fn qr_svg(url: &str, label: &str) -> Result<String, qrcode::types::QrError> {
     // Medium error correction: phone cameras read a screen well, and a smaller code stays legible.
     let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)?;
-    let svg = code
-        .render::<svg::Color<'_>>()
-        .module_dimensions(1, 1)
-        .quiet_zone(true)
-        .dark_color(svg::Color("#000"))
-        .light_color(svg::Color("#fff"))
-        .build();
-    // The renderer writes a standalone document; inline SVG in HTML takes no XML declaration and
-    // needs its role and name for assistive technology.
-    let element = svg.find("<svg").map_or(svg.as_str(), |start| &svg[start..]);
+    let width = code.width();
+    let size = width + 2 * QUIET_ZONE;
+    let mut path = String::new();
+    for (y, row) in code.to_colors().chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if row[x] == Color::Light {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] == Color::Dark {
+                x += 1;
+            }
+            let (left, top) = (start + QUIET_ZONE, y + QUIET_ZONE);
+            let _ = write!(path, "M{left} {top}h{}v1H{left}z", x - start);
+        }
+    }
     let label = crate::render::xml::escape(label);
-    Ok(element.replacen(
-        "<svg ",
-        &format!(r#"<svg class="qr" role="img" aria-label="{label}" "#),
-        1,
+    Ok(format!(
+        r##"<svg class="qr" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##
     ))
 }
 
@@ -38,5 +52,7 @@ mod tests {
         assert!(svg.starts_with(r#"<svg class="qr" role="img" aria-label="二维码" "#));
         assert!(svg.ends_with("</svg>"));
         assert!(!svg.contains("<?xml"));
+        // One subpath per run of dark modules keeps it small.
+        assert!(svg.len() < 4_000, "{} bytes", svg.len());
     }
 }
