@@ -5,6 +5,8 @@
 #   bench/article-vs-nginx.sh            # needs: cargo, wrk, nginx (apt-get install wrk nginx-light)
 #   ROUNDS=5 DURATION=10s CONNECTIONS=32 bench/article-vs-nginx.sh
 #   PAGE=/articles/<slug> bench/article-vs-nginx.sh   # another article than the seed
+#   GZIP=1 bench/article-vs-nginx.sh   # as browsers ask (Accept-Encoding: gzip): newsdesk's cached
+#                                      # gzip page against nginx's gzip_static of the same bytes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -28,6 +30,19 @@ path=${PAGE:-$(curl -sf "http://127.0.0.1:$port_nd/channels/nev" | grep -o 'href
 mkdir -p "$work/www/articles"
 curl -sf -A 'Mozilla/5.0 bench' "http://127.0.0.1:$port_nd$path" > "$work/www$path"
 bytes=$(wc -c < "$work/www$path")
+wrk_headers=()
+if [ -n "${GZIP:-}" ]; then
+  # The cached page is compressed in the background after its first request.
+  for _ in $(seq 50); do
+    curl -sf -D "$work/headers" -o "$work/www$path.gz" -A 'Mozilla/5.0 bench' \
+      -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port_nd$path"
+    grep -qi '^content-encoding: gzip' "$work/headers" && break
+    sleep 0.1
+  done
+  grep -qi '^content-encoding: gzip' "$work/headers" || { echo "no gzip response" >&2; exit 1; }
+  bytes="$(wc -c < "$work/www$path.gz") gzip ($bytes plain)"
+  wrk_headers=(-H 'Accept-Encoding: gzip')
+fi
 
 cat > "$work/nginx.conf" <<CONF
 worker_processes auto;
@@ -39,13 +54,14 @@ http {
   sendfile on;
   tcp_nopush on;
   default_type text/html;
+  gzip_static on;
   server { listen 127.0.0.1:$port_ng; root $work/www; }
 }
 CONF
 nginx -c "$work/nginx.conf"
 sleep 0.3
 
-rps() { wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "$1" | awk '/Requests\/sec/ {print $2}'; }
+rps() { wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "${wrk_headers[@]}" "$1" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 nd=() ng=()
 for r in $(seq "$ROUNDS"); do

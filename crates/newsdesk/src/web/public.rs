@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
-use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER};
+use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER, accepts_gzip};
 use crate::counter::Visitor;
 use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
@@ -207,7 +207,12 @@ pub async fn show_article(
         Some(page) => page,
         None => {
             let page = Arc::new(render_article(&state, &key.slug, in_wechat, version).await?);
-            state.pages().insert(key, page.clone());
+            if state.pages().is_enabled() {
+                state.pages().insert(key, page.clone());
+                // Compressed off the request path; until then the page goes out uncompressed.
+                let page = page.clone();
+                tokio::task::spawn_blocking(move || page.compress());
+            }
             page
         }
     };
@@ -226,16 +231,30 @@ pub async fn show_article(
         .counter
         .live_total(page.article_id)
         .unwrap_or_default();
-    Ok(vary_on_user_agent(
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            page.body(views),
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(accepts_gzip)
+        .then(|| page.gzip_body(views))
+        .flatten();
+    let html = HeaderValue::from_static("text/html; charset=utf-8");
+    let mut response = match gzip {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, html),
+                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+            ],
+            body,
         )
             .into_response(),
-    ))
+        None => ([(header::CONTENT_TYPE, html)], page.body(views)).into_response(),
+    };
+    // The page differs inside WeChat, and by encoding.
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("user-agent, accept-encoding"),
+    );
+    Ok(response)
 }
 
 /// Renders an article page with a placeholder for its 浏览量.

@@ -141,3 +141,74 @@ async fn cached_pages_follow_changes_made_by_other_processes() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn browsers_get_the_cached_page_gzip_compressed_with_the_live_count() {
+    use std::io::Read;
+    let app = builder_counting_every_view().await;
+    let path = any_article(&app).await;
+    let get = |encoding: &'static str| {
+        app.client
+            .get(app.url(&path))
+            .header("user-agent", CRAWLER_UA)
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let vary = plain.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        vary.contains("accept-encoding") && vary.contains("user-agent"),
+        "{vary}"
+    );
+    let plain = plain.text().await.unwrap();
+
+    // The first requests after a render go out plain while the page is compressed.
+    let mut compressed = None;
+    for _ in 0..50 {
+        let r = get("gzip, deflate, br").await.unwrap();
+        if r.headers()
+            .get("content-encoding")
+            .is_some_and(|v| v == "gzip")
+        {
+            compressed = Some(r.bytes().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let compressed = compressed.expect("a gzip response");
+    assert!(
+        compressed.len() * 2 < plain.len(),
+        "{} of {}",
+        compressed.len(),
+        plain.len()
+    );
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut html)
+        .expect("valid gzip: checksum and length agree");
+    assert_eq!(
+        html, plain,
+        "the same page, same count (crawlers do not count)"
+    );
+
+    // A view counted by a reader shows in the compressed page too.
+    let before = shown_views(&app, &path).await;
+    let r = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = get("gzip").await.unwrap();
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&r.bytes().await.unwrap()[..])
+        .read_to_string(&mut html)
+        .unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert_eq!(texts(&doc, ".views-count"), [(before + 1).to_string()]);
+    app.stop().await;
+}
+
+async fn builder_counting_every_view() -> TestApp {
+    TestApp::builder().count_every_view().start().await
+}
