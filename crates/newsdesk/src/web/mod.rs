@@ -35,9 +35,22 @@ pub struct Chrome {
     pub channels: Vec<Channel>,
 }
 
-/// Shared state of the web layer; cheap to clone.
+/// Shared state of the web layer: one reference-counted pointer, so the clone that every request
+/// makes of it is a single atomic increment (it was one per field).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] points to.
+#[derive(Clone)]
+pub struct Shared {
     /// The database.
     pub store: Arc<dyn Store>,
     /// Templates and static assets.
@@ -65,7 +78,7 @@ impl AppState {
         renderer: Arc<Renderer>,
         counter: Arc<ViewCounter>,
     ) -> StoreResult<Self> {
-        let state = Self {
+        let state = Self(Arc::new(Shared {
             store,
             renderer,
             counter,
@@ -76,7 +89,7 @@ impl AppState {
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
             pages: Arc::new(page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
             target_pages: Arc::default(),
-        };
+        }));
         state.reload_chrome().await?;
         Ok(state)
     }
@@ -84,14 +97,14 @@ impl AppState {
     /// Signs WeChat JS-SDK configurations with `sdk`.
     #[must_use]
     pub fn with_wechat(mut self, sdk: Option<Arc<crate::wechat::JsSdk>>) -> Self {
-        self.wechat = sdk;
+        Arc::make_mut(&mut self.0).wechat = sdk;
         self
     }
 
     /// Writes articles and searches through `articles`.
     #[must_use]
     pub fn with_articles(mut self, articles: crate::content::Articles) -> Self {
-        self.articles = Some(articles);
+        Arc::make_mut(&mut self.0).articles = Some(articles);
         self
     }
 
@@ -103,7 +116,7 @@ impl AppState {
     /// Splits sitemaps at `limit` URLs instead of the protocol's 50,000.
     #[must_use]
     pub fn with_sitemap_max_urls(mut self, limit: u32) -> Self {
-        self.sitemap_max_urls = limit.max(1);
+        Arc::make_mut(&mut self.0).sitemap_max_urls = limit.max(1);
         self
     }
 
@@ -120,7 +133,7 @@ impl AppState {
     /// Stores uploaded images as `uploads` says.
     #[must_use]
     pub fn with_uploads(mut self, uploads: crate::images::Uploads) -> Self {
-        self.uploads = Arc::new(uploads);
+        Arc::make_mut(&mut self.0).uploads = Arc::new(uploads);
         self
     }
 
@@ -132,7 +145,7 @@ impl AppState {
     /// Uses a page cache of at most `max_bytes` (0: no caching).
     #[must_use]
     pub fn with_page_cache(mut self, max_bytes: u64) -> Self {
-        self.pages = Arc::new(page_cache::PageCache::new(max_bytes));
+        Arc::make_mut(&mut self.0).pages = Arc::new(page_cache::PageCache::new(max_bytes));
         self
     }
 
