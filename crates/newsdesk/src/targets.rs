@@ -111,20 +111,28 @@ fn escape_html(s: &str) -> String {
 /// Wraps each target's clause in `body_html` in `<mark class="target" id="target-N">`.
 ///
 /// Targets come in text order, so each clause is searched for (escaped) after the previous
-/// occurrence of the same text: a sentence repeated in the text maps each copy to its own target.
-/// A clause that crosses inline markup is left unmarked rather than breaking the HTML.
+/// target's, which keeps the whole pass linear in the body; a clause not found there (out of
+/// order) is searched for after the previous occurrence of the same text, so a sentence repeated
+/// in the text maps each copy to its own target. A clause that crosses inline markup is left
+/// unmarked rather than breaking the HTML.
 pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
     let mut spans: Vec<(usize, usize, i64)> = Vec::new();
     let mut search_from: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut cursor = 0;
     for t in targets {
         if t.text.is_empty() {
             continue;
         }
         let escaped = escape_html(&t.text);
         let from = search_from.get(t.text.as_str()).copied().unwrap_or(0);
-        let Some(found) = body_html[from..].find(&escaped).map(|i| i + from) else {
+        let in_order = body_html[cursor.max(from)..]
+            .find(&escaped)
+            .map(|i| i + cursor.max(from));
+        let Some(found) = in_order.or_else(|| body_html[from..].find(&escaped).map(|i| i + from))
+        else {
             continue;
         };
+        cursor = found + escaped.len();
         search_from.insert(&t.text, found + escaped.len());
         spans.push((found, found + escaped.len(), t.position));
     }
