@@ -388,15 +388,17 @@ pub struct Pagination {
 }
 
 impl Pagination {
-    /// Pagination for `total` items at `per_page`, with page URLs `{base}?page=N`.
+    /// Pagination for `total` items at `per_page`, with page URLs `{base}?page=N`; a `base` that
+    /// carries a query string already (a list's filters) keeps it: `{base}&page=N`.
     pub fn new(base: &str, page: u32, per_page: u32, total: i64) -> Self {
         let per_page = i64::from(per_page.max(1));
         let pages = u32::try_from(((total + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX);
+        let joiner = if base.contains('?') { '&' } else { '?' };
         let url = |n: u32| {
             if n == 1 {
                 base.to_string()
             } else {
-                format!("{base}?page={n}")
+                format!("{base}{joiner}page={n}")
             }
         };
         Self {
@@ -461,6 +463,11 @@ mod tests {
         assert_eq!(p.pages, 3);
         assert_eq!(p.prev_url.as_deref(), Some("/channels/solar"));
         assert_eq!(p.next_url.as_deref(), Some("/channels/solar?page=3"));
+        let p = Pagination::new("/admin/articles?status=draft&q=%E6%B0%A2", 1, 10, 25);
+        assert_eq!(
+            p.next_url.as_deref(),
+            Some("/admin/articles?status=draft&q=%E6%B0%A2&page=2")
+        );
         let p = Pagination::new("/", 1, 10, 0);
         assert_eq!((p.pages, p.prev_url, p.next_url), (1, None, None));
     }

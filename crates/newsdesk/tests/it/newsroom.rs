@@ -965,3 +965,27 @@ async fn renaming_or_deleting_tags_and_channels_reaches_search_at_once() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn paging_through_a_filtered_article_list_keeps_the_filter() {
+    let app = TestApp::start().await;
+    add_user(&app, "chief", Role::Admin).await;
+    let s = login(&app, "chief").await;
+    // One page holds 30; the demo articles are published, so only these are drafts.
+    for i in 0..31 {
+        s.create(&format!("分页草稿{i}"), "草稿正文。", "draft")
+            .await;
+    }
+    let (status, doc) = s.page("/admin/articles?status=draft&q=").await;
+    assert_eq!(status, StatusCode::OK);
+    let next = attr(&doc, "a[rel=next]", "href").expect("a second page");
+    assert_eq!(next, "/admin/articles?status=draft&page=2");
+    let (status, second) = s.page(&next).await;
+    assert_eq!(status, StatusCode::OK);
+    let titles = texts(&second, ".admin-row .row-title");
+    assert_eq!(titles.len(), 1, "{titles:?}");
+    assert!(titles[0].contains("分页草稿"), "{titles:?}");
+    let prev = attr(&second, "a[rel=prev]", "href").unwrap();
+    assert_eq!(prev, "/admin/articles?status=draft");
+    app.stop().await;
+}

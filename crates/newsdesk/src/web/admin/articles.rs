@@ -44,6 +44,27 @@ pub struct ListQuery {
     notice: Option<String>,
 }
 
+impl ListQuery {
+    /// `/admin/articles` with this list's filters (not its page or notice), so paging keeps them.
+    fn list_url(&self) -> String {
+        let filters: Vec<(&str, &str)> = [
+            ("status", &self.status),
+            ("channel", &self.channel),
+            ("author", &self.author),
+            ("q", &self.q),
+            ("trash", &self.trash),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_deref()?.trim())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        match serde_urlencoded::to_string(&filters) {
+            Ok(query) if !query.is_empty() => format!("/admin/articles?{query}"),
+            _ => "/admin/articles".to_string(),
+        }
+    }
+}
+
 fn non_empty(s: Option<&String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -134,7 +155,7 @@ pub async fn list_articles(
             title,
             rows => list.items.iter().map(|a| row(&state, a)).collect::<Vec<_>>(),
             total => list.total,
-            pagination => Pagination::new("/admin/articles", page, PER_PAGE, list.total),
+            pagination => Pagination::new(&q.list_url(), page, PER_PAGE, list.total),
             channels => chrome.channels.clone(),
             authors,
             trashed => filter.trashed,

@@ -86,7 +86,15 @@ pub async fn list_audit(
         context! {
             layout => AdminLayout::new(&state, &user, "audit", "操作日志"),
             rows,
-            pagination => Pagination::new("/admin/audit", page, PER_PAGE, list.total),
+            pagination => Pagination::new(
+                &q.article.map_or_else(
+                    || "/admin/audit".to_string(),
+                    |id| format!("/admin/audit?article={id}"),
+                ),
+                page,
+                PER_PAGE,
+                list.total,
+            ),
         },
     )
 }
