@@ -116,6 +116,8 @@ pub struct Article {
     pub published_at: Option<DateTime<Utc>>,
     /// 浏览量 as last flushed to the store.
     pub views: i64,
+    /// Cover image URL set in the newsroom: shown above the text and used for share previews.
+    pub cover_image: Option<String>,
     /// Creation time, UTC.
     pub created_at: DateTime<Utc>,
     /// Last change, UTC.

@@ -71,31 +71,48 @@ impl ShareImage {
         }
     }
 
-    /// The first image of an article body, or the default one.
-    pub fn for_body(body_html: &str, site: &SiteSettings) -> Self {
+    /// The article's cover image, else the first image of its body, else the default one.
+    pub fn for_article(cover: Option<&str>, body_html: &str, site: &SiteSettings) -> Self {
         static IMG_SRC: LazyLock<Option<Regex>> =
             LazyLock::new(|| Regex::new(r#"<img\s[^>]*?src="([^"]+)""#).ok());
-        let src = IMG_SRC
-            .as_ref()
-            .and_then(|re| re.captures(body_html))
-            .and_then(|c| c.get(1))
-            // Bodies are sanitized HTML: the one entity a URL attribute carries is `&amp;`.
-            .map(|m| m.as_str().replace("&amp;", "&"));
-        match src {
-            Some(src) if src.starts_with("http://") || src.starts_with("https://") => Self {
-                url: src,
+        let first_in_body = || {
+            IMG_SRC
+                .as_ref()
+                .and_then(|re| re.captures(body_html))
+                .and_then(|c| c.get(1))
+                // Bodies are sanitized HTML: the one entity a URL attribute carries is `&amp;`.
+                .map(|m| m.as_str().replace("&amp;", "&"))
+        };
+        let url = cover
+            .and_then(image_url)
+            .map(str::to_string)
+            .or_else(|| first_in_body().filter(|src| image_url(src).is_some()));
+        match url {
+            Some(url) => Self {
+                url: if url.starts_with('/') {
+                    site.url(&url)
+                } else {
+                    url
+                },
                 width: None,
                 height: None,
             },
-            Some(src) if src.starts_with('/') && !src.starts_with("//") => Self {
-                url: site.url(&src),
-                width: None,
-                height: None,
-            },
-            _ => Self::default_for(site),
+            None => Self::default_for(site),
         }
     }
 }
+
+/// `src` if it is an image address a page may show: an http(s) URL or a path on this site (not
+/// `javascript:`, `data:` or a protocol-relative `//host`).
+pub fn image_url(src: &str) -> Option<&str> {
+    let src = src.trim();
+    let ok = src.starts_with("http://")
+        || src.starts_with("https://")
+        || (src.starts_with('/') && !src.starts_with("//"));
+    (ok && !src.contains(char::is_whitespace)).then_some(src)
+}
+
+impl ShareImage {}
 
 /// A feed offered for a page.
 #[derive(Debug, Clone, Serialize)]
@@ -301,6 +318,8 @@ pub struct ArticleView {
     pub channel: ChannelLink,
     /// Tags.
     pub tags: Vec<String>,
+    /// Cover image address, when set and safe to show.
+    pub cover_url: Option<String>,
 }
 
 impl ArticleView {
@@ -317,6 +336,11 @@ impl ArticleView {
             summary: a.summary.clone(),
             channel: ChannelLink::from(&a.channel),
             tags: a.tags.clone(),
+            cover_url: a
+                .cover_image
+                .as_deref()
+                .and_then(image_url)
+                .map(str::to_string),
         }
     }
 }

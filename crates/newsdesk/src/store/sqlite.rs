@@ -144,6 +144,7 @@ struct ArticleRow {
     status: String,
     published_at: Option<DateTime<Utc>>,
     views: i64,
+    cover_image: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     channel_id: i64,
@@ -184,6 +185,7 @@ impl ArticleRow {
             status,
             published_at: self.published_at,
             views: self.views,
+            cover_image: self.cover_image,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -218,7 +220,8 @@ impl From<SummaryRow> for ArticleSummary {
 }
 
 const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
-     a.body_source, a.body_html, a.status, a.published_at, a.views, a.created_at, a.updated_at, \
+     a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
+     a.updated_at, \
      c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
 
 const PUBLIC: &str = "a.status = 'published' AND a.published_at <= ?";

@@ -50,7 +50,6 @@ struct EditableRow {
     #[sqlx(flatten)]
     article: ArticleRow,
     version: i64,
-    cover_image: Option<String>,
     deleted_at: Option<DateTime<Utc>>,
 }
 
@@ -575,7 +574,7 @@ impl NewsroomStore for SqliteStore {
     #[instrument(skip_all, fields(article.id = id))]
     async fn editable_article(&self, id: i64) -> StoreResult<EditableArticle> {
         let sql = format!(
-            "SELECT {ARTICLE_COLUMNS}, a.version, a.cover_image, a.deleted_at \
+            "SELECT {ARTICLE_COLUMNS}, a.version, a.deleted_at \
              FROM articles a JOIN channels c ON c.id = a.channel_id WHERE a.id = ?"
         );
         let row: EditableRow = sqlx::query_as(&sql)
@@ -585,10 +584,11 @@ impl NewsroomStore for SqliteStore {
             .map_err(other)?
             .ok_or(StoreError::NotFound)?;
         let tags = self.tags_of(id).await?;
+        let article = row.article.into_article(tags)?;
         Ok(EditableArticle {
-            article: row.article.into_article(tags)?,
+            cover_image: article.cover_image.clone(),
+            article,
             version: row.version,
-            cover_image: row.cover_image,
             deleted_at: row.deleted_at,
         })
     }

@@ -280,7 +280,11 @@ async fn render_article(
     layout.description = article.summary.clone();
     layout.og_type = "article";
     layout.share_title = article.title.clone();
-    layout.share_image = ShareImage::for_body(&article.body_html, &chrome.site);
+    layout.share_image = ShareImage::for_article(
+        article.cover_image.as_deref(),
+        &article.body_html,
+        &chrome.site,
+    );
     layout.json_ld = Some(news_article_json_ld(
         &article,
         &chrome.site,

@@ -989,3 +989,56 @@ async fn paging_through_a_filtered_article_list_keeps_the_filter() {
     assert_eq!(prev, "/admin/articles?status=draft");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_cover_image_shows_above_the_text_and_in_share_previews() {
+    let app = TestApp::start().await;
+    add_user(&app, "chief", Role::Admin).await;
+    let s = login(&app, "chief").await;
+    let reader = &app;
+    let publish = |title: &'static str, cover: &'static str| {
+        let s = &s;
+        async move {
+            let r = s
+                .post(
+                    "/admin/articles",
+                    &[
+                        ("title", title),
+                        ("channel", "nev"),
+                        ("body", "正文。"),
+                        ("cover_image", cover),
+                        ("action", "publish"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status(), StatusCode::SEE_OTHER);
+            let id: i64 = r.headers()[LOCATION]
+                .to_str()
+                .unwrap()
+                .trim_start_matches("/admin/articles/")
+                .split('?')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let url = public_url(s, id).await.unwrap();
+            reader.page(&url).await.1
+        }
+    };
+    let doc = publish("带封面的文章", "/static/share.png").await;
+    assert_eq!(
+        attr(&doc, "figure.article-cover img", "src").as_deref(),
+        Some("/static/share.png")
+    );
+    let og = attr(&doc, "meta[property='og:image']", "content").unwrap();
+    assert!(
+        og.starts_with("http") && og.ends_with("/static/share.png"),
+        "{og}"
+    );
+
+    // Only web addresses are shown; anything else is left out rather than put in a src.
+    let doc = publish("封面地址有误", "javascript:alert(1)").await;
+    assert!(attr(&doc, "figure.article-cover img", "src").is_none());
+    assert!(!doc.html().contains("javascript:alert"));
+    app.stop().await;
+}
