@@ -2,6 +2,8 @@
 //! articles with filters, sorting and a chart by sector; `/targets.csv`, `/targets.json` and
 //! `/api/v1/targets` export the same rows.
 
+use std::sync::Arc;
+
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -97,14 +99,37 @@ impl TargetQuery {
     }
 }
 
-/// Rendered `/targets` pages by content version and query. The page counts and sorts every
-/// target of the site (over a million at 100,000 articles: seconds of database work), so it is
-/// rendered once per content change and filter rather than per request. Bounded by entries.
-pub struct TargetPages(quick_cache::sync::Cache<(u64, String), Bytes>);
+/// Exports running at once. Each holds a database connection while it streams (a full export of
+/// 100,000 articles' targets takes about 15 s), so a few are allowed and more wait their turn
+/// with a clear answer instead of taking every connection from the readers of the site.
+const CONCURRENT_EXPORTS: usize = 2;
+
+/// Rendered `/targets` pages by content version and query, and the export slots. The page counts
+/// and sorts every target of the site (over a million at 100,000 articles: seconds of database
+/// work), so it is rendered once per content change and filter rather than per request. Bounded
+/// by entries.
+pub struct TargetPages {
+    pages: quick_cache::sync::Cache<(u64, String), Bytes>,
+    exports: Arc<tokio::sync::Semaphore>,
+}
 
 impl Default for TargetPages {
     fn default() -> Self {
-        Self(quick_cache::sync::Cache::new(64))
+        Self {
+            pages: quick_cache::sync::Cache::new(64),
+            exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
+        }
+    }
+}
+
+impl TargetPages {
+    /// A slot for one export, or the error to answer when all are taken.
+    fn export_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        self.exports.clone().try_acquire_owned().map_err(|_| {
+            AppError::TooManyRequests(format!(
+                "正在进行的导出较多，请稍后再试（最多同时进行 {CONCURRENT_EXPORTS} 个导出）"
+            ))
+        })
     }
 }
 
@@ -114,11 +139,11 @@ pub async fn targets_page(
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, AppError> {
     let key = (state.store.content_version(), q.query_string());
-    if let Some(html) = state.target_pages.0.get(&key) {
+    if let Some(html) = state.target_pages.pages.get(&key) {
         return Ok(axum::response::Html(html).into_response());
     }
     let html = Bytes::from(render_targets_page(&state, &q).await?);
-    state.target_pages.0.insert(key, html.clone());
+    state.target_pages.pages.insert(key, html.clone());
     Ok(axum::response::Html(html).into_response())
 }
 
@@ -171,6 +196,7 @@ async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String
 fn export_body<F>(
     state: &AppState,
     filter: &TargetFilter,
+    slot: tokio::sync::OwnedSemaphorePermit,
     head: Vec<u8>,
     tail: &'static [u8],
     mut row: F,
@@ -180,6 +206,8 @@ where
 {
     let mut first = true;
     let rows = state.store.stream_targets(filter).map(move |t| {
+        // The slot is released when the body is dropped: sent, or the client gone.
+        let _slot = &slot;
         let bytes = t
             .map_err(anyhow::Error::new)
             .and_then(|t| row(&t, std::mem::take(&mut first)))
@@ -203,10 +231,12 @@ pub async fn targets_csv(
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, AppError> {
     let filter = q.filter()?;
+    let slot = state.target_pages.export_slot()?;
     let base_url = state.chrome().site.base_url.clone();
     let body = export_body(
         &state,
         &filter,
+        slot,
         crate::targets::csv_header(),
         b"",
         move |t, _| crate::targets::csv_record(t, &base_url),
@@ -234,6 +264,7 @@ pub async fn targets_json(
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, JsonError> {
     let filter = q.filter()?;
+    let slot = state.target_pages.export_slot()?;
     let total: i64 = state
         .store
         .count_targets_by_sector(&filter)
@@ -243,7 +274,7 @@ pub async fn targets_json(
         .map(|(_, n)| n)
         .sum();
     let head = format!("{{\"total\":{total},\"targets\":[").into_bytes();
-    let body = export_body(&state, &filter, head, b"]}", |t, first| {
+    let body = export_body(&state, &filter, slot, head, b"]}", |t, first| {
         let mut out = if first { Vec::new() } else { vec![b','] };
         serde_json::to_writer(&mut out, t)?;
         Ok(out)
@@ -256,4 +287,21 @@ pub async fn targets_json(
         body,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_beyond_the_limit_are_told_to_wait_until_a_slot_frees() {
+        let pages = TargetPages::default();
+        let held: Vec<_> = (0..CONCURRENT_EXPORTS)
+            .map(|_| pages.export_slot().unwrap())
+            .collect();
+        let refused = pages.export_slot().unwrap_err();
+        assert!(matches!(&refused, AppError::TooManyRequests(m) if m.contains("稍后再试")));
+        drop(held);
+        assert!(pages.export_slot().is_ok());
+    }
 }
