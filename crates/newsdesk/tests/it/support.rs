@@ -173,3 +173,20 @@ pub fn article_link(doc: &Html, title: &str) -> Option<String> {
         .find(|a| a.text().collect::<String>().contains(title))
         .and_then(|a| a.value().attr("href").map(str::to_string))
 }
+
+/// Runs `newsdesk import --data DATA --channel CHANNEL PATH` as another process beside the running
+/// `app`, as an editor would, and asserts it succeeded.
+pub fn import_beside(app: &TestApp, channel: &str, path: &std::path::Path) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["import", "--channel", channel, "--data"])
+        .arg(app.data_path())
+        .arg(path)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run newsdesk import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

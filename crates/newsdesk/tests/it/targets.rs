@@ -265,19 +265,7 @@ async fn the_page_counts_in_the_database_and_follows_new_articles() {
         "某市印发光伏发展方案\n\n作者:\n来源:\n2024/03/01 09:30\n浏览量:\n\n力争到2025年光伏装机容量达到500万千瓦。\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(["import", "--data"])
-        .arg(app.data_path())
-        .args(["--channel", "solar"])
-        .arg(pages.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::import_beside(&app, "solar", pages.path());
     let mut now = total;
     for _ in 0..50 {
         now = page_total(&app.page("/targets").await.1);

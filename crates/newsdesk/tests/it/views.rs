@@ -111,18 +111,7 @@ async fn cached_pages_follow_changes_made_by_other_processes() {
     );
     let file = app.data_dir().join("corrected.txt");
     std::fs::write(&file, corrected).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
-        .args(["import", "--channel", "nev", "--data"])
-        .arg(app.data_dir())
-        .arg(&file)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::support::import_beside(&app, "nev", &file);
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
