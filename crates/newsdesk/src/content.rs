@@ -88,17 +88,37 @@ impl Articles {
         self.apply(vec![IndexChange::Delete(id)]).await
     }
 
-    /// Brings the index entries of `ids` in line with the store.
+    /// Brings the index entries of `ids` in line with the store, a batch at a time so that
+    /// thousands of articles (a renamed channel) never sit in memory at once.
     pub async fn reindex(&self, ids: &[i64]) -> StoreResult<()> {
-        let mut changes = Vec::with_capacity(ids.len());
-        for &id in ids {
-            changes.push(match self.store.article_by_id(id).await {
-                Ok(article) => IndexChange::Upsert(Box::new(article)),
-                Err(StoreError::NotFound) => IndexChange::Delete(id),
-                Err(e) => return Err(e),
-            });
+        /// Articles read and committed together.
+        const BATCH: usize = 500;
+        for batch in ids.chunks(BATCH) {
+            let mut changes = Vec::with_capacity(batch.len());
+            for &id in batch {
+                changes.push(match self.store.article_by_id(id).await {
+                    Ok(article) => IndexChange::Upsert(Box::new(article)),
+                    Err(StoreError::NotFound) => IndexChange::Delete(id),
+                    Err(e) => return Err(e),
+                });
+            }
+            self.apply(changes).await?;
         }
-        self.apply(changes).await
+        Ok(())
+    }
+
+    /// [`Articles::reindex`] in a task of its own, awaited: if the request that asked for it is
+    /// cancelled (a client gone, a timeout on a large channel), the index still catches up with
+    /// the store write that already happened.
+    pub async fn reindex_detached(&self, ids: Vec<i64>) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let articles = self.clone();
+        tokio::spawn(async move { articles.reindex(&ids).await })
+            .await
+            .context("reindex task")
+            .map_err(StoreError::Other)?
     }
 
     async fn apply(&self, changes: Vec<IndexChange>) -> StoreResult<()> {

@@ -840,10 +840,17 @@ impl Store for SqliteStore {
         &self,
         filter: &TargetFilter,
     ) -> BoxStream<'static, StoreResult<ArticleTarget>> {
+        /// What the reading task hands over: rows, then an end mark, so that a task that stops
+        /// early (an error, a panic) is told apart from an export that is complete.
+        enum Message {
+            Row(StoreResult<ArticleTarget>),
+            End,
+        }
         // The rows come from a task that owns its connection and hands them over through a small
         // channel: the reader of the stream sets the pace, and no more than the channel's rows
-        // are held at once.
-        let (tx, rx) = tokio::sync::mpsc::channel::<StoreResult<ArticleTarget>>(256);
+        // are held at once. When the reader goes away (a client gone), the task stops at once,
+        // even while the database is still sorting, and gives its connection back.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Message>(256);
         let pool = self.pool.clone();
         let filter = filter.clone();
         tokio::spawn(async move {
@@ -853,16 +860,34 @@ impl Store for SqliteStore {
                 q.push(" LIMIT ").push_bind(i64::from(limit));
             }
             let mut rows = q.build_query_as::<TargetRow>().fetch(&pool);
-            while let Some(row) = rows.next().await {
-                let item = row.map(ArticleTarget::from).map_err(other);
-                let failed = item.is_err();
-                if tx.send(item).await.is_err() || failed {
-                    break;
+            loop {
+                let row = tokio::select! {
+                    () = tx.closed() => return,
+                    row = rows.next() => row,
+                };
+                let Some(row) = row else { break };
+                let row = row.map(ArticleTarget::from).map_err(other);
+                let failed = row.is_err();
+                if tx.send(Message::Row(row)).await.is_err() || failed {
+                    return;
                 }
             }
+            let _ = tx.send(Message::End).await;
         });
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|t| (t, rx)) })
-            .boxed()
+        futures::stream::unfold(Some(rx), |rx| async move {
+            let mut rx = rx?;
+            match rx.recv().await {
+                Some(Message::Row(row)) => Some((row, Some(rx))),
+                Some(Message::End) => None,
+                None => Some((
+                    Err(StoreError::Other(anyhow::anyhow!(
+                        "reading the targets stopped before the end"
+                    ))),
+                    None,
+                )),
+            }
+        })
+        .boxed()
     }
 
     #[instrument(skip_all)]

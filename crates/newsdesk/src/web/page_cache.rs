@@ -175,22 +175,30 @@ fn stored_block(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Whether a request's `Accept-Encoding` takes gzip (named, or `*`, with a non-zero weight).
+/// Whether a request's `Accept-Encoding` takes gzip: named with a non-zero weight, or, when gzip
+/// is not named at all, `*` with a non-zero weight (RFC 9110 §12.5.3).
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
-    accept_encoding.split(',').any(|coding| {
+    let mut gzip = None;
+    let mut any = None;
+    for coding in accept_encoding.split(',') {
         let mut fields = coding.split(';');
         let name = fields.next().unwrap_or_default().trim();
-        let refused = fields.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        !refused
-            && (name.eq_ignore_ascii_case("gzip")
-                || name.eq_ignore_ascii_case("x-gzip")
-                || name == "*")
-    })
+        let weight = fields
+            .filter_map(|p| {
+                let (key, value) = p.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("q")
+                    .then(|| value.trim().parse::<f32>().ok())?
+            })
+            .next()
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(weight);
+        } else if name == "*" {
+            any = Some(weight);
+        }
+    }
+    gzip.or(any).is_some_and(|q| q > 0.0)
 }
 
 /// Shared chunks of a page sent one after another.
@@ -346,6 +354,9 @@ mod tests {
         assert!(!accepts_gzip("identity"));
         assert!(!accepts_gzip(""));
         assert!(!accepts_gzip("br, deflate"));
+        assert!(!accepts_gzip("gzip;q=0, *"), "gzip refused by name");
+        assert!(!accepts_gzip("gzip; Q=0"));
+        assert!(accepts_gzip("br, *;q=0.1"));
     }
 
     #[test]

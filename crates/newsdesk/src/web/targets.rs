@@ -110,6 +110,9 @@ const CONCURRENT_EXPORTS: usize = 2;
 /// by entries.
 pub struct TargetPages {
     pages: quick_cache::sync::Cache<(u64, String), Bytes>,
+    /// Renders of pages not cached yet run one at a time: a burst of new filter combinations
+    /// queues up instead of running many full scans of the targets at once.
+    renders: tokio::sync::Semaphore,
     exports: Arc<tokio::sync::Semaphore>,
 }
 
@@ -117,6 +120,7 @@ impl Default for TargetPages {
     fn default() -> Self {
         Self {
             pages: quick_cache::sync::Cache::new(64),
+            renders: tokio::sync::Semaphore::new(1),
             exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
         }
     }
@@ -139,6 +143,16 @@ pub async fn targets_page(
     Query(q): Query<TargetQuery>,
 ) -> Result<Response, AppError> {
     let key = (state.store.content_version(), q.query_string());
+    if let Some(html) = state.target_pages.pages.get(&key) {
+        return Ok(axum::response::Html(html).into_response());
+    }
+    let _turn = state
+        .target_pages
+        .renders
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    // Rendered by the request ahead in the queue?
     if let Some(html) = state.target_pages.pages.get(&key) {
         return Ok(axum::response::Html(html).into_response());
     }

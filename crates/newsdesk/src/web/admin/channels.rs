@@ -96,13 +96,20 @@ pub async fn update_channel(
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
     let (name, slug, position) = form.checked()?;
-    let (_, articles) = state
+    let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
+    let (channel, articles) = state
         .store
         .update_channel(id, &name, &slug, position)
         .await?;
     state.reload_chrome().await?;
-    // Search results show and filter by the channel: its articles are indexed anew.
-    state.newsroom_articles()?.reindex(&articles).await?;
+    // Search results show and filter by the channel's name and slug: when either changed, its
+    // articles are indexed anew (a new position alone changes nothing there).
+    if before.is_none_or(|b| b.name != channel.name || b.slug != channel.slug) {
+        state
+            .newsroom_articles()?
+            .reindex_detached(articles)
+            .await?;
+    }
     Ok(see_other("/admin/channels?notice=saved"))
 }
 
@@ -138,7 +145,10 @@ pub async fn rename_tag(
     }
     let articles = state.store.rename_tag(id, name).await?;
     // Tags are searched: the articles that carried this one are indexed anew.
-    state.newsroom_articles()?.reindex(&articles).await?;
+    state
+        .newsroom_articles()?
+        .reindex_detached(articles)
+        .await?;
     Ok(see_other("/admin/channels?notice=saved"))
 }
 
@@ -149,6 +159,9 @@ pub async fn delete_tag(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let articles = state.store.delete_tag(id).await?;
-    state.newsroom_articles()?.reindex(&articles).await?;
+    state
+        .newsroom_articles()?
+        .reindex_detached(articles)
+        .await?;
     Ok(see_other("/admin/channels?notice=deleted"))
 }
