@@ -154,16 +154,8 @@ pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
     out
 }
 
-/// Targets as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
-pub fn to_csv(targets: &[ArticleTarget], base_url: &str) -> anyhow::Result<Vec<u8>> {
-    let mut out = csv_header();
-    for t in targets {
-        out.extend(csv_record(t, base_url)?);
-    }
-    Ok(out)
-}
-
-/// The start of a CSV export: byte-order mark and header line.
+/// The start of a CSV export: a byte-order mark (so spreadsheet programs read the Chinese as
+/// UTF-8) and the header line.
 pub fn csv_header() -> Vec<u8> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     out.extend_from_slice(
@@ -264,7 +256,9 @@ mod tests {
     fn csv_quotes_and_marks_utf8() {
         let mut t = target(3, "a,\"b\"");
         t.indicator = "产量".into();
-        let csv = String::from_utf8(to_csv(&[t], "http://x/").unwrap()).unwrap();
+        let mut bytes = csv_header();
+        bytes.extend(csv_record(&t, "http://x/").unwrap());
+        let csv = String::from_utf8(bytes).unwrap();
         assert!(csv.starts_with('\u{feff}'));
         assert!(csv.contains("http://x/articles/s#target-3"));
         assert!(csv.contains("\"a,\"\"b\"\"\""));

@@ -899,13 +899,9 @@ impl Store for SqliteStore {
         let now = db_time(Utc::now());
         let from =
             format!("FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {PUBLIC}");
-        let sectors: Vec<(String, i64)> = sqlx::query_as(&format!(
-            "SELECT t.sector, count(*) AS n {from} GROUP BY t.sector ORDER BY n DESC, t.sector"
-        ))
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)?;
+        let sectors = self
+            .count_targets_by_sector(&TargetFilter::default())
+            .await?;
         let regions: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT t.region {from} AND t.region IS NOT NULL ORDER BY t.region"
         ))

@@ -163,8 +163,18 @@ pub async fn targets_page(
 
 async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String, AppError> {
     let filter = q.filter()?;
+    let facets = state.store.target_facets().await?;
     // Counted and listed by the database: the page costs the same for 100 targets or a million.
-    let by_sector = state.store.count_targets_by_sector(&filter).await?;
+    // Without filters the counts are the facets' own (the order does not change them).
+    let unfiltered = TargetFilter {
+        sort: filter.sort,
+        ..TargetFilter::default()
+    } == filter;
+    let by_sector = if unfiltered {
+        facets.sectors.clone()
+    } else {
+        state.store.count_targets_by_sector(&filter).await?
+    };
     let targets = state
         .store
         .list_targets(&TargetFilter {
@@ -173,7 +183,6 @@ async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String
         })
         .await?;
     let total: i64 = by_sector.iter().map(|(_, n)| n).sum();
-    let facets = state.store.target_facets().await?;
     let chrome = state.chrome();
     let mut layout = Layout::new(
         &chrome.site,
