@@ -529,6 +529,20 @@ pub struct VersionForm {
     publish_at: String,
 }
 
+/// Publishes, schedules or unpublishes article `id` from the version the form was made from,
+/// then returns to its editor with `notice`.
+async fn change_status(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    version: Option<i64>,
+    action: SaveAction,
+    notice: &str,
+) -> Result<Response, AppError> {
+    newsroom::change_status(state.newsroom_articles()?, &user.user, id, version, action).await?;
+    Ok(see_other(&format!("/admin/articles/{id}?notice={notice}")))
+}
+
 /// `POST /admin/articles/{id}/publish`.
 pub async fn publish_article(
     State(state): State<AppState>,
@@ -536,15 +550,15 @@ pub async fn publish_article(
     Path(id): Path<i64>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response, AppError> {
-    newsroom::change_status(
-        state.newsroom_articles()?,
-        &user.user,
+    change_status(
+        &state,
+        &user,
         id,
         form.version,
         SaveAction::Publish,
+        "published",
     )
-    .await?;
-    Ok(see_other(&format!("/admin/articles/{id}?notice=published")))
+    .await
 }
 
 /// `POST /admin/articles/{id}/schedule`.
@@ -555,15 +569,15 @@ pub async fn schedule_article(
     Form(form): Form<VersionForm>,
 ) -> Result<Response, AppError> {
     let at = parse_local(&state, &form.publish_at)?;
-    newsroom::change_status(
-        state.newsroom_articles()?,
-        &user.user,
+    change_status(
+        &state,
+        &user,
         id,
         form.version,
         SaveAction::Schedule(at),
+        "scheduled",
     )
-    .await?;
-    Ok(see_other(&format!("/admin/articles/{id}?notice=scheduled")))
+    .await
 }
 
 /// `POST /admin/articles/{id}/unpublish`.
@@ -573,17 +587,15 @@ pub async fn unpublish_article(
     Path(id): Path<i64>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response, AppError> {
-    newsroom::change_status(
-        state.newsroom_articles()?,
-        &user.user,
+    change_status(
+        &state,
+        &user,
         id,
         form.version,
         SaveAction::Draft,
+        "unpublished",
     )
-    .await?;
-    Ok(see_other(&format!(
-        "/admin/articles/{id}?notice=unpublished"
-    )))
+    .await
 }
 
 /// `POST /admin/articles/{id}/trash`.
