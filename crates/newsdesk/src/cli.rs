@@ -183,6 +183,16 @@ pub struct ServeArgs {
     /// Base URL of WeChat's API.
     #[arg(long, env = "NEWSDESK_WECHAT_API_BASE", default_value = crate::wechat::DEFAULT_API_BASE)]
     pub wechat_api_base: String,
+    /// Reverse proxies (addresses or CIDR networks, comma-separated) whose `Forwarded`,
+    /// `X-Forwarded-For`, `X-Real-IP` and `X-Forwarded-Proto` headers are believed. None by
+    /// default: a server reached directly ignores those headers.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NEWSDESK_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::web::client::TrustedProxies::parse
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// `newsdesk import`.
@@ -218,6 +228,7 @@ impl ServeArgs {
             },
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: self.page_cache_mib.saturating_mul(1024 * 1024),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

@@ -54,6 +54,8 @@ impl From<StoreError> for AppError {
 pub struct ErrorPage {
     /// HTTP status.
     pub status: StatusCode,
+    /// The outcome's stable name for JSON clients ([`AppError::code`]).
+    pub code: &'static str,
     /// Heading, e.g. 页面不存在.
     pub heading: &'static str,
     /// Explanation for the reader.
@@ -83,6 +85,7 @@ impl AppError {
         match self {
             Self::NotFound => ErrorPage {
                 status: StatusCode::NOT_FOUND,
+                code: self.code(),
                 heading: "页面不存在",
                 message: "您访问的页面不存在或已被删除，请检查网址，或返回首页浏览最新资讯。"
                     .into(),
@@ -90,53 +93,118 @@ impl AppError {
             },
             Self::BadRequest(msg) => ErrorPage {
                 status: StatusCode::BAD_REQUEST,
+                code: self.code(),
                 heading: "请求有误",
                 message: msg.clone(),
                 internal: None,
             },
             Self::BadGateway(msg) => ErrorPage {
                 status: StatusCode::BAD_GATEWAY,
+                code: self.code(),
                 heading: "上游服务出错",
                 message: msg.clone(),
                 internal: None,
             },
             Self::Unauthorized => ErrorPage {
                 status: StatusCode::UNAUTHORIZED,
+                code: self.code(),
                 heading: "请先登录",
                 message: "此操作需要登录。".into(),
                 internal: None,
             },
             Self::Forbidden(msg) => ErrorPage {
                 status: StatusCode::FORBIDDEN,
+                code: self.code(),
                 heading: "没有权限",
                 message: msg.clone(),
                 internal: None,
             },
             Self::Conflict(msg) => ErrorPage {
                 status: StatusCode::CONFLICT,
+                code: self.code(),
                 heading: "操作冲突",
                 message: msg.clone(),
                 internal: None,
             },
             Self::TooManyRequests(msg) => ErrorPage {
                 status: StatusCode::TOO_MANY_REQUESTS,
+                code: self.code(),
                 heading: "请求过于频繁",
                 message: msg.clone(),
                 internal: None,
             },
             Self::PayloadTooLarge(msg) => ErrorPage {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                heading: "文件太大",
+                code: self.code(),
+                heading: "内容太大",
                 message: msg.clone(),
                 internal: None,
             },
             Self::Internal(e) => ErrorPage {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: self.code(),
                 heading: "服务器出错了",
                 message: "服务器暂时无法处理您的请求，请稍后再试。".into(),
                 internal: Some(format!("{e:#}")),
             },
         }
+    }
+}
+
+impl ErrorPage {
+    /// The page for an error response that carries no [`ErrorPage`]: a rejection made by axum
+    /// itself (an unknown method, a body over the size limit, a missing content type), described
+    /// by its status.
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, heading, message) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "页面不存在", "请求的地址不存在。"),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                "method_not_allowed",
+                "请求方法不被允许",
+                "此地址不支持这种请求方法。",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("payload_too_large", "内容太大", "请求体超过了大小上限。")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                "unsupported_media_type",
+                "内容类型有误",
+                "请求体的 Content-Type 不受支持（API 需要 application/json）。",
+            ),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "请求超时", "请求处理超时，请稍后再试。"),
+            StatusCode::TOO_MANY_REQUESTS => (
+                "too_many_requests",
+                "请求过于频繁",
+                "请求过于频繁，请稍后再试。",
+            ),
+            s if s.is_server_error() => (
+                "internal",
+                "服务器出错了",
+                "服务器暂时无法处理您的请求，请稍后再试。",
+            ),
+            _ => ("bad_request", "请求有误", "请求有误。"),
+        };
+        Self {
+            status,
+            code,
+            heading,
+            message: message.into(),
+            internal: None,
+        }
+    }
+
+    /// This page as the API's JSON error `{"error": "…", "code": "…"}`.
+    pub fn json_response(&self) -> Response {
+        let body = serde_json::json!({ "error": self.message, "code": self.code }).to_string();
+        (
+            self.status,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response()
     }
 }
 
@@ -168,15 +236,6 @@ impl IntoResponse for JsonError {
         if let Some(internal) = &page.internal {
             tracing::error!(error = %internal, "API request failed");
         }
-        let body = serde_json::json!({ "error": page.message, "code": self.0.code() }).to_string();
-        (
-            page.status,
-            [(
-                axum::http::header::CONTENT_TYPE,
-                "application/json; charset=utf-8",
-            )],
-            body,
-        )
-            .into_response()
+        page.json_response()
     }
 }

@@ -131,8 +131,31 @@ fn limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(1024 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     limits
+}
+
+/// Most memory one decode may allocate: a 50-megapixel RGB photo, or a 7000 × 7000 RGBA PNG, fits;
+/// a larger claim is refused by the decoder before it allocates.
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Decoding holds the whole bitmap (up to [`MAX_DECODE_BYTES`]), so uploads are decoded one at a
+/// time: four large PNGs at once must not add up to gigabytes.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// [`store`] on a blocking thread, one upload at a time (see [`DECODING`]).
+pub async fn store_blocking(
+    dir: PathBuf,
+    bytes: Vec<u8>,
+    max_bytes: u64,
+) -> anyhow::Result<Result<StoredImage, ImageError>> {
+    let _permit = DECODING
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("image decoding queue closed: {e}"))?;
+    tokio::task::spawn_blocking(move || store(&dir, &bytes, max_bytes))
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("image task"))
 }
 
 fn encode(img: &DynamicImage, ext: &str) -> Result<Vec<u8>, ImageError> {
@@ -198,10 +221,20 @@ pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, Im
     let stem = format!("{hash}_{width}x{height}");
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let vext = variant_ext(ext);
-    for w in VARIANT_WIDTHS.into_iter().filter(|&w| w < width) {
-        let resized = img.resize(w, u32::MAX, image::imageops::FilterType::Triangle);
+    // Widest variant first, straight from the original with `thumbnail` (integer area averaging,
+    // no buffer beyond its output: `resize` would first build a float image as wide as the original,
+    // 180 MB for a 7000-pixel-wide one); each narrower one is filtered from the previous variant.
+    let mut previous: Option<DynamicImage> = None;
+    for w in VARIANT_WIDTHS.into_iter().rev().filter(|&w| w < width) {
+        let resized = match &previous {
+            None => img.thumbnail(w, u32::MAX),
+            Some(p) => p.resize(w, u32::MAX, image::imageops::FilterType::Triangle),
+        };
         files.push((format!("{stem}-{w}.{vext}"), encode(&resized, vext)?));
+        previous = Some(resized);
     }
+    drop(img);
+    files.reverse();
     std::fs::create_dir_all(dir)?;
     let file_name = format!("{stem}.{ext}");
     let mut placed: Vec<PathBuf> = Vec::new();

@@ -92,7 +92,10 @@ pub async fn serve(
         .with_wechat(wechat)
         .with_articles(articles)
         .with_sitemap_max_urls(config.sitemap_max_urls)
-        .with_page_cache(config.page_cache_bytes);
+        .with_page_cache(config.page_cache_bytes)
+        .with_trusted_proxies(web::client::TrustedProxies::new(
+            config.trusted_proxies.clone(),
+        ));
 
     let state = state.with_uploads(images::Uploads {
         dir: config.data_dir.join(images::DIR),

@@ -3,10 +3,14 @@
 //! `clippy.toml`.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+
+/// axum's default limit for buffered bodies (forms, JSON), which every route but uploads keeps.
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
 /// Path parameters, like `axum::extract::Path`.
 #[derive(Debug)]
@@ -54,6 +58,19 @@ where
     }
 }
 
+/// A body over the route's size limit is 413 with the limit named; any other rejection is a bad
+/// request described by `message`.
+fn body_rejection(status: StatusCode, message: impl FnOnce() -> String) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge(format!(
+            "请求体太大：超过 {} MB 的上限",
+            BODY_LIMIT_BYTES / (1024 * 1024)
+        ))
+    } else {
+        AppError::BadRequest(message())
+    }
+}
+
 /// A URL-encoded form body, like `axum::extract::Form`.
 #[derive(Debug)]
 pub struct Form<T>(pub T);
@@ -70,10 +87,9 @@ where
         let result = axum::extract::Form::<T>::from_request(req, state).await;
         match result {
             Ok(axum::extract::Form(v)) => Ok(Self(v)),
-            Err(e) => Err(AppError::BadRequest(format!(
-                "表单内容有误：{}",
-                e.body_text()
-            ))),
+            Err(e) => Err(body_rejection(e.status(), || {
+                format!("表单内容有误：{}", e.body_text())
+            })),
         }
     }
 }
@@ -96,7 +112,10 @@ where
         match result {
             Ok(axum::Json(v)) => Ok(Self(v)),
             Err(e) => {
-                Err(AppError::BadRequest(format!("JSON 请求体有误：{}", e.body_text())).into())
+                Err(
+                    body_rejection(e.status(), || format!("JSON 请求体有误：{}", e.body_text()))
+                        .into(),
+                )
             }
         }
     }
@@ -108,19 +127,24 @@ impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     }
 }
 
-/// The client's address as the listener saw it, when known.
+/// The client's address, when known: the peer's, or behind a trusted proxy the address it
+/// forwarded ([`crate::web::client`]). Every consumer (login throttling, view de-duplication) takes
+/// it from here, so they all agree.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<crate::web::AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::web::AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Self(
             parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
+                .map(|c| state.trusted_proxies().client_ip(c.0.ip(), &parts.headers)),
         ))
     }
 }

@@ -1,5 +1,5 @@
-//! Cross-cutting response handling: error responses become the themed Chinese error page, and
-//! internal errors are logged here, once.
+//! Cross-cutting response handling: error responses become the themed Chinese error page (or,
+//! under `/api/`, the API's JSON error), and internal errors are logged here, once.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -13,6 +13,9 @@ use crate::error::ErrorPage;
 use crate::render::views::Layout;
 
 /// Replaces the body of any response carrying an [`ErrorPage`] with the rendered error page.
+/// Under `/api/` every error response that is not JSON yet — ours, or a rejection axum made
+/// itself (unknown route or method, body too large) — becomes the API's JSON error, so API clients
+/// never have to parse HTML.
 pub async fn render_error_pages(
     State(state): State<AppState>,
     req: Request,
@@ -20,7 +23,11 @@ pub async fn render_error_pages(
 ) -> Response {
     let path = req.uri().path().to_string();
     let response = next.run(req).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+    let page = response.extensions().get::<ErrorPage>().cloned();
+    if path.starts_with("/api/") {
+        return api_error_as_json(&path, response, page);
+    }
+    let Some(page) = page else {
         return response;
     };
     if let Some(internal) = &page.internal {
@@ -51,4 +58,28 @@ pub async fn render_error_pages(
             r
         }
     }
+}
+
+fn api_error_as_json(path: &str, response: Response, page: Option<ErrorPage>) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || (is_json && page.is_none()) {
+        return response;
+    }
+    let page = page.unwrap_or_else(|| ErrorPage::for_status(status));
+    if let Some(internal) = &page.internal {
+        tracing::error!(path, error = %internal, "API request failed");
+    }
+    let mut json = page.json_response();
+    // Headers such as `Allow` (405) or `Retry-After` (429) still apply.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            json.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    json
 }

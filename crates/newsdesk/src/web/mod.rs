@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod client;
 mod conditional;
 pub mod extract;
 pub mod feeds;
@@ -69,6 +70,8 @@ pub struct Shared {
     pages: Arc<page_cache::PageCache>,
     /// Rendered `/targets` pages (see [`targets::TargetPages`]).
     target_pages: Arc<targets::TargetPages>,
+    /// Reverse proxies whose forwarded client address and scheme are believed.
+    trusted_proxies: Arc<client::TrustedProxies>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
             pages: Arc::new(page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
             target_pages: Arc::default(),
+            trusted_proxies: Arc::default(),
         }));
         state.reload_chrome().await?;
         Ok(state)
@@ -99,6 +103,18 @@ impl AppState {
     pub fn with_wechat(mut self, sdk: Option<Arc<crate::wechat::JsSdk>>) -> Self {
         Arc::make_mut(&mut self.0).wechat = sdk;
         self
+    }
+
+    /// Believes the forwarded client address and scheme from these proxies only.
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: client::TrustedProxies) -> Self {
+        Arc::make_mut(&mut self.0).trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The proxies whose forwarding headers are believed.
+    pub fn trusted_proxies(&self) -> &client::TrustedProxies {
+        &self.trusted_proxies
     }
 
     /// Writes articles and searches through `articles`.

@@ -4,9 +4,11 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+mod api_errors;
 mod cli;
 mod newsroom;
 mod pages;
+mod proxies;
 mod reach;
 mod search;
 mod support;

@@ -14,6 +14,9 @@ use tokio::task::JoinHandle;
 /// A desktop browser's User-Agent, so views count (crawlers' do not).
 pub const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
+/// A change to the server's configuration, made by a test.
+type Configure = Box<dyn FnOnce(&mut ServeConfig) + Send>;
+
 /// How a test server is set up.
 pub struct TestAppBuilder {
     data: Option<TempDir>,
@@ -21,6 +24,7 @@ pub struct TestAppBuilder {
     view_dedupe: Option<Duration>,
     wechat: Option<newsdesk::wechat::WeChatConfig>,
     sitemap_max_urls: Option<u32>,
+    configure: Vec<Configure>,
 }
 
 impl TestAppBuilder {
@@ -39,6 +43,12 @@ impl TestAppBuilder {
     /// Sign WeChat JS-SDK configurations for this account.
     pub fn wechat(mut self, config: newsdesk::wechat::WeChatConfig) -> Self {
         self.wechat = Some(config);
+        self
+    }
+
+    /// Any other setting of the server's configuration.
+    pub fn config(mut self, f: impl FnOnce(&mut ServeConfig) + Send + 'static) -> Self {
+        self.configure.push(Box::new(f));
         self
     }
 
@@ -64,6 +74,9 @@ impl TestAppBuilder {
         config.wechat = self.wechat;
         if let Some(limit) = self.sitemap_max_urls {
             config.sitemap_max_urls = limit;
+        }
+        for f in self.configure {
+            f(&mut config);
         }
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(newsdesk::serve(listener, config, async {
@@ -104,6 +117,7 @@ impl TestApp {
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             wechat: None,
             sitemap_max_urls: None,
+            configure: Vec::new(),
         }
     }
 

@@ -150,9 +150,8 @@ async fn receive(
             }
         }
         let dir = state.uploads().dir.clone();
-        let stored = tokio::task::spawn_blocking(move || images::store(&dir, &bytes, max))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("image task")))?
+        let stored = images::store_blocking(dir, bytes, max)
+            .await?
             .map_err(refused)?;
         let original_name: String = original_name.chars().take(200).collect();
         state
