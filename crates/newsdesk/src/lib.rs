@@ -5,6 +5,7 @@
 //! See ARCHITECTURE.md.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -120,6 +121,7 @@ pub async fn serve(
     flusher.await.context("view counter task")?;
     version_sync.await.context("content version task")?;
     scheduler.await.context("scheduler task")?;
+    store.close().await;
     tracing::info!("newsdesk stopped");
     Ok(())
 }

@@ -25,6 +25,8 @@ async fn main() -> ExitCode {
         Command::Reindex(args) => run_reindex(args).await.map(|()| 0),
         Command::GenCorpus(args) => run_gen_corpus(args).await.map(|()| 0),
         Command::Targets(args) => newsdesk::cli::run_targets(args),
+        Command::Backup(args) => newsdesk::cli::run_backup(args).await.map(|()| 0),
+        Command::Restore(args) => newsdesk::cli::run_restore(args).await.map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -17,7 +17,7 @@ use crate::domain::{
 };
 
 pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
-pub use sqlite::SqliteStore;
+pub use sqlite::{DB_FILE, SqliteStore};
 
 /// What can go wrong in the store, as callers need to tell it apart.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +129,10 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn site_settings(&self) -> StoreResult<SiteSettings>;
     /// Saves all site settings.
     async fn save_site_settings(&self, settings: &SiteSettings) -> StoreResult<()>;
+    /// Finishes pending work and closes the database; for SQLite, a checkpoint moves the
+    /// write-ahead log into the database file, so that after a clean stop `newsdesk.db` alone
+    /// holds everything.
+    async fn close(&self) {}
     /// An internal marker, such as when demo content was loaded.
     async fn marker(&self, key: &str) -> StoreResult<Option<String>>;
     /// Sets an internal marker.
@@ -138,6 +142,12 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
 /// Opens the store in `data_dir` (creating it and applying migrations).
 pub async fn open(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(SqliteStore::open(data_dir).await?))
+}
+
+/// Opens the store of an existing site, refusing a folder that holds no newsdesk database
+/// (commands that work on a site — `user`, `reindex`, `backup` — must not create an empty one).
+pub async fn open_existing(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqliteStore::open_existing(data_dir).await?))
 }
 
 /// How often servers look for content changes made by other processes or nodes.

@@ -82,6 +82,85 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Opens the database of an existing site, refusing a folder that holds none (a mistyped
+    /// `--data`, or a copy of `newsdesk.db` without its tables) instead of creating an empty one.
+    pub async fn open_existing(data_dir: &Path) -> anyhow::Result<Self> {
+        let path = data_dir.join(DB_FILE);
+        let not_ours = || {
+            format!(
+                "{} holds no newsdesk database ({DB_FILE} is missing or has no newsdesk tables); \
+                 check --data",
+                data_dir.display()
+            )
+        };
+        if !path.is_file() {
+            anyhow::bail!(not_ours());
+        }
+        {
+            let options = SqliteConnectOptions::from_str("sqlite:")?
+                .filename(&path)
+                .read_only(true);
+            let mut conn = sqlx::ConnectOptions::connect(&options)
+                .await
+                .with_context(not_ours)?;
+            let tables: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' \
+                 AND name IN ('_sqlx_migrations', 'articles', 'settings')",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .with_context(not_ours)?;
+            sqlx::Connection::close(conn).await.ok();
+            if tables < 3 {
+                anyhow::bail!(not_ours());
+            }
+        }
+        Self::open(data_dir).await
+    }
+
+    /// Writes a consistent copy of the database to `path` (`VACUUM INTO`: one read transaction,
+    /// so readers and, in WAL mode, writers go on meanwhile).
+    pub async fn snapshot_into(&self, path: &Path) -> anyhow::Result<()> {
+        let target = path
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("{} is not a UTF-8 path", path.display()))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .with_context(|| format!("VACUUM INTO {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Rows in every table of the database (migration bookkeeping left out).
+    pub async fn table_counts(&self) -> anyhow::Result<std::collections::BTreeMap<String, i64>> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = std::collections::BTreeMap::new();
+        for name in names {
+            // Names come from sqlite_master, not from users; quoted all the same.
+            let sql = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
+            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
+            counts.insert(name, n);
+        }
+        Ok(counts)
+    }
+
+    /// The newest migration applied.
+    pub async fn schema_version(&self) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
+
 /// Times are stored to the second so that text comparison in SQL orders them correctly.
 fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(0)
@@ -469,6 +548,16 @@ impl From<TargetRow> for ArticleTarget {
 impl Store for SqliteStore {
     fn content_version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
+    }
+
+    async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpointing the write-ahead log at close failed");
+        }
+        self.pool.close().await;
     }
 
     #[instrument(skip_all)]

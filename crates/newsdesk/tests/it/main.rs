@@ -5,6 +5,7 @@
 )]
 
 mod api_errors;
+mod backup;
 mod cli;
 mod newsroom;
 mod pages;
