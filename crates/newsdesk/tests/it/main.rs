@@ -7,6 +7,7 @@
 mod api_errors;
 mod backup;
 mod cli;
+mod deploy;
 mod newsroom;
 mod pages;
 mod proxies;

@@ -64,6 +64,13 @@
         body: data,
         credentials: 'same-origin',
       }).then(function (r) {
+        // A proxy in front (nginx's client_max_body_size) answers with its own HTML page.
+        var isJson = (r.headers.get('Content-Type') || '').indexOf('application/json') === 0;
+        if (!isJson) {
+          throw new Error(r.status === 413
+            ? '上传失败：文件超过了服务器允许的大小（413）'
+            : '上传失败（HTTP ' + r.status + '）');
+        }
         return r.json().then(function (j) {
           if (!r.ok) throw new Error(j.error || ('上传失败（' + r.status + '）'));
           return j;
