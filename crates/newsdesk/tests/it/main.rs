@@ -5,6 +5,7 @@
 )]
 
 mod cli;
+mod index_sync;
 mod newsroom;
 mod pages;
 mod reach;
