@@ -336,6 +336,7 @@ pub async fn run_check(args: &CheckArgs) -> anyhow::Result<i32> {
     let data = &args.data_dir;
     let store = store::open_existing(data).await?;
     let path = data.join(crate::search::INDEX_DIR);
+    let started = std::time::Instant::now();
     let opened = {
         let path = path.clone();
         tokio::task::spawn_blocking(move || SearchIndex::open_existing(&path))
@@ -345,7 +346,16 @@ pub async fn run_check(args: &CheckArgs) -> anyhow::Result<i32> {
     let reason = match opened {
         Ok(Some(index)) => match index.analyzer_mismatch() {
             None => match index.diff(store.as_ref()).await {
-                Ok(diff) => return check_diff(store.as_ref(), &index, &diff, args.repair).await,
+                Ok(diff) => {
+                    println!(
+                        "database: {} article(s) to index; search index: {} document(s) \
+                         (compared in {} ms)",
+                        diff.stored,
+                        diff.indexed,
+                        started.elapsed().as_millis()
+                    );
+                    return check_diff(store.as_ref(), &index, &diff, args.repair).await;
+                }
                 Err(DiffError::Store(e)) => return Err(e.into()),
                 Err(e @ DiffError::Index(_)) => format!("{:#}", anyhow::Error::from(e)),
             },
@@ -370,10 +380,6 @@ async fn check_diff(
     diff: &crate::search::IndexDiff,
     repair: bool,
 ) -> anyhow::Result<i32> {
-    println!(
-        "database: {} article(s) to index; search index: {} document(s)",
-        diff.stored, diff.indexed
-    );
     if diff.is_empty() {
         println!("the search index is in step with the database");
         return Ok(0);
