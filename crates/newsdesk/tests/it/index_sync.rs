@@ -192,11 +192,25 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
 
     let out = newsdesk(&["check"], data.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // A renamed channel changes what the index holds of each of its articles too.
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let news = store.channel_by_slug("news").await.unwrap();
+    store
+        .update_channel(news.id, "要闻改名", "news", news.position)
+        .await
+        .unwrap();
+    drop(store);
+    let out = newsdesk(&["check", "--repair"], data.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("stale: 20 "), "{}", stdout(&out));
+
     let index = SearchIndex::open_existing(&data.path().join(newsdesk::search::INDEX_DIR))
         .unwrap()
         .unwrap();
     assert_eq!(index_total(&index, NEW_WORD), 5);
     assert_eq!(index_total(&index, "同步改名"), 20);
+    assert_eq!(index_total(&index, "要闻改名"), 20);
 }
 
 #[tokio::test]
