@@ -269,3 +269,85 @@ async fn check_repair_rebuilds_a_missing_index() {
     let out = newsdesk(&["check"], data.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+/// Writes `count` importable pages whose bodies hold `word`; the same headlines and times each
+/// time, so a second set updates the articles the first created.
+fn pages(dir: &Path, count: usize, word: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..count {
+        std::fs::write(
+            dir.join(format!("{i}.txt")),
+            format!(
+                "同步测试第{i}号报道\n\n作者:\n来源:\n2024/03/01 09:30\n浏览量:\n\n储能电站建设提速，{word} 项目进展顺利。\n"
+            ),
+        )
+        .unwrap();
+    }
+}
+
+/// How many stored articles hold `word` in their body.
+async fn stored_with(store: &SqliteStore, word: &str) -> u64 {
+    let (mut after, mut n) = (0, 0);
+    loop {
+        let batch = store.list_indexable(after, 500).await.unwrap();
+        let Some(last) = batch.last() else { return n };
+        after = last.id;
+        n += batch.iter().filter(|a| a.body_html.contains(word)).count() as u64;
+    }
+}
+
+#[tokio::test]
+async fn an_import_killed_mid_way_is_caught_up_at_the_next_start() {
+    const COUNT: usize = 600;
+    let data = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    pages(&files.path().join("v1"), COUNT, OLD_WORD);
+    pages(&files.path().join("v2"), COUNT, NEW_WORD);
+    let v1 = files.path().join("v1");
+    let out = newsdesk(&["import", v1.to_str().unwrap()], data.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The second import updates every article; it is killed (SIGKILL) as soon as its first store
+    // write shows, well inside its first chunk of store writes, before that chunk reaches the index.
+    let store = SqliteStore::open(data.path()).await.unwrap();
+    let stamps = |s: Vec<(i64, i64)>| s.iter().map(|p| p.1).sum::<i64>();
+    let before = stamps(store.indexable_stamps().await.unwrap());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["import", "--data"])
+        .arg(data.path())
+        .arg(files.path().join("v2"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while stamps(store.indexable_stamps().await.unwrap()) == before {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it was killed"
+        );
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the import wrote nothing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let updated = stored_with(&store, NEW_WORD).await;
+    assert!(updated > 0 && updated < COUNT as u64, "{updated}");
+    drop(store);
+    let out = newsdesk(&["check"], data.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+
+    let app = TestApp::builder().data(data).start().await;
+    assert_eq!(api_total(&app, NEW_WORD).await, updated);
+    assert_eq!(api_total(&app, OLD_WORD).await, COUNT as u64 - updated);
+    app.stop().await;
+}
