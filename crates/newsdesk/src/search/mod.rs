@@ -301,10 +301,10 @@ impl SearchIndex {
             Ok(Ok(Some(index))) => match index.analyzer_mismatch() {
                 Some(reason) => reason,
                 None => match index.diff(store).await {
-                    Ok(diff) => {
-                        index.catch_up(store, &diff).await?;
-                        return Ok(index);
-                    }
+                    Ok(diff) => match index.catch_up(store, &diff).await {
+                        Ok(()) => return Ok(index),
+                        Err(e) => format!("bringing it in step failed: {e:#}"),
+                    },
                     Err(DiffError::Store(e)) => return Err(e.into()),
                     Err(DiffError::Index(e)) => format!("its documents cannot be read: {e:#}"),
                 },
