@@ -1,4 +1,5 @@
-//! The `newsdesk` command line: `serve` and `import`. Each flag can also be set by a `NEWSDESK_*`
+//! The `newsdesk` command line: `serve`, `import`, `user`, `reindex`, `check`, `gen-corpus`,
+//! `targets`. Each flag can also be set by a `NEWSDESK_*`
 //! environment variable.
 
 use std::net::SocketAddr;
@@ -37,6 +38,8 @@ pub enum Command {
     User(UserCommand),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(ReindexArgs),
+    /// Compare the search index with the database (exit 1 if they differ); --repair fixes it.
+    Check(CheckArgs),
     /// Generate synthetic Chinese articles for benchmarks and load tests (deterministic per seed).
     GenCorpus(GenCorpusArgs),
     /// Extract the quantitative targets (量化目标) of documents (text or HTML files) to stdout.
@@ -182,6 +185,18 @@ pub fn run_targets(args: &TargetsArgs) -> anyhow::Result<i32> {
 pub struct ReindexArgs {
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// `newsdesk check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Data folder holding the database and the search index; never created.
+    #[arg(long = "data", env = "NEWSDESK_DATA", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Re-index the missing and stale articles and delete the extra documents (or rebuild an
+    /// index that is missing, unreadable or cut by another analyzer).
+    #[arg(long)]
+    pub repair: bool,
 }
 
 /// `newsdesk gen-corpus`.
@@ -365,16 +380,18 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 
 /// Runs `newsdesk reindex`: rebuilds the search index from the store.
 pub async fn run_reindex(args: &ReindexArgs) -> anyhow::Result<()> {
-    let data = &args.data.data_dir;
-    let store = store::open_existing(data).await?;
+    let store = store::open_existing(&args.data.data_dir).await?;
+    rebuild_index(store.as_ref(), &args.data.data_dir).await
+}
+
+/// Rebuilds the index in `data` from `store` with a progress bar.
+async fn rebuild_index(store: &dyn store::Store, data: &std::path::Path) -> anyhow::Result<()> {
     let total = store.count_indexable().await?;
     let path = data.join(crate::search::INDEX_DIR);
     let index = SearchIndex::create_empty(&path)?;
     let bar = progress_bar(u64::try_from(total).unwrap_or(0));
     let started = std::time::Instant::now();
-    let n = index
-        .rebuild(store.as_ref(), |done| bar.set_position(done))
-        .await?;
+    let n = index.rebuild(store, |done| bar.set_position(done)).await?;
     bar.finish_and_clear();
     eprintln!(
         "indexed {n} article(s) in {:.1} s into {}",
@@ -382,6 +399,118 @@ pub async fn run_reindex(args: &ReindexArgs) -> anyhow::Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Ids (with slugs) shown for each kind of difference `newsdesk check` finds.
+const CHECK_EXAMPLES: usize = 10;
+
+/// Runs `newsdesk check`; returns the exit code: 0 when the index is in step with the database
+/// (or was repaired), 1 when it differs and `--repair` was not given.
+pub async fn run_check(args: &CheckArgs) -> anyhow::Result<i32> {
+    use crate::search::DiffError;
+    let data = &args.data_dir;
+    let store = store::open_existing(data).await?;
+    let path = data.join(crate::search::INDEX_DIR);
+    let started = std::time::Instant::now();
+    let opened = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || SearchIndex::open_existing(&path))
+            .await
+            .context("opening the index")?
+    };
+    let reason = match opened {
+        Ok(Some(index)) => match index.analyzer_mismatch() {
+            None => match index.diff(store.as_ref()).await {
+                Ok(diff) => {
+                    println!(
+                        "database: {} article(s) to index; search index: {} document(s) \
+                         (compared in {} ms)",
+                        diff.stored,
+                        diff.indexed,
+                        started.elapsed().as_millis()
+                    );
+                    return check_diff(store.as_ref(), &index, &diff, args.repair).await;
+                }
+                Err(DiffError::Store(e)) => return Err(e.into()),
+                Err(e @ DiffError::Index(_)) => format!("{:#}", anyhow::Error::from(e)),
+            },
+            Some(reason) => reason,
+        },
+        Ok(None) => "there is none".into(),
+        Err(e) => format!("it cannot be read: {e:#}"),
+    };
+    println!("search index {}: {reason}", path.display());
+    if !args.repair {
+        println!("`newsdesk check --repair` rebuilds it from the database");
+        return Ok(1);
+    }
+    rebuild_index(store.as_ref(), data).await?;
+    Ok(0)
+}
+
+/// Reports `diff` and, with `repair`, applies it.
+async fn check_diff(
+    store: &dyn store::Store,
+    index: &SearchIndex,
+    diff: &crate::search::IndexDiff,
+    repair: bool,
+) -> anyhow::Result<i32> {
+    if diff.is_empty() {
+        println!("the search index is in step with the database");
+        return Ok(0);
+    }
+    // Slugs from the store for missing and stale articles, from the index for extra documents.
+    let from_store = |ids: Vec<i64>| async move {
+        let mut named = Vec::with_capacity(ids.len());
+        for id in ids {
+            let slug = store.article_by_id(id).await.map(|a| a.slug).ok();
+            named.push((id, slug.unwrap_or_else(|| "?".into())));
+        }
+        named
+    };
+    let first = |pairs: &[(i64, i64)]| -> Vec<i64> {
+        pairs.iter().take(CHECK_EXAMPLES).map(|p| p.0).collect()
+    };
+    let missing = from_store(first(&diff.missing)).await;
+    let stale = from_store(first(&diff.stale)).await;
+    let extra_ids: Vec<i64> = diff.extra.iter().take(CHECK_EXAMPLES).copied().collect();
+    let extra = index.indexed_slugs(&extra_ids)?;
+    for (what, total, examples) in [
+        ("missing", diff.missing.len(), missing),
+        ("stale", diff.stale.len(), stale),
+        ("extra", diff.extra.len(), extra),
+    ] {
+        print!("{what}: {total}");
+        if !examples.is_empty() {
+            let named: Vec<String> = examples
+                .iter()
+                .map(|(id, slug)| format!("{id} {slug}"))
+                .collect();
+            print!(" (e.g. {}", named.join(", "));
+            if total > examples.len() {
+                print!(", and {} more", total - examples.len());
+            }
+            print!(")");
+        }
+        println!();
+    }
+    if !repair {
+        println!("`newsdesk check --repair` brings the index in step");
+        return Ok(1);
+    }
+    let bar = progress_bar(diff.len() as u64);
+    let started = std::time::Instant::now();
+    index
+        .repair(store, diff, |done| bar.set_position(done))
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "repaired in {:.1} s: {} article(s) re-indexed, {} document(s) removed",
+        started.elapsed().as_secs_f64(),
+        diff.missing.len() + diff.stale.len(),
+        diff.extra.len()
+    );
+    Ok(0)
 }
 
 /// Runs `newsdesk gen-corpus`.

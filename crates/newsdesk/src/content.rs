@@ -3,8 +3,9 @@
 //! newsroom. Each call writes the store first, then reads the article back and updates the index, so
 //! the index never holds what the store does not.
 //!
-//! Should the index update fail after the store write, the call reports it; the article is safe in
-//! the store, and the next start (or `newsdesk reindex`) finds the index out of step and rebuilds it.
+//! Should the index update fail after the store write (or the process die between the two), the
+//! article is safe in the store, and the next start (or `newsdesk check --repair`) finds its index
+//! document missing or stale by the article's search stamp and re-indexes it.
 
 use std::sync::Arc;
 
@@ -94,10 +95,16 @@ impl Articles {
         /// Articles read and committed together.
         const BATCH: usize = 500;
         for batch in ids.chunks(BATCH) {
+            // Stamps before articles: a document never claims a newer stamp than its content.
+            let stamps: std::collections::HashMap<i64, i64> =
+                self.store.search_stamps(batch).await?.into_iter().collect();
             let mut changes = Vec::with_capacity(batch.len());
             for &id in batch {
                 changes.push(match self.store.article_by_id(id).await {
-                    Ok(article) => IndexChange::Upsert(Box::new(article)),
+                    Ok(article) => IndexChange::Upsert {
+                        article: Box::new(article),
+                        stamp: stamps.get(&id).copied().unwrap_or(0),
+                    },
                     Err(StoreError::NotFound) => IndexChange::Delete(id),
                     Err(e) => return Err(e),
                 });

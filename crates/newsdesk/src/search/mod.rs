@@ -3,17 +3,24 @@
 //! **What is indexed.** Every article whose status is published, including those whose publish time
 //! is still ahead; queries only return those whose time has come (`published <= now`), so a
 //! scheduled article appears exactly when its page does. Fields: headline (counts most), summary,
-//! body text, channel, tags, publish time. The index lives in `index-v1/` in the data folder; a schema
-//! change bumps the folder name, so an old index is simply rebuilt.
+//! body text, channel, tags, publish time, and the article's search stamp. The index lives in
+//! `index-v2/` in the data folder; a schema change bumps the folder name, so an old index is simply
+//! rebuilt (and the old folder removed).
 //!
 //! **Staying in sync.** The index is written only through [`crate::content::Articles`], which
 //! writes the store first and then the index, in that order, for every change. Each write opens a
 //! short-lived writer and commits, so a server and an `import` or `reindex` command can take turns;
 //! the server's reader reloads after its own commits (a search right after a publish finds the
-//! article) and when another process commits. At start, an index that is missing, unreadable,
-//! holding a different number of articles than the store, or cut into words differently (each
-//! commit stores [`tokenizer::fingerprint`]; a new word list changes it) is rebuilt from the store,
-//! with a log line and never a crash.
+//! article) and when another process commits.
+//!
+//! A crash between the store write and the index write (a killed import) leaves the index behind,
+//! so every document records the article's *search stamp* ([`Store::search_stamps`]), which the
+//! database moves on with every change to what the index holds of the article. At start
+//! ([`SearchIndex::open_or_rebuild`]) and in `newsdesk check`, the store's `(id, stamp)` pairs of
+//! published articles are compared with the index's ([`IndexDiff`]): missing and stale articles are
+//! re-indexed and extra documents deleted, nothing else. An index that is missing, unreadable or cut
+//! into words differently (each commit stores [`tokenizer::fingerprint`]; a new word list changes
+//! it) is rebuilt from the store, with a log line and never a crash.
 //!
 //! **Not here:** parsing what readers type ([`query`]), tokenizing ([`tokenizer`]), pages and JSON
 //! ([`crate::web::search`]).
@@ -41,11 +48,13 @@ use tantivy::{
 };
 
 use crate::domain::{Article, ArticleStatus};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 pub use query::{MAX_QUERY_CHARS, ParsedQuery};
 
 /// Folder of the index inside the data folder; the suffix changes with the schema.
-pub const INDEX_DIR: &str = "index-v1";
+pub const INDEX_DIR: &str = "index-v2";
+/// Folders of earlier schemas, removed once this version's index is built.
+const OLD_INDEX_DIRS: &[&str] = &["index-v1"];
 /// Deepest page a search can ask for: deep pages cost memory and no reader goes there.
 pub const MAX_PAGE: u32 = 100;
 /// Characters of body text around the matches shown under a result.
@@ -70,6 +79,8 @@ struct Fields {
     slug: Field,
     channel: Field,
     published: Field,
+    /// The article's search stamp when this document was made from it (fast field only).
+    stamp: Field,
     text: query::TextFields,
 }
 
@@ -96,6 +107,7 @@ impl Fields {
         let channel = b.add_text_field("channel", STRING | STORED);
         let channel_name = b.add_text_field("channel_name", words(true));
         let published = b.add_i64_field("published", INDEXED | STORED | FAST);
+        let stamp = b.add_i64_field("stamp", FAST);
         (
             b.build(),
             Self {
@@ -103,6 +115,7 @@ impl Fields {
                 slug,
                 channel,
                 published,
+                stamp,
                 text: query::TextFields {
                     title,
                     summary,
@@ -177,6 +190,17 @@ pub struct SearchResults {
     pub total: usize,
 }
 
+/// Why [`SearchIndex::diff`] failed: the store (a real failure) or the index (rebuild it).
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// The store could not be read.
+    #[error("reading the store")]
+    Store(#[source] StoreError),
+    /// The index's documents could not be read.
+    #[error("reading the index")]
+    Index(#[source] anyhow::Error),
+}
+
 /// The search index over the public articles.
 pub struct SearchIndex {
     index: Index,
@@ -197,9 +221,71 @@ impl std::fmt::Debug for SearchIndex {
 #[derive(Debug, Clone)]
 pub enum IndexChange {
     /// The article as it now is: indexed if published, removed otherwise.
-    Upsert(Box<Article>),
+    Upsert {
+        /// The article as read from the store.
+        article: Box<Article>,
+        /// Its search stamp, read before the article (see [`Store::search_stamps`]).
+        stamp: i64,
+    },
     /// The article no longer exists.
     Delete(i64),
+}
+
+/// How the index differs from the store, by `(id, search stamp)`: what
+/// [`SearchIndex::open_or_rebuild`] repairs at start and `newsdesk check` reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexDiff {
+    /// Articles the index should hold (published, whatever their publish time).
+    pub stored: usize,
+    /// Documents the index holds.
+    pub indexed: usize,
+    /// Published articles the index lacks: `(id, stamp)`.
+    pub missing: Vec<(i64, i64)>,
+    /// Articles the index holds as an older version (or twice): `(id, stamp in the store)`.
+    pub stale: Vec<(i64, i64)>,
+    /// Documents of articles that are not published in the store (deleted, unpublished): ids.
+    pub extra: Vec<i64>,
+}
+
+impl IndexDiff {
+    /// Whether the index holds exactly what the store says it should.
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.stale.is_empty() && self.extra.is_empty()
+    }
+
+    /// Articles to re-index plus documents to delete.
+    pub fn len(&self) -> usize {
+        self.missing.len() + self.stale.len() + self.extra.len()
+    }
+
+    /// Compares the store's `(id, stamp)` pairs with the index's (both in any order).
+    fn between(mut stored: Vec<(i64, i64)>, indexed: Vec<(i64, i64)>) -> Self {
+        let mut diff = Self {
+            stored: stored.len(),
+            indexed: indexed.len(),
+            ..Self::default()
+        };
+        // An id indexed twice (`None`) is stale whatever its stamps: re-indexing leaves one.
+        let mut in_index: std::collections::HashMap<i64, Option<i64>> =
+            std::collections::HashMap::with_capacity(indexed.len());
+        for (id, stamp) in indexed {
+            in_index
+                .entry(id)
+                .and_modify(|s| *s = None)
+                .or_insert(Some(stamp));
+        }
+        stored.sort_unstable();
+        for (id, stamp) in stored {
+            match in_index.remove(&id) {
+                None => diff.missing.push((id, stamp)),
+                Some(Some(s)) if s == stamp => {}
+                Some(_) => diff.stale.push((id, stamp)),
+            }
+        }
+        diff.extra = in_index.into_keys().collect();
+        diff.extra.sort_unstable();
+        diff
+    }
 }
 
 impl SearchIndex {
@@ -207,25 +293,22 @@ impl SearchIndex {
     /// out of step with the store, or cut into words by another analyzer (see the module docs).
     pub async fn open_or_rebuild(data_dir: &Path, store: &dyn Store) -> anyhow::Result<Self> {
         let path = data_dir.join(INDEX_DIR);
-        let expected = store.count_indexable().await?;
         let opened = {
             let path = path.clone();
             tokio::task::spawn_blocking(move || Self::open_existing(&path)).await
         };
         let reason = match opened {
-            Ok(Ok(Some(index))) => {
-                let found = index.reader.searcher().num_docs();
-                let cut_by = index.index.load_metas().ok().and_then(|m| m.payload);
-                let cuts_by = tokenizer::fingerprint();
-                if cut_by.as_deref() != Some(cuts_by.as_str()) {
-                    let cut_by = cut_by.unwrap_or_else(|| "an unnamed analyzer".into());
-                    format!("its text was cut by {cut_by}, this version cuts by {cuts_by}")
-                } else if i64::try_from(found).ok() == Some(expected) {
-                    return Ok(index);
-                } else {
-                    format!("it holds {found} articles, the store {expected}")
-                }
-            }
+            Ok(Ok(Some(index))) => match index.analyzer_mismatch() {
+                Some(reason) => reason,
+                None => match index.diff(store).await {
+                    Ok(diff) => match index.catch_up(store, &diff).await {
+                        Ok(()) => return Ok(index),
+                        Err(e) => format!("bringing it in step failed: {e:#}"),
+                    },
+                    Err(DiffError::Store(e)) => return Err(e.into()),
+                    Err(DiffError::Index(e)) => format!("its documents cannot be read: {e:#}"),
+                },
+            },
             Ok(Ok(None)) => String::new(),
             Ok(Err(e)) => format!("it cannot be read: {e:#}"),
             Err(e) => format!("reading it failed: {e}"),
@@ -239,7 +322,170 @@ impl SearchIndex {
         let index = Self::create_empty(&path)?;
         let n = index.rebuild(store, |_| {}).await?;
         tracing::info!(articles = n, "search index rebuilt");
+        for old in OLD_INDEX_DIRS {
+            let old = data_dir.join(old);
+            if old.is_dir() {
+                match std::fs::remove_dir_all(&old) {
+                    Ok(()) => {
+                        tracing::info!(path = %old.display(), "removed an older search index")
+                    }
+                    Err(e) => tracing::warn!(
+                        path = %old.display(), error = %e, "could not remove an older search index"
+                    ),
+                }
+            }
+        }
         Ok(index)
+    }
+
+    /// Why this index cannot be used by this version's analyzer, if it cannot: each commit
+    /// records the analyzer that cut its text.
+    pub fn analyzer_mismatch(&self) -> Option<String> {
+        let cut_by = self.index.load_metas().ok().and_then(|m| m.payload);
+        let cuts_by = tokenizer::fingerprint();
+        if cut_by.as_deref() == Some(cuts_by.as_str()) {
+            return None;
+        }
+        let cut_by = cut_by.unwrap_or_else(|| "an unnamed analyzer".into());
+        Some(format!(
+            "its text was cut by {cut_by}, this version cuts by {cuts_by}"
+        ))
+    }
+
+    /// Re-indexes what `diff` found missing or stale and deletes its extra documents, with log
+    /// lines saying how many (nothing when the index is in step).
+    async fn catch_up(&self, store: &dyn Store, diff: &IndexDiff) -> anyhow::Result<()> {
+        if diff.is_empty() {
+            tracing::debug!(
+                articles = diff.stored,
+                "search index in step with the store"
+            );
+            return Ok(());
+        }
+        tracing::warn!(
+            missing = diff.missing.len(),
+            stale = diff.stale.len(),
+            extra = diff.extra.len(),
+            "the search index differs from the store (a write was cut off); bringing it in step"
+        );
+        let started = std::time::Instant::now();
+        self.repair(store, diff, |_| {}).await?;
+        tracing::info!(
+            reindexed = diff.missing.len() + diff.stale.len(),
+            removed = diff.extra.len(),
+            duration_ms = started.elapsed().as_millis(),
+            "search index in step with the store"
+        );
+        Ok(())
+    }
+
+    /// Compares the index with the store by `(id, search stamp)`: one query of two integer
+    /// columns and the index's fast fields, no bodies.
+    pub async fn diff(&self, store: &dyn Store) -> Result<IndexDiff, DiffError> {
+        // The store first: a write landing between the two reads then shows as stale (and is
+        // re-indexed once more), never as in step.
+        let stored = store.indexable_stamps().await.map_err(DiffError::Store)?;
+        let indexed = self.indexed_stamps().map_err(DiffError::Index)?;
+        Ok(IndexDiff::between(stored, indexed))
+    }
+
+    /// `(id, stamp)` of every live document.
+    fn indexed_stamps(&self) -> anyhow::Result<Vec<(i64, i64)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(usize::try_from(searcher.num_docs()).unwrap_or(0));
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let ids = fast.i64("id").context("reading ids")?;
+            let stamps = fast.i64("stamp").context("reading stamps")?;
+            for doc in segment.doc_ids_alive() {
+                let id = ids.first(doc).context("a document without an id")?;
+                // No stamp never equals a stored one (those start at 1): the document is stale.
+                out.push((id, stamps.first(doc).unwrap_or(-1)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Slugs of indexed articles, for reports (`newsdesk check`): up to one per id given.
+    pub fn indexed_slugs(&self, ids: &[i64]) -> anyhow::Result<Vec<(i64, String)>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let term = TermQuery::new(
+                Term::from_field_i64(self.fields.id, id),
+                IndexRecordOption::Basic,
+            );
+            let top = searcher.search(&term, &TopDocs::with_limit(1).order_by_score())?;
+            for (_, address) in top {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let slug = doc
+                    .get_first(self.fields.slug)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                out.push((id, slug.to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies `diff` in one commit: the missing and stale articles read again from the store
+    /// (500 per batch), the extra documents deleted. `progress` gets the number of articles and
+    /// documents handled so far. An article changed since the diff is indexed as it now is, under
+    /// the stamp the diff read, so a later check re-indexes it once more rather than trusting it.
+    pub async fn repair(
+        &self,
+        store: &dyn Store,
+        diff: &IndexDiff,
+        progress: impl Fn(u64),
+    ) -> anyhow::Result<()> {
+        /// Articles read from the store per round of reads.
+        const BATCH: usize = 500;
+        if diff.is_empty() {
+            return Ok(());
+        }
+        let writer = if diff.len() > BATCH {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            self.writer(threads, BULK_WRITER_BYTES)?
+        } else {
+            self.writer(1, SMALL_WRITER_BYTES)?
+        };
+        for &id in &diff.extra {
+            self.stage(&writer, &IndexChange::Delete(id))?;
+        }
+        let mut done = diff.extra.len() as u64;
+        progress(done);
+        let todo: Vec<(i64, i64)> = diff.missing.iter().chain(&diff.stale).copied().collect();
+        for batch in todo.chunks(BATCH) {
+            for &(id, stamp) in batch {
+                let change = match store.article_by_id(id).await {
+                    Ok(article) => IndexChange::Upsert {
+                        article: Box::new(article),
+                        stamp,
+                    },
+                    Err(StoreError::NotFound) => IndexChange::Delete(id),
+                    Err(e) => return Err(e.into()),
+                };
+                self.stage(&writer, &change)?;
+            }
+            done += batch.len() as u64;
+            progress(done);
+        }
+        self.commit_in_background(writer)
+            .await
+            .context("committing the repaired index")
+    }
+
+    /// Commits `writer`, waits for its merges and reloads the reader, off the async threads.
+    async fn commit_in_background(&self, mut writer: IndexWriter) -> anyhow::Result<()> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            commit(&mut writer)?;
+            writer.wait_merging_threads()?;
+            reader.reload()?;
+            Ok(())
+        })
+        .await
+        .context("index commit task")?
     }
 
     /// An empty index at `path`, replacing whatever was there.
@@ -256,8 +502,10 @@ impl SearchIndex {
         Self::with_index(index, fields, path)
     }
 
-    /// The index at `path` if there is one and it reads back with our schema.
-    fn open_existing(path: &Path) -> anyhow::Result<Option<Self>> {
+    /// The index at `path` if there is one and it reads back with our schema (`None` when there
+    /// is none). Blocking. It may still have been cut by another analyzer: see
+    /// [`SearchIndex::analyzer_mismatch`].
+    pub fn open_existing(path: &Path) -> anyhow::Result<Option<Self>> {
         if !path.join("meta.json").exists() {
             return Ok(None);
         }
@@ -329,10 +577,11 @@ impl SearchIndex {
         }
     }
 
-    fn document(&self, a: &Article) -> TantivyDocument {
+    fn document(&self, a: &Article, stamp: i64) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_i64(f.id, a.id);
+        doc.add_i64(f.stamp, stamp);
         doc.add_text(f.slug, &a.slug);
         doc.add_text(f.text.title, &a.title);
         doc.add_text(f.text.summary, &a.summary);
@@ -351,10 +600,10 @@ impl SearchIndex {
 
     fn stage(&self, writer: &IndexWriter, change: &IndexChange) -> anyhow::Result<()> {
         match change {
-            IndexChange::Upsert(a) => {
-                writer.delete_term(Term::from_field_i64(self.fields.id, a.id));
-                if a.status == ArticleStatus::Published {
-                    writer.add_document(self.document(a))?;
+            IndexChange::Upsert { article, stamp } => {
+                writer.delete_term(Term::from_field_i64(self.fields.id, article.id));
+                if article.status == ArticleStatus::Published {
+                    writer.add_document(self.document(article, *stamp))?;
                 }
             }
             IndexChange::Delete(id) => {
@@ -387,6 +636,10 @@ impl SearchIndex {
         /// Articles read from the store per round trip.
         const BATCH: u32 = 500;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        // Stamps before articles, as everywhere (see `Store::search_stamps`); an article that
+        // appears after this read gets stamp 0 and is re-indexed by the next check.
+        let stamps: std::collections::HashMap<i64, i64> =
+            store.indexable_stamps().await?.into_iter().collect();
         let writer = self.writer(threads, BULK_WRITER_BYTES)?;
         writer.delete_all_documents()?;
         let mut after = 0;
@@ -396,20 +649,15 @@ impl SearchIndex {
             let Some(last) = batch.last() else { break };
             after = last.id;
             for article in &batch {
-                writer.add_document(self.document(article))?;
+                let stamp = stamps.get(&article.id).copied().unwrap_or(0);
+                writer.add_document(self.document(article, stamp))?;
             }
             done += batch.len() as u64;
             progress(done);
         }
-        let (mut writer, reader) = (writer, self.reader.clone());
-        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-            commit(&mut writer).context("committing the rebuilt index")?;
-            writer.wait_merging_threads()?;
-            reader.reload()?;
-            Ok(())
-        })
-        .await
-        .context("index commit task")??;
+        self.commit_in_background(writer)
+            .await
+            .context("committing the rebuilt index")?;
         Ok(done)
     }
 
@@ -683,6 +931,94 @@ fn push_decoded(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{BodyFormat, Channel};
+
+    #[test]
+    fn diff_finds_missing_stale_extra_and_twice_indexed() {
+        let stored = vec![(5, 1), (1, 3), (2, 2), (3, 7), (4, 1)];
+        let indexed = vec![(2, 2), (1, 2), (9, 1), (4, 1), (4, 1), (3, 8)];
+        let diff = IndexDiff::between(stored, indexed);
+        assert_eq!(diff.missing, vec![(5, 1)]);
+        assert_eq!(diff.stale, vec![(1, 3), (3, 7), (4, 1)]);
+        assert_eq!(diff.extra, vec![9]);
+        assert_eq!((diff.stored, diff.indexed, diff.len()), (5, 6, 5));
+        assert!(IndexDiff::between(vec![(1, 1)], vec![(1, 1)]).is_empty());
+    }
+
+    /// A small index of a few articles, shared by the property cases.
+    fn small_index() -> &'static SearchIndex {
+        static INDEX: std::sync::OnceLock<(tempfile::TempDir, SearchIndex)> =
+            std::sync::OnceLock::new();
+        &INDEX
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let index = SearchIndex::create_empty(&dir.path().join(INDEX_DIR)).unwrap();
+                let bodies = [
+                    "<p>合肥新能源汽车产量突破百万辆，充换电网络建设提速。</p>",
+                    "<p>储能电站 AND 光伏 \"示范\" 项目 title:并网 😀</p>",
+                    "<h2>二、安排</h2><p>钠离子电池 &amp; 氢能 &lt;重卡&gt;</p>",
+                ];
+                let changes: Vec<IndexChange> = (0_i64..)
+                    .zip(bodies)
+                    .map(|(id, body)| IndexChange::Upsert {
+                        article: Box::new(Article {
+                            id,
+                            slug: format!("a-{id}"),
+                            title: format!("新能源报道{id}"),
+                            author: None,
+                            source: None,
+                            channel: Channel {
+                                id: 1,
+                                name: "储能".into(),
+                                slug: "storage".into(),
+                                position: 0,
+                            },
+                            tags: vec!["充电桩".into()],
+                            summary: "摘要".into(),
+                            body_format: BodyFormat::Html,
+                            body_source: body.into(),
+                            body_html: body.into(),
+                            status: ArticleStatus::Published,
+                            published_at: Some(Utc::now() - chrono::TimeDelta::hours(1)),
+                            views: 0,
+                            cover_image: None,
+                            created_at: Utc::now(),
+                            updated_at: Utc::now(),
+                        }),
+                        stamp: 1,
+                    })
+                    .collect();
+                index.apply(&changes).unwrap();
+                (dir, index)
+            })
+            .1
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_query_runs_on_an_index(input in query::tests::any_query(), page in 0_u32..200) {
+            let index = small_index();
+            for sort in [SortOrder::Relevance, SortOrder::Newest] {
+                let q = SearchQuery {
+                    text: ParsedQuery::parse(&input),
+                    channel: Some("storage".into()),
+                    from: None,
+                    until: None,
+                    sort,
+                    page,
+                    per_page: 10,
+                };
+                let results = index.search(&q);
+                proptest::prop_assert!(results.is_ok(), "{input:?}: {results:?}");
+            }
+        }
+    }
 
     #[test]
     fn plain_text_of_sanitized_html() {

@@ -270,7 +270,7 @@ fn phrase_in_fields(words: &[PositionedWord], fields: &TextFields) -> Vec<(Occur
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn words(q: &ParsedQuery) -> Vec<&str> {
@@ -322,6 +322,73 @@ mod tests {
         let many: String = (0..40).map(|i| format!("词{i} ")).collect();
         let q = ParsedQuery::parse(&many);
         assert!(q.clauses() <= MAX_CLAUSES);
+    }
+
+    /// Pieces hostile input is made of: syntax of other engines, quotes of every kind, control
+    /// characters, words of the energy vocabulary, emoji and combining marks.
+    pub(crate) fn hostile_piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just("\"".to_string()),
+            Just("“".to_string()),
+            Just("」".to_string()),
+            Just(" AND ".to_string()),
+            Just(" OR ".to_string()),
+            Just("NOT ".to_string()),
+            Just("&&".to_string()),
+            Just("title:".to_string()),
+            Just("^2~*?()[]{}\\/-+!".to_string()),
+            Just("\0\u{1}\u{7f}\t\n\r\u{200b}\u{feff}".to_string()),
+            Just("新能源汽车".to_string()),
+            Just("充换电网络".to_string()),
+            Just("储能 ".to_string()),
+            Just("😀🚗\u{301}\u{fffd}".to_string()),
+            "\\PC{0,8}",
+            any::<String>(),
+        ]
+    }
+
+    /// Any input: arbitrary strings, or hostile pieces glued together, up to several times the
+    /// length limit.
+    pub(crate) fn any_query() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<String>(),
+            ".{0,400}",
+            proptest::collection::vec(hostile_piece(), 0..60).prop_map(|p| p.concat()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_input_parses_into_a_bounded_query(input in any_query()) {
+            let q = ParsedQuery::parse(&input);
+            proptest::prop_assert!(q.words.len() + q.phrases.len() <= MAX_CLAUSES);
+            proptest::prop_assert!(q.runs.len() <= MAX_CLAUSES);
+            for group in q.phrases.iter().chain(&q.runs) {
+                proptest::prop_assert!(group.len() <= MAX_QUERY_CHARS);
+                for (at, _) in group {
+                    proptest::prop_assert!(*at < MAX_QUERY_CHARS);
+                }
+            }
+            for word in q.all_words() {
+                proptest::prop_assert!(!word.is_empty());
+                // Lower-casing may lengthen a character (İ → i̇), never beyond three.
+                proptest::prop_assert!(word.chars().count() <= 3 * MAX_QUERY_CHARS);
+            }
+            if input.chars().count() > MAX_QUERY_CHARS {
+                proptest::prop_assert!(q.truncated);
+            }
+            // Parsing what was kept gives the same words: nothing depends on the cut-off tail.
+            let kept: String = input.chars().take(MAX_QUERY_CHARS).collect();
+            proptest::prop_assert_eq!(&ParsedQuery::parse(&kept).words, &q.words);
+        }
     }
 
     #[test]

@@ -98,6 +98,14 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn list_indexable(&self, after_id: i64, limit: u32) -> StoreResult<Vec<Article>>;
     /// How many articles [`Store::list_indexable`] would return in all.
     async fn count_indexable(&self) -> StoreResult<i64>;
+    /// `(id, search stamp)` of every article [`Store::list_indexable`] would return, by id: what
+    /// the search index must hold, compared with it at start and by `newsdesk check`. The database
+    /// moves an article's stamp on with every change to what the index holds of it (columns,
+    /// status, tags, channel), whoever writes.
+    async fn indexable_stamps(&self) -> StoreResult<Vec<(i64, i64)>>;
+    /// The search stamps of these articles, in any status (ids never written are left out). Read
+    /// them before the articles: a document then never claims a newer stamp than its content.
+    async fn search_stamps(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>>;
     /// The newest public articles in full (bodies included), optionally in one channel: feeds.
     async fn latest_articles(
         &self,

@@ -8,6 +8,7 @@ mod api_errors;
 mod backup;
 mod cli;
 mod deploy;
+mod index_sync;
 mod newsroom;
 mod pages;
 mod proxies;
