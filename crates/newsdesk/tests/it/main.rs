@@ -5,6 +5,7 @@
 )]
 
 mod cli;
+mod import_abuse;
 mod newsroom;
 mod pages;
 mod reach;
