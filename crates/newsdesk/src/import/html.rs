@@ -1,7 +1,8 @@
 //! HTML pages flattened to lines for [`super::page`]: block elements start new lines, headings and
 //! list items keep their kind, scripts and styles are dropped, and `<head>` metadata is read.
 
-use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node, Selector};
 
 use super::page::{HeadMeta, Line, LineHint};
@@ -66,6 +67,9 @@ pub fn looks_like_html(text: &str) -> bool {
 }
 
 /// Flattens an HTML document into lines and reads its head metadata.
+///
+/// Any depth of nesting is fine here (the walk keeps no stack of its own); callers that must bound
+/// the parser's time check the document first with [`super::structure::check`].
 pub fn flatten(text: &str) -> (Vec<Line>, HeadMeta) {
     let doc = Html::parse_document(text);
     let mut out = Flattener::default();
@@ -94,67 +98,86 @@ impl Flattener {
         self.hint = None;
     }
 
-    fn walk(&mut self, node: NodeRef<'_, Node>) {
-        match node.value() {
-            Node::Text(t) => self.current.push_str(t),
-            Node::Element(e) => {
-                let name = e.name();
-                if SKIPPED.contains(&name) {
-                    return;
+    /// Visits the tree in document order without recursion: ego-tree's traversal follows parent
+    /// and sibling links, so a page nested 100,000 deep cannot overflow the stack.
+    fn walk(&mut self, root: NodeRef<'_, Node>) {
+        // The skipped element (script, style, …) being passed over, if any.
+        let mut skipping: Option<NodeId> = None;
+        // Open <ol>s, innermost last: the list and the number of its next item.
+        let mut lists: Vec<(NodeId, u32)> = Vec::new();
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skipping.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => self.current.push_str(t),
+                        Node::Element(e) => {
+                            let name = e.name();
+                            if SKIPPED.contains(&name) {
+                                skipping = Some(node.id());
+                                continue;
+                            }
+                            if name == "br" {
+                                // Keep the line's kind across a <br> inside a list item.
+                                let hint = self.hint;
+                                self.flush();
+                                self.hint = hint;
+                                continue;
+                            }
+                            if name == "ol" {
+                                let start = e
+                                    .attr("start")
+                                    .and_then(|s| s.trim().parse().ok())
+                                    .unwrap_or(1);
+                                lists.push((node.id(), start));
+                            }
+                            if BLOCKS.contains(&name) {
+                                self.flush();
+                                self.hint = match name {
+                                    "h1" => Some(LineHint::Headline),
+                                    "h2" | "h3" | "h4" | "h5" | "h6" => Some(LineHint::Heading),
+                                    "li" => Some(list_item_hint(node, &mut lists)),
+                                    _ => None,
+                                };
+                            }
+                        }
+                        _ => {}
+                    }
                 }
-                if name == "br" {
-                    // Keep the line's kind across a <br> inside a list item.
-                    let hint = self.hint;
-                    self.flush();
-                    self.hint = hint;
-                    return;
-                }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    self.flush();
-                    self.hint = match name {
-                        "h1" => Some(LineHint::Headline),
-                        "h2" | "h3" | "h4" | "h5" | "h6" => Some(LineHint::Heading),
-                        "li" => Some(list_item_hint(node)),
-                        _ => None,
-                    };
-                }
-                for child in node.children() {
-                    self.walk(child);
-                }
-                if block {
-                    self.flush();
-                }
-            }
-            _ => {
-                for child in node.children() {
-                    self.walk(child);
+                Edge::Close(node) => {
+                    if let Some(id) = skipping {
+                        if id == node.id() {
+                            skipping = None;
+                        }
+                        continue;
+                    }
+                    if let Node::Element(e) = node.value() {
+                        if lists.last().is_some_and(|&(id, _)| id == node.id()) {
+                            lists.pop();
+                        }
+                        if BLOCKS.contains(&e.name()) {
+                            self.flush();
+                        }
+                    }
                 }
             }
         }
     }
 }
 
-/// A `<li>` under `<ol>` is numbered by its position (from `start`), else it is a bullet.
-fn list_item_hint(li: NodeRef<'_, Node>) -> LineHint {
-    let Some(parent) = li.parent() else {
-        return LineHint::Bullet;
-    };
-    let Some(list) = parent.value().as_element() else {
-        return LineHint::Bullet;
-    };
-    if list.name() != "ol" {
-        return LineHint::Bullet;
+/// A `<li>` right under an `<ol>` is numbered by its position (from `start`), else it is a bullet.
+/// The count is kept per open list, so long lists cost no more than short ones.
+fn list_item_hint(li: NodeRef<'_, Node>, lists: &mut [(NodeId, u32)]) -> LineHint {
+    match (li.parent(), lists.last_mut()) {
+        (Some(parent), Some((list, next))) if parent.id() == *list => {
+            let n = *next;
+            *next = next.saturating_add(1);
+            LineHint::Numbered(n)
+        }
+        _ => LineHint::Bullet,
     }
-    let start: u32 = list
-        .attr("start")
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(1);
-    let index = li
-        .prev_siblings()
-        .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "li"))
-        .count();
-    LineHint::Numbered(start.saturating_add(u32::try_from(index).unwrap_or(u32::MAX)))
 }
 
 fn head_meta(doc: &Html) -> HeadMeta {
@@ -215,6 +238,47 @@ mod tests {
             ]
         );
         assert_eq!(head.title.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn nested_lists_keep_their_own_numbers() {
+        let (lines, _) = flatten(
+            "<ol><li>a</li><li>b<ol start=7><li>c</li><li>d</li></ol></li><li>e</li></ol>\
+             <ul><li>f</li></ul><script><li>g</li></script>",
+        );
+        let got: Vec<_> = lines.iter().map(|l| (l.text.as_str(), l.hint)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", LineHint::Numbered(1)),
+                ("b", LineHint::Numbered(2)),
+                ("c", LineHint::Numbered(7)),
+                ("d", LineHint::Numbered(8)),
+                ("e", LineHint::Numbered(3)),
+                ("f", LineHint::Bullet),
+            ]
+        );
+    }
+
+    /// The walk keeps no stack of its own: 100,000 levels of nesting flatten on a test thread's
+    /// small stack (the recursive walk overflowed it).
+    #[test]
+    fn deep_nesting_flattens_without_recursion() {
+        // (Not <div>: the parser's own time grows with the depth there; `structure` bounds that.)
+        for (open, close) in [
+            ("<span>", "</span>"),
+            ("<b><i>", "</i></b>"),
+            ("<table><tr><td>", "</td></tr></table>"),
+        ] {
+            let html = format!(
+                "<html><body><p>top</p>{}深处{}</body></html>",
+                open.repeat(100_000),
+                close.repeat(100_000)
+            );
+            let (lines, _) = flatten(&html);
+            let texts: Vec<_> = lines.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(texts, vec!["top", "深处"], "{open}");
+        }
     }
 
     #[test]

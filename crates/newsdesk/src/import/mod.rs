@@ -1,9 +1,10 @@
 //! Importing existing pages (plain text or HTML, like the seed page) as articles.
 //!
-//! A page is read in three steps: bytes are checked and decoded ([`decode`]), HTML is flattened to
-//! lines ([`html`]), and the lines are read as an article ([`page`]): the site chrome is dropped, the
-//! metadata block gives 作者, 来源, the publish time and 浏览量, the line above it is the headline and
-//! the lines below it are the body, written out as Markdown ([`markdown`]).
+//! A page is read in three steps: bytes are checked and decoded ([`decode_page`]), HTML is checked
+//! for absurd shapes ([`structure`]) and flattened to lines ([`html`]), and the lines are read as an
+//! article ([`page`]): the site chrome is dropped, the metadata block gives 作者, 来源, the publish
+//! time and 浏览量, the line above it is the headline and the lines below it are the body, written
+//! out as Markdown ([`markdown`]).
 //!
 //! **Identity.** A page's identity is its headline (whitespace collapsed) plus its publish time to
 //! the minute, in UTC (`import_key`). Importing a page again, from any path, updates the article with
@@ -12,8 +13,10 @@
 pub mod html;
 pub mod markdown;
 pub mod page;
+pub mod structure;
 
-use std::io::IsTerminal;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -26,8 +29,12 @@ use crate::render::body_html;
 use crate::store::{StoreError, Upserted};
 pub use page::{Footer, ParsedPage};
 
-/// Pages larger than this are refused; no real article page comes close.
-pub const MAX_PAGE_BYTES: u64 = 16 * 1024 * 1024;
+/// Pages larger than this are refused. Real article pages, scripts and styles included, stay
+/// under 1 MB; every byte of text costs target extraction, indexing and rendering (a 15.9 MB text
+/// took 56 s and 590 MiB to import), so 4 MiB leaves room and bounds that work to a quarter.
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
+/// Work allowed to the HTML serializer per page, in bytes scanned: see [`check_escape_work`].
+pub const MAX_ESCAPE_SCAN: u64 = 1 << 30;
 /// Files stored per search-index commit in a batch import.
 const IMPORT_CHUNK: usize = 200;
 
@@ -71,9 +78,45 @@ pub enum ImportError {
     /// Headline and metadata but no text below them.
     #[error("no article text found below the headline")]
     NoBody,
+    /// A device, FIFO, socket or folder (or a symlink to one): reading it could block or never end.
+    #[error("this is {kind}, not a regular file; only regular files are imported")]
+    NotAFile {
+        /// What it is, with its article ("a FIFO").
+        kind: &'static str,
+    },
+    /// HTML nested too deep or with absurd tags; parsing it would take minutes.
+    #[error("the HTML is refused: {0}")]
+    Structure(structure::StructureError),
+    /// A paragraph whose rendering would take minutes, see [`check_escape_work`].
+    #[error(
+        "a paragraph holds {count} '&' or U+0080–U+00BF characters in {bytes} bytes of text; \
+         rendering it would take minutes (a real paragraph holds a few)"
+    )]
+    EscapeHeavy {
+        /// Such characters in the paragraph.
+        count: usize,
+        /// Its length.
+        bytes: usize,
+    },
+    /// Reading the page failed inside the importer: a bug, reported for this file only.
+    #[error("internal error while reading the page: {0}")]
+    Internal(String),
     /// The file could not be read.
     #[error("cannot read the file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+// Not `#[from]`: that would make the inner error the source as well, and `{:#}` print it twice.
+impl From<std::io::Error> for ImportError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl From<structure::StructureError> for ImportError {
+    fn from(e: structure::StructureError) -> Self {
+        Self::Structure(e)
+    }
 }
 
 /// Checks a page's bytes and decodes them as UTF-8 (a byte-order mark is dropped).
@@ -98,10 +141,23 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
     Ok(text)
 }
 
+/// [`decode`], then line endings made `\n`: files from old Macs end lines with a lone `\r`, which
+/// [`str::lines`] would not split. (`decode` itself keeps the text as it is, so offsets into it
+/// are offsets into the file.)
+pub fn decode_page(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
+    let text = decode(bytes)?;
+    if !text.contains('\r') {
+        return Ok(Cow::Borrowed(text));
+    }
+    Ok(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
+}
+
 /// Reads an article out of a page's bytes (text or HTML); times are read in `tz`.
 pub fn parse_page(bytes: &[u8], tz: chrono_tz::Tz) -> Result<ParsedPage, ImportError> {
-    let text = decode(bytes)?;
+    let text = decode_page(bytes)?;
+    let text = text.as_ref();
     let (lines, head) = if html::looks_like_html(text) {
+        structure::check(text)?;
         html::flatten(text)
     } else {
         (
@@ -109,7 +165,40 @@ pub fn parse_page(bytes: &[u8], tz: chrono_tz::Tz) -> Result<ParsedPage, ImportE
             page::HeadMeta::default(),
         )
     };
-    page::parse_lines(lines, &head, tz)
+    let page = page::parse_lines(lines, &head, tz)?;
+    check_escape_work(&page.blocks)?;
+    Ok(page)
+}
+
+/// Refuses bodies whose sanitizing would take minutes. The HTML serializer behind
+/// [`body_html`] (html5ever 0.40's `write_escaped`) searches, for every `&` and every byte `0xC2`
+/// (the lead byte of U+0080–U+00BF) in a text node, the rest of that node for the next `<` or `>`:
+/// work grows with their count times the paragraph's length, so 2 million `&amp;` in one
+/// paragraph took 110 s. This computes that work exactly, in one pass per block.
+pub fn check_escape_work(blocks: &[markdown::Block]) -> Result<(), ImportError> {
+    let mut total: u64 = 0;
+    for block in blocks {
+        let text = block.text().as_bytes();
+        let (mut work, mut count, mut next_stop) = (0u64, 0usize, text.len());
+        for (i, &b) in text.iter().enumerate().rev() {
+            match b {
+                b'<' | b'>' => next_stop = i,
+                b'&' | 0xC2 => {
+                    count += 1;
+                    work += (next_stop - i) as u64;
+                }
+                _ => {}
+            }
+        }
+        total = total.saturating_add(work);
+        if total > MAX_ESCAPE_SCAN {
+            return Err(ImportError::EscapeHeavy {
+                count,
+                bytes: text.len(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The identity of a page, see the module docs.
@@ -177,9 +266,7 @@ pub async fn import_file(
     channel_slug: &str,
     tz: chrono_tz::Tz,
 ) -> anyhow::Result<(Upserted, ParsedPage)> {
-    let bytes = read_limited(path)?;
-    let page = parse_page(&bytes, tz)?;
-    let article = to_article(&page, channel_slug, tz);
+    let (page, article) = read_article(path, channel_slug, tz)?;
     let outcome = articles.save(&article).await.map_err(store_failure)?;
     Ok((outcome, page))
 }
@@ -191,15 +278,96 @@ fn store_failure(e: StoreError) -> anyhow::Error {
     }
 }
 
+/// Reads, parses and converts one file. A panic in any of it (a bug) becomes this file's error, so
+/// it cannot end the batch and lose the files parsed before it.
+fn read_article(
+    path: &Path,
+    channel_slug: &str,
+    tz: chrono_tz::Tz,
+) -> Result<(ParsedPage, ArticleInput), ImportError> {
+    let bytes = read_limited(path)?;
+    std::panic::catch_unwind(|| {
+        let page = parse_page(&bytes, tz)?;
+        let article = to_article(&page, channel_slug, tz);
+        Ok((page, article))
+    })
+    .unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Err(ImportError::Internal(message))
+    })
+}
+
+/// Reads a page file of at most [`MAX_PAGE_BYTES`]. Only regular files (or symlinks to one) are
+/// read: a device such as `/dev/zero` never ends and a FIFO blocks. The type is checked before
+/// opening, the file is opened without waiting for a FIFO's writer (in case it was swapped in
+/// between), checked again through the handle, and read through a limit that holds even if the
+/// size changes while it is read.
 fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
-    let bytes = std::fs::metadata(path)?.len();
-    if bytes > MAX_PAGE_BYTES {
+    check_regular(&std::fs::metadata(path)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    check_regular(&meta)?;
+    if meta.len() > MAX_PAGE_BYTES {
         return Err(ImportError::TooLarge {
-            bytes,
+            bytes: meta.len(),
             limit: MAX_PAGE_BYTES,
         });
     }
-    Ok(std::fs::read(path)?)
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > MAX_PAGE_BYTES {
+        return Err(ImportError::TooLarge {
+            bytes: len,
+            limit: MAX_PAGE_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+fn check_regular(meta: &std::fs::Metadata) -> Result<(), ImportError> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let kind = if kind.is_dir() {
+        "a folder"
+    } else {
+        special_kind(&kind)
+    };
+    Err(ImportError::NotAFile { kind })
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// Expands the paths given on the command line: files as they are, folders recursively to their
@@ -217,16 +385,22 @@ pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Walks a folder tree with a stack of its own rather than recursion (the depth is whatever the
+/// file system holds), in name order: a subfolder's files come where its name sorts.
 fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}", dir.display()))?
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("{}", dir.display()))?;
-    entries.sort_by_key(std::fs::DirEntry::path);
-    for entry in entries {
+    let mut open = vec![sorted_entries(dir)?.into_iter()];
+    while let Some(entries) = open.last_mut() {
+        let Some(entry) = entries.next() else {
+            open.pop();
+            continue;
+        };
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk_dir(&path, files)?;
+        if entry
+            .file_type()
+            .with_context(|| format!("{}", path.display()))?
+            .is_dir()
+        {
+            open.push(sorted_entries(&path)?.into_iter());
         } else if path
             .extension()
             .and_then(|e| e.to_str())
@@ -236,6 +410,15 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn sorted_entries(dir: &Path) -> anyhow::Result<Vec<std::fs::DirEntry>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("{}", dir.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("{}", dir.display()))?;
+    entries.sort_by_key(std::fs::DirEntry::path);
+    Ok(entries)
 }
 
 /// What a batch import did.
@@ -279,13 +462,10 @@ pub async fn import_batch(
         let mut parsed = Vec::with_capacity(chunk.len());
         for path in chunk {
             bar.set_message(path.display().to_string());
-            match read_limited(path)
-                .map_err(anyhow::Error::from)
-                .and_then(|bytes| Ok(to_article(&parse_page(&bytes, tz)?, channel_slug, tz)))
-            {
-                Ok(input) => parsed.push((path, input)),
+            match read_article(path, channel_slug, tz) {
+                Ok((_, input)) => parsed.push((path, input)),
                 Err(e) => {
-                    fail(path, e);
+                    fail(path, e.into());
                     bar.inc(1);
                 }
             }
@@ -433,5 +613,212 @@ mod tests {
             parse_page("标题\n2024/02/08 10:21\n".as_bytes(), TZ),
             Err(ImportError::NoBody)
         ));
+    }
+
+    #[test]
+    fn cr_only_line_endings_read_like_lf() {
+        let lf = String::from_utf8_lossy(SEED).replace("\r\n", "\n");
+        let cr = lf.replace('\n', "\r");
+        let crlf = lf.replace('\n', "\r\n");
+        let want = parse_page(lf.as_bytes(), TZ).unwrap();
+        for text in [cr, crlf] {
+            let got = parse_page(text.as_bytes(), TZ).unwrap();
+            assert_eq!(got.title, want.title);
+            assert_eq!(got.published_at, want.published_at);
+            assert_eq!(got.blocks, want.blocks);
+        }
+    }
+
+    #[test]
+    fn escape_work_is_counted_per_paragraph() {
+        use markdown::Block::Paragraph;
+        // `&` closely followed by `<`: linear, fine at any length.
+        let mixed = Paragraph("&amp;<".repeat(500_000));
+        assert!(check_escape_work(&[mixed]).is_ok());
+        // A long run of `&` (or `·`, 0xC2 0xB7) is not.
+        for run in ["&".repeat(100_000), "·".repeat(100_000)] {
+            let err = check_escape_work(&[Paragraph(run)]).unwrap_err();
+            assert!(
+                matches!(err, ImportError::EscapeHeavy { count: 100_000, .. }),
+                "{err}"
+            );
+        }
+        // A long real paragraph with a few of them passes.
+        let real = format!("{}&{}·", "正文".repeat(50_000), "正文".repeat(50_000));
+        assert!(check_escape_work(&[Paragraph(real)]).is_ok());
+    }
+
+    #[test]
+    fn refused_structures_name_the_problem() {
+        let deep = format!(
+            "<html><body><h1>标题</h1><p>2024-03-01 09:30</p>{}正文</body></html>",
+            "<span>".repeat(100_000)
+        );
+        let err = parse_page(deep.as_bytes(), TZ).unwrap_err();
+        assert!(matches!(
+            err,
+            ImportError::Structure(structure::StructureError::TooDeep { .. })
+        ));
+        assert!(
+            err.to_string().contains("nested more than 256 deep"),
+            "{err}"
+        );
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use super::TZ;
+
+        const PAGE: &str = "标题\n作者:张三 2024/02/08 10:21\n第一段正文。\n1)第一项\n二、安排\n";
+
+        /// Pieces of markup, good and broken, that random documents are made of.
+        fn token() -> impl Strategy<Value = String> {
+            prop_oneof![
+                prop::sample::select(vec![
+                    "<div>",
+                    "</div>",
+                    "<span>",
+                    "</span>",
+                    "<p>",
+                    "</p>",
+                    "<b>",
+                    "<i>",
+                    "</b>",
+                    "<table>",
+                    "<tr>",
+                    "<td>",
+                    "</table>",
+                    "<ol start=3>",
+                    "<li>",
+                    "</ol>",
+                    "<ul>",
+                    "</ul>",
+                    "<h1>",
+                    "</h1>",
+                    "<h2>",
+                    "<br>",
+                    "<br/>",
+                    "<script>",
+                    "</script>",
+                    "<style>",
+                    "<svg>",
+                    "<path/>",
+                    "</svg>",
+                    "<math>",
+                    "<!--",
+                    "-->",
+                    "--!>",
+                    "<!DOCTYPE html>",
+                    "<",
+                    ">",
+                    "&amp;",
+                    "&#0;",
+                    "&#xD800;",
+                    "&nbsp",
+                    "&",
+                    "\r",
+                    "\n",
+                    "\r\n",
+                    "\u{feff}",
+                    "\"",
+                    "'",
+                    "=",
+                    "/",
+                    "<a href=\"x>y\">",
+                    "</a>",
+                    "<template>",
+                    "<plaintext>",
+                    "<textarea>",
+                    "<title>",
+                    "</title>",
+                    "<meta name=author content=甲>",
+                    "<noscript>",
+                    "作者:",
+                    "来源:",
+                    "2024/02/08 10:21",
+                    "浏览量:12",
+                    "版权所有",
+                ])
+                .prop_map(str::to_string),
+                "[a-z0-9 \u{4e00}-\u{4e20}]{0,12}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// Any bytes at all: a page or an error, never a panic.
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+                let _ = parse_page(&bytes, TZ);
+            }
+
+            /// Random tag soup around a real page's lines.
+            #[test]
+            fn tag_soup_never_panics(tokens in prop::collection::vec(token(), 0..400)) {
+                let html = format!("<html><body>{}{}</body></html>", tokens.concat(), PAGE);
+                let _ = parse_page(html.as_bytes(), TZ);
+                let _ = parse_page(tokens.concat().as_bytes(), TZ);
+            }
+
+            /// Deep nesting: refused as too deep once past the limit, never a crash.
+            #[test]
+            fn deep_nesting_is_read_or_refused(
+                tags in prop::collection::vec(
+                    prop::sample::select(vec!["div", "span", "b", "section", "font", "em"]),
+                    1..40,
+                ),
+                depth in 1usize..4000,
+            ) {
+                let open: String = (0..depth).map(|i| format!("<{}>", tags[i % tags.len()])).collect();
+                let html = format!("<html><body><h1>标题</h1><p>2024-03-01 09:30</p>{open}正文</body></html>");
+                match parse_page(html.as_bytes(), TZ) {
+                    Ok(_) => prop_assert!(depth <= structure::MAX_DEPTH, "{} deep was read", depth),
+                    Err(ImportError::Structure(_)) => prop_assert!(depth > structure::MAX_DEPTH),
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+
+            /// Long runs of one character or entity, in text and in HTML.
+            #[test]
+            fn long_runs_never_panic(
+                piece in prop::sample::select(vec!["x", "汉", "&amp;", "<", "\r", " ", "-", "1.", "&#x1F600;"]),
+                n in 0usize..50_000,
+                html in any::<bool>(),
+            ) {
+                let run = piece.repeat(n);
+                let page = if html {
+                    format!("<html><body><h1>标题</h1><p>2024-03-01 09:30</p><p>{run}</p></body></html>")
+                } else {
+                    format!("标题\n2024/02/08 10:21\n{run}\n")
+                };
+                let _ = parse_page(page.as_bytes(), TZ);
+            }
+
+            /// Hostile encodings spliced into a good page: BOMs, NULs, invalid UTF-8, surrogates
+            /// encoded as bytes (CESU-8), CR-only lines. NUL and bad bytes are refused by name.
+            #[test]
+            fn hostile_encodings_are_read_or_refused(
+                splice in prop::sample::select(vec![
+                    &b"\xef\xbb\xbf"[..], b"\xff\xfe", b"\xfe\xff", b"\0", b"\xed\xa0\x80",
+                    b"\xed\xbf\xbf", b"\xc0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\r", b"\r\n",
+                ]),
+                at in any::<prop::sample::Index>(),
+                cr_only in any::<bool>(),
+            ) {
+                let text = if cr_only { PAGE.replace('\n', "\r") } else { PAGE.to_string() };
+                let mut bytes = text.into_bytes();
+                let at = at.index(bytes.len() + 1);
+                bytes.splice(at..at, splice.iter().copied());
+                match parse_page(&bytes, TZ) {
+                    Ok(_) | Err(ImportError::InvalidUtf8 { .. } | ImportError::Binary { .. }) => {}
+                    // A splice inside the headline or date line can make the page unreadable.
+                    Err(ImportError::NoHeadline | ImportError::NoDate | ImportError::BadDate(_) | ImportError::NoBody) => {}
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+        }
     }
 }

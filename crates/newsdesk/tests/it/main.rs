@@ -8,6 +8,7 @@ mod api_errors;
 mod backup;
 mod cli;
 mod deploy;
+mod import_abuse;
 mod index_sync;
 mod newsroom;
 mod pages;
