@@ -1,11 +1,24 @@
 //! Article bodies to safe HTML: Markdown through pulldown-cmark, then everything through ammonia,
-//! so hostile markup in an import or an edit never reaches a reader.
+//! so hostile markup in an import or an edit never reaches a reader. [`body_html_checked`] is the
+//! entry for bodies as users send them: structure limits first ([`super::limits`]), then the
+//! render, then the depth of the result, so the cost stays near-linear in the body's size.
 
 use pulldown_cmark::{Options, Parser, html};
 
+use super::limits::{StructureError, check_output, check_source};
 use crate::domain::BodyFormat;
 
-/// The sanitized HTML for a body written in `format`.
+/// [`body_html`] for a body of unknown shape: refused before rendering when it nests past the
+/// limits, and after rendering when inline syntax made the result too deep.
+pub fn body_html_checked(format: BodyFormat, source: &str) -> Result<String, StructureError> {
+    check_source(format, source)?;
+    let html = body_html(format, source);
+    check_output(&html)?;
+    Ok(html)
+}
+
+/// The sanitized HTML for a body written in `format`, trusted to be within the structure limits
+/// (the importer's generated Markdown, bodies already checked).
 pub fn body_html(format: BodyFormat, source: &str) -> String {
     let raw = match format {
         BodyFormat::Markdown => {
