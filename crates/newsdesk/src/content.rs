@@ -69,7 +69,10 @@ pub async fn render_body(
     wait: Duration,
 ) -> Result<String, BodyError> {
     let source = source.to_string();
-    Ok(pool::run(wait, move || crate::render::body_html_checked(format, &source)).await??)
+    Ok(pool::run(wait, move || {
+        crate::render::body_html_checked(format, &source)
+    })
+    .await??)
 }
 
 /// The targets of already rendered HTML (the importer's and the demo's articles), on the pool.

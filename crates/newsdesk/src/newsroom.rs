@@ -458,11 +458,11 @@ pub async fn change_status(
         SaveAction::Schedule(at) if at > now => {
             check_publish_time("定时发布时间", at)?;
             (
-            ArticleStatus::Scheduled,
-            Some(at),
-            AuditAction::Schedule,
-            at.to_rfc3339(),
-        )
+                ArticleStatus::Scheduled,
+                Some(at),
+                AuditAction::Schedule,
+                at.to_rfc3339(),
+            )
         }
         SaveAction::Schedule(_) => {
             return Err(NewsroomError::Invalid("定时发布的时间必须晚于现在".into()));

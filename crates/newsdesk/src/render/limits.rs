@@ -148,8 +148,7 @@ const RAW_TEXT: &[&str] = &[
 ];
 /// Formatting elements html5ever re-opens after a block closed them implicitly.
 const FORMATTING: &[&str] = &[
-    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
-    "u",
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
 ];
 
 /// Elements a new start tag of the same group closes (optional end tags), with the group.
@@ -170,8 +169,20 @@ fn implied_group(name: &str) -> Option<&'static [&'static str]> {
 /// Elements that stop the search for an implied end: a `<li>` in a nested list does not close the
 /// outer list's item.
 const SCOPE: &[&str] = &[
-    "ul", "ol", "dl", "table", "select", "ruby", "div", "blockquote", "td", "th", "caption",
-    "object", "template", "button",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "select",
+    "ruby",
+    "div",
+    "blockquote",
+    "td",
+    "th",
+    "caption",
+    "object",
+    "template",
+    "button",
 ];
 
 /// A linear HTML tag scan: depth of open elements (closing what end tags and optional end tags
@@ -290,7 +301,10 @@ fn check_html(
 fn scan_attributes(b: &[u8], mut i: usize) -> (usize, usize) {
     let mut count = 0;
     loop {
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/') {
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
+        {
             i += 1;
         }
         match b.get(i) {
@@ -321,7 +335,10 @@ fn scan_attributes(b: &[u8], mut i: usize) -> (usize, usize) {
                 i = memchr(q, &b[i..]).map_or(b.len(), |p| i + p + 1);
             }
             _ => {
-                while b.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>') {
+                while b
+                    .get(i)
+                    .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>')
+                {
                     i += 1;
                 }
             }
@@ -386,7 +403,9 @@ mod tests {
 
     #[test]
     fn nesting_by_indentation_counts() {
-        let body: String = (0..200).map(|i| format!("{}- 项\n", "  ".repeat(i))).collect();
+        let body: String = (0..200)
+            .map(|i| format!("{}- 项\n", "  ".repeat(i)))
+            .collect();
         let err = md(&body).unwrap_err();
         assert!(matches!(err, StructureError::TooDeep { line, .. } if line <= MAX_NESTING + 1));
     }
@@ -404,7 +423,11 @@ mod tests {
         html(&"<div><span>x</span></div>".repeat(10_000)).unwrap();
         // Tags inside comments and scripts are text.
         html(&format!("<!--{}-->", "<div>".repeat(1_000))).unwrap();
-        html(&format!("<script>{}</script><p>x</p>", "<div>".repeat(1_000))).unwrap();
+        html(&format!(
+            "<script>{}</script><p>x</p>",
+            "<div>".repeat(1_000)
+        ))
+        .unwrap();
     }
 
     #[test]

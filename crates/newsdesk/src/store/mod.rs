@@ -11,11 +11,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 
-use crate::targets::Extracted;
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
     Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
 };
+use crate::targets::Extracted;
 
 pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
 pub use sqlite::SqliteStore;

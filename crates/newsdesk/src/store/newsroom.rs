@@ -7,11 +7,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::targets::Extracted;
 use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditAction, AuditEntry,
     Channel, EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
+use crate::targets::Extracted;
 
 /// Start of the `what` of the `Conflict` a stale save gets, so callers can tell it apart.
 pub const STALE: &str = "stale";

@@ -581,7 +581,8 @@ impl Store for SqliteStore {
             let id = insert_article(&mut tx, input, channel_id, None, now).await?;
             Upserted::Created(id)
         };
-        self.finish_article_write(tx, outcome.id(), input, targets).await?;
+        self.finish_article_write(tx, outcome.id(), input, targets)
+            .await?;
         Ok(outcome)
     }
 

@@ -4,6 +4,7 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+mod abuse_bodies;
 mod cli;
 mod newsroom;
 mod pages;
@@ -13,4 +14,3 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
-mod abuse_bodies;

@@ -10,13 +10,13 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
+use crate::content::{self, BodyError};
 use crate::domain::{
     ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, Channel, EditableArticle,
     PageRequest,
 };
 use crate::error::AppError;
 use crate::newsroom::{self, Draft, NewsroomError, SaveAction};
-use crate::content::{self, BodyError};
 use crate::render::pool::{self, PoolError};
 use crate::render::views::{Pagination, TimeView};
 use crate::web::AppState;
