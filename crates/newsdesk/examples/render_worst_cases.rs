@@ -38,6 +38,16 @@ fn main() {
             sized(&format!("{}项\n\n", "* ".repeat(MAX_NESTING)), 200_000),
         ),
         (
+            "'* ' at the limit, lines x 2 MB".into(),
+            BodyFormat::Markdown,
+            sized(&format!("{}项\n\n", "* ".repeat(MAX_NESTING)), 2_000_000),
+        ),
+        (
+            "'* ' at 16 deep, lines x 2 MB".into(),
+            BodyFormat::Markdown,
+            sized(&format!("{}项\n\n", "* ".repeat(16)), 2_000_000),
+        ),
+        (
             "'> ' at the limit, repeated lines".into(),
             BodyFormat::Markdown,
             sized(&format!("{}引\n", "> ".repeat(MAX_NESTING)), 200_000),

@@ -17,6 +17,10 @@ use crate::domain::BodyFormat;
 pub const MAX_NESTING: usize = 48;
 /// Most attributes one HTML tag may carry.
 pub const MAX_ATTRIBUTES: usize = 32;
+/// Most structure one body may hold: Markdown container markers plus HTML start tags. Rendering
+/// costs about the same per element at any depth (a 2 MB body of 48-deep `* ` lines took 15 s),
+/// so a long article of flat elements is bounded too; a real one has hundreds.
+pub const MAX_ELEMENTS: usize = 100_000;
 /// Deepest element nesting of the rendered HTML: Markdown containers become two elements each
 /// (`<ul><li>`) and emphasis adds inline ones, so this allows for everything the source limits
 /// let through and stays far below what a recursive walk of the tree can take.
@@ -28,6 +32,14 @@ pub enum StructureError {
     /// Lists, quotes or elements nested past the limit.
     #[error("正文第 {line} 行嵌套层级过深（超过 {limit} 层），请减少列表、引用或标签的嵌套")]
     TooDeep {
+        /// 1-based line of the body where the limit was passed.
+        line: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More list items, quotes and tags than [`MAX_ELEMENTS`].
+    #[error("正文到第 {line} 行时列表项、引用和标签已超过 {limit} 个，请拆分成几篇文章")]
+    TooManyElements {
         /// 1-based line of the body where the limit was passed.
         line: usize,
         /// The limit.
@@ -55,15 +67,23 @@ pub enum StructureError {
 /// markers on one line count each), then HTML element nesting and attributes (HTML bodies, and
 /// inline HTML in Markdown).
 pub fn check_source(format: BodyFormat, source: &str) -> Result<(), StructureError> {
-    if format == BodyFormat::Markdown {
-        check_markdown_containers(source)?;
-    }
-    check_html(source, MAX_NESTING, true, format == BodyFormat::Markdown)
+    let markers = if format == BodyFormat::Markdown {
+        check_markdown_containers(source)?
+    } else {
+        0
+    };
+    check_html(
+        source,
+        MAX_NESTING,
+        MAX_ELEMENTS.saturating_sub(markers),
+        true,
+        format == BodyFormat::Markdown,
+    )
 }
 
 /// Checks the sanitized HTML a body rendered to (see [`MAX_OUTPUT_NESTING`]).
 pub fn check_output(html: &str) -> Result<(), StructureError> {
-    check_html(html, MAX_OUTPUT_NESTING, false, false).map_err(|e| match e {
+    check_html(html, MAX_OUTPUT_NESTING, usize::MAX, false, false).map_err(|e| match e {
         StructureError::TooDeep { limit, .. } => StructureError::OutputTooDeep { limit },
         e => e,
     })
@@ -105,7 +125,9 @@ fn list_marker(s: &str) -> Option<usize> {
 
 /// Markdown containers: each line's depth is its markers (`>` and list markers, several per
 /// line) plus its indentation, of which each nested list level needs at least two columns.
-fn check_markdown_containers(source: &str) -> Result<(), StructureError> {
+/// Returns how many markers the body has.
+fn check_markdown_containers(source: &str) -> Result<usize, StructureError> {
+    let mut markers = 0;
     for (n, line) in source.lines().enumerate() {
         let (indent, mut rest) = leading_columns(line);
         let mut depth = indent / 2;
@@ -118,6 +140,13 @@ fn check_markdown_containers(source: &str) -> Result<(), StructureError> {
                 break;
             }
             depth += 1;
+            markers += 1;
+            if markers > MAX_ELEMENTS {
+                return Err(StructureError::TooManyElements {
+                    line: n + 1,
+                    limit: MAX_ELEMENTS,
+                });
+            }
             // Spaces between markers are the marker's own; they add no level.
             rest = rest.trim_start_matches([' ', '\t']);
             if depth > MAX_NESTING {
@@ -134,7 +163,7 @@ fn check_markdown_containers(source: &str) -> Result<(), StructureError> {
             });
         }
     }
-    Ok(())
+    Ok(markers)
 }
 
 /// Elements without content or end tag.
@@ -193,9 +222,11 @@ const SCOPE: &[&str] = &[
 fn check_html(
     html: &str,
     max_depth: usize,
+    max_elements: usize,
     lines: bool,
     markdown: bool,
 ) -> Result<(), StructureError> {
+    let mut elements = 0;
     let b = html.as_bytes();
     let mut stack: Vec<String> = Vec::new();
     // Formatting elements closed implicitly, which html5ever keeps re-opening.
@@ -254,6 +285,13 @@ fn check_html(
                 reopened.remove(at);
             }
             continue;
+        }
+        elements += 1;
+        if elements > max_elements {
+            return Err(StructureError::TooManyElements {
+                line: line_at(start, &mut line),
+                limit: MAX_ELEMENTS,
+            });
         }
         if attributes > MAX_ATTRIBUTES {
             return Err(StructureError::TooManyAttributes {
@@ -428,6 +466,27 @@ mod tests {
             "<div>".repeat(1_000)
         ))
         .unwrap();
+    }
+
+    #[test]
+    fn elements_are_counted_over_the_whole_body() {
+        md(&"- 项\n".repeat(MAX_ELEMENTS)).unwrap();
+        let err = md(&"- 项\n".repeat(MAX_ELEMENTS + 1)).unwrap_err();
+        assert_eq!(
+            err,
+            StructureError::TooManyElements {
+                line: MAX_ELEMENTS + 1,
+                limit: MAX_ELEMENTS
+            }
+        );
+        // Markers and tags share the budget.
+        let half = MAX_ELEMENTS / 2;
+        let mixed = format!("{}{}", "- 项\n".repeat(half), "<b>x</b>\n".repeat(half + 1));
+        assert!(matches!(
+            md(&mixed),
+            Err(StructureError::TooManyElements { .. })
+        ));
+        assert!(html(&"<br>".repeat(MAX_ELEMENTS + 1)).is_err());
     }
 
     #[test]
