@@ -1008,3 +1008,34 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_keep_one_fixed_width_form() {
+        let y = |year, sec| {
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, sec))
+                .unwrap()
+                .and_utc()
+        };
+        // What sqlx writes for a `DateTime<Utc>`.
+        let text =
+            |t: DateTime<Utc>| db_time(t).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        assert_eq!(text(y(2024, 5)), "2024-01-01T00:00:05+00:00");
+        assert_eq!(text(y(10_000, 0)), "9999-12-31T23:59:59+00:00");
+        assert_eq!(text(y(-5, 0)), "0000-01-01T00:00:00+00:00");
+        let mut all: Vec<String> = [y(262_142, 0), y(1, 0), y(2024, 0), y(-300, 0)]
+            .into_iter()
+            .map(text)
+            .collect();
+        assert!(all.iter().all(|t| t.len() == 25), "{all:?}");
+        all.sort();
+        assert_eq!(
+            all.last().map(String::as_str),
+            Some("9999-12-31T23:59:59+00:00")
+        );
+    }
+}
