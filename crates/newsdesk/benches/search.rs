@@ -195,7 +195,10 @@ async fn main() {
     // back, then caught up article by article.
     let generator = Generator::new(1);
     for i in 0..count.min(3_000) {
-        store.upsert_article(&generator.article(i)).await.unwrap();
+        store
+            .upsert_article(&generator.article(i), &[])
+            .await
+            .unwrap();
     }
     let started = Instant::now();
     let diff = index.diff(store.as_ref()).await.unwrap();

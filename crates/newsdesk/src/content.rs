@@ -3,17 +3,90 @@
 //! newsroom. Each call writes the store first, then reads the article back and updates the index, so
 //! the index never holds what the store does not.
 //!
+//! **Compute first, then write.** Everything derived from a body (its sanitized HTML, its targets)
+//! is computed here, on the CPU pool ([`crate::render::pool`]: blocking threads, a permit per
+//! core), before the store is called; the store only writes rows, so no user-sized work ever runs
+//! while the database's write lock is held.
+//!
 //! Should the index update fail after the store write (or the process die between the two), the
 //! article is safe in the store, and the next start (or `newsdesk check --repair`) finds its index
 //! document missing or stale by the article's search stamp and re-indexes it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::domain::{ArticleInput, ArticleStatus};
+use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
+use crate::render::limits::{StructureError, check_output};
+use crate::render::pool::{self, PoolError};
 use crate::search::{IndexChange, SearchIndex};
 use crate::store::{Store, StoreError, StoreResult, Upserted};
+use crate::targets::{self, Extracted};
+
+/// How long a batch write (import, demo) waits for a free core: batches are not interactive.
+const BATCH_WAIT: Duration = Duration::from_secs(600);
+
+/// Why a body could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    /// It nests past the structure limits; the message names the line.
+    #[error(transparent)]
+    Structure(#[from] StructureError),
+    /// No core was free in time, or the job failed.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+}
+
+/// A body checked, rendered and read for targets: what a save writes besides the editor's fields.
+#[derive(Debug, Clone)]
+pub struct PreparedBody {
+    /// The sanitized HTML.
+    pub html: String,
+    /// The targets of its text, in order.
+    pub targets: Vec<Extracted>,
+}
+
+/// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core.
+pub async fn prepare_body(
+    format: BodyFormat,
+    source: &str,
+    wait: Duration,
+) -> Result<PreparedBody, BodyError> {
+    let source = source.to_string();
+    pool::run(wait, move || {
+        let html = crate::render::body_html_checked(format, &source)?;
+        let targets = targets::extract(&html);
+        Ok::<_, StructureError>(PreparedBody { html, targets })
+    })
+    .await?
+    .map_err(BodyError::from)
+}
+
+/// Checks and renders a body on the CPU pool (the editor's preview).
+pub async fn render_body(
+    format: BodyFormat,
+    source: &str,
+    wait: Duration,
+) -> Result<String, BodyError> {
+    let source = source.to_string();
+    Ok(pool::run(wait, move || {
+        crate::render::body_html_checked(format, &source)
+    })
+    .await??)
+}
+
+/// The targets of already rendered HTML (the importer's and the demo's articles), on the pool.
+async fn targets_of(html: &str) -> StoreResult<Vec<Extracted>> {
+    let html = html.to_string();
+    pool::run(BATCH_WAIT, move || {
+        check_output(&html)?;
+        Ok::<_, StructureError>(targets::extract(&html))
+    })
+    .await
+    .map_err(|e| StoreError::Other(e.into()))?
+    .map_err(|e| StoreError::Other(anyhow::anyhow!("body refused: {e}")))
+}
 
 /// The store and the search index, written together.
 #[derive(Clone)]
@@ -46,9 +119,11 @@ impl Articles {
         &self.index
     }
 
-    /// Creates or updates an article, then indexes it.
+    /// Creates or updates an article, then indexes it. Its targets are extracted first, off the
+    /// async threads, so the store's transaction only writes.
     pub async fn save(&self, input: &ArticleInput) -> StoreResult<Upserted> {
-        let saved = self.store.upsert_article(input).await?;
+        let found = targets_of(&input.body_html).await?;
+        let saved = self.store.upsert_article(input, &found).await?;
         self.reindex(&[saved.id()]).await?;
         Ok(saved)
     }
@@ -58,7 +133,11 @@ impl Articles {
     pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
         let mut outcomes = Vec::with_capacity(inputs.len());
         for input in inputs {
-            outcomes.push(self.store.upsert_article(input).await);
+            let outcome = match targets_of(&input.body_html).await {
+                Ok(found) => self.store.upsert_article(input, &found).await,
+                Err(e) => Err(e),
+            };
+            outcomes.push(outcome);
         }
         let ids: Vec<i64> = outcomes
             .iter()

@@ -424,8 +424,11 @@ impl Generator {
             store.upsert_channel(name, slug, position).await?;
         }
         for i in 0..count {
+            let article = self.article(i);
+            // A batch tool, not a request: the targets are extracted in line.
+            let found = crate::targets::extract(&article.body_html);
             store
-                .upsert_article(&self.article(i))
+                .upsert_article(&article, &found)
                 .await
                 .with_context(|| format!("storing generated article {i}"))?;
             if i % 100 == 99 {

@@ -15,10 +15,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use crate::content::Articles;
+use crate::content::{self, Articles, BodyError};
 use crate::domain::{ArticleInput, ArticleStatus, AuditAction, BodyFormat, EditableArticle, User};
-use crate::render::body_html;
+use crate::render::pool;
 use crate::store::{AuditRecord, STALE, StoreError, StoreResult};
+use crate::targets::Extracted;
 
 /// How often due scheduled articles are published.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(2);
@@ -69,6 +70,9 @@ pub enum NewsroomError {
     /// A field is wrong; the message names it.
     #[error("{0}")]
     Invalid(String),
+    /// Every core stayed busy with other bodies; try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// Someone else changed the article since it was opened.
     #[error(
         "保存失败：这篇文章在您打开之后已被他人修改。为避免覆盖对方的修改，本次保存未生效；请重新打开文章，合并修改后再保存。"
@@ -83,6 +87,7 @@ impl From<NewsroomError> for crate::error::AppError {
     fn from(e: NewsroomError) -> Self {
         match e {
             NewsroomError::Invalid(m) => Self::BadRequest(m),
+            NewsroomError::Busy(m) => Self::TooManyRequests(m),
             NewsroomError::Stale => Self::Conflict(NewsroomError::Stale.to_string()),
             NewsroomError::Store(e) => e.into(),
         }
@@ -111,10 +116,135 @@ pub fn split_tags(field: &str) -> Vec<String> {
     for t in field.split([',', '，', '、', ';', '；']) {
         let t = t.trim();
         if !t.is_empty() && !tags.iter().any(|x| x == t) {
-            tags.push(t.chars().take(32).collect());
+            tags.push(t.to_string());
         }
     }
     tags
+}
+
+/// Longest headline, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest 作者, in characters.
+pub const MAX_AUTHOR_CHARS: usize = 50;
+/// Longest 来源, in characters.
+pub const MAX_SOURCE_CHARS: usize = 100;
+/// Longest summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 500;
+/// Longest slug, in bytes (ASCII only).
+pub const MAX_SLUG_BYTES: usize = 100;
+/// Longest channel slug, in characters.
+pub const MAX_CHANNEL_CHARS: usize = 100;
+/// Most tags on one article.
+pub const MAX_TAGS: usize = 20;
+/// Longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 32;
+/// Longest cover image URL, in bytes.
+pub const MAX_COVER_BYTES: usize = 2_048;
+/// Largest body, in bytes: about half a million Chinese characters, far past any article, and
+/// below the 2 MB request limit so the editor gets this message rather than a bare 413.
+pub const MAX_BODY_BYTES: usize = 1_500_000;
+/// Publish times must fall in these years: stored times keep one fixed-width text form, and a
+/// year like 10000 is a typo or an attack, never a plan.
+pub const PUBLISH_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+fn too_long(field: &str, value: &str, max: usize) -> Result<(), NewsroomError> {
+    let n = value.chars().count();
+    if n > max {
+        return Err(NewsroomError::Invalid(format!(
+            "{field}太长：最多 {max} 个字符，现在有 {n} 个"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a publish time outside [`PUBLISH_YEARS`]; `field` names it for the editor.
+pub fn check_publish_time(field: &str, at: DateTime<Utc>) -> Result<(), NewsroomError> {
+    use chrono::Datelike;
+    if PUBLISH_YEARS.contains(&at.year()) {
+        return Ok(());
+    }
+    Err(NewsroomError::Invalid(format!(
+        "{field}无效：年份 {} 超出范围，只能在 {} 到 {} 年之间",
+        at.year(),
+        PUBLISH_YEARS.start(),
+        PUBLISH_YEARS.end()
+    )))
+}
+
+/// The length and count limits of a draft, shared by the admin and the API: cheap checks, run
+/// before any work on the body.
+fn check_fields(draft: &Draft) -> Result<(), NewsroomError> {
+    let title = draft.title.trim();
+    if title.is_empty() {
+        return Err(NewsroomError::Invalid("标题不能为空".into()));
+    }
+    too_long("标题", title, MAX_TITLE_CHARS)?;
+    too_long("作者", draft.author.trim(), MAX_AUTHOR_CHARS)?;
+    too_long("来源", draft.source.trim(), MAX_SOURCE_CHARS)?;
+    too_long("摘要", draft.summary.trim(), MAX_SUMMARY_CHARS)?;
+    too_long("栏目", draft.channel.trim(), MAX_CHANNEL_CHARS)?;
+    if draft.channel.trim().is_empty() {
+        return Err(NewsroomError::Invalid("请选择栏目".into()));
+    }
+    if draft.slug.trim().len() > MAX_SLUG_BYTES {
+        return Err(NewsroomError::Invalid(format!(
+            "网址别名（slug）太长：最多 {MAX_SLUG_BYTES} 个字符"
+        )));
+    }
+    if draft.cover_image.trim().len() > MAX_COVER_BYTES {
+        return Err(NewsroomError::Invalid(format!(
+            "封面图片地址太长：最多 {MAX_COVER_BYTES} 个字符"
+        )));
+    }
+    let tags = split_tags(&draft.tags);
+    if tags.len() > MAX_TAGS {
+        return Err(NewsroomError::Invalid(format!(
+            "标签太多：最多 {MAX_TAGS} 个，现在有 {} 个",
+            tags.len()
+        )));
+    }
+    if let Some(t) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        let start: String = t.chars().take(10).collect();
+        return Err(NewsroomError::Invalid(format!(
+            "标签“{start}…”太长：每个标签最多 {MAX_TAG_CHARS} 个字符"
+        )));
+    }
+    if draft.body.len() > MAX_BODY_BYTES {
+        return Err(NewsroomError::Invalid(format!(
+            "正文太长：最多 {MAX_BODY_BYTES} 字节（约 50 万汉字），现在有 {} 字节",
+            draft.body.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a draft, then renders its body and finds its targets on the CPU pool (see
+/// [`crate::content`]): everything a save computes, before the store is called.
+async fn prepare(
+    draft: &Draft,
+    action: SaveAction,
+    current: Option<&EditableArticle>,
+) -> Result<(ArticleInput, Vec<Extracted>), NewsroomError> {
+    check_fields(draft)?;
+    if let SaveAction::Schedule(at) = action {
+        check_publish_time("定时发布时间", at)?;
+    }
+    let format = body_format(draft, current);
+    let body = content::prepare_body(format, &draft.body, pool::SAVE_WAIT)
+        .await
+        .map_err(|e| match e {
+            BodyError::Structure(e) => NewsroomError::Invalid(e.to_string()),
+            BodyError::Pool(e) => NewsroomError::Busy(e.to_string()),
+        })?;
+    let input = to_input(draft, action, current, body.html)?;
+    Ok((input, body.targets))
+}
+
+fn body_format(draft: &Draft, current: Option<&EditableArticle>) -> BodyFormat {
+    draft
+        .format
+        .or(current.map(|c| c.article.body_format))
+        .unwrap_or(BodyFormat::Markdown)
 }
 
 /// A slug for a new article: its creation date and a random suffix.
@@ -125,7 +255,7 @@ fn new_slug() -> String {
 
 fn check_slug(slug: &str) -> Result<(), NewsroomError> {
     let ok = !slug.is_empty()
-        && slug.len() <= 100
+        && slug.len() <= MAX_SLUG_BYTES
         && slug
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -152,33 +282,23 @@ fn default_summary(html: &str) -> String {
     collapsed.join(" ").chars().take(120).collect()
 }
 
-/// Checks a draft and turns it into the store's input, with the status and time `action` gives.
+/// Turns a checked draft and its rendered body into the store's input, with the status and time
+/// `action` gives.
 fn to_input(
     draft: &Draft,
     action: SaveAction,
     current: Option<&EditableArticle>,
+    html: String,
 ) -> Result<ArticleInput, NewsroomError> {
+    check_fields(draft)?;
     let title = draft.title.trim();
-    if title.is_empty() {
-        return Err(NewsroomError::Invalid("标题不能为空".into()));
-    }
-    if title.chars().count() > 200 {
-        return Err(NewsroomError::Invalid("标题太长：最多 200 个字符".into()));
-    }
-    if draft.channel.trim().is_empty() {
-        return Err(NewsroomError::Invalid("请选择栏目".into()));
-    }
     let slug = match (optional(&draft.slug), current) {
         (Some(s), _) => s,
         (None, Some(c)) => c.article.slug.clone(),
         (None, None) => new_slug(),
     };
     check_slug(&slug)?;
-    let format = draft
-        .format
-        .or(current.map(|c| c.article.body_format))
-        .unwrap_or(BodyFormat::Markdown);
-    let html = body_html(format, &draft.body);
+    let format = body_format(draft, current);
     let now = Utc::now();
     let current_status = current.map(|c| (c.article.status, c.article.published_at));
     let (status, published_at) = match action {
@@ -190,6 +310,7 @@ fn to_input(
             (ArticleStatus::Published, Some(keep.unwrap_or(now)))
         }
         SaveAction::Schedule(at) => {
+            check_publish_time("定时发布时间", at)?;
             if at <= now {
                 return Err(NewsroomError::Invalid(
                     "定时发布的时间必须晚于现在；要立即发布请点“发布”".into(),
@@ -251,11 +372,11 @@ pub async fn create_article(
     draft: &Draft,
     action: SaveAction,
 ) -> Result<i64, NewsroomError> {
-    let input = to_input(draft, action, None)?;
+    let (input, found) = prepare(draft, action, None).await?;
     let cover = optional(&draft.cover_image);
     let id = articles
         .store()
-        .create_article(&input, cover.as_deref())
+        .create_article(&input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
     audit(
@@ -294,11 +415,11 @@ pub async fn save_article(
     if current.version != version {
         return Err(NewsroomError::Stale);
     }
-    let input = to_input(draft, action, Some(&current))?;
+    let (input, found) = prepare(draft, action, Some(&current)).await?;
     let cover = optional(&draft.cover_image);
     let new_version = articles
         .store()
-        .update_article(id, version, &input, cover.as_deref())
+        .update_article(id, version, &input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
     let (what, detail) = audit_for(action);
@@ -334,12 +455,15 @@ pub async fn change_status(
                 String::new(),
             )
         }
-        SaveAction::Schedule(at) if at > now => (
-            ArticleStatus::Scheduled,
-            Some(at),
-            AuditAction::Schedule,
-            at.to_rfc3339(),
-        ),
+        SaveAction::Schedule(at) if at > now => {
+            check_publish_time("定时发布时间", at)?;
+            (
+                ArticleStatus::Scheduled,
+                Some(at),
+                AuditAction::Schedule,
+                at.to_rfc3339(),
+            )
+        }
         SaveAction::Schedule(_) => {
             return Err(NewsroomError::Invalid("定时发布的时间必须晚于现在".into()));
         }
@@ -461,21 +585,76 @@ mod tests {
 
     #[test]
     fn drafts_are_checked() {
+        let html = || "<p>正文</p>".to_string();
         let mut d = Draft {
             title: " ".into(),
             channel: "nev".into(),
             body: "正文".into(),
             ..Draft::default()
         };
-        assert!(to_input(&d, SaveAction::Keep, None).is_err());
+        assert!(to_input(&d, SaveAction::Keep, None, html()).is_err());
         d.title = "标题".into();
-        let input = to_input(&d, SaveAction::Publish, None).unwrap();
+        let input = to_input(&d, SaveAction::Publish, None, html()).unwrap();
         assert_eq!(input.status, ArticleStatus::Published);
         assert_eq!(input.summary, "正文");
         d.slug = "Bad Slug".into();
-        assert!(to_input(&d, SaveAction::Keep, None).is_err());
+        assert!(to_input(&d, SaveAction::Keep, None, html()).is_err());
         d.slug.clear();
         let past = Utc::now() - chrono::Duration::minutes(1);
-        assert!(to_input(&d, SaveAction::Schedule(past), None).is_err());
+        assert!(to_input(&d, SaveAction::Schedule(past), None, html()).is_err());
+    }
+
+    fn refusal(d: &Draft) -> String {
+        match check_fields(d) {
+            Err(NewsroomError::Invalid(m)) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn field_limits_name_the_field() {
+        let ok = Draft {
+            title: "标题".into(),
+            channel: "nev".into(),
+            body: "正文".into(),
+            ..Draft::default()
+        };
+        check_fields(&ok).unwrap();
+        let with = |f: fn(&mut Draft)| {
+            let mut d = ok.clone();
+            f(&mut d);
+            refusal(&d)
+        };
+        assert!(with(|d| d.title = "标".repeat(201)).starts_with("标题太长"));
+        assert!(with(|d| d.author = "作".repeat(1_000_000)).starts_with("作者太长"));
+        assert!(with(|d| d.source = "源".repeat(101)).starts_with("来源太长"));
+        assert!(with(|d| d.summary = "摘".repeat(501)).starts_with("摘要太长"));
+        assert!(with(|d| d.slug = "a".repeat(101)).contains("slug"));
+        assert!(with(|d| d.cover_image = "a".repeat(3_000)).starts_with("封面"));
+        let many: Vec<String> = (0..10_000).map(|i| format!("标签{i}")).collect();
+        let tags = many.join(",");
+        let mut d = ok.clone();
+        d.tags = tags;
+        assert!(refusal(&d).starts_with("标签太多"));
+        assert!(with(|d| d.tags = "长".repeat(33)).contains("每个标签最多"));
+        assert!(with(|d| d.body = "x".repeat(MAX_BODY_BYTES + 1)).starts_with("正文太长"));
+    }
+
+    #[test]
+    fn publish_years_outside_the_range_are_refused() {
+        let year = |y| {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let y10000 = year(10_000);
+        let err = check_publish_time("publish_at", y10000).unwrap_err();
+        assert!(err.to_string().contains("publish_at"), "{err}");
+        assert!(err.to_string().contains("10000"), "{err}");
+        assert!(check_publish_time("publish_at", year(1800)).is_err());
+        assert!(check_publish_time("publish_at", year(262_142)).is_err());
+        check_publish_time("publish_at", Utc::now()).unwrap();
     }
 }

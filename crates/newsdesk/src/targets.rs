@@ -1,7 +1,8 @@
 //! Policy intelligence in the portal: the quantitative targets of an article's text, read by the
 //! `policy` crate from the article's plain text, highlighted in its HTML, and exported as CSV.
 //!
-//! The store calls [`extract`] inside every article write, so targets can never be stale; pages
+//! The content layer calls [`extract`] before every article write (off the async threads, never
+//! inside the write transaction) and the store writes what it found, so targets are never stale; pages
 //! call [`highlight`] to mark each target's clause (`<mark id="target-N">`) for the 量化目标 table's
 //! links.
 

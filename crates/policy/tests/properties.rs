@@ -123,3 +123,32 @@ fn seed_repeated_keeps_invariants() {
     check_invariants(&s).expect("invariants");
     assert_eq!(policy::extract(&s).len(), 3 * policy::extract(SEED).len());
 }
+
+/// Markup-like text: what an article's plain text can look like after a hostile body was
+/// flattened (markers, tag names, long runs, odd code points) around real target phrases.
+fn markup_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "* ", "1. ", "> ", "<span>", "</b>", "*a**b*", "`", "[", "](", "&amp;", "\u{0}",
+            "\u{202e}", "\u{feff}", "\u{1f600}", "\n", "新增", "力争", "突破", "120万辆", "6%左右",
+            "2025年", "以上", "1~2个", "，", "。", "、",
+        ])
+        .prop_map(str::to_string),
+        1 => any::<char>().prop_map(String::from),
+        1 => (
+            prop::sample::select(vec!["* ", "> ", "<span>", "1", "万", "%", "、", "“"]),
+            1usize..2_000
+        )
+            .prop_map(|(p, n)| p.repeat(n)),
+    ]
+}
+
+proptest! {
+    // Few cases with long inputs: CI stays fast.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn markup_like_text_keeps_invariants(v in prop::collection::vec(markup_piece(), 0..60)) {
+        check_invariants(&v.concat())?;
+    }
+}

@@ -1,11 +1,24 @@
 //! Article bodies to safe HTML: Markdown through pulldown-cmark, then everything through ammonia,
-//! so hostile markup in an import or an edit never reaches a reader.
+//! so hostile markup in an import or an edit never reaches a reader. [`body_html_checked`] is the
+//! entry for bodies as users send them: structure limits first ([`super::limits`]), then the
+//! render, then the depth of the result, so the cost stays near-linear in the body's size.
 
 use pulldown_cmark::{Options, Parser, html};
 
+use super::limits::{StructureError, check_output, check_source};
 use crate::domain::BodyFormat;
 
-/// The sanitized HTML for a body written in `format`.
+/// [`body_html`] for a body of unknown shape: refused before rendering when it nests past the
+/// limits, and after rendering when inline syntax made the result too deep.
+pub fn body_html_checked(format: BodyFormat, source: &str) -> Result<String, StructureError> {
+    check_source(format, source)?;
+    let html = body_html(format, source);
+    check_output(&html)?;
+    Ok(html)
+}
+
+/// The sanitized HTML for a body written in `format`, trusted to be within the structure limits
+/// (the importer's generated Markdown, bodies already checked).
 pub fn body_html(format: BodyFormat, source: &str) -> String {
     let raw = match format {
         BodyFormat::Markdown => {
@@ -91,5 +104,108 @@ mod tests {
         assert!(!html.contains("onclick"));
         assert!(!html.contains("javascript"));
         assert!(html.contains("<p>文</p>"));
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::render::limits::{MAX_NESTING, MAX_OUTPUT_NESTING, check_output};
+
+        /// Pieces hostile bodies are made of: container markers, tags (balanced or not, with
+        /// scripts and event handlers), emphasis and link syntax, entities, odd code points.
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => prop::sample::select(vec![
+                    "* ", "- ", "1. ", "> ", ">", "  ", "\t", "\n", "\n\n", "*", "**", "_", "~~",
+                    "`", "```", "[", "](", ")", "![", "<span>", "</span>", "<b>", "</b>", "<i>",
+                    "<p>", "<div>", "</div>", "<li>", "<ul>", "<table><tr><td>", "<!--", "-->",
+                    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+                    "<a href=\"javascript:alert(1)\">", "<a href='//x' onclick=y>", "&#0;", "&amp;",
+                    "&lt;", "<style>", "<svg><script>", "<math>", "\u{0}", "\u{202e}", "\u{feff}",
+                    "\u{fffd}", "\u{1f600}", "新增", "120万辆", "2025年", "%", "| a | b |\n|---|---|\n",
+                ]).prop_map(str::to_string),
+                1 => any::<char>().prop_map(String::from),
+                1 => (prop::sample::select(vec!["* ", "> ", "1. ", "<span>", "<b><i>", "*", "["]), 1usize..400)
+                    .prop_map(|(p, n)| p.repeat(n)),
+            ]
+        }
+
+        fn body() -> impl Strategy<Value = String> {
+            prop::collection::vec(piece(), 0..80).prop_map(|v| v.concat())
+        }
+
+        fn format() -> impl Strategy<Value = BodyFormat> {
+            prop_oneof![Just(BodyFormat::Markdown), Just(BodyFormat::Html)]
+        }
+
+        fn assert_sanitized(html: &str) -> Result<(), TestCaseError> {
+            let doc = scraper::Html::parse_fragment(html);
+            for el in doc
+                .root_element()
+                .descendants()
+                .filter_map(scraper::ElementRef::wrap)
+            {
+                let name = el.value().name();
+                prop_assert!(
+                    !matches!(name, "script" | "style" | "iframe" | "svg" | "math"),
+                    "{name} in {html}"
+                );
+                for (attr, value) in el.value().attrs() {
+                    prop_assert!(!attr.starts_with("on"), "{attr} in {html}");
+                    prop_assert!(
+                        !value
+                            .trim_start()
+                            .to_ascii_lowercase()
+                            .starts_with("javascript:"),
+                        "{value} in {html}"
+                    );
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn checked_rendering_never_panics_and_is_sanitized(b in body(), f in format()) {
+                if let Ok(html) = body_html_checked(f, &b) {
+                    assert_sanitized(&html)?;
+                    prop_assert!(check_output(&html).is_ok());
+                    // What passes the checks is shallow enough for the target extractor.
+                    let text_chars = crate::targets::plain_text(&html).chars().count();
+                    for found in crate::targets::extract(&html) {
+                        prop_assert!(found.target.start < found.target.end);
+                        prop_assert!(found.target.end <= text_chars);
+                    }
+                }
+            }
+
+            #[test]
+            fn nesting_past_the_limit_is_always_refused(
+                marker in prop::sample::select(vec!["* ", "- ", "+ ", "1. ", "9) ", "> ", ">", "<span>", "<div>", "<b><i>", "<blockquote>"]),
+                extra in 1usize..3_000,
+                prefix in "[a-z\\n ]{0,20}",
+            ) {
+                let depth = MAX_NESTING + extra;
+                let body = format!("{prefix}\n{}", marker.repeat(depth));
+                prop_assert!(body_html_checked(BodyFormat::Markdown, &body).is_err());
+                if marker.starts_with('<') {
+                    prop_assert!(body_html_checked(BodyFormat::Html, &body).is_err());
+                }
+            }
+
+            #[test]
+            fn nesting_within_the_limit_renders(
+                marker in prop::sample::select(vec!["* ", "- ", "1. ", "> ", "<div>", "<span>"]),
+                depth in 1usize..=MAX_NESTING,
+            ) {
+                let body = format!("{}正文", marker.repeat(depth));
+                let html = body_html_checked(BodyFormat::Markdown, &body);
+                prop_assert!(html.is_ok(), "{depth}: {html:?}");
+                prop_assert!(MAX_OUTPUT_NESTING > 2 * depth);
+            }
+        }
     }
 }

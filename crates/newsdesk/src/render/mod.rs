@@ -3,6 +3,8 @@
 //! Templates receive view models only; they never query.
 
 mod body;
+pub mod limits;
+pub mod pool;
 mod qr;
 pub mod views;
 pub mod xml;
@@ -16,7 +18,7 @@ use minijinja::Environment;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use body::body_html;
+pub use body::{body_html, body_html_checked};
 pub use qr::qr_svg;
 
 /// The default theme, compiled into the binary.

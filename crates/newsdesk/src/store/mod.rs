@@ -15,6 +15,7 @@ use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
     Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
 };
+use crate::targets::Extracted;
 
 pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
 pub use sqlite::{DB_FILE, SqliteStore};
@@ -75,8 +76,13 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel>;
 
     /// Inserts an article, or updates the one with the same `import_key` when it is set (a slug
-    /// already taken by another article is a `Conflict`).
-    async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted>;
+    /// already taken by another article is a `Conflict`), and replaces its targets with `targets`
+    /// (computed by the caller from `input.body_html`: the store does no content work).
+    async fn upsert_article(
+        &self,
+        input: &ArticleInput,
+        targets: &[Extracted],
+    ) -> StoreResult<Upserted>;
     /// A published article whose time has come, by slug.
     async fn published_article(&self, slug: &str) -> StoreResult<Article>;
     /// Published articles, newest first, optionally in one channel.

@@ -25,7 +25,7 @@ use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat,
     Channel, Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
 };
-use crate::targets;
+use crate::targets::{self, Extracted};
 
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "newsdesk.db";
@@ -165,8 +165,18 @@ impl SqliteStore {
     }
 }
 
-/// Times are stored to the second so that text comparison in SQL orders them correctly.
+/// Times are stored to the second, and within years 0000–9999, so that every stored time has the
+/// same fixed-width text form (`2024-02-08T10:21:00+00:00`) and text comparison in SQL orders them
+/// correctly: `+10000-…` sorts before `2024-…` as text. The newsroom refuses such years with a
+/// message; clamping here is the last guard for any other writer.
 fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
+    let min = chrono::NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let max = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
+    let t = match (min, max) {
+        (Some(min), _) if t.naive_utc() < min => min.and_utc(),
+        (_, Some(max)) if t.naive_utc() > max => max.and_utc(),
+        _ => t,
+    };
     t.trunc_subsecs(0)
 }
 
@@ -326,16 +336,18 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    /// The end of every article write, whoever writes: tags and targets replaced in the same
-    /// transaction, commit, and pages rendered before it marked out of date.
+    /// The end of every article write, whoever writes: tags and targets (computed by the caller
+    /// before the transaction began) replaced in the same transaction, commit, and pages rendered
+    /// before it marked out of date.
     pub(super) async fn finish_article_write(
         &self,
         mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
         id: i64,
         input: &ArticleInput,
+        targets: &[Extracted],
     ) -> StoreResult<()> {
         replace_tags(&mut tx, id, &input.tags).await?;
-        write_targets(&mut tx, id, &input.body_html).await?;
+        write_targets(&mut tx, id, targets).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(())
@@ -464,19 +476,20 @@ fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Sqlite>, filter: 
     });
 }
 
-/// Replaces an article's targets with those of its new body: derived data, written in the
-/// article's own transaction so it can never be stale.
+/// Replaces an article's targets with those found in its new body: derived data, computed before
+/// the transaction (never while it holds the write lock) and written in the article's own
+/// transaction, so they can never be stale.
 pub(super) async fn write_targets(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     article_id: i64,
-    body_html: &str,
+    found_targets: &[Extracted],
 ) -> StoreResult<()> {
     sqlx::query("DELETE FROM article_targets WHERE article_id = ?")
         .bind(article_id)
         .execute(&mut **tx)
         .await
         .map_err(other)?;
-    for (position, found) in (0_i64..).zip(targets::extract(body_html)) {
+    for (position, found) in (0_i64..).zip(found_targets) {
         let t = &found.target;
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
@@ -616,7 +629,11 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all, fields(article.slug = %input.slug))]
-    async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted> {
+    async fn upsert_article(
+        &self,
+        input: &ArticleInput,
+        targets: &[Extracted],
+    ) -> StoreResult<Upserted> {
         let now = db_time(Utc::now());
         let published_at = input.published_at.map(db_time);
         let mut tx = self.write_tx().await?;
@@ -657,7 +674,8 @@ impl Store for SqliteStore {
             let id = insert_article(&mut tx, input, channel_id, None, now).await?;
             Upserted::Created(id)
         };
-        self.finish_article_write(tx, outcome.id(), input).await?;
+        self.finish_article_write(tx, outcome.id(), input, targets)
+            .await?;
         Ok(outcome)
     }
 
@@ -1113,5 +1131,36 @@ impl Store for SqliteStore {
         .await
         .map_err(other)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_times_keep_one_fixed_width_form() {
+        let y = |year, sec| {
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, sec))
+                .unwrap()
+                .and_utc()
+        };
+        // What sqlx writes for a `DateTime<Utc>`.
+        let text =
+            |t: DateTime<Utc>| db_time(t).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        assert_eq!(text(y(2024, 5)), "2024-01-01T00:00:05+00:00");
+        assert_eq!(text(y(10_000, 0)), "9999-12-31T23:59:59+00:00");
+        assert_eq!(text(y(-5, 0)), "0000-01-01T00:00:00+00:00");
+        let mut all: Vec<String> = [y(262_142, 0), y(1, 0), y(2024, 0), y(-300, 0)]
+            .into_iter()
+            .map(text)
+            .collect();
+        assert!(all.iter().all(|t| t.len() == 25), "{all:?}");
+        all.sort();
+        assert_eq!(
+            all.last().map(String::as_str),
+            Some("9999-12-31T23:59:59+00:00")
+        );
     }
 }

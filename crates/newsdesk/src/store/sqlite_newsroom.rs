@@ -17,6 +17,7 @@ use crate::store::newsroom::{
     AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials,
 };
 use crate::store::{StoreError, StoreResult};
+use crate::targets::Extracted;
 
 #[derive(FromRow)]
 struct UserRow {
@@ -598,12 +599,13 @@ impl NewsroomStore for SqliteStore {
         &self,
         input: &ArticleInput,
         cover_image: Option<&str>,
+        targets: &[Extracted],
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
         let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
         let id = insert_article(&mut tx, input, channel_id, cover_image, now).await?;
-        self.finish_article_write(tx, id, input).await?;
+        self.finish_article_write(tx, id, input, targets).await?;
         Ok(id)
     }
 
@@ -614,6 +616,7 @@ impl NewsroomStore for SqliteStore {
         expected_version: i64,
         input: &ArticleInput,
         cover_image: Option<&str>,
+        targets: &[Extracted],
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
@@ -647,7 +650,7 @@ impl NewsroomStore for SqliteStore {
         let Some(version) = version else {
             return Err(stale_or_missing(&mut tx, id).await);
         };
-        self.finish_article_write(tx, id, input).await?;
+        self.finish_article_write(tx, id, input, targets).await?;
         Ok(version)
     }
 

@@ -109,7 +109,10 @@ async fn a_server_start_catches_the_index_up_with_writes_it_missed() {
     let store = SqliteStore::open(data.path()).await.unwrap();
     let before = store.count_indexable().await.unwrap();
     for i in (0..120).chain(300..330) {
-        store.upsert_article(&input(i, NEW_WORD)).await.unwrap();
+        store
+            .upsert_article(&input(i, NEW_WORD), &[])
+            .await
+            .unwrap();
     }
     for slug in (270..300).map(|i| format!("sync-{i}")) {
         let id = article_id(&store, &slug).await;
@@ -166,7 +169,10 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
     // of every article carrying it without touching the articles' rows.
     let store = SqliteStore::open(data.path()).await.unwrap();
     for i in 0..5 {
-        store.upsert_article(&input(i, NEW_WORD)).await.unwrap();
+        store
+            .upsert_article(&input(i, NEW_WORD), &[])
+            .await
+            .unwrap();
     }
     let out = newsdesk(&["check"], data.path());
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));

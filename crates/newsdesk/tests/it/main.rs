@@ -4,6 +4,7 @@
     reason = "test helpers fail loudly on unexpected errors"
 )]
 
+mod abuse_bodies;
 mod api_errors;
 mod backup;
 mod cli;

@@ -257,19 +257,24 @@ async fn the_news_sitemap_lists_the_last_two_days() {
     let store = newsdesk::store::open(app.data_dir()).await.unwrap();
     let now = Utc::now();
     store
-        .upsert_article(&article_input(
-            "fresh",
-            "新鲜 <快讯> & 动态",
-            now - Duration::hours(3),
-        ))
+        .upsert_article(
+            &article_input("fresh", "新鲜 <快讯> & 动态", now - Duration::hours(3)),
+            &[],
+        )
         .await
         .unwrap();
     store
-        .upsert_article(&article_input("stale", "三天前", now - Duration::days(3)))
+        .upsert_article(
+            &article_input("stale", "三天前", now - Duration::days(3)),
+            &[],
+        )
         .await
         .unwrap();
     store
-        .upsert_article(&article_input("future", "明天", now + Duration::days(1)))
+        .upsert_article(
+            &article_input("future", "明天", now + Duration::days(1)),
+            &[],
+        )
         .await
         .unwrap();
     let (_, body) = xml(&app, "/sitemap-news.xml").await;
@@ -347,7 +352,10 @@ async fn fifty_thousand_urls_is_where_the_sitemap_splits() {
     let fill = 50_000 - DEMO_ARTICLES - DEMO_PAGES;
     for i in 0..fill {
         store
-            .upsert_article(&article_input(&format!("gen-{i}"), "生成的文章", published))
+            .upsert_article(
+                &article_input(&format!("gen-{i}"), "生成的文章", published),
+                &[],
+            )
             .await
             .unwrap();
     }
@@ -355,7 +363,7 @@ async fn fifty_thousand_urls_is_where_the_sitemap_splits() {
     assert_eq!((root.as_str(), locs.len()), ("urlset", 50_000));
     // One more: an index of the pages and the articles.
     store
-        .upsert_article(&article_input("gen-last", "生成的文章", published))
+        .upsert_article(&article_input("gen-last", "生成的文章", published), &[])
         .await
         .unwrap();
     let (root, parts) = sitemap_locs(&app, "/sitemap.xml").await;

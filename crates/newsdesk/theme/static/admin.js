@@ -30,7 +30,13 @@
       body: form.toString(),
       credentials: 'same-origin',
     }).then(function (r) {
-      if (!r.ok) throw new Error('预览失败（' + r.status + '）');
+      // Refusals (too deep, too long, server busy) come as plain text that says why.
+      if (!r.ok) {
+        return r.text().then(function (t) {
+          var plain = (r.headers.get('Content-Type') || '').indexOf('text/plain') === 0;
+          throw new Error('预览失败（' + r.status + '）' + (plain ? '：' + t : ''));
+        });
+      }
       return r.text();
     }).then(function (html) {
       // Sanitized on the server, exactly as the public page shows it.

@@ -3,20 +3,21 @@
 //! page so what the editor sees is what readers get.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
+use crate::content::{self, BodyError};
 use crate::domain::{
     ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, Channel, EditableArticle,
     PageRequest,
 };
 use crate::error::AppError;
 use crate::newsroom::{self, Draft, NewsroomError, SaveAction};
-use crate::render::body_html;
+use crate::render::pool::{self, PoolError};
 use crate::render::views::{Pagination, TimeView};
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
@@ -441,6 +442,7 @@ fn notice_for(action: SaveAction) -> &'static str {
 fn failure_status(e: &NewsroomError) -> StatusCode {
     match e {
         NewsroomError::Stale => StatusCode::CONFLICT,
+        NewsroomError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -628,8 +630,34 @@ pub struct PreviewForm {
 }
 
 /// `POST /admin/preview`: the body as the public page will show it (same renderer, same
-/// sanitizer), as an HTML fragment.
+/// sanitizer, same structure limits as a save), as an HTML fragment; rendered on the CPU pool. A
+/// refusal is plain text (400, or 429 when every core stayed busy) for the editor to show.
 pub async fn preview(_user: CurrentUser, Form(form): Form<PreviewForm>) -> Response {
     let format = BodyFormat::parse(&form.format).unwrap_or(BodyFormat::Markdown);
-    Html(body_html(format, &form.body)).into_response()
+    let refuse = |status: StatusCode, message: String| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response()
+    };
+    if form.body.len() > newsroom::MAX_BODY_BYTES {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "正文太长：最多 {} 字节，现在有 {} 字节",
+                newsroom::MAX_BODY_BYTES,
+                form.body.len()
+            ),
+        );
+    }
+    match content::render_body(format, &form.body, pool::PREVIEW_WAIT).await {
+        Ok(html) => Html(html).into_response(),
+        Err(BodyError::Structure(e)) => refuse(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(BodyError::Pool(e @ PoolError::Busy)) => {
+            refuse(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+        }
+        Err(BodyError::Pool(e)) => AppError::Internal(e.into()).into_response(),
+    }
 }

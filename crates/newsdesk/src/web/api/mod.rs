@@ -379,6 +379,9 @@ async fn publish_article(
         serde_json::from_slice(&body)
             .map_err(|e| AppError::BadRequest(format!("JSON 请求体有误：{e}")))?
     };
+    if let Some(at) = input.publish_at {
+        newsroom::check_publish_time("publish_at", at).map_err(AppError::from)?;
+    }
     let action = match input.publish_at {
         Some(at) if at > Utc::now() => SaveAction::Schedule(at),
         _ => SaveAction::Publish,
