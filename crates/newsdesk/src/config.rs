@@ -46,3 +46,63 @@ impl ServeConfig {
         }
     }
 }
+
+/// Whether the site's `base_url` names this machine only (`localhost`, `127.0.0.0/8`, `::1`)
+/// while the server listens on an address others can reach: then canonical links, feeds,
+/// sitemaps and share cards would send every visitor to their own machine. `serve` warns.
+pub fn loopback_base_url_on_open_listener(base_url: &str, listen: std::net::SocketAddr) -> bool {
+    if listen.ip().is_loopback() {
+        return false;
+    }
+    let Ok(uri) = base_url.trim().parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::loopback_base_url_on_open_listener as warns;
+
+    #[test]
+    fn loopback_base_urls_are_flagged_only_on_open_listeners() {
+        let open: std::net::SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let public: std::net::SocketAddr = "203.0.113.5:80".parse().unwrap();
+        let v6_open: std::net::SocketAddr = "[::]:8080".parse().unwrap();
+        let local: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let local6: std::net::SocketAddr = "[::1]:8080".parse().unwrap();
+        for base in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "https://localhost/",
+            "http://LOCALHOST:8080/news",
+            "http://app.localhost",
+            "http://[::1]:8080",
+        ] {
+            assert!(warns(base, open), "{base}");
+            assert!(warns(base, public), "{base}");
+            assert!(warns(base, v6_open), "{base}");
+            assert!(!warns(base, local), "{base} on loopback");
+            assert!(!warns(base, local6), "{base} on loopback");
+        }
+        for base in [
+            "https://news.example.cn",
+            "http://203.0.113.5",
+            "http://[2001:db8::1]:8080",
+            "http://localhost.example.cn",
+            "",
+            "not a url",
+        ] {
+            assert!(!warns(base, open), "{base}");
+        }
+    }
+}

@@ -8,6 +8,12 @@
 //! the store in one transaction per batch at least once a second, and once more on shutdown, so a
 //! crash loses at most about a second of counts and a clean shutdown loses none. A batch the store
 //! refuses is kept and retried with the next one.
+//!
+//! **Live totals.** Pages show the stored total as this process last read it plus the views this
+//! process counted since that read, so a cached page needs no query. Several servers can count the
+//! same article (one database, several processes or nodes): after each flush the flusher re-reads
+//! the stored totals of the articles shown in the last [`SHOWN_WINDOW`] (one query for all of them,
+//! off the request path), so another server's views show here within about two seconds.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -21,8 +27,12 @@ use crate::store::{Store, StoreResult};
 
 /// How often pending counts are written to the store.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// Articles shown within this many flushes have their stored totals re-read after each flush.
+pub const SHOWN_WINDOW: u64 = 10;
 /// Remembered visitor/article pairs beyond which the oldest half is forgotten, bounding memory.
 const MAX_RECENT: usize = 1_000_000;
+/// Articles whose stored counts are read in one query.
+const REFRESH_CHUNK: usize = 500;
 
 /// Who is viewing, for de-duplication.
 #[derive(Debug, Clone)]
@@ -38,14 +48,26 @@ pub struct Visitor<'a> {
 struct Counts {
     /// Views not yet written to the store.
     pending: u64,
-    /// The article's live 浏览量 (stored plus counted since), once a page has shown it.
-    total: Option<i64>,
+    /// The stored 浏览量 as last read, once a page has shown the article.
+    stored: Option<i64>,
+    /// Views this process counted since `stored` was read (flushed or not).
+    since_read: i64,
+    /// The flush tick at which a page last showed the count.
+    shown_tick: u64,
+}
+
+impl Counts {
+    fn live(&self) -> Option<i64> {
+        self.stored.map(|s| s.saturating_add(self.since_read))
+    }
 }
 
 /// Pending view counts, live totals and the recent-visitor memory.
 #[derive(Debug)]
 pub struct ViewCounter {
     counts: Mutex<HashMap<i64, Counts>>,
+    /// Flushes so far: a clock for [`SHOWN_WINDOW`] that costs no system call per request.
+    tick: std::sync::atomic::AtomicU64,
     recent: Mutex<HashMap<(i64, u64), Instant>>,
     dedupe_window: Option<Duration>,
 }
@@ -76,6 +98,7 @@ impl ViewCounter {
     pub fn new(dedupe_window: Option<Duration>) -> Self {
         Self {
             counts: Mutex::new(HashMap::new()),
+            tick: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::new(HashMap::new()),
             dedupe_window,
         }
@@ -110,9 +133,7 @@ impl ViewCounter {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = counts.entry(article_id).or_default();
         entry.pending += 1;
-        if let Some(total) = entry.total.as_mut() {
-            *total = total.saturating_add(1);
-        }
+        entry.since_read = entry.since_read.saturating_add(1);
         true
     }
 
@@ -126,35 +147,82 @@ impl ViewCounter {
     }
 
     /// Starts tracking the live 浏览量 of an article whose stored count is `stored` (unless it is
-    /// tracked already) and returns it. From then on every counted view adds to it, so cached
-    /// pages show a current count without asking the store.
+    /// tracked already) and returns it. From then on every counted view adds to it, and the
+    /// flusher re-reads the stored count while pages show it, so cached pages show a current count
+    /// without asking the store.
     pub fn track_total(&self, article_id: i64, stored: i64) -> i64 {
+        let tick = self.tick.load(std::sync::atomic::Ordering::Relaxed);
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = counts.entry(article_id).or_default();
-        *entry.total.get_or_insert_with(|| {
-            stored.saturating_add(i64::try_from(entry.pending).unwrap_or(i64::MAX))
-        })
+        entry.shown_tick = tick;
+        if entry.stored.is_none() {
+            entry.stored = Some(stored);
+            entry.since_read = i64::try_from(entry.pending).unwrap_or(i64::MAX);
+        }
+        entry.live().unwrap_or(stored)
     }
 
-    /// The live 浏览量 of a tracked article.
+    /// The live 浏览量 of a tracked article: the stored count as last read plus this process's
+    /// views since. Marks the article as shown, so its stored count keeps being re-read.
     pub fn live_total(&self, article_id: i64) -> Option<i64> {
-        self.counts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&article_id)
-            .and_then(|c| c.total)
+        let tick = self.tick.load(std::sync::atomic::Ordering::Relaxed);
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = counts.get_mut(&article_id)?;
+        entry.shown_tick = tick;
+        entry.live()
+    }
+
+    /// Re-reads the stored counts of the articles shown within the last [`SHOWN_WINDOW`] flushes,
+    /// so views counted by other processes show here. Called by the flusher right after a flush
+    /// (never during one), so a stored count read here includes every batch this process wrote.
+    pub async fn refresh_totals(&self, store: &dyn Store) -> StoreResult<usize> {
+        let tick = self.tick.load(std::sync::atomic::Ordering::Relaxed);
+        let mut ids: Vec<i64> = {
+            let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+            counts
+                .iter()
+                .filter(|(_, c)| {
+                    c.stored.is_some() && tick.saturating_sub(c.shown_tick) <= SHOWN_WINDOW
+                })
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        ids.sort_unstable();
+        let mut read = 0;
+        for chunk in ids.chunks(REFRESH_CHUNK) {
+            let totals = store.article_views(chunk).await?;
+            let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+            for (id, views) in totals {
+                if let Some(entry) = counts.get_mut(&id) {
+                    // What is still pending was counted after the flush, so it is not stored yet.
+                    entry.stored = Some(views);
+                    entry.since_read = i64::try_from(entry.pending).unwrap_or(i64::MAX);
+                    read += 1;
+                }
+            }
+        }
+        Ok(read)
+    }
+
+    /// Takes the pending counts, by article id: every writer updates rows in one order, so two
+    /// processes flushing at once never wait on each other's locks in a cycle.
+    fn take_batch(&self) -> Vec<(i64, u64)> {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut batch: Vec<(i64, u64)> = counts
+            .iter_mut()
+            .filter(|(_, c)| c.pending > 0)
+            .map(|(id, c)| (*id, std::mem::take(&mut c.pending)))
+            .collect();
+        batch.sort_unstable_by_key(|&(id, _)| id);
+        batch
     }
 
     /// Writes pending counts to the store; on failure they are put back for the next flush.
     pub async fn flush(&self, store: &dyn Store) -> StoreResult<usize> {
-        let batch: Vec<(i64, u64)> = {
-            let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-            counts
-                .iter_mut()
-                .filter(|(_, c)| c.pending > 0)
-                .map(|(id, c)| (*id, std::mem::take(&mut c.pending)))
-                .collect()
-        };
+        let batch = self.take_batch();
         if batch.is_empty() {
             return Ok(0);
         }
@@ -181,7 +249,8 @@ impl ViewCounter {
         }
     }
 
-    /// Flushes every [`FLUSH_INTERVAL`] until `stop` changes, then flushes once more.
+    /// Flushes every [`FLUSH_INTERVAL`] and then re-reads the stored counts of the articles pages
+    /// show, until `stop` changes; then flushes once more.
     pub fn spawn_flusher(
         self: Arc<Self>,
         store: Arc<dyn Store>,
@@ -189,7 +258,6 @@ impl ViewCounter {
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(FLUSH_INTERVAL);
-            let mut ticks: u64 = 0;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {}
@@ -198,7 +266,10 @@ impl ViewCounter {
                 if let Err(e) = self.flush(store.as_ref()).await {
                     tracing::warn!(error = %e, "writing view counts failed; will retry");
                 }
-                ticks += 1;
+                if let Err(e) = self.refresh_totals(store.as_ref()).await {
+                    tracing::warn!(error = %e, "reading stored view counts failed; will retry");
+                }
+                let ticks = self.tick.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if ticks % 60 == 0 {
                     self.prune();
                 }

@@ -1,7 +1,9 @@
 //! Demo content: on the first start with an empty database, the pages in `demo/` (embedded in the
 //! binary; one folder per channel) are imported and the site settings are taken from the seed page's
 //! footer. A marker in the store records that this happened, so it never happens again, even if
-//! every article is deleted later.
+//! every article is deleted later. The marker is claimed before anything is loaded (an
+//! insert-if-absent), so of several servers started together on one empty database exactly one
+//! loads the demo and the others go on serving.
 
 use include_dir::{Dir, include_dir};
 
@@ -33,6 +35,13 @@ pub async fn load_on_first_start(articles: &Articles) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let now = chrono::Utc::now().to_rfc3339();
+    if !store
+        .claim_marker(MARKER, &format!("loading {now}"))
+        .await?
+    {
+        // Another process started at the same moment and loads it.
+        return Ok(false);
+    }
     if store.count_articles().await? > 0 {
         // Content was imported before the first start: leave it alone, never add demo content.
         store.set_marker(MARKER, &format!("skipped {now}")).await?;

@@ -43,6 +43,7 @@ pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let startup = store::lock_startup(&config.data_dir).await?;
     let store = store::open(&config.data_dir).await?;
     let index = search::SearchIndex::open_or_rebuild(&config.data_dir, store.as_ref())
         .await
@@ -105,11 +106,17 @@ pub async fn serve(
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = newsroom::spawn_scheduler(scheduled, stop_rx.clone());
-    let version_sync = store::spawn_version_sync(store.clone(), stop_rx.clone());
+    // Cached pages and the site chrome follow content writes made by other processes and nodes.
+    let version_sync = state.spawn_content_sync(stop_rx.clone());
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);
 
+    drop(startup);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %config.data_dir.display(), "newsdesk serving on http://{addr}");
+    let base_url = state.chrome().site.base_url.clone();
+    if config::loopback_base_url_on_open_listener(&base_url, addr) {
+        tracing::warn!(%base_url, %addr, "base_url {base_url} is a loopback address but newsdesk listens on {addr}: links, feeds and share cards will send visitors to their own machine; set 网站地址 to the public address in 站点设置 (/admin/settings)");
+    }
     let app = web::routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

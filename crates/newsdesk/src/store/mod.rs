@@ -120,8 +120,12 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     ) -> StoreResult<Vec<Article>>;
     /// Slug, headline and times of public articles, newest first: sitemaps.
     async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>>;
-    /// Adds view counts in one transaction: all of the batch or none of it.
+    /// Adds view counts in one transaction: all of the batch or none of it. Rows are updated in
+    /// ascending id order whatever the batch's order, so two processes flushing at once lock them
+    /// in the same order.
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
+    /// The stored 浏览量 of these articles (ids that do not exist are left out).
+    async fn article_views(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>>;
 
     /// Targets (量化目标) of public articles, at most `filter.limit` of them.
     async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>>;
@@ -151,6 +155,9 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn marker(&self, key: &str) -> StoreResult<Option<String>>;
     /// Sets an internal marker.
     async fn set_marker(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// Sets an internal marker unless it is set already, in one statement; returns whether this
+    /// call set it. Of several processes claiming the same marker at once, exactly one wins.
+    async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool>;
 }
 
 /// Opens the store in `data_dir` (creating it and applying migrations).
@@ -164,25 +171,36 @@ pub async fn open_existing(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     Ok(Arc::new(SqliteStore::open_existing(data_dir).await?))
 }
 
-/// How often servers look for content changes made by other processes or nodes.
-pub const VERSION_SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// File in the data folder locked while a server starts up.
+pub const STARTUP_LOCK: &str = "startup.lock";
 
-/// Polls [`Store::sync_content_version`] until `stop` changes, so pages cached by this server
-/// follow writes made elsewhere within about a second.
-pub fn spawn_version_sync(
-    store: Arc<dyn Store>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(VERSION_SYNC_INTERVAL);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => break,
-            }
-            if let Err(e) = store.sync_content_version().await {
-                tracing::warn!(error = %e, "reading the content version failed; will retry");
-            }
-        }
-    })
+/// Waits for and takes the data folder's start-up lock (an OS file lock, let go when the returned
+/// file is dropped or the process ends), creating the folder if needed. Servers started together
+/// on one folder then migrate, build the search index and load the demo one after another instead
+/// of tearing down each other's half-built index.
+pub async fn lock_startup(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    use anyhow::Context;
+    use fs4::fs_std::FileExt;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data folder {}", data_dir.display()))?;
+    let path = data_dir.join(STARTUP_LOCK);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    if !file.try_lock_exclusive().unwrap_or(false) {
+        tracing::info!(path = %path.display(), "waiting for another newsdesk starting on this folder");
+        let file = tokio::task::spawn_blocking(move || file.lock_exclusive().map(|()| file))
+            .await
+            .context("start-up lock task")?
+            .with_context(|| format!("locking {}", path.display()))?;
+        return Ok(file);
+    }
+    Ok(file)
 }
+
+/// How often servers look for content changes made by other processes or nodes
+/// (`web::AppState::spawn_content_sync` polls [`Store::sync_content_version`]).
+pub const VERSION_SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);

@@ -69,13 +69,27 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("opening database {}", path.display()))?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
+        // A new database turns to WAL under an exclusive lock, which SQLite's busy handler does
+        // not wait for: a server started at the same moment on the same new folder gets "database
+        // is locked" at once. A few retries spanning a few seconds let the other finish.
+        let mut attempt = 0;
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.clone())
+                .await
+            {
+                Err(e) if is_busy(&e) && attempt < 50 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                opened => {
+                    break opened
+                        .with_context(|| format!("opening database {}", path.display()))?;
+                }
+            }
+        };
+        migrate(&pool)
             .await
             .with_context(|| format!("migrating database {}", path.display()))?;
         Ok(Self {
@@ -84,6 +98,30 @@ impl SqliteStore {
             db_version: Arc::default(),
         })
     }
+}
+
+/// Whether SQLite answered "database is locked" (`SQLITE_BUSY` or one of its extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| c & 0xff == 5)
+}
+
+/// Applies pending migrations under the write lock, taken before the applied ones are read: two
+/// servers started together on a new folder would otherwise both apply the first migration and
+/// the second would fail ("table channels already exists"); now the second waits, then finds
+/// everything applied. sqlx nests each migration's own transaction as a savepoint. A plain
+/// function returning a boxed `Send` future, so callers' futures stay provably `Send`.
+fn migrate(pool: &SqlitePool) -> futures::future::BoxFuture<'_, anyhow::Result<()>> {
+    Box::pin(async move {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run_direct(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
 }
 
 impl SqliteStore {
@@ -938,8 +976,10 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all, fields(batch.len = batch.len()))]
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
+        let mut batch = batch.to_vec();
+        batch.sort_unstable_by_key(|&(id, _)| id);
         let mut tx = self.write_tx().await?;
-        for &(id, n) in batch {
+        for (id, n) in batch {
             let n = i64::try_from(n).unwrap_or(i64::MAX);
             sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
                 .bind(n)
@@ -949,6 +989,23 @@ impl Store for SqliteStore {
                 .map_err(other)?;
         }
         tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all, fields(articles = ids.len()))]
+    async fn article_views(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::QueryBuilder::new("SELECT id, views FROM articles WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
     }
 
     #[instrument(skip_all)]
@@ -1131,6 +1188,19 @@ impl Store for SqliteStore {
         .await
         .map_err(other)?;
         Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(format!("marker.{key}"))
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
     }
 }
 

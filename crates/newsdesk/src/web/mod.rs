@@ -34,6 +34,9 @@ pub struct Chrome {
     pub site: SiteSettings,
     /// Channels in navigation order.
     pub channels: Vec<Channel>,
+    /// The store's content version read before loading this: the chrome holds every write up to
+    /// it (see [`AppState::spawn_content_sync`]).
+    pub version: u64,
 }
 
 /// Shared state of the web layer: one reference-counted pointer, so the clone that every request
@@ -178,13 +181,63 @@ impl AppState {
             .clone()
     }
 
-    /// Re-reads site settings and channels from the store.
+    /// The site chrome holding every content write up to `version`, reloaded first if it is
+    /// older: pages cached under `version` must not carry an older chrome. Only a render in the
+    /// moment between the version moving and the chrome following pays for the reload.
+    pub async fn chrome_at(&self, version: u64) -> StoreResult<Arc<Chrome>> {
+        let chrome = self.chrome();
+        if chrome.version >= version {
+            return Ok(chrome);
+        }
+        self.reload_chrome().await?;
+        Ok(self.chrome())
+    }
+
+    /// Re-reads site settings and channels from the store. Of two reloads racing, the one that
+    /// started at the later content version is kept.
     pub async fn reload_chrome(&self) -> StoreResult<()> {
-        let chrome = Chrome {
+        // Read first: a write landing during the load leaves the chrome one version behind, so
+        // the next check loads it again.
+        let version = self.store.content_version();
+        let chrome = Arc::new(Chrome {
             site: self.store.site_settings().await?,
             channels: self.store.list_channels().await?,
-        };
-        *self.chrome.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(chrome);
+            version,
+        });
+        let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);
+        if current.version <= version {
+            *current = chrome;
+        }
         Ok(())
+    }
+
+    /// Follows content writes made anywhere until `stop` changes: every
+    /// [`crate::store::VERSION_SYNC_INTERVAL`] reads the database's content version (which counts
+    /// other processes' and nodes' writes too), and when the version has moved past the one the
+    /// site chrome was loaded at, reloads the chrome, once per change rather than per request.
+    /// So a channel or a setting saved through another server shows here within about a second.
+    pub fn spawn_content_sync(
+        &self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::store::VERSION_SYNC_INTERVAL);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.changed() => break,
+                }
+                if let Err(e) = state.store.sync_content_version().await {
+                    tracing::warn!(error = %e, "reading the content version failed; will retry");
+                    continue;
+                }
+                if state.chrome().version != state.store.content_version()
+                    && let Err(e) = state.reload_chrome().await
+                {
+                    tracing::warn!(error = %e, "reloading site settings and channels failed; will retry");
+                }
+            }
+        })
     }
 }

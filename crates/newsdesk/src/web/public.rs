@@ -267,7 +267,7 @@ async fn render_article(
     let article = state.store.published_article(slug).await?;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
-    let chrome = state.chrome();
+    let chrome = state.chrome_at(version).await?;
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
         &chrome.site,

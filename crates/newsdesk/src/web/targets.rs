@@ -156,12 +156,16 @@ pub async fn targets_page(
     if let Some(html) = state.target_pages.pages.get(&key) {
         return Ok(axum::response::Html(html).into_response());
     }
-    let html = Bytes::from(render_targets_page(&state, &q).await?);
+    let html = Bytes::from(render_targets_page(&state, &q, key.0).await?);
     state.target_pages.pages.insert(key, html.clone());
     Ok(axum::response::Html(html).into_response())
 }
 
-async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String, AppError> {
+async fn render_targets_page(
+    state: &AppState,
+    q: &TargetQuery,
+    version: u64,
+) -> Result<String, AppError> {
     let filter = q.filter()?;
     let facets = state.store.target_facets().await?;
     // Counted and listed by the database: the page costs the same for 100 targets or a million.
@@ -183,7 +187,8 @@ async fn render_targets_page(state: &AppState, q: &TargetQuery) -> Result<String
         })
         .await?;
     let total: i64 = by_sector.iter().map(|(_, n)| n).sum();
-    let chrome = state.chrome();
+    // Kept under `version`, so never with an older chrome.
+    let chrome = state.chrome_at(version).await?;
     let mut layout = Layout::new(
         &chrome.site,
         &chrome.channels,

@@ -204,3 +204,11 @@ pub fn import_beside(app: &TestApp, channel: &str, path: &std::path::Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+impl TestAppBuilder {
+    /// Serve the data folder at `path` without owning it: a second server on the folder of a
+    /// running one (its own temporary folder stays unused).
+    pub fn data_path(self, path: std::path::PathBuf) -> Self {
+        self.config(move |c| c.data_dir = path)
+    }
+}
