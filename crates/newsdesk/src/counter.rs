@@ -319,6 +319,19 @@ mod tests {
     }
 
     #[test]
+    fn batches_are_taken_in_article_id_order() {
+        let c = ViewCounter::new(None);
+        for id in [907, 3, 41, 12, 3, 5000, 1] {
+            assert!(c.record(id, &visitor("Mozilla/5.0")));
+        }
+        assert_eq!(
+            c.take_batch(),
+            vec![(1, 1), (3, 2), (12, 1), (41, 1), (907, 1), (5000, 1)]
+        );
+        assert!(c.take_batch().is_empty(), "taken once");
+    }
+
+    #[test]
     fn crawlers_do_not_count() {
         let c = ViewCounter::new(None);
         for ua in [

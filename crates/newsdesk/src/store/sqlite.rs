@@ -1208,6 +1208,25 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn of_two_processes_claiming_a_marker_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = SqliteStore::open(dir.path()).await.unwrap();
+        let b = SqliteStore::open(dir.path()).await.unwrap();
+        let (x, y) = tokio::join!(a.claim_marker("m", "a"), b.claim_marker("m", "b"));
+        assert!(x.unwrap() ^ y.unwrap(), "exactly one claim wins");
+        assert!(!a.claim_marker("m", "again").await.unwrap());
+        let value = b.marker("m").await.unwrap().unwrap();
+        assert!(value == "a" || value == "b");
+    }
+
+    #[tokio::test]
+    async fn stored_views_are_read_back_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        assert!(store.article_views(&[1, 2]).await.unwrap().is_empty());
+    }
+
     #[test]
     fn stored_times_keep_one_fixed_width_form() {
         let y = |year, sec| {
