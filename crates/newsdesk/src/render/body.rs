@@ -5,14 +5,16 @@
 
 use pulldown_cmark::{Options, Parser, html};
 
-use super::limits::{StructureError, check_output, check_source};
+use super::limits::{StructureError, check_escape_work, check_output, check_source};
 use crate::domain::BodyFormat;
 
 /// [`body_html`] for a body of unknown shape: refused before rendering when it nests past the
 /// limits, and after rendering when inline syntax made the result too deep.
 pub fn body_html_checked(format: BodyFormat, source: &str) -> Result<String, StructureError> {
     check_source(format, source)?;
-    let html = body_html(format, source);
+    let raw = raw_html(format, source);
+    check_escape_work(&raw)?;
+    let html = sanitize(&raw);
     check_output(&html)?;
     Ok(html)
 }
@@ -20,21 +22,30 @@ pub fn body_html_checked(format: BodyFormat, source: &str) -> Result<String, Str
 /// The sanitized HTML for a body written in `format`, trusted to be within the structure limits
 /// (the importer's generated Markdown, bodies already checked).
 pub fn body_html(format: BodyFormat, source: &str) -> String {
-    let raw = match format {
+    sanitize(&raw_html(format, source))
+}
+
+/// The unsanitized HTML of a body: Markdown rendered, HTML as written.
+fn raw_html(format: BodyFormat, source: &str) -> std::borrow::Cow<'_, str> {
+    match format {
         BodyFormat::Markdown => {
             let mut options = Options::empty();
             options.insert(Options::ENABLE_TABLES);
             options.insert(Options::ENABLE_STRIKETHROUGH);
             let mut out = String::with_capacity(source.len() * 5 / 4);
             html::push_html(&mut out, Parser::new_ext(source, options));
-            out
+            std::borrow::Cow::Owned(out)
         }
-        BodyFormat::Html => source.to_string(),
-    };
+        BodyFormat::Html => std::borrow::Cow::Borrowed(source),
+    }
+}
+
+/// Sanitizes HTML with the public page's rules.
+fn sanitize(raw: &str) -> String {
     let clean = ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         .add_tag_attributes("ol", ["start"])
-        .clean(&raw)
+        .clean(raw)
         .to_string();
     with_srcset(&clean)
 }
