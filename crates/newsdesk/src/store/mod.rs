@@ -16,7 +16,10 @@ use crate::domain::{
     Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
 };
 
-pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
+pub use newsroom::{
+    AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
+    UserCredentials,
+};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in the store, as callers need to tell it apart.

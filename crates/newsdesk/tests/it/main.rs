@@ -13,3 +13,4 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
+mod login_abuse;
