@@ -212,7 +212,7 @@ pub enum SignInError {
     /// Too many failures for this account, from this client, or both ([`throttle`]); the
     /// password was not checked.
     #[error(
-        "登录失败次数过多（15 分钟内的失败都会计数），请 {} 后再试",
+        "登录失败次数过多（15 分钟内的失败都会计数），请 {}后再试",
         throttle::wait_text(*.wait)
     )]
     Throttled {
@@ -367,7 +367,11 @@ mod tests {
     async fn passwords_hash_with_argon2id_and_verify() {
         let hash = hash_password("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse battery").await.unwrap());
+        assert!(
+            verify_password(&hash, "correct horse battery")
+                .await
+                .unwrap()
+        );
         assert!(!verify_password(&hash, "wrong").await.unwrap());
         assert!(!verify_password("not a hash", "x").await.unwrap());
     }

@@ -44,7 +44,7 @@ pub fn delay_after(failures: i64, free: i64) -> Duration {
     if failures < free {
         return Duration::ZERO;
     }
-    let exponent = FIRST_DELAY_EXPONENT.saturating_add(failures - free);
+    let exponent = FIRST_DELAY_EXPONENT.saturating_add(failures.saturating_sub(free));
     match u32::try_from(exponent) {
         Ok(e) if e < 63 => Duration::from_secs(1_u64 << e).min(MAX_DELAY),
         _ => MAX_DELAY,

@@ -265,7 +265,10 @@ async fn guesses_from_other_addresses_cannot_keep_the_owner_with_a_device_cookie
         .find(|c| c.starts_with(DEVICE_COOKIE))
         .unwrap()
         .to_string();
-    assert!(set.contains("HttpOnly") && set.contains("Max-Age="), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("Max-Age="),
+        "{set}"
+    );
 
     // An attacker guesses from three other addresses, and from the owner's own (shared NAT).
     let mut refused_elsewhere = 0;
@@ -322,7 +325,11 @@ async fn a_password_reset_or_a_disable_ends_api_tokens_for_good() {
     // The bearer scheme is case-insensitive.
     let token = feng.new_token().await;
     for scheme in ["Bearer", "bearer", "BEARER"] {
-        assert_eq!(api_status(&app, scheme, &token).await, StatusCode::OK, "{scheme}");
+        assert_eq!(
+            api_status(&app, scheme, &token).await,
+            StatusCode::OK,
+            "{scheme}"
+        );
     }
     assert_eq!(
         api_status(&app, "Basic", &token).await,
@@ -349,7 +356,9 @@ async fn a_password_reset_or_a_disable_ends_api_tokens_for_good() {
     let feng = sign_in(&app, "feng").await;
     let token = feng.new_token().await;
     assert_eq!(api_status(&app, "Bearer", &token).await, StatusCode::OK);
-    let r = admin.post(&user_path, &[("action", "reset_password")]).await;
+    let r = admin
+        .post(&user_path, &[("action", "reset_password")])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         api_status(&app, "Bearer", &token).await,
@@ -377,13 +386,20 @@ async fn a_password_reset_or_a_disable_ends_api_tokens_for_good() {
         stdin.write_all(b"another long password\n").unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(
         api_status(&app, "Bearer", &token).await,
         StatusCode::UNAUTHORIZED
     );
     assert!(!feng.signed_in().await);
-    assert!(admin.signed_in().await, "other accounts keep their sessions");
+    assert!(
+        admin.signed_in().await,
+        "other accounts keep their sessions"
+    );
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 )]
 
 mod cli;
+mod login_abuse;
 mod newsroom;
 mod pages;
 mod reach;
@@ -13,4 +14,3 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
-mod login_abuse;

@@ -172,7 +172,9 @@ pub async fn login(
             }
             Ok(response)
         }
-        Err(e @ (SignInError::BadCredentials | SignInError::Throttled { .. } | SignInError::Busy)) => {
+        Err(
+            e @ (SignInError::BadCredentials | SignInError::Throttled { .. } | SignInError::Busy),
+        ) => {
             let (status, retry_after) = match &e {
                 SignInError::Throttled { wait } => {
                     (StatusCode::TOO_MANY_REQUESTS, Some(wait.as_secs().max(1)))
@@ -222,7 +224,11 @@ mod tests {
 
     #[test]
     fn next_is_a_plain_admin_path_or_the_default() {
-        for good in ["/admin", "/admin/articles/3", "/admin/articles?status=draft&page=2"] {
+        for good in [
+            "/admin",
+            "/admin/articles/3",
+            "/admin/articles?status=draft&page=2",
+        ] {
             assert_eq!(safe_next(Some(good)), good);
         }
         for bad in [
