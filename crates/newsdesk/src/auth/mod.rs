@@ -93,14 +93,32 @@ impl From<HashError> for crate::error::AppError {
     }
 }
 
-/// One permit per core: how many Argon2 computations may run at once in this process.
-static HASH_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+/// How many Argon2 computations may run at once in this process: one per core.
+fn hash_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Permits to hash, one per hash thread; waiting for one is bounded by [`HASH_QUEUE_WAIT`].
+static HASH_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hash_slots()));
+
+/// The threads that run Argon2: always the same few, not whichever blocking thread is free. Each
+/// thread's malloc arena keeps the 19 MiB of its last hash for the next one, so a fixed set keeps
+/// that memory at one block per core; on tokio's blocking pool a burst spread hashes over dozens
+/// of threads and arenas and left hundreds of MiB resident.
+static HASH_THREADS: LazyLock<Result<rayon::ThreadPool, String>> = LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(hash_slots())
+        .thread_name(|i| format!("argon2-{i}"))
+        // A panicking job drops its reply channel, which the caller sees as an error; without a
+        // handler rayon would abort the process.
+        .panic_handler(|_| tracing::error!("a password hash panicked"))
+        .build()
+        .map_err(|e| e.to_string())
 });
 
-/// Runs an Argon2 computation on a blocking thread once a hash slot is free (or fails with
-/// `Busy` after [`HASH_QUEUE_WAIT`]). The permit moves into the blocking task, so a request
-/// dropped mid-hash (client gone) still holds its slot until the hash is done.
+/// Runs an Argon2 computation on a hash thread once a slot is free (or fails with `Busy` after
+/// [`HASH_QUEUE_WAIT`]). The permit moves into the job, so a request dropped mid-hash (client
+/// gone) still holds its slot until the hash is done.
 async fn hash_job<T: Send + 'static>(
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, HashError> {
@@ -108,13 +126,18 @@ async fn hash_job<T: Send + 'static>(
         .await
         .map_err(|_| HashError::Busy)?
         .map_err(|_| HashError::Busy)?;
-    tokio::task::spawn_blocking(move || {
+    let threads = HASH_THREADS
+        .as_ref()
+        .map_err(|e| HashError::Failed(anyhow::anyhow!("starting the hash threads: {e}")))?;
+    let (reply, result) = tokio::sync::oneshot::channel();
+    threads.spawn(move || {
         let out = job();
         drop(permit);
-        out
-    })
-    .await
-    .map_err(|e| HashError::Failed(anyhow::anyhow!("password hashing task: {e}")))
+        let _ = reply.send(out);
+    });
+    result
+        .await
+        .map_err(|_| HashError::Failed(anyhow::anyhow!("a password hash failed")))
 }
 
 /// Hashes a password with Argon2id (default parameters).
