@@ -9,11 +9,12 @@
 
 pub mod throttle;
 
+use std::cell::RefCell;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Argon2, Params};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::Utc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -157,14 +158,56 @@ pub async fn hash_password(password: &str) -> Result<String, HashError> {
 /// Whether `password` matches the PHC-format `hash`.
 pub async fn verify_password(hash: &str, password: &str) -> Result<bool, HashError> {
     let (hash, password) = (hash.to_string(), password.to_string());
-    hash_job(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+    hash_job(move || verify_phc(&hash, password.as_bytes())).await
+}
+
+thread_local! {
+    /// A hash thread's Argon2 working memory (19 MiB with the default parameters), kept from one
+    /// check to the next so a burst of sign-ins allocates nothing and memory stays at one block
+    /// per hash thread.
+    static ARGON2_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What `PasswordVerifier::verify_password` does, with the thread's kept memory instead of a
+/// fresh allocation: recompute the hash with the stored parameters and salt, compare in
+/// constant time (`Output`'s equality).
+fn verify_phc(phc: &str, password: &[u8]) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0_u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0_u8; expected.len()];
+    // Unusually large parameters (not ours) get a one-off allocation rather than being kept.
+    let computed = if blocks > 4 * Params::DEFAULT_M_COST as usize {
+        argon2.hash_password_into(password, salt, &mut out)
+    } else {
+        ARGON2_MEMORY.with_borrow_mut(|memory| {
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
+            argon2.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
         })
-    })
-    .await
+    };
+    computed.is_ok() && Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 /// A hash no password matches in practice, checked for unknown names so that a wrong name takes
@@ -397,6 +440,17 @@ mod tests {
         );
         assert!(!verify_password(&hash, "wrong").await.unwrap());
         assert!(!verify_password("not a hash", "x").await.unwrap());
+        // Hashes made with other parameters (or by older versions) still verify.
+        let other = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, Some(24)).unwrap(),
+        )
+        .hash_password(b"older", &new_salt().unwrap())
+        .unwrap()
+        .to_string();
+        assert!(verify_password(&other, "older").await.unwrap());
+        assert!(!verify_password(&other, "older!").await.unwrap());
     }
 
     #[test]
