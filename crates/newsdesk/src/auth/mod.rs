@@ -1,26 +1,35 @@
 //! Accounts and sign-in, independent of HTTP: Argon2id password hashes, random tokens (sessions,
 //! CSRF, API) of which only SHA-256 hashes are stored, login throttling, and the first admin.
 //! Cookies, headers and redirects live in `web::admin`; SQL lives in the store.
+//!
+//! Every Argon2 computation (sign-in, the decoy for unknown names, new and reset passwords) runs
+//! through [`hash_job`]: at most one per core at once (each takes 19 MiB and a core for tens of
+//! milliseconds), and a caller that cannot start within [`HASH_QUEUE_WAIT`] gets
+//! [`HashError::Busy`] instead of queueing without bound. The throttle rules are in [`throttle`].
 
-use std::sync::OnceLock;
+pub mod throttle;
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
 use std::time::Duration;
 
-use anyhow::Context;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::Utc;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 use crate::domain::{Role, User};
 use crate::store::{Store, StoreError};
+pub use throttle::THROTTLE_WINDOW;
 
 /// How long a browser session lasts after sign-in.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
-/// Failed logins are counted over this window…
-pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// …and this many, for one account or from one address, block further attempts.
-pub const THROTTLE_MAX_FAILURES: i64 = 5;
+/// How long a browser keeps its device cookie (see [`throttle`]) after a sign-in.
+pub const DEVICE_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+/// How long a password hash may wait for a free core before the request is refused as busy.
+pub const HASH_QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Prefix of API tokens, so a leaked one is recognisable in logs and scanners.
@@ -65,48 +74,156 @@ fn new_salt() -> anyhow::Result<SaltString> {
     SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("encoding a salt: {e}"))
 }
 
-/// Hashes a password with Argon2id (default parameters) on a blocking thread.
-pub async fn hash_password(password: &str) -> anyhow::Result<String> {
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every core is busy hashing and none came free within [`HASH_QUEUE_WAIT`].
+    #[error("服务器繁忙，请稍后再试")]
+    Busy,
+    /// Argon2 or its task failed.
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<HashError> for crate::error::AppError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::TooManyRequests(e.to_string()),
+            HashError::Failed(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// How many Argon2 computations may run at once in this process: one per core.
+fn hash_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Permits to hash, one per hash thread; waiting for one is bounded by [`HASH_QUEUE_WAIT`].
+static HASH_SLOTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hash_slots()));
+
+/// The threads that run Argon2: always the same few, not whichever blocking thread is free. Each
+/// thread's malloc arena keeps the 19 MiB of its last hash for the next one, so a fixed set keeps
+/// that memory at one block per core; on tokio's blocking pool a burst spread hashes over dozens
+/// of threads and arenas and left hundreds of MiB resident.
+static HASH_THREADS: LazyLock<Result<rayon::ThreadPool, String>> = LazyLock::new(|| {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(hash_slots())
+        .thread_name(|i| format!("argon2-{i}"))
+        // A panicking job drops its reply channel, which the caller sees as an error; without a
+        // handler rayon would abort the process.
+        .panic_handler(|_| tracing::error!("a password hash panicked"))
+        .build()
+        .map_err(|e| e.to_string())
+});
+
+/// Runs an Argon2 computation on a hash thread once a slot is free (or fails with `Busy` after
+/// [`HASH_QUEUE_WAIT`]). The permit moves into the job, so a request dropped mid-hash (client
+/// gone) still holds its slot until the hash is done.
+async fn hash_job<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let permit = tokio::time::timeout(HASH_QUEUE_WAIT, HASH_SLOTS.acquire())
+        .await
+        .map_err(|_| HashError::Busy)?
+        .map_err(|_| HashError::Busy)?;
+    let threads = HASH_THREADS
+        .as_ref()
+        .map_err(|e| HashError::Failed(anyhow::anyhow!("starting the hash threads: {e}")))?;
+    let (reply, result) = tokio::sync::oneshot::channel();
+    threads.spawn(move || {
+        let out = job();
+        drop(permit);
+        let _ = reply.send(out);
+    });
+    result
+        .await
+        .map_err(|_| HashError::Failed(anyhow::anyhow!("a password hash failed")))
+}
+
+/// Hashes a password with Argon2id (default parameters).
+pub async fn hash_password(password: &str) -> Result<String, HashError> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    hash_job(move || {
         let salt = new_salt()?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
     })
-    .await
-    .context("password hashing task")?
+    .await?
+    .map_err(HashError::Failed)
 }
 
-/// Whether `password` matches the PHC-format `hash`, checked on a blocking thread.
-pub async fn verify_password(hash: &str, password: &str) -> bool {
+/// Whether `password` matches the PHC-format `hash`.
+pub async fn verify_password(hash: &str, password: &str) -> Result<bool, HashError> {
     let (hash, password) = (hash.to_string(), password.to_string());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+    hash_job(move || verify_phc(&hash, password.as_bytes())).await
+}
+
+thread_local! {
+    /// A hash thread's Argon2 working memory (19 MiB with the default parameters), kept from one
+    /// check to the next so a burst of sign-ins allocates nothing and memory stays at one block
+    /// per hash thread.
+    static ARGON2_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// What `PasswordVerifier::verify_password` does, with the thread's kept memory instead of a
+/// fresh allocation: recompute the hash with the stored parameters and salt, compare in
+/// constant time (`Output`'s equality).
+fn verify_phc(phc: &str, password: &[u8]) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+        parsed.salt,
+        parsed.hash,
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
+        return false;
+    };
+    let mut salt_bytes = [0_u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0_u8; expected.len()];
+    // Unusually large parameters (not ours) get a one-off allocation rather than being kept.
+    let computed = if blocks > 4 * Params::DEFAULT_M_COST as usize {
+        argon2.hash_password_into(password, salt, &mut out)
+    } else {
+        ARGON2_MEMORY.with_borrow_mut(|memory| {
+            if memory.len() < blocks {
+                memory.resize(blocks, Block::default());
+            }
+            argon2.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
         })
-    })
-    .await
-    .unwrap_or(false)
+    };
+    computed.is_ok() && Output::new(&out).is_ok_and(|out| out == expected)
 }
 
 /// A hash no password matches in practice, checked for unknown names so that a wrong name takes
-/// as long as a wrong password and names cannot be probed by timing.
+/// as long as a wrong password and names cannot be probed by timing. Written out with the default
+/// parameters rather than computed, so making it costs no hash.
 fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        new_salt()
-            .and_then(|salt| {
-                Argon2::default()
-                    .hash_password(random_token().as_bytes(), &salt)
-                    .map(|h| h.to_string())
-                    .map_err(|e| anyhow::anyhow!("{e}"))
-            })
-            .unwrap_or_default()
-    })
+    static DECOY: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "$argon2id$v=19$m={},t={},p={}$bmV3c2Rlc2sgZGVjb3kgc2FsdA$\
+             bmV3c2Rlc2sgZGVjb3k7IG5vIHBhc3N3b3JkIGZpdHM",
+            Params::DEFAULT_M_COST,
+            Params::DEFAULT_T_COST,
+            Params::DEFAULT_P_COST
+        )
+    });
+    &DECOY
 }
 
 /// Checks a login name: 1–32 letters, digits, `.`, `_` or `-`.
@@ -158,9 +275,19 @@ pub enum SignInError {
     /// be probed.
     #[error("用户名或密码错误")]
     BadCredentials,
-    /// Too many failures for this account or from this address.
-    #[error("登录失败次数过多：15 分钟内最多尝试 {THROTTLE_MAX_FAILURES} 次，请稍后再试")]
-    Throttled,
+    /// Too many failures for this account, from this client, or both ([`throttle`]); the
+    /// password was not checked.
+    #[error(
+        "登录失败次数过多（15 分钟内的失败都会计数），请 {}后再试",
+        throttle::wait_text(*.wait)
+    )]
+    Throttled {
+        /// How long until the next attempt may be checked.
+        wait: Duration,
+    },
+    /// No core came free to check the password; the attempt was not counted.
+    #[error("服务器繁忙，请稍后再试")]
+    Busy,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -175,44 +302,70 @@ pub struct NewSession {
     pub token: String,
     /// Token for forms and `X-CSRF-Token`.
     pub csrf_token: String,
+    /// A new device cookie to set, unless the browser already holds a valid one for the account.
+    pub device_token: Option<String>,
 }
 
-/// Checks a name and password, with throttling per account and per client address, and opens a
-/// session on success.
+/// Checks a name and password and opens a session on success. `ip` is the client's address;
+/// `device` the device cookie the browser sent, if any.
+///
+/// The attempt is reserved (counted as a failure) in the store *before* the password is checked,
+/// so concurrent guesses each see the others and a burst gets no more checks than the rules allow.
+/// A refused attempt's reservation is released, so a flood neither grows the table nor pushes its
+/// own wait further out; a failed one stays as the failure; a success forgets its pair's failures.
 pub async fn sign_in(
     store: &dyn Store,
     name: &str,
     password: &str,
     ip: &str,
+    device: Option<&str>,
 ) -> Result<NewSession, SignInError> {
-    let now = Utc::now();
-    let window = chrono::Duration::from_std(THROTTLE_WINDOW).unwrap_or(chrono::Duration::MAX);
-    let (by_account, by_ip) = store.login_failures(name, ip, now - window).await?;
-    if by_account >= THROTTLE_MAX_FAILURES || by_ip >= THROTTLE_MAX_FAILURES {
-        return Err(SignInError::Throttled);
-    }
-    let user = match store.user_credentials(name).await {
-        Ok(creds) if verify_password(&creds.password_hash, password).await => {
-            (!creds.user.disabled).then_some(creds.user)
-        }
-        Ok(_) => None,
-        Err(StoreError::NotFound) => {
-            verify_password(decoy_hash(), password).await;
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let Some(user) = user else {
-        store
-            .record_login_failure(name, ip, now, now - window)
-            .await?;
+    // No account has such a name (names are checked when made): no hash, no row.
+    if check_user_name(name).is_err() {
         return Err(SignInError::BadCredentials);
+    }
+    let now = Utc::now();
+    let device_id = match device {
+        Some(token) => store.login_device(&token_hash(token), name, now).await?,
+        None => None,
     };
-    store.clear_login_failures(name).await?;
+    // A browser with this account's device cookie is its own client (see `throttle`).
+    let client = device_id.map_or_else(|| ip.to_string(), |id| format!("device:{id}"));
+    let window = chrono::Duration::from_std(THROTTLE_WINDOW).unwrap_or(chrono::Duration::MAX);
+    let seen = store
+        .reserve_login_attempt(name, &client, now, now - window)
+        .await?;
+    let wait = throttle::wait(&seen, device_id.is_some(), Utc::now());
+    if !wait.is_zero() {
+        store.release_login_attempt(seen.id).await?;
+        return Err(SignInError::Throttled { wait });
+    }
+    let user = match check_credentials(store, name, password).await {
+        Ok(user) => user,
+        Err(HashError::Busy) => {
+            store.release_login_attempt(seen.id).await?;
+            return Err(SignInError::Busy);
+        }
+        Err(HashError::Failed(e)) => return Err(StoreError::Other(e).into()),
+    };
+    // A failure keeps its reservation as the record of the failure.
+    let user = user.ok_or(SignInError::BadCredentials)?;
+    store.clear_login_attempts(name, &client).await?;
+    let device_token = if device_id.is_some() {
+        None
+    } else {
+        let token = random_token();
+        let ttl = chrono::Duration::from_std(DEVICE_TTL).unwrap_or(chrono::Duration::MAX);
+        store
+            .create_login_device(user.id, &token_hash(&token), now + ttl)
+            .await?;
+        Some(token)
+    };
     let session = NewSession {
         user,
         token: random_token(),
         csrf_token: random_token(),
+        device_token,
     };
     let ttl = chrono::Duration::from_std(SESSION_TTL).unwrap_or(chrono::Duration::MAX);
     store
@@ -224,6 +377,25 @@ pub async fn sign_in(
         )
         .await?;
     Ok(session)
+}
+
+/// The active account if `password` is its password; `None` for a wrong password, an unknown
+/// name (checked against the decoy, so it takes as long) or a disabled account.
+async fn check_credentials(
+    store: &dyn Store,
+    name: &str,
+    password: &str,
+) -> Result<Option<User>, HashError> {
+    let creds = match store.user_credentials(name).await {
+        Ok(creds) => Some(creds),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(HashError::Failed(e.into())),
+    };
+    let hash = creds.as_ref().map_or(decoy_hash(), |c| &c.password_hash);
+    let matches = verify_password(hash, password).await?;
+    Ok(creds
+        .filter(|c| matches && !c.user.disabled)
+        .map(|c| c.user))
 }
 
 /// A new API token for `user`; returns the secret, shown once (only its hash is stored).
@@ -261,9 +433,41 @@ mod tests {
     async fn passwords_hash_with_argon2id_and_verify() {
         let hash = hash_password("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&hash, "correct horse battery").await);
-        assert!(!verify_password(&hash, "wrong").await);
-        assert!(!verify_password("not a hash", "x").await);
+        assert!(
+            verify_password(&hash, "correct horse battery")
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password(&hash, "wrong").await.unwrap());
+        assert!(!verify_password("not a hash", "x").await.unwrap());
+        // Hashes made with other parameters (or by older versions) still verify.
+        let other = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, Some(24)).unwrap(),
+        )
+        .hash_password(b"older", &new_salt().unwrap())
+        .unwrap()
+        .to_string();
+        assert!(verify_password(&other, "older").await.unwrap());
+        assert!(!verify_password(&other, "older!").await.unwrap());
+    }
+
+    #[test]
+    fn the_decoy_costs_what_a_real_hash_costs() {
+        let decoy = PasswordHash::new(decoy_hash()).expect("the decoy parses, so it is computed");
+        let real = Argon2::default()
+            .hash_password(b"x", &new_salt().unwrap())
+            .unwrap()
+            .to_string();
+        let real = PasswordHash::new(&real).unwrap();
+        assert_eq!(decoy.params, real.params);
+        assert_eq!(decoy.algorithm, real.algorithm);
+        assert_eq!(
+            decoy.hash.map(|h| h.len()),
+            real.hash.map(|h| h.len()),
+            "same output length"
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ use crate::domain::{
 };
 use crate::targets::Extracted;
 
-pub use newsroom::{AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials};
+pub use newsroom::{
+    AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
+    UserCredentials,
+};
 pub use sqlite::{DB_FILE, SqliteStore};
 
 /// What can go wrong in the store, as callers need to tell it apart.

@@ -36,6 +36,28 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Earlier login attempts of one scope within the throttle window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AttemptCount {
+    /// How many (failed, or reserved and still being checked).
+    pub count: i64,
+    /// When the latest was made.
+    pub last_at: Option<DateTime<Utc>>,
+}
+
+/// A reserved login attempt and what came before it in the window.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginReservation {
+    /// The reservation's row, to release it if the attempt is refused.
+    pub id: i64,
+    /// Same account, same client.
+    pub pair: AttemptCount,
+    /// Same client, any account.
+    pub client: AttemptCount,
+    /// Same account, any client.
+    pub account: AttemptCount,
+}
+
 /// A new audit-log line.
 #[derive(Debug, Clone)]
 pub struct AuditRecord<'a> {
@@ -82,9 +104,11 @@ pub trait NewsroomStore: Send + Sync {
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     /// How many accounts exist.
     async fn count_users(&self) -> StoreResult<i64>;
-    /// Replaces a password and ends the account's sessions.
+    /// Replaces a password; ends the account's sessions, revokes its API tokens and forgets its
+    /// device cookies (whoever knew the old password keeps nothing).
     async fn set_password(&self, user_id: i64, password_hash: &str) -> StoreResult<()>;
-    /// Disables or re-enables an account; disabling ends its sessions.
+    /// Disables or re-enables an account; disabling ends its sessions, revokes its API tokens for
+    /// good (re-enabling does not bring them back) and forgets its device cookies.
     async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> StoreResult<()>;
     /// Changes an account's role.
     async fn set_user_role(&self, user_id: i64, role: Role) -> StoreResult<()>;
@@ -102,23 +126,35 @@ pub trait NewsroomStore: Send + Sync {
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<SessionRecord>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
-    /// Records a failed login (and forgets failures older than `forget_before`).
-    async fn record_login_failure(
+    /// Reserves a login attempt before its password is checked: in one write transaction, adds a
+    /// row for (`account`, `client`) at `at` (forgetting rows older than `since`), then counts the
+    /// rows before it since `since`. Concurrent attempts thus each see the others' reservations.
+    async fn reserve_login_attempt(
         &self,
         account: &str,
-        ip: &str,
+        client: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    /// Failures since `since`: (for this account, from this address).
-    async fn login_failures(
-        &self,
-        account: &str,
-        ip: &str,
         since: DateTime<Utc>,
-    ) -> StoreResult<(i64, i64)>;
-    /// Forgets an account's failures after a successful login.
-    async fn clear_login_failures(&self, account: &str) -> StoreResult<()>;
+    ) -> StoreResult<LoginReservation>;
+    /// Deletes one reserved attempt (refused before its password was checked).
+    async fn release_login_attempt(&self, id: i64) -> StoreResult<()>;
+    /// Forgets the attempts of one (account, client) pair after a successful sign-in.
+    async fn clear_login_attempts(&self, account: &str, client: &str) -> StoreResult<()>;
+    /// The id of the live device cookie with this token hash, if it belongs to the account named
+    /// `account` (case-insensitive).
+    async fn login_device(
+        &self,
+        token_hash: &str,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    /// Stores a new device cookie under its hash (and forgets expired ones); returns its id.
+    async fn create_login_device(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 
     // API tokens.
     /// Stores a new token under its hash.

@@ -14,7 +14,8 @@ use crate::domain::{
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
 use crate::store::newsroom::{
-    AuditRecord, NewImage, NewsroomStore, STALE, SessionRecord, UserCredentials,
+    AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
+    UserCredentials,
 };
 use crate::store::{StoreError, StoreResult};
 use crate::targets::Extracted;
@@ -162,6 +163,52 @@ fn like_pattern(words: &str) -> String {
     out
 }
 
+/// Earlier attempts (rows before `before_id` since `since`) matching `condition`, whose `?`
+/// placeholders take `values` in order.
+async fn attempts_before(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    condition: &str,
+    values: &[&str],
+    since: DateTime<Utc>,
+    before_id: i64,
+) -> StoreResult<AttemptCount> {
+    let sql = format!(
+        "SELECT count(*), max(at) FROM login_attempts WHERE {condition} AND at >= ? AND id < ?"
+    );
+    let mut query = sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(&sql);
+    for value in values {
+        query = query.bind(*value);
+    }
+    let (count, last_at) = query
+        .bind(since)
+        .bind(before_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(other)?;
+    Ok(AttemptCount { count, last_at })
+}
+
+/// Ends an account's sessions, revokes its live API tokens and forgets its device cookies.
+async fn lock_out(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, user_id: i64) -> StoreResult<()> {
+    for sql in [
+        "DELETE FROM sessions WHERE user_id = ?",
+        "DELETE FROM login_devices WHERE user_id = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
+    sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+        .bind(db_time(Utc::now()))
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    Ok(())
+}
+
 fn one_row(result: sqlx::sqlite::SqliteQueryResult) -> StoreResult<()> {
     if result.rows_affected() == 0 {
         Err(StoreError::NotFound)
@@ -238,12 +285,9 @@ impl NewsroomStore for SqliteStore {
                 .await
                 .map_err(other)?,
         )?;
-        // Whoever knew the old password is signed out everywhere.
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
+        // Whoever knew the old password is signed out everywhere and loses the account's API
+        // tokens (made with a session they may have had) and its device cookies.
+        lock_out(&mut tx, user_id).await?;
         tx.commit().await.map_err(other)
     }
 
@@ -259,11 +303,8 @@ impl NewsroomStore for SqliteStore {
                 .map_err(other)?,
         )?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
+            // For good: enabling the account again brings none of this back.
+            lock_out(&mut tx, user_id).await?;
         }
         tx.commit().await.map_err(other)
     }
@@ -345,62 +386,117 @@ impl NewsroomStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn record_login_failure(
+    async fn reserve_login_attempt(
         &self,
         account: &str,
-        ip: &str,
+        client: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < ?")
-            .bind(db_time(forget_before))
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
-        sqlx::query("INSERT INTO login_failures (account, ip, at) VALUES (?, ?, ?)")
-            .bind(account)
-            .bind(ip)
-            .bind(db_time(at))
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
-        tx.commit().await.map_err(other)
-    }
-
-    #[instrument(skip_all)]
-    async fn login_failures(
-        &self,
-        account: &str,
-        ip: &str,
         since: DateTime<Utc>,
-    ) -> StoreResult<(i64, i64)> {
+    ) -> StoreResult<LoginReservation> {
         let since = db_time(since);
-        let by_account: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE account = ? AND at >= ?")
-                .bind(account)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(other)?;
-        let by_ip: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE ip = ? AND at >= ?")
-                .bind(ip)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(other)?;
-        Ok((by_account, by_ip))
+        // BEGIN IMMEDIATE: the write lock is held from here to the commit, so no other attempt
+        // can insert between this one's insert and its counts.
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM login_attempts WHERE at < ?")
+            .bind(since)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_attempts (account, client, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(account)
+        .bind(client)
+        .bind(db_time(at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(other)?;
+        let pair = attempts_before(
+            &mut tx,
+            "account = ? AND client = ?",
+            &[account, client],
+            since,
+            id,
+        )
+        .await?;
+        let by_client = attempts_before(&mut tx, "client = ?", &[client], since, id).await?;
+        let by_account = attempts_before(&mut tx, "account = ?", &[account], since, id).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(LoginReservation {
+            id,
+            pair,
+            client: by_client,
+            account: by_account,
+        })
     }
 
     #[instrument(skip_all)]
-    async fn clear_login_failures(&self, account: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account = ?")
-            .bind(account)
+    async fn release_login_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_attempts WHERE id = ?")
+            .bind(id)
             .execute(&self.pool)
             .await
             .map_err(other)?;
         Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn clear_login_attempts(&self, account: &str, client: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_attempts WHERE account = ? AND client = ?")
+            .bind(account)
+            .bind(client)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn login_device(
+        &self,
+        token_hash: &str,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar(
+            "SELECT d.id FROM login_devices d JOIN users u ON u.id = d.user_id \
+             WHERE d.token_hash = ? AND u.name = ? AND d.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(account)
+        .bind(db_time(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn create_login_device(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let now = db_time(Utc::now());
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM login_devices WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO login_devices (user_id, token_hash, created_at, expires_at) \
+             VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(db_time(expires_at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(on_write)?;
+        tx.commit().await.map_err(other)?;
+        Ok(id)
     }
 
     #[instrument(skip_all)]

@@ -11,6 +11,7 @@ mod cli;
 mod deploy;
 mod import_abuse;
 mod index_sync;
+mod login_abuse;
 mod multi;
 mod newsroom;
 mod pages;

@@ -31,14 +31,36 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only paths inside the admin are followed after sign-in, never another site.
+/// Name of the device cookie (see `auth::throttle`): set on sign-in, sent back to the login.
+pub const DEVICE_COOKIE: &str = "newsdesk_device";
+
+/// Where a sign-in goes when `next` is missing or refused.
+const DEFAULT_NEXT: &str = "/admin/articles";
+
+/// Only plain paths inside the admin are followed after sign-in, never another site, and never
+/// anything that cannot be a `Location` header.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => {
-            n.to_string()
-        }
-        _ => "/admin/articles".to_string(),
+    next.filter(|n| is_admin_path(n))
+        .unwrap_or(DEFAULT_NEXT)
+        .to_string()
+}
+
+/// `/admin`, `/admin/…` or `/admin?…` in printable ASCII without a backslash, and once
+/// percent-decoded, still without control characters, backslashes or `..` segments.
+fn is_admin_path(n: &str) -> bool {
+    let inside = n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?");
+    if !inside || !n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') {
+        return false;
     }
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(n).collect();
+    if decoded.iter().any(|&b| b.is_ascii_control() || b == b'\\') {
+        return false;
+    }
+    let path = decoded
+        .split(|&b| b == b'?' || b == b'#')
+        .next()
+        .unwrap_or_default();
+    !path.split(|&b| b == b'/').any(|seg| seg == b"..")
 }
 
 fn login_page(
@@ -115,7 +137,16 @@ pub async fn login(
         );
     }
     let ip = ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
-    match auth::sign_in(state.store.as_ref(), form.name.trim(), &form.password, &ip).await {
+    let device = cookie(&headers, DEVICE_COOKIE);
+    let signed_in = auth::sign_in(
+        state.store.as_ref(),
+        form.name.trim(),
+        &form.password,
+        &ip,
+        device,
+    )
+    .await;
+    match signed_in {
         Ok(session) => {
             tracing::info!(user = %session.user.name, "signed in");
             let mut response = Redirect::to(&next).into_response();
@@ -133,22 +164,41 @@ pub async fn login(
                 header::SET_COOKIE,
                 set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0),
             );
+            if let Some(device) = &session.device_token {
+                headers.append(
+                    header::SET_COOKIE,
+                    set_cookie(&state, DEVICE_COOKIE, device, auth::DEVICE_TTL.as_secs()),
+                );
+            }
             Ok(response)
         }
-        Err(e @ (SignInError::BadCredentials | SignInError::Throttled)) => {
-            let status = if matches!(e, SignInError::Throttled) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNAUTHORIZED
+        Err(
+            e @ (SignInError::BadCredentials | SignInError::Throttled { .. } | SignInError::Busy),
+        ) => {
+            let (status, retry_after) = match &e {
+                SignInError::Throttled { wait } => {
+                    (StatusCode::TOO_MANY_REQUESTS, Some(wait.as_secs().max(1)))
+                }
+                SignInError::Busy => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(auth::HASH_QUEUE_WAIT.as_secs()),
+                ),
+                _ => (StatusCode::UNAUTHORIZED, None),
             };
-            login_page(
+            let mut response = login_page(
                 &state,
                 status,
                 expected,
                 &next,
                 &form.name,
                 Some(e.to_string()),
-            )
+            )?;
+            if let Some(secs) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Ok(response)
         }
         Err(SignInError::Store(e)) => Err(e.into()),
     }
@@ -166,4 +216,40 @@ pub async fn logout(
         set_cookie(&state, SESSION_COOKIE, "", 0),
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_a_plain_admin_path_or_the_default() {
+        for good in [
+            "/admin",
+            "/admin/articles/3",
+            "/admin/articles?status=draft&page=2",
+        ] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        for bad in [
+            "/admin\r\nSet-Cookie: x=1",
+            "/admin/\tx",
+            "/admin\u{0}",
+            "/admin/%0d%0aSet-Cookie:x=1",
+            "/admin/%00",
+            "/admin/../articles",
+            "/admin/%2e%2e/x",
+            "/admin\\evil",
+            "/admin/%5cevil",
+            "/administrator",
+            "/adminevil.com",
+            "//evil.com/admin",
+            "https://evil.com/admin",
+            "/admin/文章",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), DEFAULT_NEXT, "{bad:?}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_NEXT);
+    }
 }

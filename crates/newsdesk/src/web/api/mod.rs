@@ -47,9 +47,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
+            .and_then(bearer_token)
             .ok_or(JsonError(AppError::Unauthorized))?;
         match state
             .store
@@ -61,6 +59,14 @@ impl FromRequestParts<AppState> for ApiUser {
             Err(e) => Err(JsonError(e.into())),
         }
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
+/// (RFC 7235 §2.1), so `bearer` and `BEARER` work too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// The error body of every failed API request.
