@@ -26,6 +26,8 @@ pub struct ServeConfig {
     pub sitemap_max_urls: u32,
     /// Memory for rendered article pages, in bytes; 0 renders every request.
     pub page_cache_bytes: u64,
+    /// Connection limit and timeouts for slow or silent clients.
+    pub connections: crate::web::server::ConnectionLimits,
 }
 
 impl ServeConfig {
@@ -40,6 +42,7 @@ impl ServeConfig {
             wechat: None,
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
+            connections: crate::web::server::ConnectionLimits::default(),
         }
     }
 }

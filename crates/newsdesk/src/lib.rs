@@ -24,7 +24,6 @@ pub mod web;
 pub mod wechat;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -106,11 +105,8 @@ pub async fn serve(
 
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %config.data_dir.display(), "newsdesk serving on http://{addr}");
-    let app = web::routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    let app = web::routes::router(state);
+    web::server::run(listener, app, config.connections.clone(), shutdown).await;
 
     // No request can count a view any more: write the last counts and stop.
     let _ = stop_tx.send(true);

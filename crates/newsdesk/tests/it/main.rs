@@ -13,3 +13,5 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
+mod connections;
+mod headers;

@@ -21,6 +21,8 @@ pub struct TestAppBuilder {
     view_dedupe: Option<Duration>,
     wechat: Option<newsdesk::wechat::WeChatConfig>,
     sitemap_max_urls: Option<u32>,
+    /// Further changes to the configuration, applied last (see the builder methods at the end).
+    tweaks: Vec<Box<dyn FnOnce(&mut ServeConfig) + Send>>,
 }
 
 impl TestAppBuilder {
@@ -65,6 +67,9 @@ impl TestAppBuilder {
         if let Some(limit) = self.sitemap_max_urls {
             config.sitemap_max_urls = limit;
         }
+        for tweak in self.tweaks {
+            tweak(&mut config);
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(newsdesk::serve(listener, config, async {
             let _ = rx.await;
@@ -104,6 +109,7 @@ impl TestApp {
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             wechat: None,
             sitemap_max_urls: None,
+            tweaks: Vec::new(),
         }
     }
 
@@ -189,4 +195,26 @@ pub fn import_beside(app: &TestApp, channel: &str, path: &std::path::Path) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+impl TestAppBuilder {
+    /// Changes the configuration before the server starts.
+    pub fn configure(mut self, f: impl FnOnce(&mut ServeConfig) + Send + 'static) -> Self {
+        self.tweaks.push(Box::new(f));
+        self
+    }
+
+    /// At most `n` connections open at once.
+    pub fn max_connections(self, n: usize) -> Self {
+        self.configure(move |c| c.connections.max_connections = Some(n))
+    }
+
+    /// The same short limit for idle connections, paused request bodies and stalled writes.
+    pub fn connection_timeouts(self, t: Duration) -> Self {
+        self.configure(move |c| {
+            c.connections.idle_timeout = t;
+            c.connections.body_timeout = t;
+            c.connections.write_stall_timeout = t;
+        })
+    }
 }
