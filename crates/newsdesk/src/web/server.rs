@@ -87,7 +87,10 @@ fn max_connections_for(open_files: u64) -> usize {
     // "Unlimited" is a huge number: other limits (memory, ports) bind long before.
     let open_files = open_files.min(1 << 20);
     let reserve = (open_files / 4).max(256);
-    let max = open_files.saturating_sub(reserve).max(open_files / 2).max(1);
+    let max = open_files
+        .saturating_sub(reserve)
+        .max(open_files / 2)
+        .max(1);
     usize::try_from(max).unwrap_or(usize::MAX)
 }
 
@@ -308,7 +311,11 @@ impl Registry {
     /// those already told to close), or the one idle longest has just been told to close.
     fn make_room(&self, max: usize) -> bool {
         let conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
-        if conns.len().saturating_sub(self.closing.load(Ordering::Acquire)) < max {
+        if conns
+            .len()
+            .saturating_sub(self.closing.load(Ordering::Acquire))
+            < max
+        {
             return true;
         }
         let idlest = conns

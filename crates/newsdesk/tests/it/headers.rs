@@ -1,6 +1,5 @@
 //! Security headers on every kind of response, and error pages that claim no canonical URL.
 
-use newsdesk::store::Store;
 use newsdesk::wechat::{Secret, WeChatConfig};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -17,7 +16,11 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 
 /// The headers every response carries; returns the CSP.
 fn assert_common(headers: &HeaderMap, what: &str) -> String {
-    assert_eq!(header(headers, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(
+        header(headers, "x-content-type-options"),
+        "nosniff",
+        "{what}"
+    );
     assert_eq!(
         header(headers, "referrer-policy"),
         "strict-origin-when-cross-origin",

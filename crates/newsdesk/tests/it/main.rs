@@ -5,6 +5,8 @@
 )]
 
 mod cli;
+mod connections;
+mod headers;
 mod newsroom;
 mod pages;
 mod reach;
@@ -13,5 +15,3 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
-mod connections;
-mod headers;
