@@ -4,17 +4,17 @@
 #   slowloris  300 connections trickling header lines: how many are still open after 30 s
 #   idle       10,000 idle connections: server memory before, during and after; closed or not
 #   full       a server under `ulimit -n 1024` with 1,100 silent connections: /healthz answers?
-#   login      300 concurrent wrong-password sign-ins, for a missing user and for the admin:
-#              answers (401/429) and memory peak
 #   preview    two 200 KB worst-case previews (lists nested ~100,000 deep) while a reader loads
 #              article pages: the reader's p50/p99
+#   login      300 concurrent wrong-password sign-ins, for a missing user and for the admin:
+#              answers (401/429) and memory peak (last: the throttle then refuses this address)
 # Prints VmRSS and the peak VmHWM of the server process after each.
 #
 #   bench/abuse.sh                                # all, about 3 minutes after the build
 #   SCENARIOS="slowloris login" bench/abuse.sh    # some
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIOS=${SCENARIOS:-slowloris idle full login preview}
+SCENARIOS=${SCENARIOS:-slowloris idle full preview login}
 for tool in curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done

@@ -143,13 +143,15 @@ pub async fn run(
             }
         };
         let _ = stream.set_nodelay(true);
-        let conn = registry.add();
+        let registered = Registered {
+            conn: registry.add(),
+            registry: registry.clone(),
+        };
         tokio::spawn(serve_connection(
             stream,
             peer,
             app.clone(),
-            conn,
-            registry.clone(),
+            registered,
             limits.clone(),
             stop_rx.clone(),
         ));
@@ -173,15 +175,11 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     app: Router,
-    conn: Arc<Conn>,
-    registry: Arc<Registry>,
+    registered: Registered,
     limits: Arc<ConnectionLimits>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let _registered = Registered {
-        conn: conn.clone(),
-        registry,
-    };
+    let conn = registered.conn.clone();
     let body_timeout = limits.body_timeout;
     let in_service = conn.clone();
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
@@ -371,7 +369,7 @@ impl Conn {
     }
 }
 
-/// Takes a connection out of the registry when its task ends, however it ends.
+/// Takes a connection out of the registry when it is dropped: its task ended, however it ended.
 struct Registered {
     conn: Arc<Conn>,
     registry: Arc<Registry>,
