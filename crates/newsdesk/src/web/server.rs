@@ -321,7 +321,8 @@ impl Registry {
             .filter(|c| {
                 c.in_flight.load(Ordering::Acquire) == 0 && !c.closing.load(Ordering::Acquire)
             })
-            .min_by_key(|c| c.last_active.load(Ordering::Acquire));
+            // Ties (same millisecond) go to the connection accepted first.
+            .min_by_key(|c| (c.last_active.load(Ordering::Acquire), c.id));
         let Some(victim) = idlest else {
             return false;
         };

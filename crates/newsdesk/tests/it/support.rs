@@ -14,6 +14,9 @@ use tokio::task::JoinHandle;
 /// A desktop browser's User-Agent, so views count (crawlers' do not).
 pub const BROWSER_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
+/// A change to the configuration of a test server.
+type ConfigTweak = Box<dyn FnOnce(&mut ServeConfig) + Send>;
+
 /// How a test server is set up.
 pub struct TestAppBuilder {
     data: Option<TempDir>,
@@ -22,7 +25,7 @@ pub struct TestAppBuilder {
     wechat: Option<newsdesk::wechat::WeChatConfig>,
     sitemap_max_urls: Option<u32>,
     /// Further changes to the configuration, applied last (see the builder methods at the end).
-    tweaks: Vec<Box<dyn FnOnce(&mut ServeConfig) + Send>>,
+    tweaks: Vec<ConfigTweak>,
 }
 
 impl TestAppBuilder {
