@@ -248,6 +248,10 @@ pub struct ServeArgs {
     /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
     #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 32)]
     pub page_cache_mib: u64,
+    /// Connections open at once; at the limit the one idle longest is closed. By default the
+    /// open-file limit less a reserve for the database, search index and uploads.
+    #[arg(long, env = "NEWSDESK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
     /// AppID of a WeChat official account (公众号): with the secret, enables JS-SDK sharing.
     #[arg(long, env = "NEWSDESK_WECHAT_APPID", requires = "wechat_secret")]
     pub wechat_appid: Option<String>,
@@ -308,6 +312,12 @@ impl ServeArgs {
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: self.page_cache_mib.saturating_mul(1024 * 1024),
             trusted_proxies: self.trusted_proxies.clone(),
+            connections: crate::web::server::ConnectionLimits {
+                max_connections: self
+                    .max_connections
+                    .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+                ..Default::default()
+            },
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct ServeConfig {
     pub page_cache_bytes: u64,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-*` headers are believed; none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Connection limit and timeouts for slow or silent clients.
+    pub connections: crate::web::server::ConnectionLimits,
 }
 
 impl ServeConfig {
@@ -43,6 +45,7 @@ impl ServeConfig {
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
             trusted_proxies: Vec::new(),
+            connections: crate::web::server::ConnectionLimits::default(),
         }
     }
 }

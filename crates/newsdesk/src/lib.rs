@@ -25,7 +25,6 @@ pub mod web;
 pub mod wechat;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -117,11 +116,8 @@ pub async fn serve(
     if config::loopback_base_url_on_open_listener(&base_url, addr) {
         tracing::warn!(%base_url, %addr, "base_url {base_url} is a loopback address but newsdesk listens on {addr}: links, feeds and share cards will send visitors to their own machine; set 网站地址 to the public address in 站点设置 (/admin/settings)");
     }
-    let app = web::routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    let app = web::routes::router(state);
+    web::server::run(listener, app, config.connections.clone(), shutdown).await;
 
     // No request can count a view any more: write the last counts and stop.
     let _ = stop_tx.send(true);

@@ -1,9 +1,10 @@
 //! Cross-cutting response handling: error responses become the themed Chinese error page (or,
-//! under `/api/`, the API's JSON error), and internal errors are logged here, once.
+//! under `/api/`, the API's JSON error), internal errors are logged here, once, and every response
+//! gets the security headers.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
@@ -34,13 +35,16 @@ pub async fn render_error_pages(
         tracing::error!(path, error = %internal, "request failed");
     }
     let chrome = state.chrome();
-    let layout = Layout::new(
+    let mut layout = Layout::new(
         &chrome.site,
         &chrome.channels,
         state.renderer.asset_version(),
         &path,
         Some(page.heading),
     );
+    // An error page is not the canonical page of the URL that failed (a 404's URL has no page at
+    // all): no canonical link or og:url that would tell search engines and share cards otherwise.
+    layout.canonical = String::new();
     let html = state.renderer.render(
         "error.html",
         context! { layout, status => page.status.as_u16(), heading => page.heading, message => page.message },
@@ -82,4 +86,57 @@ fn api_error_as_json(path: &str, response: Response, page: Option<ErrorPage>) ->
         }
     }
     json
+}
+
+/// The Content-Security-Policy of public pages: scripts, styles and fonts only from this site (no
+/// inline script, no `on*=` attributes), images also from elsewhere (imported articles link them),
+/// and framing only by the site itself.
+const CSP_PUBLIC: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+/// The same with WeChat's JS-SDK, loaded by `wechat-share.js` when sharing is configured.
+const CSP_PUBLIC_WECHAT: &str = "default-src 'self'; script-src 'self' https://res.wx.qq.com; \
+    style-src 'self'; img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; \
+    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+/// The newsroom and the API are never framed: a page elsewhere could otherwise lay itself over
+/// a signed-in editor's buttons (clickjacking).
+const CSP_PRIVATE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// HSTS for a year, sent only when the site's base URL is https (a site served over plain HTTP
+/// would otherwise lock browsers out of it).
+const HSTS: &str = "max-age=31536000";
+
+/// Adds the security headers to every response: Content-Security-Policy, X-Frame-Options,
+/// Referrer-Policy, X-Content-Type-Options, and Strict-Transport-Security on https sites. A
+/// header a handler set itself is kept.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let private = path == "/admin"
+        || path.starts_with("/admin/")
+        || path == "/api"
+        || path.starts_with("/api/");
+    let mut response = next.run(req).await;
+    let (csp, frame) = if private {
+        (CSP_PRIVATE, "DENY")
+    } else if state.wechat().is_some() {
+        (CSP_PUBLIC_WECHAT, "SAMEORIGIN")
+    } else {
+        (CSP_PUBLIC, "SAMEORIGIN")
+    };
+    let https = state.chrome().site.base_url.starts_with("https://");
+    let headers = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, csp);
+    set(header::X_FRAME_OPTIONS, frame);
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if https {
+        set(header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
+    response
 }

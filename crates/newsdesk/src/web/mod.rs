@@ -14,6 +14,7 @@ pub mod public;
 pub mod routes;
 pub mod search;
 pub mod seo;
+pub mod server;
 pub mod targets;
 pub mod wechat;
 

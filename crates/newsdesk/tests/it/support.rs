@@ -211,4 +211,18 @@ impl TestAppBuilder {
     pub fn data_path(self, path: std::path::PathBuf) -> Self {
         self.config(move |c| c.data_dir = path)
     }
+
+    /// At most `n` connections open at once.
+    pub fn max_connections(self, n: usize) -> Self {
+        self.config(move |c| c.connections.max_connections = Some(n))
+    }
+
+    /// The same short limit for idle connections, paused request bodies and stalled writes.
+    pub fn connection_timeouts(self, t: Duration) -> Self {
+        self.config(move |c| {
+            c.connections.idle_timeout = t;
+            c.connections.body_timeout = t;
+            c.connections.write_stall_timeout = t;
+        })
+    }
 }
