@@ -4,8 +4,9 @@
 #   slowloris  300 connections trickling header lines: how many are still open after 30 s
 #   idle       10,000 idle connections: server memory before, during and after; closed or not
 #   full       a server under `ulimit -n 1024` with 1,100 silent connections: /healthz answers?
-#   preview    two 200 KB worst-case previews (lists nested ~100,000 deep) while a reader loads
-#              article pages: the reader's p50/p99
+#   preview    two 200 KB worst-case previews while a reader loads article pages, twice: lists
+#              nested ~100,000 deep (refused by the structure limits) and the costliest body the
+#              limits allow (lines of lists 47 deep): the reader's p50/p99 and the previews' answers
 #   login      300 concurrent wrong-password sign-ins, for a missing user and for the admin:
 #              answers (401/429) and memory peak (last: the throttle then refuses this address)
 # Prints VmRSS and the peak VmHWM of the server process after each.
