@@ -213,7 +213,8 @@ async def preview(port, pid, password):
     # 47 deep, the deepest allowed).
     bodies = {
         "nested as deep as 200 KB allows": "- " * (100 * 1024 - 1) + "x",
-        "47-deep list lines (deepest allowed)": ("* " * 47 + "x\n") * (200 * 1024 // 96),
+        # 2,100 lines: just under the 100,000 list markers a body may hold (render::limits).
+        "47-deep list lines (deepest allowed)": ("* " * 47 + "x\n") * 2100,
     }
     for label, body in bodies.items():
         form = urllib.parse.urlencode({"body": body, "format": "markdown"}).encode()
@@ -252,6 +253,39 @@ async def preview_pair(port, pid, paths, headers, form, label):
           f"{answers or 'none answered'}{'' if len(previews) == 2 else ' (gave up waiting)'}")
 
 
+def big_png(side):
+    """A side × side RGBA PNG of one colour: 190 KB on disk, side² × 4 bytes decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = b"\x00" + b"\x30\x60\x90\xff" * side
+    raw = zlib.compress(row * side, 9)
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+async def image(port, pid, password):
+    session, token = await sign_in(port, password)
+    png = big_png(7000)
+    boundary = "newsdeskabuse"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.png\"\r\nContent-Type: image/png\r\n\r\n").encode()
+    body += png + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Cookie": session, "X-CSRF-Token": token, "Accept": "application/json",
+               "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    print(f"image: before: server {mem(pid)}")
+    t = time.monotonic()
+    answers = await asyncio.gather(*(
+        request(port, "POST", "/admin/images", headers, body, timeout=300) for _ in range(4)))
+    print(f"image: four 7000 x 7000 PNG uploads ({len(png) // 1024} KB each) at once: "
+          f"{[a[0] for a in answers]} in {time.monotonic() - t:.1f} s; server {mem(pid)}")
+
+
 async def full(port, pid):
     conns = await connect_many(port, 1100)
     await asyncio.sleep(1)
@@ -277,6 +311,8 @@ def main():
         asyncio.run(login_burst(port, pid, "admin"))
     elif scenario == "preview":
         asyncio.run(preview(port, pid, sys.argv[4]))
+    elif scenario == "image":
+        asyncio.run(image(port, pid, sys.argv[4]))
     elif scenario == "full":
         asyncio.run(full(port, pid))
     else:

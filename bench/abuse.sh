@@ -7,6 +7,7 @@
 #   preview    two 200 KB worst-case previews while a reader loads article pages, twice: lists
 #              nested ~100,000 deep (refused by the structure limits) and the costliest body the
 #              limits allow (lines of lists 47 deep): the reader's p50/p99 and the previews' answers
+#   image      four 7000 × 7000 PNG uploads (190 KB each, 196 MB decoded) at once: memory peak
 #   login      300 concurrent wrong-password sign-ins, for a missing user and for the admin:
 #              answers (401/429) and memory peak (last: the throttle then refuses this address)
 # Prints VmRSS and the peak VmHWM of the server process after each.
@@ -15,7 +16,7 @@
 #   SCENARIOS="slowloris login" bench/abuse.sh    # some
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIOS=${SCENARIOS:-slowloris idle full preview login}
+SCENARIOS=${SCENARIOS:-slowloris idle full preview image login}
 for tool in curl python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
@@ -56,8 +57,8 @@ for s in $SCENARIOS; do
       python3 bench/abuse.py 18202 "$pid" full
       kill "$pid"; wait "$pid" 2>/dev/null || true
       ;;
-    preview)
-      python3 bench/abuse.py $port $main_pid preview "$password"
+    preview | image)
+      python3 bench/abuse.py $port $main_pid "$s" "$password"
       ;;
     *)
       python3 bench/abuse.py $port $main_pid "$s"
