@@ -7,11 +7,11 @@
 use newsdesk::domain::Role;
 use newsdesk::store::{NewsroomStore, SqliteStore};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use scraper::Html;
 use serde_json::json;
 
-use crate::support::{TestApp, attr, texts};
+use crate::support::{TestApp, attr, cookie_value, texts};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -21,15 +21,6 @@ struct Editor<'a> {
     cookie: String,
     csrf: String,
     bearer: String,
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 async fn editor(app: &TestApp) -> Editor<'_> {

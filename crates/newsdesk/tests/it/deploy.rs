@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 
 use newsdesk::domain::Role;
 
-use crate::support::{BROWSER_UA, TestApp, article_link, texts};
+use crate::support::{BROWSER_UA, TestApp, article_link, cookie_value, texts};
 
 const NGINX: &str = "/usr/sbin/nginx";
 
@@ -169,7 +169,7 @@ async fn deploy_md_nginx_settings_work_in_front_of_the_server() {
         .send()
         .await
         .unwrap();
-    let csrf = cookie(&login, "newsdesk_login_csrf");
+    let csrf = cookie_value(&login, "newsdesk_login_csrf").unwrap();
     let r = browser
         .post(format!("{base}/admin/login"))
         .header("cookie", format!("newsdesk_login_csrf={csrf}"))
@@ -183,7 +183,10 @@ async fn deploy_md_nginx_settings_work_in_front_of_the_server() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let session = format!("newsdesk_session={}", cookie(&r, "newsdesk_session"));
+    let session = format!(
+        "newsdesk_session={}",
+        cookie_value(&r, "newsdesk_session").unwrap()
+    );
     let page = browser
         .get(format!("{base}/admin/articles"))
         .header("cookie", &session)
@@ -234,16 +237,6 @@ async fn deploy_md_nginx_settings_work_in_front_of_the_server() {
     assert_eq!(r.headers()["content-encoding"], "gzip");
     drop(nginx);
     app.stop().await;
-}
-
-fn cookie(r: &reqwest::Response, name: &str) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
 }
 
 /// A PNG of random pixels: it does not compress, so it is about `w × h × 3` bytes.

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use scraper::Html;
 
-use crate::support::{BROWSER_UA, TestApp, attr, texts};
+use crate::support::{BROWSER_UA, TestApp, attr, cookie_value, texts};
 
 const PASSWORD: &str = "correct horse battery staple";
 const DEVICE_COOKIE: &str = "newsdesk_device";
@@ -30,15 +30,6 @@ fn browser(last: u8) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 /// Sets `name`'s password through the real store of the running server's data folder,

@@ -5,9 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, article_link, texts};
-
-const CRAWLER_UA: &str = "Mozilla/5.0 (compatible; Baiduspider/2.0)";
+use crate::support::{TestApp, article_link, shown_views, texts};
 
 /// Generous bound that only guards against a hang; the changes show within about two seconds.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -23,22 +21,8 @@ async fn two_servers() -> (TestApp, TestApp) {
     (a, b)
 }
 
-/// The 浏览量 a page shows, read as a crawler so the reading does not count.
-async fn shown_views(app: &TestApp, path: &str) -> i64 {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header("user-agent", CRAWLER_UA)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let doc = scraper::Html::parse_document(&r.text().await.unwrap());
-    texts(&doc, ".views-count")[0].parse().unwrap()
-}
-
 /// Polls `app`'s page at `path` until it shows `want` views; returns what it showed last.
-async fn wait_for_views(app: &TestApp, path: &str, want: i64) -> i64 {
+async fn wait_for_views(app: &TestApp, path: &str, want: u64) -> u64 {
     let started = Instant::now();
     loop {
         let shown = shown_views(app, path).await;
@@ -111,7 +95,7 @@ async fn views_counted_on_one_server_show_on_the_other() {
     let store = newsdesk::store::open(data.path()).await.unwrap();
     let slug = path.trim_start_matches("/articles/");
     assert_eq!(
-        store.published_article(slug).await.unwrap().views,
+        u64::try_from(store.published_article(slug).await.unwrap().views).unwrap(),
         before + 7,
         "every view stored once"
     );

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use scraper::Html;
 
-use crate::support::{TestApp, attr, texts};
+use crate::support::{TestApp, attr, cookie_value, texts};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -29,15 +29,6 @@ struct Session<'a> {
     app: &'a TestApp,
     cookie: String,
     csrf: String,
-}
-
-fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap_or_default().to_string())
 }
 
 /// GETs the login page and posts the form; returns the response to the post.

@@ -2,28 +2,15 @@
 
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, article_link, texts};
+use crate::support::{TestApp, article_link, shown_views};
 
-const CRAWLER_UA: &str = "Mozilla/5.0 (compatible; Baiduspider/2.0)";
 const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
-
-async fn views(app: &TestApp, path: &str) -> u64 {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header("user-agent", CRAWLER_UA)
-        .send()
-        .await
-        .unwrap();
-    let doc = scraper::Html::parse_document(&r.text().await.unwrap());
-    texts(&doc, ".views-count")[0].parse().unwrap()
-}
 
 /// Ten readers with the same WeChat User-Agent behind one proxy address.
 async fn ten_readers_through_a_proxy(app: &TestApp) -> u64 {
     let (_, home) = app.page("/channels/storage").await;
     let path = article_link(&home, "储能").expect("a storage article");
-    let before = views(app, &path).await;
+    let before = shown_views(app, &path).await;
     for i in 1..=10 {
         let r = app
             .client
@@ -36,7 +23,7 @@ async fn ten_readers_through_a_proxy(app: &TestApp) -> u64 {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
-    views(app, &path).await - before
+    shown_views(app, &path).await - before
 }
 
 #[tokio::test]

@@ -226,3 +226,31 @@ impl TestAppBuilder {
         })
     }
 }
+
+/// A browser-less client's User-Agent that newsdesk takes for a crawler, so its reads count no view.
+pub const CRAWLER_UA: &str =
+    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)";
+
+/// The 浏览量 a page shows, read as a crawler so the reading itself does not count.
+pub async fn shown_views(app: &TestApp, path: &str) -> u64 {
+    let r = app
+        .client
+        .get(app.url(path))
+        .header("user-agent", CRAWLER_UA)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc = scraper::Html::parse_document(&r.text().await.unwrap());
+    texts(&doc, ".views-count")[0].parse().unwrap()
+}
+
+/// The value of cookie `name` set by a response.
+pub fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}

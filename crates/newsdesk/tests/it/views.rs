@@ -3,28 +3,11 @@
 use futures::future::join_all;
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, article_link, texts};
-
-const CRAWLER_UA: &str =
-    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)";
+use crate::support::{CRAWLER_UA, TestApp, article_link, shown_views, texts};
 
 async fn any_article(app: &TestApp) -> String {
     let (_, home) = app.page("/channels/storage").await;
     article_link(&home, "储能").expect("a storage article")
-}
-
-/// The count shown on the page, read as a crawler so the reading itself does not count.
-async fn shown_views(app: &TestApp, path: &str) -> u64 {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header("user-agent", CRAWLER_UA)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let doc = scraper::Html::parse_document(&r.text().await.unwrap());
-    texts(&doc, ".views-count")[0].parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
