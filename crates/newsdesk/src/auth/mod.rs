@@ -421,13 +421,29 @@ pub async fn ensure_first_admin(store: &dyn Store) -> anyhow::Result<Option<Stri
         return Ok(None);
     }
     let password = generate_password();
-    create_user(store, FIRST_ADMIN, Role::Admin, &password).await?;
-    Ok(Some(password))
+    let hash = hash_password(&password).await?;
+    match store.create_user(FIRST_ADMIN, Role::Admin, &hash).await {
+        Ok(_) => Ok(Some(password)),
+        // Another node starting at the same moment on the same database made it first: counting
+        // and creating are two steps, the name's uniqueness is the one that decides.
+        Err(StoreError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_first_admin_is_made_once_even_when_two_starts_race() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::SqliteStore::open(dir.path()).await.unwrap();
+        let (a, b) = tokio::join!(ensure_first_admin(&store), ensure_first_admin(&store));
+        let made = [a.unwrap(), b.unwrap()];
+        assert_eq!(made.iter().filter(|p| p.is_some()).count(), 1, "{made:?}");
+        assert_eq!(crate::store::NewsroomStore::count_users(&store).await.unwrap(), 1);
+    }
 
     #[tokio::test]
     async fn passwords_hash_with_argon2id_and_verify() {
