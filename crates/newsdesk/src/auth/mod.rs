@@ -442,7 +442,12 @@ mod tests {
         let (a, b) = tokio::join!(ensure_first_admin(&store), ensure_first_admin(&store));
         let made = [a.unwrap(), b.unwrap()];
         assert_eq!(made.iter().filter(|p| p.is_some()).count(), 1, "{made:?}");
-        assert_eq!(crate::store::NewsroomStore::count_users(&store).await.unwrap(), 1);
+        assert_eq!(
+            crate::store::NewsroomStore::count_users(&store)
+                .await
+                .unwrap(),
+            1
+        );
     }
 
     #[tokio::test]
