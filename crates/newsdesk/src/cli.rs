@@ -193,6 +193,9 @@ pub struct CheckArgs {
     /// Data folder holding the database and the search index; never created.
     #[arg(long = "data", env = "NEWSDESK_DATA", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// PostgreSQL database of the site (`postgres://…`); unset: SQLite in the data folder.
+    #[arg(long, env = "NEWSDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// Re-index the missing and stale articles and delete the extra documents (or rebuild an
     /// index that is missing, unreadable or cut by another analyzer).
     #[arg(long)]
@@ -222,6 +225,17 @@ pub struct DataArgs {
     /// Data folder (database, index, uploads); created if missing.
     #[arg(long = "data", env = "NEWSDESK_DATA", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// PostgreSQL database (`postgres://user:password@host/db`) shared by several nodes; unset:
+    /// SQLite in the data folder (the search index and a local upload folder stay there).
+    #[arg(long, env = "NEWSDESK_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    /// The database these arguments name.
+    pub fn database(&self) -> store::Database {
+        store::Database::new(&self.data_dir, self.database_url.as_deref())
+    }
 }
 
 /// `newsdesk serve`.
@@ -296,6 +310,7 @@ impl ServeArgs {
     pub fn config(&self) -> ServeConfig {
         ServeConfig {
             data_dir: self.data.data_dir.clone(),
+            database_url: self.data.database_url.clone(),
             theme_dir: self.theme_dir.clone(),
             view_dedupe: (self.view_dedupe_minutes > 0)
                 .then(|| Duration::from_secs(self.view_dedupe_minutes * 60)),
@@ -332,7 +347,7 @@ pub async fn run_serve(args: &ServeArgs) -> anyhow::Result<()> {
 
 /// Runs `newsdesk import`; returns the process exit code (1 if any file failed).
 pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
-    let store = store::open(&args.data.data_dir).await?;
+    let store = store::open(&args.data.database()).await?;
     match store.channel_by_slug(&args.channel).await {
         Ok(_) => {}
         Err(StoreError::NotFound) if args.channel == "news" => {
@@ -390,7 +405,7 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 
 /// Runs `newsdesk reindex`: rebuilds the search index from the store.
 pub async fn run_reindex(args: &ReindexArgs) -> anyhow::Result<()> {
-    let store = store::open_existing(&args.data.data_dir).await?;
+    let store = store::open_existing(&args.data.database()).await?;
     rebuild_index(store.as_ref(), &args.data.data_dir).await
 }
 
@@ -419,7 +434,8 @@ const CHECK_EXAMPLES: usize = 10;
 pub async fn run_check(args: &CheckArgs) -> anyhow::Result<i32> {
     use crate::search::DiffError;
     let data = &args.data_dir;
-    let store = store::open_existing(data).await?;
+    let store =
+        store::open_existing(&store::Database::new(data, args.database_url.as_deref())).await?;
     let path = data.join(crate::search::INDEX_DIR);
     let started = std::time::Instant::now();
     let opened = {
@@ -541,7 +557,7 @@ pub async fn run_gen_corpus(args: &GenCorpusArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let data = &args.data.data_dir;
-    let store = store::open(data).await?;
+    let store = store::open(&args.data.database()).await?;
     generator
         .write_store(store.as_ref(), args.count, |n| bar.set_position(n))
         .await?;
@@ -637,7 +653,7 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
         UserCommand::Add(args) => {
             let role = Role::parse(&args.role).context("role must be admin or editor")?;
             let (password, generated) = password_from(args.password_stdin)?;
-            let store = store::open(&args.data.data_dir).await?;
+            let store = store::open(&args.data.database()).await?;
             let user =
                 crate::auth::create_user(store.as_ref(), &args.name, role, &password).await?;
             eprintln!("created {} {:?}", user.role.as_str(), user.name);
@@ -648,7 +664,7 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Passwd(args) => {
             let (password, generated) = password_from(args.password_stdin)?;
-            let store = store::open_existing(&args.data.data_dir).await?;
+            let store = store::open_existing(&args.data.database()).await?;
             let user = user_named(store.as_ref(), &args.name).await?;
             let hash = crate::auth::hash_password(&password).await?;
             store.set_password(user.id, &hash).await?;
@@ -661,7 +677,7 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::List(args) => {
-            let store = store::open_existing(&args.data.data_dir).await?;
+            let store = store::open_existing(&args.data.database()).await?;
             for u in store.list_users().await? {
                 println!(
                     "{}\t{}\t{}\t{}",
@@ -674,7 +690,7 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable(args) | UserCommand::Enable(args) => {
             let disable = matches!(command, UserCommand::Disable(_));
-            let store = store::open_existing(&args.data.data_dir).await?;
+            let store = store::open_existing(&args.data.database()).await?;
             let user = user_named(store.as_ref(), &args.name).await?;
             store.set_user_disabled(user.id, disable).await?;
             eprintln!(

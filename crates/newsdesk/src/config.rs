@@ -9,8 +9,10 @@ use crate::wechat::WeChatConfig;
 /// How `serve` runs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    /// Data folder: database, later the search index and uploads.
+    /// Data folder: the SQLite database (unless `database_url`), the search index, uploads.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared by several nodes; `None`: SQLite in the data folder.
+    pub database_url: Option<String>,
     /// Folder whose `templates/` and `static/` override the embedded theme file by file.
     pub theme_dir: Option<PathBuf>,
     /// Repeat views by one visitor within this window count once; `None` counts every view.
@@ -33,10 +35,16 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
+    /// The database this configuration names.
+    pub fn database(&self) -> crate::store::Database {
+        crate::store::Database::new(&self.data_dir, self.database_url.as_deref())
+    }
+
     /// Defaults for a data folder: demo content on, 30-minute view dedupe.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            database_url: None,
             theme_dir: None,
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             demo: true,

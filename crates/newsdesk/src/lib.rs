@@ -43,7 +43,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let startup = store::lock_startup(&config.data_dir).await?;
-    let store = store::open(&config.data_dir).await?;
+    let store = store::open(&config.database()).await?;
     let index = search::SearchIndex::open_or_rebuild(&config.data_dir, store.as_ref())
         .await
         .context("opening the search index")?;

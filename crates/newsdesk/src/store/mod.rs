@@ -1,14 +1,16 @@
-//! Persistence. `trait Store` is the only door to the database; `sqlite` implements it (and a
-//! PostgreSQL implementation can join beside it). Handlers, the importer and the view counter hold an
-//! `Arc<dyn Store>` and never see SQL.
+//! Persistence. `trait Store` is the only door to the database; `sqlite` (the embedded default)
+//! and `postgres` (`--database-url`, for several nodes) implement it. Handlers, the importer and
+//! the view counter hold an `Arc<dyn Store>` and never see SQL.
 
 mod newsroom;
+mod postgres;
 mod sqlite;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 
 use crate::domain::{
@@ -21,7 +23,19 @@ pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
 };
+pub use postgres::PgStore;
 pub use sqlite::{DB_FILE, SqliteStore};
+
+/// A position in the search index's change log (`index_changes`): the writing transaction's id
+/// (PostgreSQL's `xid8`; always 0 on SQLite, which commits one writer at a time) and the entry's
+/// sequence number. Entries are applied in this order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangeCursor {
+    /// Transaction id of the change (0 on SQLite).
+    pub xid: i64,
+    /// Sequence number of the change.
+    pub seq: i64,
+}
 
 /// What can go wrong in the store, as callers need to tell it apart.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +129,28 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     /// The search stamps of these articles, in any status (ids never written are left out). Read
     /// them before the articles: a document then never claims a newer stamp than its content.
     async fn search_stamps(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>>;
+    /// The search index's change log after `after`, in log order, at most `limit` entries:
+    /// `(position, article id)`. Only changes of finished transactions are returned (on
+    /// PostgreSQL, of transactions older than every running one), so a node that moves its cursor
+    /// to the last position returned never skips a change that commits late.
+    async fn index_changes(
+        &self,
+        after: ChangeCursor,
+        limit: u32,
+    ) -> StoreResult<Vec<(ChangeCursor, i64)>>;
+    /// Where a node that reads the articles now (to build its index from scratch, or to compare
+    /// stamps) starts following the change log: every change after it may be missing from what
+    /// it read; every change up to it is in it.
+    async fn index_change_head(&self) -> StoreResult<ChangeCursor>;
+    /// Deletes change-log entries written before `before` (applied by every running node long
+    /// ago; a node started later compares stamps instead). Returns how many went.
+    async fn prune_index_changes(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Wakes the caller when another connection commits a content change, as soon as the
+    /// database says so (PostgreSQL's `LISTEN newsdesk_content`); `None` where the database
+    /// cannot, and the one-second poll of [`Store::sync_content_version`] is all there is.
+    async fn change_notifications(&self) -> StoreResult<Option<BoxStream<'static, ()>>> {
+        Ok(None)
+    }
     /// The newest public articles in full (bodies included), optionally in one channel: feeds.
     async fn latest_articles(
         &self,
@@ -163,15 +199,57 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool>;
 }
 
-/// Opens the store in `data_dir` (creating it and applying migrations).
-pub async fn open(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(Arc::new(SqliteStore::open(data_dir).await?))
+/// Where a site's database lives: `newsdesk.db` in the data folder (the default), or a
+/// PostgreSQL database (`--database-url`), shared by any number of nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// SQLite in the data folder.
+    Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
 }
 
-/// Opens the store of an existing site, refusing a folder that holds no newsdesk database
-/// (commands that work on a site — `user`, `reindex`, `backup` — must not create an empty one).
-pub async fn open_existing(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(Arc::new(SqliteStore::open_existing(data_dir).await?))
+impl Database {
+    /// PostgreSQL when a URL is given, else SQLite in `data_dir`.
+    pub fn new(data_dir: &Path, database_url: Option<&str>) -> Self {
+        match database_url {
+            Some(url) if !url.is_empty() => Self::Postgres(url.to_string()),
+            _ => Self::Sqlite(data_dir.to_path_buf()),
+        }
+    }
+}
+
+/// Opens the store (creating an SQLite database if needed) and applies pending migrations.
+pub async fn open(database: &Database) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match database {
+        Database::Sqlite(dir) => Arc::new(SqliteStore::open(dir).await?),
+        Database::Postgres(url) => Arc::new(PgStore::open(url).await?),
+    })
+}
+
+/// Opens the store of an existing site, refusing a folder or database that holds no newsdesk
+/// schema (commands that work on a site — `user`, `reindex`, `backup` — must not create one).
+pub async fn open_existing(database: &Database) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match database {
+        Database::Sqlite(dir) => Arc::new(SqliteStore::open_existing(dir).await?),
+        Database::Postgres(url) => Arc::new(PgStore::open_existing(url).await?),
+    })
+}
+
+/// Times are stored to the second, and within years 0000–9999, so that every stored time has the
+/// same fixed-width text form (`2024-02-08T10:21:00+00:00`) and text comparison in SQLite orders
+/// them correctly: `+10000-…` sorts before `2024-…` as text. PostgreSQL stores the same clamped
+/// values, so both backends answer alike. The newsroom refuses such years with a message; clamping
+/// here is the last guard for any other writer.
+pub(crate) fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
+    let min = chrono::NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let max = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
+    let t = match (min, max) {
+        (Some(min), _) if t.naive_utc() < min => min.and_utc(),
+        (_, Some(max)) if t.naive_utc() > max => max.and_utc(),
+        _ => t,
+    };
+    chrono::SubsecRound::trunc_subsecs(t, 0)
 }
 
 /// File in the data folder locked while a server starts up.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -20,7 +20,7 @@ use tracing::instrument;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
-use super::{Store, StoreError, StoreResult, Upserted};
+use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat,
     Channel, Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
@@ -201,21 +201,6 @@ impl SqliteStore {
                 .await?,
         )
     }
-}
-
-/// Times are stored to the second, and within years 0000–9999, so that every stored time has the
-/// same fixed-width text form (`2024-02-08T10:21:00+00:00`) and text comparison in SQL orders them
-/// correctly: `+10000-…` sorts before `2024-…` as text. The newsroom refuses such years with a
-/// message; clamping here is the last guard for any other writer.
-fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
-    let min = chrono::NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-    let max = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
-    let t = match (min, max) {
-        (Some(min), _) if t.naive_utc() < min => min.and_utc(),
-        (_, Some(max)) if t.naive_utc() > max => max.and_utc(),
-        _ => t,
-    };
-    t.trunc_subsecs(0)
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -601,6 +586,48 @@ impl From<TargetRow> for ArticleTarget {
 
 #[async_trait]
 impl Store for SqliteStore {
+    #[instrument(skip_all)]
+    async fn index_changes(
+        &self,
+        after: ChangeCursor,
+        limit: u32,
+    ) -> StoreResult<Vec<(ChangeCursor, i64)>> {
+        // One writer commits at a time, so every visible entry is final and `seq` is commit order.
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT seq, article_id FROM index_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after.seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, id)| (ChangeCursor { xid: 0, seq }, id))
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn index_change_head(&self) -> StoreResult<ChangeCursor> {
+        let seq: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM index_changes")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(ChangeCursor { xid: 0, seq })
+    }
+
+    #[instrument(skip_all)]
+    async fn prune_index_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        // Entries' `at` is SQLite's own `strftime` text; compare in the same form.
+        let before = before.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        let done = sqlx::query("DELETE FROM index_changes WHERE at < ?")
+            .bind(before)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
     fn content_version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
     }
