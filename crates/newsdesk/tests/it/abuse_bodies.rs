@@ -24,8 +24,8 @@ struct Editor<'a> {
 }
 
 async fn editor(app: &TestApp) -> Editor<'_> {
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
-    newsdesk::auth::create_user(&store, "gao", Role::Editor, PASSWORD)
+    let store = crate::support::open_store_at(app.data_path()).await;
+    newsdesk::auth::create_user(store.as_ref(), "gao", Role::Editor, PASSWORD)
         .await
         .unwrap();
     let page = app.get("/admin/login").await;
@@ -140,8 +140,8 @@ async fn alive(app: &TestApp) {
 }
 
 async fn article_count(app: &TestApp) -> i64 {
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
-    newsdesk::store::Store::count_articles(&store)
+    let store = crate::support::open_store_at(app.data_path()).await;
+    newsdesk::store::Store::count_articles(store.as_ref())
         .await
         .unwrap()
 }
@@ -359,7 +359,7 @@ async fn a_large_save_does_not_lock_out_other_writers() {
     let id = serde_json::from_str::<serde_json::Value>(&text).unwrap()["id"]
         .as_i64()
         .unwrap();
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
+    let store = crate::support::open_store_at(app.data_path()).await;
     let stored = store.editable_article(id).await.unwrap();
     assert_eq!(stored.article.body_source.len(), body.len());
     alive(&app).await;

@@ -10,11 +10,11 @@ use reqwest::header::CONTENT_TYPE;
 use crate::support::TestApp;
 
 async fn api_token(app: &TestApp) -> String {
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
-    let user = newsdesk::auth::create_user(&store, "api", Role::Editor, "api password 123")
+    let store = crate::support::open_store_at(app.data_path()).await;
+    let user = newsdesk::auth::create_user(store.as_ref(), "api", Role::Editor, "api password 123")
         .await
         .unwrap();
-    newsdesk::auth::create_api_token(&store, &user, "测试")
+    newsdesk::auth::create_api_token(store.as_ref(), &user, "测试")
         .await
         .unwrap()
         .1

@@ -42,7 +42,7 @@ async fn importing_the_same_page_twice_keeps_one_article() {
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("0 new, 1 updated, 0 failed"));
 
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     assert_eq!(store.count_articles().await.unwrap(), 1);
     let listed = store
         .list_published(
@@ -108,7 +108,7 @@ async fn malformed_files_are_refused_one_line_each_and_the_rest_imported() {
     }
     assert!(stderr.contains("1 new, 0 updated, 6 failed"), "{stderr}");
 
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     assert_eq!(store.count_articles().await.unwrap(), 1);
 }
 

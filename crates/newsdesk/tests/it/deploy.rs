@@ -154,10 +154,8 @@ async fn deploy_md_nginx_settings_work_in_front_of_the_server() {
     assert_eq!(views().await, before + 2, "one view per forwarded reader");
 
     // An image larger than nginx's default 1 MB body limit is uploaded through it.
-    let store = newsdesk::store::SqliteStore::open(app.data_path())
-        .await
-        .unwrap();
-    newsdesk::auth::create_user(&store, "editor", Role::Editor, "editor password 1")
+    let store = crate::support::open_store_at(app.data_path()).await;
+    newsdesk::auth::create_user(store.as_ref(), "editor", Role::Editor, "editor password 1")
         .await
         .unwrap();
     let browser = reqwest::Client::builder()

@@ -89,7 +89,7 @@ async fn the_wechat_sdk_host_is_allowed_only_when_sharing_is_configured() {
 async fn hsts_is_sent_only_for_an_https_site() {
     let data = tempfile::tempdir().unwrap();
     {
-        let store = newsdesk::store::open(data.path()).await.unwrap();
+        let store = crate::support::open_store_at(data.path()).await;
         let mut site = store.site_settings().await.unwrap();
         site.base_url = "https://news.example.cn".into();
         store.save_site_settings(&site).await.unwrap();

@@ -57,7 +57,7 @@ fn line_for<'a>(stderr: &'a str, file: &str) -> &'a str {
 }
 
 async fn stored_titles(data: &Path) -> Vec<String> {
-    let store = SqliteStore::open(data).await.unwrap();
+    let store = crate::support::open_store_at(data).await;
     let listed = store
         .list_published(
             None,

@@ -55,7 +55,7 @@ fn input(i: usize, word: &str) -> ArticleInput {
 
 /// Store and index over `data`, as the importer opens them.
 async fn articles(data: &Path) -> Articles {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(data).await.unwrap());
+    let store: Arc<dyn Store> = crate::support::open_store_at(data).await;
     let index = SearchIndex::open_or_rebuild(data, store.as_ref())
         .await
         .unwrap();
@@ -106,7 +106,7 @@ async fn a_server_start_catches_the_index_up_with_writes_it_missed() {
     // A second import updates 120 of the articles and adds 30, and 30 are deleted, all reaching
     // the store but not the index: what a process killed between the two writes leaves. The
     // number of published articles does not change, so counting them cannot tell.
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     let before = store.count_indexable().await.unwrap();
     for i in (0..120).chain(300..330) {
         store
@@ -115,7 +115,7 @@ async fn a_server_start_catches_the_index_up_with_writes_it_missed() {
             .unwrap();
     }
     for slug in (270..300).map(|i| format!("sync-{i}")) {
-        let id = article_id(&store, &slug).await;
+        let id = article_id(store.as_ref(), &slug).await;
         store.delete_article(id).await.unwrap();
     }
     assert_eq!(store.count_indexable().await.unwrap(), before);
@@ -142,7 +142,7 @@ async fn a_server_start_catches_the_index_up_with_writes_it_missed() {
     assert!(stdout(&out).contains("in step"), "{}", stdout(&out));
 }
 
-async fn article_id(store: &SqliteStore, slug: &str) -> i64 {
+async fn article_id(store: &dyn Store, slug: &str) -> i64 {
     let mut after = 0;
     loop {
         let batch = store.list_indexable(after, 500).await.unwrap();
@@ -167,7 +167,7 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
 
     // Store-only writes: five new versions, and a renamed tag, which changes what the index holds
     // of every article carrying it without touching the articles' rows.
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     for i in 0..5 {
         store
             .upsert_article(&input(i, NEW_WORD), &[])
@@ -200,7 +200,7 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     // A renamed channel changes what the index holds of each of its articles too.
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     let news = store.channel_by_slug("news").await.unwrap();
     store
         .update_channel(news.id, "要闻改名", "news", news.position)
@@ -227,8 +227,8 @@ async fn documents_of_articles_deleted_behind_the_index_are_removed() {
         let a = articles(data.path()).await;
         import(&a, 3).await;
     }
-    let store = SqliteStore::open(data.path()).await.unwrap();
-    let id = article_id(&store, "sync-1").await;
+    let store = crate::support::open_store_at(data.path()).await;
+    let id = article_id(store.as_ref(), "sync-1").await;
     store.delete_article(id).await.unwrap();
     drop(store);
 
@@ -292,7 +292,7 @@ fn pages(dir: &Path, count: usize, word: &str) {
 }
 
 /// How many stored articles hold `word` in their body.
-async fn stored_with(store: &SqliteStore, word: &str) -> u64 {
+async fn stored_with(store: &dyn Store, word: &str) -> u64 {
     let (mut after, mut n) = (0, 0);
     loop {
         let batch = store.list_indexable(after, 500).await.unwrap();
@@ -319,7 +319,7 @@ async fn an_import_killed_mid_way_is_caught_up_at_the_next_start() {
 
     // The second import updates every article; it is killed (SIGKILL) as soon as its first store
     // write shows, well inside its first chunk of store writes, before that chunk reaches the index.
-    let store = SqliteStore::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     let stamps = |s: Vec<(i64, i64)>| s.iter().map(|p| p.1).sum::<i64>();
     let before = stamps(store.indexable_stamps().await.unwrap());
     let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
@@ -346,7 +346,7 @@ async fn an_import_killed_mid_way_is_caught_up_at_the_next_start() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let updated = stored_with(&store, NEW_WORD).await;
+    let updated = stored_with(store.as_ref(), NEW_WORD).await;
     assert!(updated > 0 && updated < COUNT as u64, "{updated}");
     drop(store);
     let out = newsdesk(&["check"], data.path());

@@ -35,7 +35,7 @@ fn browser(last: u8) -> reqwest::Client {
 /// Sets `name`'s password through the real store of the running server's data folder,
 /// creating the account first unless it exists (`admin` does).
 async fn account(app: &TestApp, name: &str, role: Role) -> i64 {
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
+    let store = crate::support::open_store_at(app.data_path()).await;
     if let Some(user) = store
         .list_users()
         .await
@@ -47,7 +47,7 @@ async fn account(app: &TestApp, name: &str, role: Role) -> i64 {
         store.set_password(user.id, &hash).await.unwrap();
         return user.id;
     }
-    newsdesk::auth::create_user(&store, name, role, PASSWORD)
+    newsdesk::auth::create_user(store.as_ref(), name, role, PASSWORD)
         .await
         .unwrap()
         .id

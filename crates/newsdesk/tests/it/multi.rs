@@ -43,7 +43,7 @@ async fn a_channel_created_elsewhere_shows_on_every_server() {
         );
     }
     // Another process (an editor's tool, another node) writes to the same database.
-    let store = newsdesk::store::open(a.data_path()).await.unwrap();
+    let store = crate::support::open_store_at(a.data_path()).await;
     store.upsert_channel("氢能", "hydrogen", 9).await.unwrap();
     store.close().await;
 
@@ -92,7 +92,7 @@ async fn views_counted_on_one_server_show_on_the_other() {
 
     b.stop().await;
     let data = a.stop().await;
-    let store = newsdesk::store::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     let slug = path.trim_start_matches("/articles/");
     assert_eq!(
         u64::try_from(store.published_article(slug).await.unwrap().views).unwrap(),
@@ -124,7 +124,7 @@ async fn two_servers_started_together_on_an_empty_folder_both_come_up() {
         .unwrap()
         .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count() as i64)
         .sum();
-    let store = newsdesk::store::open(data.path()).await.unwrap();
+    let store = crate::support::open_store_at(data.path()).await;
     assert_eq!(store.count_articles().await.unwrap(), pages);
     store.close().await;
 }

@@ -18,8 +18,8 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// Adds an account through the real store of the running server's data folder.
 async fn add_user(app: &TestApp, name: &str, role: Role) {
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
-    newsdesk::auth::create_user(&store, name, role, PASSWORD)
+    let store = crate::support::open_store_at(app.data_path()).await;
+    newsdesk::auth::create_user(store.as_ref(), name, role, PASSWORD)
         .await
         .unwrap();
 }
@@ -151,7 +151,7 @@ async fn public_url(s: &Session<'_>, id: i64) -> Option<String> {
 #[tokio::test]
 async fn first_start_creates_one_admin_and_anonymous_clients_reach_nothing() {
     let app = TestApp::start().await;
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
+    let store = crate::support::open_store_at(app.data_path()).await;
     let users = store.list_users().await.unwrap();
     assert_eq!(users.len(), 1);
     assert_eq!(
@@ -673,7 +673,7 @@ async fn the_publishing_api_works_with_tokens_and_describes_itself() {
     let doc = Html::parse_document(&r.text().await.unwrap());
     let token = texts(&doc, "#new-token")[0].clone();
     assert!(token.starts_with("nd_"));
-    let store = SqliteStore::open(app.data_path()).await.unwrap();
+    let store = crate::support::open_store_at(app.data_path()).await;
     let stored = store.list_api_tokens(None).await.unwrap();
     assert_eq!(stored.len(), 1);
     let auth = format!("Bearer {token}");

@@ -202,7 +202,7 @@ async fn feeds_answer_conditional_gets_with_304() {
 async fn feeds_carry_summaries_only_when_the_site_says_so() {
     let data = tempfile::tempdir().unwrap();
     {
-        let store = newsdesk::store::open(data.path()).await.unwrap();
+        let store = crate::support::open_store_at(data.path()).await;
         let mut site = store.site_settings().await.unwrap();
         site.feed_content = FeedContent::Summary;
         store.save_site_settings(&site).await.unwrap();
@@ -254,7 +254,7 @@ async fn robots_points_at_sitemaps_that_list_every_public_page() {
 #[tokio::test]
 async fn the_news_sitemap_lists_the_last_two_days() {
     let app = TestApp::start().await;
-    let store = newsdesk::store::open(app.data_dir()).await.unwrap();
+    let store = app.open_store().await;
     let now = Utc::now();
     store
         .upsert_article(
@@ -346,7 +346,7 @@ async fn the_sitemap_becomes_an_index_past_its_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_thousand_urls_is_where_the_sitemap_splits() {
     let app = TestApp::start().await;
-    let store = newsdesk::store::open(app.data_dir()).await.unwrap();
+    let store = app.open_store().await;
     let published = Utc::now() - Duration::days(10);
     // Exactly 50,000 URLs: one sitemap.
     let fill = 50_000 - DEMO_ARTICLES - DEMO_PAGES;

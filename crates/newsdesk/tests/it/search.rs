@@ -20,7 +20,7 @@ const SEED_TITLE: &str = "合肥丨携手打造新能源与智能网联汽车世
 
 /// Store and index over a fresh data folder, written through [`Articles`] as the app does.
 async fn articles(data: &Path) -> Articles {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(data).await.unwrap());
+    let store: Arc<dyn Store> = crate::support::open_store_at(data).await;
     let index = SearchIndex::open_or_rebuild(data, store.as_ref())
         .await
         .unwrap();

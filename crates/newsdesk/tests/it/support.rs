@@ -69,6 +69,7 @@ impl TestAppBuilder {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let mut config = ServeConfig::new(data.path());
+        config.database_url = database_for(data.path()).await;
         config.demo = self.demo;
         config.view_dedupe = self.view_dedupe;
         config.wechat = self.wechat;
@@ -140,6 +141,18 @@ impl TestApp {
         self.data.path()
     }
 
+    /// The server's database: SQLite in its data folder, or its PostgreSQL database.
+    pub fn database(&self) -> newsdesk::store::Database {
+        database_of(self.data.path())
+    }
+
+    /// Opens the server's store beside it (another connection pool, as another process would).
+    pub async fn open_store(&self) -> std::sync::Arc<dyn newsdesk::store::Store> {
+        newsdesk::store::open(&self.database())
+            .await
+            .expect("open the server's store")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
@@ -162,6 +175,94 @@ impl TestApp {
             .expect("server ran cleanly");
         self.data
     }
+}
+
+/// The backend every test server runs on: SQLite in its data folder unless
+/// `NEWSDESK_TEST_BACKEND=postgres`, then a new PostgreSQL database per data folder on the cluster
+/// at `NEWSDESK_TEST_POSTGRES` (default: the one `.ci/postgres` starts). The same tests run on
+/// both: `.ci/run` runs the suite once per backend.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("NEWSDESK_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Some(postgres_cluster_url()),
+        Ok("sqlite") | Ok("") | Err(_) => None,
+        Ok(other) => panic!("NEWSDESK_TEST_BACKEND={other:?}: expected sqlite or postgres"),
+    }
+}
+
+/// The PostgreSQL cluster tests use (its maintenance database's URL).
+pub fn postgres_cluster_url() -> String {
+    std::env::var("NEWSDESK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:54329/postgres".to_string())
+}
+
+/// Whether this run's servers use PostgreSQL (tests of SQLite's own files skip themselves then).
+pub fn on_postgres() -> bool {
+    postgres_admin_url().is_some()
+}
+
+/// File in a test data folder naming its PostgreSQL database, so a restarted server (same folder)
+/// and commands run beside it find the same database.
+const DATABASE_URL_FILE: &str = "test-database-url";
+
+/// Creates an empty PostgreSQL database on the test cluster and returns its URL.
+pub async fn create_postgres_database(admin: &str) -> String {
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "newsdesk_test_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        rand::random::<u32>()
+    );
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("connect to the test PostgreSQL cluster (run .ci/postgres)");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    conn.close().await.ok();
+    let (base, _) = admin.rsplit_once('/').expect("cluster URL ends in /DATABASE");
+    format!("{base}/{name}")
+}
+
+/// The database for the data folder at `dir`: `None` (SQLite in the folder) unless the run is on
+/// PostgreSQL; then the folder's database, created on first use.
+pub async fn database_for(dir: &std::path::Path) -> Option<String> {
+    let admin = postgres_admin_url()?;
+    let file = dir.join(DATABASE_URL_FILE);
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Some(url);
+    }
+    let url = create_postgres_database(&admin).await;
+    std::fs::write(&file, &url).expect("write the test database URL");
+    Some(url)
+}
+
+/// The database of the data folder at `dir`, as [`database_for`] made it.
+pub fn database_of(dir: &std::path::Path) -> newsdesk::store::Database {
+    let url = std::fs::read_to_string(dir.join(DATABASE_URL_FILE)).ok();
+    newsdesk::store::Database::new(dir, url.as_deref())
+}
+
+/// Opens the store of the data folder at `dir` (on PostgreSQL runs, its database, created on
+/// first use), as another process beside a server would.
+pub async fn open_store_at(dir: &std::path::Path) -> std::sync::Arc<dyn newsdesk::store::Store> {
+    let url = database_for(dir).await;
+    newsdesk::store::open(&newsdesk::store::Database::new(dir, url.as_deref()))
+        .await
+        .expect("open the store")
+}
+
+/// The newsdesk binary, with `NEWSDESK_DATABASE_URL` set to the database of the data folder at
+/// `dir` when the run is on PostgreSQL.
+pub fn newsdesk_command(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"));
+    cmd.env_remove("NEWSDESK_DATABASE_URL");
+    if let newsdesk::store::Database::Postgres(url) = database_of(dir) {
+        cmd.env("NEWSDESK_DATABASE_URL", url);
+    }
+    cmd
 }
 
 /// Texts of all elements matching `selector`, whitespace-trimmed.
@@ -191,7 +292,7 @@ pub fn article_link(doc: &Html, title: &str) -> Option<String> {
 /// Runs `newsdesk import --data DATA --channel CHANNEL PATH` as another process beside the running
 /// `app`, as an editor would, and asserts it succeeded.
 pub fn import_beside(app: &TestApp, channel: &str, path: &std::path::Path) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let out = newsdesk_command(app.data_path())
         .args(["import", "--channel", channel, "--data"])
         .arg(app.data_path())
         .arg(path)
