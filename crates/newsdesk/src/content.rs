@@ -21,7 +21,7 @@ use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use crate::render::limits::{StructureError, check_output};
 use crate::render::pool::{self, PoolError};
 use crate::search::{IndexChange, SearchIndex};
-use crate::store::{Store, StoreError, StoreResult, Upserted};
+use crate::store::{ChangeCursor, Store, StoreError, StoreResult, Upserted};
 use crate::targets::{self, Extracted};
 
 /// How long a batch write (import, demo) waits for a free core: batches are not interactive.
@@ -191,6 +191,30 @@ impl Articles {
             self.apply(changes).await?;
         }
         Ok(())
+    }
+
+    /// Applies the database's search change log after `cursor` to this process's index and
+    /// returns how far it got: how every node's index follows writes made on other nodes (and by
+    /// `newsdesk import` beside a server). Each entry names an article whose indexed content
+    /// changed; it is re-read and re-indexed as it is now, so applying an entry twice (this
+    /// process's own writes, already indexed) is harmless.
+    pub async fn follow_changes(&self, mut cursor: ChangeCursor) -> StoreResult<ChangeCursor> {
+        /// Entries read at a time.
+        const PAGE: u32 = 1000;
+        loop {
+            let changes = self.store.index_changes(cursor, PAGE).await?;
+            let Some(&(last, _)) = changes.last() else {
+                return Ok(cursor);
+            };
+            let mut ids: Vec<i64> = changes.iter().map(|&(_, id)| id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            self.reindex(&ids).await?;
+            cursor = last;
+            if changes.len() < PAGE as usize {
+                return Ok(cursor);
+            }
+        }
     }
 
     /// [`Articles::reindex`] in a task of its own, awaited: if the request that asked for it is

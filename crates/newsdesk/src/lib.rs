@@ -44,6 +44,12 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let startup = store::lock_startup(&config.data_dir).await?;
     let store = store::open(&config.database()).await?;
+    // Where this node starts following the search change log: taken before the index is compared
+    // with (or built from) the database, so no change made meanwhile is missed.
+    let changes_from = store
+        .index_change_head()
+        .await
+        .context("reading the search change log")?;
     let index = search::SearchIndex::open_or_rebuild(&config.data_dir, store.as_ref())
         .await
         .context("opening the search index")?;
@@ -106,7 +112,7 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let scheduler = newsroom::spawn_scheduler(scheduled, stop_rx.clone());
     // Cached pages and the site chrome follow content writes made by other processes and nodes.
-    let version_sync = state.spawn_content_sync(stop_rx.clone());
+    let version_sync = state.spawn_content_sync(changes_from, stop_rx.clone());
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);
 
     drop(startup);

@@ -549,6 +549,16 @@ pub async fn run_due(articles: &Articles) -> StoreResult<usize> {
             "purged articles trashed over {TRASH_DAYS} days ago"
         );
     }
+    // Every running node applies the search change log within seconds; a node started later
+    // compares search stamps instead, so a day of entries is plenty. Once an hour per process.
+    static PRUNED_HOUR: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let hour = now.timestamp() / 3600;
+    if PRUNED_HOUR.swap(hour, std::sync::atomic::Ordering::Relaxed) != hour {
+        articles
+            .store()
+            .prune_index_changes(now - chrono::Duration::days(1))
+            .await?;
+    }
     Ok(due.len())
 }
 

@@ -215,18 +215,45 @@ impl AppState {
     /// Follows content writes made anywhere until `stop` changes: every
     /// [`crate::store::VERSION_SYNC_INTERVAL`] reads the database's content version (which counts
     /// other processes' and nodes' writes too), and when the version has moved past the one the
-    /// site chrome was loaded at, reloads the chrome, once per change rather than per request.
-    /// So a channel or a setting saved through another server shows here within about a second.
+    /// site chrome was loaded at, reloads the chrome, once per change rather than per request;
+    /// then applies the search change log after `cursor` to this node's index. So a channel, a
+    /// setting or an article saved through another server shows here, in pages and in search,
+    /// within about a second — at once on PostgreSQL, whose `NOTIFY` wakes the task.
     pub fn spawn_content_sync(
         &self,
+        mut cursor: crate::store::ChangeCursor,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
+        use futures::StreamExt;
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(crate::store::VERSION_SYNC_INTERVAL);
+            // PostgreSQL tells us of other nodes' commits at once; the poll stays as the fallback
+            // (and is all there is on SQLite). A lost listener is asked for again now and then.
+            let mut notifications = None;
+            let mut listen_again_at = tokio::time::Instant::now();
             loop {
+                if notifications.is_none() && tokio::time::Instant::now() >= listen_again_at {
+                    listen_again_at = tokio::time::Instant::now() + LISTEN_RETRY;
+                    match state.store.change_notifications().await {
+                        Ok(stream) => notifications = stream,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "listening for content changes failed; polling")
+                        }
+                    }
+                }
+                let notified = async {
+                    match notifications.as_mut() {
+                        Some(stream) => stream.next().await,
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     _ = tick.tick() => {}
+                    n = notified => if n.is_none() {
+                        tracing::warn!("the content-change listener ended; polling until it is back");
+                        notifications = None;
+                    },
                     _ = stop.changed() => break,
                 }
                 if let Err(e) = state.store.sync_content_version().await {
@@ -238,7 +265,18 @@ impl AppState {
                 {
                     tracing::warn!(error = %e, "reloading site settings and channels failed; will retry");
                 }
+                if let Some(articles) = &state.articles {
+                    match articles.follow_changes(cursor).await {
+                        Ok(next) => cursor = next,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "applying search changes failed; will retry")
+                        }
+                    }
+                }
             }
         })
     }
 }
+
+/// How long the content sync waits before listening again after losing its listener.
+const LISTEN_RETRY: std::time::Duration = std::time::Duration::from_secs(10);

@@ -16,6 +16,7 @@ mod index_sync;
 mod login_abuse;
 mod multi;
 mod newsroom;
+mod nodes;
 mod pages;
 mod proxies;
 mod reach;
