@@ -67,7 +67,9 @@ pub async fn serve(
         Some(c) => {
             tracing::info!(app_id = %c.app_id, api = %c.api_base, "WeChat JS-SDK sharing on");
             Some(Arc::new(
-                wechat::JsSdk::new(c.clone()).context("setting up the WeChat API client")?,
+                wechat::JsSdk::new(c.clone())
+                    .context("setting up the WeChat API client")?
+                    .shared_through(store.clone()),
             ))
         }
         None => None,

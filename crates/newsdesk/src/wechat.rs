@@ -5,6 +5,9 @@
 //! the article's headline, summary and image when a reader shares it. The signature needs a
 //! `jsapi_ticket`, which needs an `access_token`; both come from WeChat's API, live about two hours,
 //! and are rate-limited, so they are cached here and refreshed by one request at a time.
+//! Several servers on one database share them through the store: fetching a new access_token
+//! invalidates the one before, so servers fetching their own would keep revoking each other's.
+//! A lease in the store lets one server fetch while the others wait for what it saves.
 //! Without configuration nothing here talks to WeChat.
 
 use std::fmt;
@@ -23,6 +26,15 @@ pub const DEFAULT_API_BASE: &str = "https://api.weixin.qq.com";
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 /// A WeChat API call taking longer fails rather than holding the reader's request.
 const API_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a server may take to fetch new credentials before another one may try.
+const REFRESH_LEASE: Duration = Duration::from_secs(30);
+/// How long a server waits for another one's fetch before fetching itself.
+const WAIT_FOR_OTHERS: Duration = Duration::from_secs(10);
+/// Store keys of the shared credentials (internal markers, not site settings).
+const SHARED_TICKET: &str = "wechat.jsapi_ticket";
+const SHARED_TOKEN: &str = "wechat.access_token";
+const REFRESH_LEASE_KEY: &str = "wechat.refresh";
+
 /// WeChat's error codes for an access_token that is invalid or expired before its time.
 const STALE_TOKEN_CODES: [i64; 3] = [40001, 40014, 42001];
 
@@ -160,6 +172,24 @@ struct Expiring {
 }
 
 impl Expiring {
+    /// `refresh_at` as wall-clock milliseconds, then the value: how the store keeps it.
+    fn to_shared(&self) -> String {
+        let left = self.refresh_at.saturating_duration_since(Instant::now());
+        let at = chrono::Utc::now() + chrono::Duration::from_std(left).unwrap_or_default();
+        format!("{} {}", at.timestamp_millis(), self.value)
+    }
+
+    /// A credential saved by [`Expiring::to_shared`], if it is still fresh.
+    fn from_shared(text: &str) -> Option<Self> {
+        let (at, value) = text.split_once(' ')?;
+        let left = at.parse::<i64>().ok()? - chrono::Utc::now().timestamp_millis();
+        let left = Duration::from_millis(u64::try_from(left).ok().filter(|&l| l > 0)?);
+        Some(Self {
+            value: value.to_string(),
+            refresh_at: Instant::now() + left,
+        })
+    }
+
     fn new(value: String, expires_in_secs: u64) -> Self {
         let lifetime = Duration::from_secs(expires_in_secs);
         // A short-lived credential is refreshed at half its life rather than never cached.
@@ -194,13 +224,23 @@ struct ApiAnswer {
 }
 
 /// The JS-SDK signer: fetches and caches WeChat's credentials, signs page URLs.
-#[derive(Debug)]
 pub struct JsSdk {
     config: WeChatConfig,
     http: reqwest::Client,
     /// Held across a refresh, so concurrent requests wait for one fetch instead of each fetching
     /// (WeChat limits how often a token may be requested per day).
     credentials: Mutex<Credentials>,
+    /// Where servers on one database share the credentials; `None` keeps them in this process.
+    shared: Option<std::sync::Arc<dyn crate::store::Store>>,
+}
+
+impl fmt::Debug for JsSdk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsSdk")
+            .field("config", &self.config)
+            .field("shared", &self.shared.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl JsSdk {
@@ -214,7 +254,69 @@ impl JsSdk {
             config,
             http,
             credentials: Mutex::default(),
+            shared: None,
         })
+    }
+
+    /// Shares the credentials with every server on `store`'s database.
+    #[must_use]
+    pub fn shared_through(mut self, store: std::sync::Arc<dyn crate::store::Store>) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// A fresh credential another server saved under `key`.
+    async fn shared_credential(&self, key: &str) -> Option<Expiring> {
+        let store = self.shared.as_ref()?;
+        match store.marker(key).await {
+            Ok(text) => text.as_deref().and_then(Expiring::from_shared),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading shared WeChat credentials failed");
+                None
+            }
+        }
+    }
+
+    async fn share(&self, key: &str, credential: &Expiring) {
+        if let Some(store) = &self.shared
+            && let Err(e) = store.set_marker(key, &credential.to_shared()).await
+        {
+            tracing::warn!(error = %e, "saving shared WeChat credentials failed");
+        }
+    }
+
+    /// Marks a shared credential revoked, so no server takes it again.
+    async fn forget_shared(&self, key: &str) {
+        if let Some(store) = &self.shared
+            && let Err(e) = store.set_marker(key, "0 revoked").await
+        {
+            tracing::warn!(error = %e, "clearing shared WeChat credentials failed");
+        }
+    }
+
+    /// Whether this server may fetch now: it took the refresh lease, or another server held it
+    /// and saved nothing within [`WAIT_FOR_OTHERS`] (then this one fetches all the same, so a
+    /// server that died mid-fetch holds nobody up for long). Returns the shared ticket if one
+    /// appeared meanwhile.
+    async fn wait_for_refresh_turn(&self) -> Option<Expiring> {
+        let store = self.shared.as_ref()?;
+        let until = chrono::Utc::now() + chrono::Duration::from_std(REFRESH_LEASE).ok()?;
+        match store.claim_lease(REFRESH_LEASE_KEY, until).await {
+            Ok(true) => return None,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "taking the WeChat refresh lease failed");
+                return None;
+            }
+        }
+        let deadline = Instant::now() + WAIT_FOR_OTHERS;
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if let Some(ticket) = self.shared_credential(SHARED_TICKET).await {
+                return Some(ticket);
+            }
+        }
+        None
     }
 
     /// The signed configuration for the page at `url`.
@@ -236,17 +338,34 @@ impl JsSdk {
         if let Some(ticket) = creds.jsapi_ticket.as_ref().and_then(Expiring::fresh) {
             return Ok(ticket.to_string());
         }
+        if let Some(ticket) = self.shared_credential(SHARED_TICKET).await {
+            let value = ticket.value.clone();
+            creds.jsapi_ticket = Some(ticket);
+            return Ok(value);
+        }
+        if let Some(ticket) = self.wait_for_refresh_turn().await {
+            let value = ticket.value.clone();
+            creds.jsapi_ticket = Some(ticket);
+            return Ok(value);
+        }
         let token = self.access_token(&mut creds).await?;
         let ticket = match self.fetch_ticket(&token).await {
             // WeChat can revoke a token early (e.g. when another server fetched a new one): fetch
             // a new one once and try again.
             Err(WeChatError::Api { code, .. }) if STALE_TOKEN_CODES.contains(&code) => {
                 creds.access_token = None;
+                self.forget_shared(SHARED_TOKEN).await;
                 let token = self.access_token(&mut creds).await?;
                 self.fetch_ticket(&token).await?
             }
             other => other?,
         };
+        self.share(SHARED_TICKET, &ticket).await;
+        if let Some(store) = &self.shared
+            && let Err(e) = store.release_lease(REFRESH_LEASE_KEY).await
+        {
+            tracing::warn!(error = %e, "giving back the WeChat refresh lease failed");
+        }
         let value = ticket.value.clone();
         creds.jsapi_ticket = Some(ticket);
         Ok(value)
@@ -255,6 +374,11 @@ impl JsSdk {
     async fn access_token(&self, creds: &mut Credentials) -> Result<String, WeChatError> {
         if let Some(token) = creds.access_token.as_ref().and_then(Expiring::fresh) {
             return Ok(token.to_string());
+        }
+        if let Some(token) = self.shared_credential(SHARED_TOKEN).await {
+            let value = token.value.clone();
+            creds.access_token = Some(token);
+            return Ok(value);
         }
         const ENDPOINT: &str = "/cgi-bin/token";
         let answer = self
@@ -274,6 +398,7 @@ impl JsSdk {
             })?,
             answer.expires_in.unwrap_or(7200),
         );
+        self.share(SHARED_TOKEN, &token).await;
         let value = token.value.clone();
         creds.access_token = Some(token);
         tracing::info!("fetched a WeChat access_token");

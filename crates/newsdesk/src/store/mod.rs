@@ -194,6 +194,13 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn marker(&self, key: &str) -> StoreResult<Option<String>>;
     /// Sets an internal marker.
     async fn set_marker(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// Takes the lease `key` until `until` if nobody holds it now (it was never taken, or its
+    /// last holder's time has passed); returns whether this call took it. For work that one
+    /// process of several should do at a time, such as fetching a WeChat access_token, without
+    /// a lock that a crashed holder would keep forever.
+    async fn claim_lease(&self, key: &str, until: DateTime<Utc>) -> StoreResult<bool>;
+    /// Gives the lease `key` back before its time, once the work it guarded is done.
+    async fn release_lease(&self, key: &str) -> StoreResult<()>;
     /// Sets an internal marker unless it is set already, in one statement; returns whether this
     /// call set it. Of several processes claiming the same marker at once, exactly one wins.
     async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool>;
@@ -250,6 +257,12 @@ pub(crate) fn db_time(t: DateTime<Utc>) -> DateTime<Utc> {
         _ => t,
     };
     chrono::SubsecRound::trunc_subsecs(t, 0)
+}
+
+/// A time as fixed-width text (milliseconds since 1970, 20 digits) whose text order is time
+/// order, for leases kept in the settings table of either backend.
+pub(crate) fn lease_text(t: DateTime<Utc>) -> String {
+    format!("{:020}", t.timestamp_millis().max(0))
 }
 
 /// File in the data folder locked while a server starts up.

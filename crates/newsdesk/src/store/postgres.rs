@@ -160,6 +160,14 @@ impl Store for PgStore {
         todo!("PostgreSQL: prune_index_changes")
     }
 
+    async fn claim_lease(&self, key: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        todo!("PostgreSQL: claim_lease")
+    }
+
+    async fn release_lease(&self, key: &str) -> StoreResult<()> {
+        todo!("PostgreSQL: release_lease")
+    }
+
     fn content_version(&self) -> u64 {
         todo!("PostgreSQL: content_version")
     }

@@ -1218,6 +1218,31 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn claim_lease(&self, key: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value < ?",
+        )
+        .bind(format!("lease.{key}"))
+        .bind(super::lease_text(until))
+        .bind(super::lease_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    #[instrument(skip_all)]
+    async fn release_lease(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM settings WHERE key = ?")
+            .bind(format!("lease.{key}"))
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
     async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool> {
         let done = sqlx::query(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",

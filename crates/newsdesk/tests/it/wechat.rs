@@ -224,3 +224,40 @@ async fn wechat_errors_and_bad_requests_are_reported_clearly() {
     let r = app.get("/api/v1/wechat/jssdk-config").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_on_one_database_share_one_token() {
+    // Each fetch of an access_token revokes the one before: two servers fetching their own would
+    // keep breaking each other's signatures. They share the credentials through the database.
+    let api = Arc::new(Api {
+        expires_in: 7200,
+        ..Api::default()
+    });
+    let api_base = stand_in(api.clone()).await;
+    let config = WeChatConfig {
+        app_id: APP_ID.into(),
+        app_secret: Secret::new(SECRET),
+        api_base,
+    };
+    let a = TestApp::builder().wechat(config.clone()).start().await;
+    let b = TestApp::builder()
+        .wechat(config)
+        .data_path(a.data_path().to_path_buf())
+        .start()
+        .await;
+    let page = "http://127.0.0.1:8080/articles/x";
+    let answers = join_all((0..20).map(|i| jssdk(if i % 2 == 0 { &a } else { &b }, page))).await;
+    for (status, cfg) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{cfg}");
+    }
+    assert_eq!(
+        api.token_calls.load(Ordering::SeqCst),
+        1,
+        "one token for both"
+    );
+    assert_eq!(
+        api.ticket_calls.load(Ordering::SeqCst),
+        1,
+        "one ticket for both"
+    );
+}
