@@ -70,6 +70,13 @@ pub struct RestoreArgs {
 
 /// Runs `newsdesk backup`.
 pub async fn run_backup(args: &BackupArgs) -> anyhow::Result<()> {
+    if args.data.database_url.is_some() {
+        anyhow::bail!(
+            "`newsdesk backup` archives an SQLite site; a PostgreSQL database is backed up with \
+             `pg_dump --format=custom` and its uploads with the object store's own tools \
+             (DEPLOY.md, \"Several nodes\")"
+        );
+    }
     let started = std::time::Instant::now();
     let summary = crate::backup::backup(&args.data.data_dir, &args.out).await?;
     eprintln!(
@@ -91,6 +98,12 @@ pub async fn run_backup(args: &BackupArgs) -> anyhow::Result<()> {
 
 /// Runs `newsdesk restore`.
 pub async fn run_restore(args: &RestoreArgs) -> anyhow::Result<()> {
+    if args.data.database_url.is_some() {
+        anyhow::bail!(
+            "`newsdesk restore` rebuilds an SQLite site; a PostgreSQL database is restored with \
+             `pg_restore` (DEPLOY.md, \"Several nodes\")"
+        );
+    }
     let started = std::time::Instant::now();
     let summary = crate::backup::restore(&args.archive, &args.data.data_dir).await?;
     eprintln!(

@@ -5,7 +5,6 @@
 //! database's write lock while its targets were extracted.
 
 use newsdesk::domain::Role;
-use newsdesk::store::{NewsroomStore, SqliteStore};
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
 use scraper::Html;

@@ -3,7 +3,6 @@
 //! public site keeps its HTML error pages.
 
 use newsdesk::domain::Role;
-use newsdesk::store::SqliteStore;
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 

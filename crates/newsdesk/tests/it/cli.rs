@@ -1,17 +1,15 @@
 //! The `newsdesk import` command, run as the real binary against real SQLite files.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use newsdesk::domain::PageRequest;
-use newsdesk::store::{SqliteStore, Store};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn newsdesk(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    crate::support::newsdesk_command(data)
         .arg("import")
         .arg("--data")
         .arg(data)

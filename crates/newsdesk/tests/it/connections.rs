@@ -130,7 +130,7 @@ async fn a_full_connection_table_closes_the_idlest_to_let_new_clients_in() {
 /// between a non-reading client and the server can buffer.
 fn big_export_data() -> tempfile::TempDir {
     let data = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let out = crate::support::newsdesk_command(data.path())
         .args(["gen-corpus", "--count", "3000", "--data"])
         .arg(data.path())
         .env("RUST_LOG", "warn")

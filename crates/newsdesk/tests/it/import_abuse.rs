@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use newsdesk::store::{SqliteStore, Store};
-
 const SEED: &str = "tests/fixtures/good/seed-article-hefei-nev-2024.txt";
 
 fn seed() -> PathBuf {
@@ -17,7 +15,7 @@ fn seed() -> PathBuf {
 /// Runs `newsdesk import --data DATA PATHS…`. A guard against hangs only (a FIFO that blocks the
 /// importer forever): the process is killed and the test fails after 5 minutes.
 fn import(data: &Path, paths: &[&Path]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let mut child = crate::support::newsdesk_command(data)
         .arg("import")
         .arg("--data")
         .arg(data)

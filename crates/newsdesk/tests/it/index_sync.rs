@@ -3,14 +3,14 @@
 //! `newsdesk check`, repaired by `check --repair` and at server start, article by article.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 use newsdesk::content::Articles;
 use newsdesk::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use newsdesk::search::{ParsedQuery, SearchIndex, SearchQuery, SortOrder};
-use newsdesk::store::{NewsroomStore, SqliteStore, Store};
+use newsdesk::store::Store;
 use serde_json::Value;
 
 use crate::support::TestApp;
@@ -20,7 +20,7 @@ const OLD_WORD: &str = "alphaqq";
 const NEW_WORD: &str = "sodiumxq";
 
 fn newsdesk(args: &[&str], data: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    crate::support::newsdesk_command(data)
         .args(args)
         .arg("--data")
         .arg(data)
@@ -322,7 +322,7 @@ async fn an_import_killed_mid_way_is_caught_up_at_the_next_start() {
     let store = crate::support::open_store_at(data.path()).await;
     let stamps = |s: Vec<(i64, i64)>| s.iter().map(|p| p.1).sum::<i64>();
     let before = stamps(store.indexable_stamps().await.unwrap());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let mut child = crate::support::newsdesk_command(data.path())
         .args(["import", "--data"])
         .arg(data.path())
         .arg(files.path().join("v2"))

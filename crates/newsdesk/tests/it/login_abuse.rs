@@ -7,12 +7,11 @@
 //! the server sees them as different addresses.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use newsdesk::domain::Role;
-use newsdesk::store::{NewsroomStore, SqliteStore};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use scraper::Html;
@@ -362,7 +361,7 @@ async fn a_password_reset_or_a_disable_ends_api_tokens_for_good() {
     let feng = sign_in(&app, "feng").await;
     let token = feng.new_token().await;
     assert_eq!(api_status(&app, "Bearer", &token).await, StatusCode::OK);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let mut child = crate::support::newsdesk_command(app.data_path())
         .args(["user", "passwd", "feng", "--password-stdin", "--data"])
         .arg(app.data_path())
         .env("RUST_LOG", "warn")

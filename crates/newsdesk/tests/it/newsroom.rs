@@ -3,11 +3,10 @@
 //! and the `user` CLI.
 
 use std::io::Cursor;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use newsdesk::domain::Role;
-use newsdesk::store::{NewsroomStore, SqliteStore};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use scraper::Html;
@@ -800,7 +799,7 @@ async fn the_publishing_api_works_with_tokens_and_describes_itself() {
 async fn the_user_cli_adds_accounts_that_can_sign_in() {
     let app = TestApp::start().await;
     let run = |args: &[&str], stdin: Option<&str>| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        let mut child = crate::support::newsdesk_command(app.data_path())
             .arg("user")
             .args(args)
             .arg("--data")

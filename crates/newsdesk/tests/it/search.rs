@@ -2,7 +2,6 @@
 //! word (not character) matching, hostile input over HTTP, the JSON API, a damaged index, reindex.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use chrono::{TimeDelta, Utc};
 use newsdesk::content::Articles;
 use newsdesk::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use newsdesk::search::{ParsedQuery, SearchIndex, SearchQuery, SearchResults, SortOrder};
-use newsdesk::store::{SqliteStore, Store};
+use newsdesk::store::Store;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -486,8 +485,14 @@ async fn a_damaged_or_missing_index_is_rebuilt_at_start() {
     app.stop().await;
 }
 
+/// Runs the binary with `args`, which name the data folder (`--data DIR`).
 fn newsdesk(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+    let data = args
+        .windows(2)
+        .find(|w| w[0] == "--data")
+        .map(|w| std::path::Path::new(w[1]))
+        .expect("--data DIR");
+    crate::support::newsdesk_command(data)
         .args(args)
         .env("RUST_LOG", "warn")
         .output()

@@ -261,8 +261,22 @@ pub async fn open_store_at(dir: &std::path::Path) -> std::sync::Arc<dyn newsdesk
 pub fn newsdesk_command(dir: &std::path::Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     cmd.env_remove("NEWSDESK_DATABASE_URL");
-    if let newsdesk::store::Database::Postgres(url) = database_of(dir) {
-        cmd.env("NEWSDESK_DATABASE_URL", url);
+    if on_postgres() {
+        // The command may be the folder's first user: create its database first, on a thread of
+        // its own so this works inside a test's runtime too.
+        let dir = dir.to_path_buf();
+        let url = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(database_for(&dir))
+        })
+        .join()
+        .expect("create the test database");
+        if let Some(url) = url {
+            cmd.env("NEWSDESK_DATABASE_URL", url);
+        }
     }
     cmd
 }
