@@ -58,7 +58,12 @@ use Kind::{Bool, Int, Lower, Real, Text, Time};
 const TABLES: &[Table] = &[
     Table {
         name: "channels",
-        columns: &[("id", Int), ("name", Text), ("slug", Text), ("position", Int)],
+        columns: &[
+            ("id", Int),
+            ("name", Text),
+            ("slug", Text),
+            ("position", Int),
+        ],
         key: &["id"],
         identity: true,
         on_conflict: "",
@@ -485,7 +490,11 @@ fn row_label(table: &Table, rowid: i64, values: &[Value]) -> String {
 /// Inserts `rows` in one statement inside a savepoint. If PostgreSQL refuses it, the rows go in
 /// one by one to find the row at fault, whose table and key the error names; the caller's
 /// transaction then stops and nothing is committed.
-async fn insert_batch(table: &Table, rows: &[SourceRow], dst: &mut PgConnection) -> anyhow::Result<()> {
+async fn insert_batch(
+    table: &Table,
+    rows: &[SourceRow],
+    dst: &mut PgConnection,
+) -> anyhow::Result<()> {
     let mut savepoint = dst.begin().await?;
     match insert(table, rows).build().execute(&mut *savepoint).await {
         Ok(_) => {

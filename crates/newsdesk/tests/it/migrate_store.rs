@@ -49,7 +49,9 @@ async fn postgres_cluster() -> Option<String> {
             Some(admin)
         }
         Err(e) if std::env::var("NEWSDESK_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
-            panic!("NEWSDESK_REQUIRE_POSTGRES=1 but the PostgreSQL test cluster is unreachable: {e}")
+            panic!(
+                "NEWSDESK_REQUIRE_POSTGRES=1 but the PostgreSQL test cluster is unreachable: {e}"
+            )
         }
         Err(e) => {
             eprintln!(
@@ -263,8 +265,7 @@ type TargetRow = (
     Option<i64>,
     String,
 );
-const TARGET_COLUMNS: &str =
-    "position, text, value, value_max, aspirational, region, year, sector";
+const TARGET_COLUMNS: &str = "position, text, value, value_max, aspirational, region, year, sector";
 const TAG_NAMES: &str = "SELECT t.name FROM tags t JOIN article_tags a ON a.tag_id = t.id \
                          WHERE a.article_id = $1 ORDER BY t.name";
 
@@ -289,10 +290,15 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
     let mut pg = PgConnection::connect(&url).await.unwrap();
     for table in TABLES {
         let n = count_sqlite(&mut lite, table).await;
-        assert!(n > 0, "the source site has no {table} rows: the test covers nothing there");
+        assert!(
+            n > 0,
+            "the source site has no {table} rows: the test covers nothing there"
+        );
         assert_eq!(count_pg(&mut pg, table).await, n, "rows of {table}");
         assert!(
-            stdout.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == [table, &n.to_string()]),
+            stdout
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == [table, &n.to_string()]),
             "summary line for {table}: {stdout}"
         );
     }
@@ -312,9 +318,19 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
             .await
             .unwrap(),
     );
-    let from_pg = article_row(&sqlx::query(&select).bind(id).fetch_one(&mut pg).await.unwrap());
+    let from_pg = article_row(
+        &sqlx::query(&select)
+            .bind(id)
+            .fetch_one(&mut pg)
+            .await
+            .unwrap(),
+    );
     assert_eq!(from_pg, from_lite);
-    assert_eq!(from_lite.1[1], Some(1), "the view was counted before the copy");
+    assert_eq!(
+        from_lite.1[1],
+        Some(1),
+        "the view was counted before the copy"
+    );
     assert!(from_lite.2[0].is_some(), "published");
 
     let tags_lite: Vec<String> = sqlx::query_scalar(&TAG_NAMES.replace("$1", "?"))
@@ -344,7 +360,10 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
         .await
         .unwrap();
     assert!(!targets_lite.is_empty(), "the article states a target");
-    assert!(targets_lite.iter().any(|t| t.4), "力争: an aspirational target");
+    assert!(
+        targets_lite.iter().any(|t| t.4),
+        "力争: an aspirational target"
+    );
     assert_eq!(targets_pg, targets_lite);
     // The booleans of every target, not just this article's.
     let aspirational_lite: i64 =
@@ -404,16 +423,28 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
 
     // New rows take ids past the copied ones.
     for (table, insert) in [
-        ("channels", "INSERT INTO channels (name, slug) VALUES ('新频道', 'new-after-migration') RETURNING id"),
-        ("tags", "INSERT INTO tags (name) VALUES ('迁移后') RETURNING id"),
-        ("audit_log", "INSERT INTO audit_log (at, user_name, action) VALUES (now(), 'x', 'test') RETURNING id"),
+        (
+            "channels",
+            "INSERT INTO channels (name, slug) VALUES ('新频道', 'new-after-migration') RETURNING id",
+        ),
+        (
+            "tags",
+            "INSERT INTO tags (name) VALUES ('迁移后') RETURNING id",
+        ),
+        (
+            "audit_log",
+            "INSERT INTO audit_log (at, user_name, action) VALUES (now(), 'x', 'test') RETURNING id",
+        ),
     ] {
         let max: i64 = sqlx::query_scalar(&format!("SELECT max(id) FROM {table}"))
             .fetch_one(&mut lite)
             .await
             .unwrap();
         let new: i64 = sqlx::query_scalar(insert).fetch_one(&mut pg).await.unwrap();
-        assert!(new > max, "{table}: new id {new} after copied ids up to {max}");
+        assert!(
+            new > max,
+            "{table}: new id {new} after copied ids up to {max}"
+        );
     }
     lite.close().await.ok();
     pg.close().await.ok();
@@ -439,4 +470,71 @@ async fn a_folder_without_a_site_is_refused_and_the_database_left_untouched() {
     let out = migrate_store("sqlite://elsewhere.db", empty.path());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
+}
+
+#[tokio::test]
+async fn a_row_postgres_refuses_is_named_and_nothing_is_committed() {
+    let Some(admin) = postgres_cluster().await else {
+        return;
+    };
+    let app = TestApp::builder()
+        .config(|c| c.database_url = None)
+        .start()
+        .await;
+    let data = app.stop().await;
+    // A tag link to a tag that does not exist: SQLite lets it in with foreign keys off (as any
+    // old tool would write it); PostgreSQL's foreign key refuses it.
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data.path().join(newsdesk::store::DB_FILE))
+        .foreign_keys(false);
+    let mut lite = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    let article: i64 = sqlx::query_scalar("SELECT max(id) FROM articles")
+        .fetch_one(&mut lite)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES (?, 999999)")
+        .bind(article)
+        .execute(&mut lite)
+        .await
+        .unwrap();
+    lite.close().await.ok();
+
+    let url = create_postgres_database(&admin).await;
+    let out = migrate_store(&url, data.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "table article_tags row article_id {article}, tag_id 999999"
+        )),
+        "{stderr}"
+    );
+    // All or nothing: the tables copied before the bad row were rolled back too.
+    let mut pg = PgConnection::connect(&url).await.unwrap();
+    for table in TABLES {
+        assert_eq!(count_pg(&mut pg, table).await, 0, "rows left in {table}");
+    }
+    pg.close().await.ok();
+
+    // A time SQLite holds as unreadable text: named by table, rowid and column.
+    let mut lite = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    sqlx::query("DELETE FROM article_tags WHERE tag_id = 999999")
+        .execute(&mut lite)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE articles SET updated_at = 'yesterday' WHERE id = ?")
+        .bind(article)
+        .execute(&mut lite)
+        .await
+        .unwrap();
+    lite.close().await.ok();
+    let out = migrate_store(&url, data.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "table articles row with rowid {article}: column updated_at"
+        )),
+        "{stderr}"
+    );
 }
