@@ -572,7 +572,7 @@ mod tests {
                 .find(&format!("CREATE TABLE {} (", table.name))
                 .unwrap();
             let body = &schema[start..];
-            let body = &body[..body.find(");").unwrap()];
+            let body = &body[..body.find("\n);").unwrap()];
             let defined: Vec<&str> = body
                 .lines()
                 .skip(1)
