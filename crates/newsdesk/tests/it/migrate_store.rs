@@ -63,6 +63,17 @@ async fn postgres_cluster() -> Option<String> {
     }
 }
 
+/// Drops a database this module created (only when its test passed: a failure leaves it to look at).
+async fn drop_database(admin: &str, url: &str) {
+    let (_, name) = url.rsplit_once('/').unwrap();
+    let mut conn = PgConnection::connect(admin).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+}
+
 fn migrate_store(to: &str, data: &Path) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
         .args(["migrate-store", "--to", to, "--data"])
@@ -448,6 +459,7 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
     }
     lite.close().await.ok();
     pg.close().await.ok();
+    drop_database(&admin, &url).await;
 }
 
 #[tokio::test]
@@ -470,6 +482,7 @@ async fn a_folder_without_a_site_is_refused_and_the_database_left_untouched() {
     let out = migrate_store("sqlite://elsewhere.db", empty.path());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
+    drop_database(&admin, &url).await;
 }
 
 #[tokio::test]
@@ -537,4 +550,5 @@ async fn a_row_postgres_refuses_is_named_and_nothing_is_committed() {
         )),
         "{stderr}"
     );
+    drop_database(&admin, &url).await;
 }
