@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod images;
 pub mod import;
+pub mod migrate_store;
 pub mod newsroom;
 pub mod render;
 pub mod search;

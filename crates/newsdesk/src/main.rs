@@ -28,6 +28,7 @@ async fn main() -> ExitCode {
         Command::Targets(args) => newsdesk::cli::run_targets(args),
         Command::Backup(args) => newsdesk::cli::run_backup(args).await.map(|()| 0),
         Command::Restore(args) => newsdesk::cli::run_restore(args).await.map(|()| 0),
+        Command::MigrateStore(args) => newsdesk::cli::run_migrate_store(args).await.map(|()| 0),
     };
     match result {
         Ok(0) => ExitCode::SUCCESS,

@@ -24,6 +24,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use postgres::PgStore;
+pub(crate) use postgres::redact as redact_url;
 pub use sqlite::{DB_FILE, SqliteStore};
 
 /// A position in the search index's change log (`index_changes`): the writing transaction's id

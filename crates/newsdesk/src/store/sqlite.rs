@@ -161,6 +161,11 @@ impl SqliteStore {
         Self::connect(data_dir, false).await
     }
 
+    /// The connection pool (migrate-store reads the site through it).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// Writes a consistent copy of the database to `path` (`VACUUM INTO`: one read transaction,
     /// so readers and, in WAL mode, writers go on meanwhile).
     pub async fn snapshot_into(&self, path: &Path) -> anyhow::Result<()> {
