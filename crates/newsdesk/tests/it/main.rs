@@ -24,3 +24,4 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
+mod object_store;
