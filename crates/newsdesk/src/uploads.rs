@@ -286,7 +286,7 @@ mod tests {
             ("news-images", "not a URL"),
             ("https://s3.example.com/bucket", "unsupported scheme"),
             ("s3://key:secret@bucket", "credentials"),
-            ("s3://bucket/a/../b", "`..`"),
+            ("s3://bucket/a//b", "an empty"),
             ("s3://bucket?x=1", "only s3://BUCKET"),
         ] {
             let e = format!("{:#}", parse_s3_url(bad).unwrap_err());

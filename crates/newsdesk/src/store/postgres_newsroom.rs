@@ -9,11 +9,11 @@ use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
+use crate::store::StoreResult;
 use crate::store::newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, SessionRecord,
     UserCredentials,
 };
-use crate::store::StoreResult;
 use crate::targets::Extracted;
 
 #[async_trait]

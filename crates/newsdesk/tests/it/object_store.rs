@@ -145,7 +145,11 @@ async fn an_image_uploaded_through_one_node_is_served_by_another() {
         "/uploads/..%2Fnewsdesk.db",
         "/uploads/../newsdesk.db",
     ] {
-        assert_eq!(b.get(missing).await.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert_eq!(
+            b.get(missing).await.status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
     }
     // Uploading the same image again (through B this time) is harmless: same names, same bytes.
     add_user(&b, "zhou", Role::Editor).await;

@@ -222,7 +222,9 @@ pub async fn create_postgres_database(admin: &str) -> String {
         .await
         .expect("create a test database");
     conn.close().await.ok();
-    let (base, _) = admin.rsplit_once('/').expect("cluster URL ends in /DATABASE");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("cluster URL ends in /DATABASE");
     format!("{base}/{name}")
 }
 
