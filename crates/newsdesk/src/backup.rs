@@ -67,6 +67,15 @@ pub async fn backup(
         bail!("{} exists already; choose a new file name", out.display());
     }
     let store = SqliteStore::open_existing(data_dir).await?;
+    // A bucket is opened and checked before anything is copied; the local folder is only read.
+    let bucket = match uploads_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let files = crate::uploads::UploadStore::open(data_dir, Some(url), &[])?;
+            files.check().await?;
+            Some(files)
+        }
+        None => None,
+    };
     let staging = tempfile::Builder::new()
         .prefix(".newsdesk-backup-")
         .tempdir_in(
@@ -87,10 +96,9 @@ pub async fn backup(
     let schema_version = copy.schema_version().await?;
     copy.close().await;
 
-    let files = crate::uploads::UploadStore::open(data_dir, uploads_url, &[])?;
-    let uploads_dir = match files.local_dir() {
-        Some(dir) => dir.to_path_buf(),
-        None => download_uploads(&files, &staging.path().join(crate::images::DIR)).await?,
+    let uploads_dir = match &bucket {
+        None => data_dir.join(crate::images::DIR),
+        Some(files) => download_uploads(files, &staging.path().join(crate::images::DIR)).await?,
     };
     let uploads = list_uploads(&uploads_dir)?;
     let manifest = Manifest {
@@ -128,7 +136,6 @@ async fn download_uploads(
     dir: &Path,
 ) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    files.check().await?;
     for name in files.list().await? {
         // Only names of the upload scheme: anything else under the prefix is not ours.
         if crate::images::content_type(&name).is_none() {
