@@ -5,7 +5,9 @@
 //!   the number of uploads, checked again after a restore;
 //! - `newsdesk.db` — the database as of one instant, written by SQLite's `VACUUM INTO` from a read
 //!   transaction, so a running server keeps serving and writing (WAL mode) while it is taken;
-//! - `uploads/…` — the uploaded images (content-addressed, written by rename, so never half-written).
+//! - `uploads/…` — the uploaded images (content-addressed, written whole, so never half-written),
+//!   read from the data folder, or listed and downloaded from the bucket when the site keeps
+//!   them in an S3-compatible store (`--uploads-url`); `restore` writes them to the data folder.
 //!
 //! The search index is not in it: it is derived data, rebuilt by `restore`.
 //! PostgreSQL sites use `pg_dump`/`pg_restore` plus the uploads (DEPLOY.md).
@@ -54,12 +56,26 @@ pub struct Summary {
     pub archive_bytes: u64,
 }
 
-/// Writes an archive of the site in `data_dir` to `out` (refusing to overwrite a file).
-pub async fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<Summary> {
+/// Writes an archive of the site in `data_dir` to `out` (refusing to overwrite a file); the
+/// uploads come from `uploads_url`'s bucket when given (`s3://BUCKET[/PREFIX]`).
+pub async fn backup(
+    data_dir: &Path,
+    uploads_url: Option<&str>,
+    out: &Path,
+) -> anyhow::Result<Summary> {
     if out.exists() {
         bail!("{} exists already; choose a new file name", out.display());
     }
     let store = SqliteStore::open_existing(data_dir).await?;
+    // A bucket is opened and checked before anything is copied; the local folder is only read.
+    let bucket = match uploads_url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => {
+            let files = crate::uploads::UploadStore::open(data_dir, Some(url), &[])?;
+            files.check().await?;
+            Some(files)
+        }
+        None => None,
+    };
     let staging = tempfile::Builder::new()
         .prefix(".newsdesk-backup-")
         .tempdir_in(
@@ -80,7 +96,10 @@ pub async fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<Summary> {
     let schema_version = copy.schema_version().await?;
     copy.close().await;
 
-    let uploads_dir = data_dir.join(crate::images::DIR);
+    let uploads_dir = match &bucket {
+        None => data_dir.join(crate::images::DIR),
+        Some(files) => download_uploads(files, &staging.path().join(crate::images::DIR)).await?,
+    };
     let uploads = list_uploads(&uploads_dir)?;
     let manifest = Manifest {
         format: FORMAT.into(),
@@ -110,6 +129,30 @@ pub async fn backup(data_dir: &Path, out: &Path) -> anyhow::Result<Summary> {
     })
 }
 
+/// Copies every upload in the bucket into `dir` (taken after the database copy, so every image
+/// the copy names is there; images uploaded since come along too, harmlessly).
+async fn download_uploads(
+    files: &crate::uploads::UploadStore,
+    dir: &Path,
+) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    for name in files.list().await? {
+        // Only names of the upload scheme: anything else under the prefix is not ours.
+        if crate::images::content_type(&name).is_none() {
+            continue;
+        }
+        let bytes = match files.read(&name).await {
+            Ok(b) => b,
+            Err(crate::uploads::GetError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        tokio::fs::write(dir.join(&name), bytes)
+            .await
+            .with_context(|| format!("writing {name} to the staging folder"))?;
+    }
+    Ok(dir.to_path_buf())
+}
+
 fn is_gzip(path: &Path) -> bool {
     let name = path.to_string_lossy();
     name.ends_with(".gz") || name.ends_with(".tgz")
@@ -126,7 +169,8 @@ fn list_uploads(dir: &Path) -> anyhow::Result<Vec<String>> {
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type()?.is_file() && !name.starts_with('.') {
+        // `#` marks object_store's temporary files (`name#1`), renamed once written.
+        if entry.file_type()?.is_file() && !name.starts_with('.') && !name.contains('#') {
             names.push(name);
         }
     }

@@ -103,6 +103,9 @@ pub struct BackupArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub data: DataArgs,
+    /// The site's uploads bucket, if it has one (its images are downloaded into the archive).
+    #[command(flatten)]
+    pub uploads: UploadsArgs,
 }
 
 /// `newsdesk restore`.
@@ -124,7 +127,12 @@ pub async fn run_backup(args: &BackupArgs) -> anyhow::Result<()> {
         );
     }
     let started = std::time::Instant::now();
-    let summary = crate::backup::backup(&args.data.data_dir, &args.out).await?;
+    let summary = crate::backup::backup(
+        &args.data.data_dir,
+        args.uploads.uploads_url.as_deref(),
+        &args.out,
+    )
+    .await?;
     eprintln!(
         "wrote {} ({:.1} MiB) in {:.1} s: {} article(s), {} upload(s), schema {}",
         args.out.display(),
@@ -297,6 +305,16 @@ impl DataArgs {
     }
 }
 
+/// Where uploaded images live.
+#[derive(Debug, Args)]
+pub struct UploadsArgs {
+    /// Keep uploaded images in an S3-compatible bucket (`s3://BUCKET[/PREFIX]`) that several
+    /// nodes share, instead of the data folder's `uploads/`. Endpoint, region and keys come from
+    /// AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "NEWSDESK_UPLOADS_URL")]
+    pub uploads_url: Option<String>,
+}
+
 /// `newsdesk serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -317,6 +335,8 @@ pub struct ServeArgs {
     /// Largest image upload accepted, in MiB.
     #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
     pub max_upload_mib: u64,
+    #[command(flatten)]
+    pub uploads: UploadsArgs,
     /// Memory for rendered article pages, in MiB; 0 renders every request.
     /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
     #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 32)]
@@ -375,6 +395,8 @@ impl ServeArgs {
                 .then(|| Duration::from_secs(self.view_dedupe_minutes * 60)),
             demo: !self.no_demo,
             max_upload_bytes: self.max_upload_mib.saturating_mul(1024 * 1024),
+            uploads_url: self.uploads.uploads_url.clone(),
+            uploads_s3_options: Vec::new(),
             wechat: match (&self.wechat_appid, &self.wechat_secret) {
                 (Some(app_id), Some(app_secret)) => Some(WeChatConfig {
                     app_id: app_id.clone(),

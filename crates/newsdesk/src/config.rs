@@ -21,6 +21,12 @@ pub struct ServeConfig {
     pub demo: bool,
     /// Largest image upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// Uploaded images in an S3-compatible bucket (`s3://BUCKET[/PREFIX]`, shared by several
+    /// nodes); `None`: the folder `uploads/` in the data folder.
+    pub uploads_url: Option<String>,
+    /// object_store S3 settings (such as `aws_endpoint`, `aws_access_key_id`) applied over the
+    /// `AWS_*` environment; empty in production, where the environment carries them.
+    pub uploads_s3_options: Vec<(String, String)>,
     /// WeChat official account for JS-SDK sharing; `None` keeps WeChat's API out of it.
     pub wechat: Option<WeChatConfig>,
     /// URLs per sitemap before `/sitemap.xml` becomes a sitemap index (the protocol's 50,000;
@@ -49,6 +55,8 @@ impl ServeConfig {
             view_dedupe: Some(Duration::from_secs(30 * 60)),
             demo: true,
             max_upload_bytes: crate::images::DEFAULT_MAX_BYTES,
+            uploads_url: None,
+            uploads_s3_options: Vec::new(),
             wechat: None,
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,

@@ -1,4 +1,5 @@
-//! Uploaded images: checked, measured and resized here, stored under `<data>/uploads/`.
+//! Uploaded images: checked, measured and resized here, stored through [`crate::uploads`] (the
+//! folder `<data>/uploads/` by default, or an S3-compatible bucket shared by several nodes).
 //!
 //! **Checks.** The type is sniffed from the bytes (JPEG, PNG, WebP, GIF), never taken from the
 //! name. Size is limited (10 MiB by default), and the pixel dimensions are read from the header
@@ -9,12 +10,12 @@
 //! original and `…-{variant width}.{ext}` for the resized variants (480, 960, 1600 px, only those
 //! narrower than the original; JPEG and WebP give JPEG variants, PNG and GIF give PNG). A name
 //! never changes meaning, so files are served with a one-year immutable cache lifetime, and
-//! [`srcset`] can list the variants from the URL alone. Every file is written to a temporary file
-//! and renamed into place, and a failure removes what was already placed, so nothing half-written
-//! is left.
+//! [`srcset`] can list the variants from the URL alone. Every file is written whole (an object
+//! put; locally a temporary file renamed into place), the original last, so nothing half-written
+//! is ever served and a failed upload leaves no original for a page to show; a repeated upload
+//! rewrites the same bytes under the same names.
 
-use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
@@ -64,16 +65,16 @@ pub enum ImageError {
     /// The bytes do not decode.
     #[error("图片已损坏或无法解码：{0}")]
     Corrupt(String),
-    /// Writing failed.
-    #[error("保存图片失败：{0}")]
-    Io(#[from] std::io::Error),
+    /// Writing failed (the folder or the object store).
+    #[error("保存图片失败")]
+    Storage(#[source] anyhow::Error),
 }
 
 /// Where uploads go and how large they may be.
 #[derive(Debug, Clone)]
 pub struct Uploads {
-    /// `<data>/uploads`.
-    pub dir: PathBuf,
+    /// The files: `<data>/uploads` or a bucket.
+    pub files: crate::uploads::UploadStore,
     /// Largest upload accepted, in bytes.
     pub max_bytes: u64,
 }
@@ -81,7 +82,7 @@ pub struct Uploads {
 impl Default for Uploads {
     fn default() -> Self {
         Self {
-            dir: PathBuf::from("data").join(DIR),
+            files: crate::uploads::UploadStore::in_memory(),
             max_bytes: DEFAULT_MAX_BYTES,
         }
     }
@@ -143,19 +144,35 @@ const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// time: four large PNGs at once must not add up to gigabytes.
 static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-/// [`store`] on a blocking thread, one upload at a time (see [`DECODING`]).
-pub async fn store_blocking(
-    dir: PathBuf,
+/// Checks and resizes `bytes` on a blocking thread, one upload at a time (see [`DECODING`]), then
+/// writes the variants and the original to `files`.
+pub async fn store(
+    files: &crate::uploads::UploadStore,
     bytes: Vec<u8>,
     max_bytes: u64,
 ) -> anyhow::Result<Result<StoredImage, ImageError>> {
-    let _permit = DECODING
-        .acquire()
-        .await
-        .map_err(|e| anyhow::anyhow!("image decoding queue closed: {e}"))?;
-    tokio::task::spawn_blocking(move || store(&dir, &bytes, max_bytes))
-        .await
-        .map_err(|e| anyhow::Error::new(e).context("image task"))
+    let prepared = {
+        let _permit = DECODING
+            .acquire()
+            .await
+            .map_err(|e| anyhow::anyhow!("image decoding queue closed: {e}"))?;
+        tokio::task::spawn_blocking(move || prepare(bytes, max_bytes))
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("image task"))?
+    };
+    let Prepared { image, files: set } = match prepared {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    // Variants first, the original last. A failure leaves no original, so no page refers to
+    // the variants already written; they are not deleted, because the same names may belong to
+    // an earlier upload of the same image that pages do show.
+    for (name, data) in set {
+        if let Err(e) = files.put(&name, data).await {
+            return Ok(Err(ImageError::Storage(e)));
+        }
+    }
+    Ok(Ok(image))
 }
 
 fn encode(img: &DynamicImage, ext: &str) -> Result<Vec<u8>, ImageError> {
@@ -173,21 +190,19 @@ fn encode(img: &DynamicImage, ext: &str) -> Result<Vec<u8>, ImageError> {
     Ok(out.into_inner())
 }
 
-/// Writes `bytes` to `dir/name` through a temporary file in `dir` and an atomic rename.
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".upload-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    let path = dir.join(name);
-    tmp.persist(&path).map_err(|e| e.error)?;
-    Ok(path)
+/// An upload checked and resized, ready to write.
+#[derive(Debug)]
+pub struct Prepared {
+    /// What will be stored.
+    pub image: StoredImage,
+    /// (name, bytes) of the variants, narrowest first, then the original last: its presence
+    /// means the whole set is there.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Checks, measures and stores an upload with its variants in `dir` (created if missing).
-/// Blocking and CPU-heavy: call it from `spawn_blocking`.
-pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, ImageError> {
+/// Checks, measures and resizes an upload. Blocking and CPU-heavy: call it from
+/// `spawn_blocking` (as [`store`] does).
+pub fn prepare(bytes: Vec<u8>, max_bytes: u64) -> Result<Prepared, ImageError> {
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > max_bytes {
         return Err(ImageError::TooLarge {
@@ -199,10 +214,10 @@ pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, Im
     if bytes.is_empty() {
         return Err(ImageError::Empty);
     }
-    let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported)?;
+    let format = image::guess_format(&bytes).map_err(|_| ImageError::Unsupported)?;
     let (ext, mime) = accepted(format).ok_or(ImageError::Unsupported)?;
     // Dimensions from the header only, before any pixel is decoded.
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
     reader.no_limits();
     let (width, height) = reader
         .into_dimensions()
@@ -210,13 +225,13 @@ pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, Im
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageError::TooManyPixels { width, height });
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
     reader.limits(limits());
     let img = reader
         .decode()
         .map_err(|e| ImageError::Corrupt(e.to_string()))?;
 
-    let digest = Sha256::digest(bytes);
+    let digest = Sha256::digest(&bytes);
     let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let stem = format!("{hash}_{width}x{height}");
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -235,29 +250,17 @@ pub fn store(dir: &Path, bytes: &[u8], max_bytes: u64) -> Result<StoredImage, Im
     }
     drop(img);
     files.reverse();
-    std::fs::create_dir_all(dir)?;
     let file_name = format!("{stem}.{ext}");
-    let mut placed: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        for (name, data) in &files {
-            placed.push(write_atomic(dir, name, data)?);
-        }
-        // The original last: its presence means the whole set is there.
-        placed.push(write_atomic(dir, &file_name, bytes)?);
-        Ok::<_, std::io::Error>(())
-    })();
-    if let Err(e) = result {
-        for path in &placed {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(e.into());
-    }
-    Ok(StoredImage {
-        file_name,
-        mime,
-        width,
-        height,
-        bytes: len,
+    files.push((file_name.clone(), bytes));
+    Ok(Prepared {
+        image: StoredImage {
+            file_name,
+            mime,
+            width,
+            height,
+            bytes: len,
+        },
+        files,
     })
 }
 
@@ -340,10 +343,14 @@ mod tests {
         !c
     }
 
-    #[test]
-    fn stores_original_and_narrower_variants() {
+    #[tokio::test]
+    async fn stores_original_and_narrower_variants() {
         let dir = tempfile::tempdir().unwrap();
-        let stored = store(dir.path(), &png(1000, 500), DEFAULT_MAX_BYTES).unwrap();
+        let files = crate::uploads::UploadStore::local(dir.path()).unwrap();
+        let stored = store(&files, png(1000, 500), DEFAULT_MAX_BYTES)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (stored.width, stored.height, stored.mime),
             (1000, 500, "image/png")
@@ -364,13 +371,12 @@ mod tests {
 
     #[test]
     fn refuses_non_images_oversize_and_bombs() {
-        let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
-            store(dir.path(), b"<html>not an image</html>", DEFAULT_MAX_BYTES),
+            prepare(b"<html>not an image</html>".to_vec(), DEFAULT_MAX_BYTES),
             Err(ImageError::Unsupported)
         ));
         assert!(matches!(
-            store(dir.path(), &png(10, 10), 10),
+            prepare(png(10, 10), 10),
             Err(ImageError::TooLarge { .. })
         ));
         // A PNG header claiming 100000×100000 pixels (with a valid checksum).
@@ -380,10 +386,9 @@ mod tests {
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(
-            store(dir.path(), &bomb, DEFAULT_MAX_BYTES),
+            prepare(bomb, DEFAULT_MAX_BYTES),
             Err(ImageError::TooManyPixels { .. })
         ));
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod render;
 pub mod search;
 pub mod store;
 pub mod targets;
+pub mod uploads;
 pub mod web;
 pub mod wechat;
 
@@ -43,6 +44,14 @@ pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // Checked first: a wrong bucket or key should stop the start before anything else is done.
+    let upload_files = uploads::UploadStore::open(
+        &config.data_dir,
+        config.uploads_url.as_deref(),
+        &config.uploads_s3_options,
+    )?;
+    upload_files.check().await?;
+    tracing::info!(uploads = %upload_files.location(), "uploads stored in {}", upload_files.location());
     let startup = store::lock_startup(&config.data_dir).await?;
     let store = store::open(&config.database()).await?;
     // Where this node starts following the search change log: taken before the index is compared
@@ -108,7 +117,7 @@ pub async fn serve(
         ));
 
     let state = state.with_uploads(images::Uploads {
-        dir: config.data_dir.join(images::DIR),
+        files: upload_files,
         max_bytes: config.max_upload_bytes,
     });
 

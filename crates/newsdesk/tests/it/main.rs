@@ -18,6 +18,7 @@ mod migrate_store;
 mod multi;
 mod newsroom;
 mod nodes;
+mod object_store;
 mod pages;
 mod proxies;
 mod reach;

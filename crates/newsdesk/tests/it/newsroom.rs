@@ -16,7 +16,7 @@ use crate::support::{TestApp, attr, cookie_value, texts};
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Adds an account through the real store of the running server's data folder.
-async fn add_user(app: &TestApp, name: &str, role: Role) {
+pub(crate) async fn add_user(app: &TestApp, name: &str, role: Role) {
     let store = crate::support::open_store_at(app.data_path()).await;
     newsdesk::auth::create_user(store.as_ref(), name, role, PASSWORD)
         .await
@@ -24,7 +24,7 @@ async fn add_user(app: &TestApp, name: &str, role: Role) {
 }
 
 /// A signed-in browser: the session cookie and the page's CSRF token.
-struct Session<'a> {
+pub(crate) struct Session<'a> {
     app: &'a TestApp,
     cookie: String,
     csrf: String,
@@ -52,7 +52,7 @@ async fn post_login(app: &TestApp, name: &str, password: &str) -> reqwest::Respo
         .unwrap()
 }
 
-async fn login<'a>(app: &'a TestApp, name: &str) -> Session<'a> {
+pub(crate) async fn login<'a>(app: &'a TestApp, name: &str) -> Session<'a> {
     let r = post_login(app, name, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let set = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
@@ -540,7 +540,7 @@ async fn the_preview_is_the_public_rendering() {
     assert!(!html.contains("<script"));
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::DynamicImage::new_rgb8(width, height);
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
@@ -560,7 +560,7 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(s: &Session<'_>, name: &str, bytes: &[u8]) -> reqwest::Response {
+pub(crate) async fn upload(s: &Session<'_>, name: &str, bytes: &[u8]) -> reqwest::Response {
     let (ct, body) = multipart(name, bytes);
     s.app
         .client

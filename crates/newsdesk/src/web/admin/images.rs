@@ -2,6 +2,7 @@
 //! fetch from the article editor, which gets JSON back to insert the image). Checks and resizing
 //! live in [`crate::images`]; files are served by [`serve_upload`].
 
+use axum::body::Body;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use crate::error::{AppError, JsonError};
 use crate::images::{self, ImageError};
 use crate::render::views::{Pagination, TimeView};
 use crate::store::NewImage;
+use crate::uploads::GetError;
 use crate::web::AppState;
 use crate::web::extract::{Json, Path, Query};
 
@@ -115,9 +117,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
 fn refused(e: ImageError) -> AppError {
     match e {
         ImageError::TooLarge { .. } => AppError::PayloadTooLarge(e.to_string()),
-        ImageError::Io(io) => {
-            AppError::Internal(anyhow::Error::new(io).context("storing an upload"))
-        }
+        ImageError::Storage(e) => AppError::Internal(e.context("storing an upload")),
         e => AppError::BadRequest(e.to_string()),
     }
 }
@@ -149,8 +149,7 @@ async fn receive(
                 }));
             }
         }
-        let dir = state.uploads().dir.clone();
-        let stored = images::store_blocking(dir, bytes, max)
+        let stored = images::store(&state.uploads().files, bytes, max)
             .await?
             .map_err(refused)?;
         let original_name: String = original_name.chars().take(200).collect();
@@ -205,21 +204,19 @@ pub async fn upload_image(
 }
 
 /// `GET /uploads/{name}`: an upload or one of its variants, cached for a year (names are
-/// content-addressed and never change meaning).
+/// content-addressed and never change meaning), streamed from the uploads store.
 pub async fn serve_upload(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {
+    // Only names of the upload scheme reach the store: no `/`, no `..`, nothing else in it.
     let content_type = images::content_type(&name).ok_or(AppError::NotFound)?;
-    let bytes = match tokio::fs::read(state.uploads().dir.join(&name)).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => {
-            return Err(AppError::Internal(
-                anyhow::Error::new(e).context("reading an upload"),
-            ));
-        }
+    let file = match state.uploads().files.get(&name).await {
+        Ok(f) => f,
+        Err(GetError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(AppError::Internal(anyhow::Error::new(e))),
     };
+    let length = file.meta.size;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
@@ -231,8 +228,9 @@ pub async fn serve_upload(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
         ],
-        bytes,
+        Body::from_stream(file.into_stream()),
     )
         .into_response())
 }
