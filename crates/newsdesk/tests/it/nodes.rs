@@ -39,12 +39,19 @@ async fn database() -> Option<String> {
     Some(create_postgres_database(&admin).await)
 }
 
-/// A node on `url`: its own data folder, the demo loaded by whichever node claims it first.
-async fn node(url: &str) -> TestApp {
+/// A node on `url`: its own data folder, the demo loaded by whichever node claims it first, and
+/// uploads in `uploads` (an S3 endpoint and bucket URL) when given.
+async fn node(url: &str, uploads: Option<(String, String)>) -> TestApp {
     let url = url.to_string();
     TestApp::builder()
         .count_every_view()
-        .config(move |c| c.database_url = Some(url))
+        .config(move |c| {
+            c.database_url = Some(url);
+            if let Some((endpoint, bucket)) = uploads {
+                c.uploads_url = Some(bucket);
+                c.uploads_s3_options = crate::object_store::s3_options(&endpoint);
+            }
+        })
         .start()
         .await
 }
@@ -52,7 +59,7 @@ async fn node(url: &str) -> TestApp {
 async fn three_nodes() -> Option<(String, [TestApp; 3])> {
     let url = database().await?;
     // Started together, as a deployment would: migrations, the first admin and the demo race.
-    let (a, b, c) = tokio::join!(node(&url), node(&url), node(&url));
+    let (a, b, c) = tokio::join!(node(&url, None), node(&url, None), node(&url, None));
     Some((url, [a, b, c]))
 }
 
@@ -77,8 +84,15 @@ where
     }
 }
 
-async fn api_token(app: &TestApp, name: &str) -> String {
-    let store = app.open_store().await;
+/// The nodes' shared store, opened beside them.
+async fn shared_store(url: &str) -> std::sync::Arc<dyn newsdesk::store::Store> {
+    newsdesk::store::open(&newsdesk::store::Database::Postgres(url.to_string()))
+        .await
+        .unwrap()
+}
+
+async fn api_token(url: &str, name: &str) -> String {
+    let store = shared_store(url).await;
     let user = newsdesk::auth::create_user(store.as_ref(), name, Role::Editor, PASSWORD)
         .await
         .unwrap();
@@ -140,10 +154,10 @@ async fn search_finds(app: &TestApp, word: &str, slug: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_write_on_one_node_shows_on_the_others_pages_and_search() {
-    let Some((_url, [a, b, c])) = three_nodes().await else {
+    let Some((url, [a, b, c])) = three_nodes().await else {
         return;
     };
-    let token = api_token(&a, "writer").await;
+    let token = api_token(&url, "writer").await;
     // Warm B's and C's caches of the home page, so a stale page would show.
     for n in [&b, &c] {
         assert_eq!(n.get("/").await.status(), StatusCode::OK);
@@ -175,7 +189,7 @@ async fn a_write_on_one_node_shows_on_the_others_pages_and_search() {
         .await;
     }
     // An edit and an unpublish follow the same way: all three answer the same search.
-    let store = a.open_store().await;
+    let store = shared_store(&url).await;
     let id = newsdesk::store::Store::published_article(store.as_ref(), &slug)
         .await
         .unwrap()
@@ -203,10 +217,10 @@ async fn a_write_on_one_node_shows_on_the_others_pages_and_search() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn views_spread_over_three_nodes_add_up_exactly() {
-    let Some((_url, nodes)) = three_nodes().await else {
+    let Some((url, nodes)) = three_nodes().await else {
         return;
     };
-    let store = nodes[0].open_store().await;
+    let store = shared_store(&url).await;
     let page = newsdesk::store::Store::list_published(
         store.as_ref(),
         None,
@@ -258,10 +272,10 @@ async fn views_spread_over_three_nodes_add_up_exactly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_scheduled_article_is_published_once() {
-    let Some((_url, [a, b, c])) = three_nodes().await else {
+    let Some((url, [a, b, c])) = three_nodes().await else {
         return;
     };
-    let token = api_token(&a, "scheduler").await;
+    let token = api_token(&url, "scheduler").await;
     let (status, created) = api_post(
         &a,
         &token,
@@ -291,7 +305,7 @@ async fn a_scheduled_article_is_published_once() {
     }
     // Two more scheduler rounds on every node: still one publication.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let store = a.open_store().await;
+    let store = shared_store(&url).await;
     let audit = newsdesk::store::NewsroomStore::list_audit(
         store.as_ref(),
         Some(id),
@@ -345,10 +359,10 @@ async fn attempt(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sessions_and_the_login_throttle_are_shared() {
-    let Some((_url, [a, b, c])) = three_nodes().await else {
+    let Some((url, [a, b, c])) = three_nodes().await else {
         return;
     };
-    let store = a.open_store().await;
+    let store = shared_store(&url).await;
     newsdesk::auth::create_user(store.as_ref(), "shared", Role::Editor, PASSWORD)
         .await
         .unwrap();
@@ -452,7 +466,7 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged() {
     let Some((url, [a, _b, c])) = three_nodes().await else {
         return;
     };
-    let token = api_token(&a, "loader").await;
+    let token = api_token(&url, "loader").await;
     let mut killed = ProcessNode::start(&url).await;
     let client = reqwest::Client::new();
     // Writers through the process node until it dies, each remembering what was acknowledged.
@@ -516,7 +530,7 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged() {
         !acknowledged.is_empty(),
         "the load wrote something before the kill"
     );
-    let store = a.open_store().await;
+    let store = shared_store(&url).await;
     for (id, title) in &acknowledged {
         let article = newsdesk::store::Store::article_by_id(store.as_ref(), *id)
             .await
@@ -535,4 +549,48 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged() {
         "{} writes acknowledged before SIGKILL, all found",
         acknowledged.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_image_uploaded_through_one_node_is_served_by_another() {
+    let Some(endpoint) = crate::object_store::endpoint("nodes") else {
+        return;
+    };
+    let Some(url) = database().await else {
+        return;
+    };
+    let bucket = format!(
+        "s3://{}/{}",
+        crate::object_store::BUCKET,
+        crate::object_store::unique_prefix("nodes")
+    );
+    let uploads = || Some((endpoint.clone(), bucket.clone()));
+    let (a, _b, c) = tokio::join!(
+        node(&url, uploads()),
+        node(&url, uploads()),
+        node(&url, uploads())
+    );
+    let urls = crate::object_store::upload_photo(&a).await;
+    for path in &urls {
+        let from_a = a.get(path).await.bytes().await.unwrap();
+        let r = c.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path} on C");
+        assert_eq!(
+            r.bytes().await.unwrap(),
+            from_a,
+            "{path}: C serves A's bytes"
+        );
+    }
+    // The newsroom of C lists the image uploaded through A (its row is in the shared database).
+    let store = shared_store(&url).await;
+    let images = newsdesk::store::NewsroomStore::list_images(
+        store.as_ref(),
+        newsdesk::domain::PageRequest {
+            page: 1,
+            per_page: 10,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(images.total, 1);
 }

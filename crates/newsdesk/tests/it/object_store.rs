@@ -17,12 +17,12 @@ use newsdesk::domain::Role;
 use crate::newsroom::{add_user, login, png, upload};
 use crate::support::{TestApp, newsdesk_command, on_postgres};
 
-const BUCKET: &str = "newsdesk-test";
+pub(crate) const BUCKET: &str = "newsdesk-test";
 const ACCESS_KEY: &str = "newsdesk-test";
 const SECRET_KEY: &str = "newsdesk-test-secret";
 
 /// The test store's endpoint, or `None` (with the reason printed) when the test should skip.
-fn endpoint(test: &str) -> Option<String> {
+pub(crate) fn endpoint(test: &str) -> Option<String> {
     match std::env::var("NEWSDESK_TEST_S3") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
@@ -37,7 +37,7 @@ fn endpoint(test: &str) -> Option<String> {
 }
 
 /// A prefix no other test or run uses.
-fn unique_prefix(test: &str) -> String {
+pub(crate) fn unique_prefix(test: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -45,7 +45,7 @@ fn unique_prefix(test: &str) -> String {
     format!("{test}-{}-{nanos}", std::process::id())
 }
 
-fn s3_options(endpoint: &str) -> Vec<(String, String)> {
+pub(crate) fn s3_options(endpoint: &str) -> Vec<(String, String)> {
     [
         ("aws_endpoint", endpoint),
         ("aws_access_key_id", ACCESS_KEY),
@@ -84,7 +84,7 @@ fn stderr(out: &Output) -> String {
 
 /// Uploads a 1700 × 850 PNG through the newsroom of `app`; returns the URLs of the original and
 /// of its variants.
-async fn upload_photo(app: &TestApp) -> Vec<String> {
+pub(crate) async fn upload_photo(app: &TestApp) -> Vec<String> {
     add_user(app, "zhou", Role::Editor).await;
     let s = login(app, "zhou").await;
     let r = upload(&s, "photo.png", &png(1700, 850)).await;
