@@ -1171,3 +1171,147 @@ impl NewsroomStore for PgStore {
         Ok(articles)
     }
 }
+
+/// Several nodes on one database: two stores (two pools, as two servers have) racing. Run with
+/// `NEWSDESK_TEST_BACKEND=postgres` (cluster at `NEWSDESK_TEST_POSTGRES`, default the one
+/// `.ci/postgres` starts); without it they do nothing, like the SQLite-only tests on PostgreSQL.
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use sqlx::Connection;
+
+    use super::*;
+
+    /// Two stores on a new database of the test cluster, and the database's name.
+    async fn two_nodes() -> Option<(PgStore, PgStore, String)> {
+        if std::env::var("NEWSDESK_TEST_BACKEND").as_deref() != Ok("postgres") {
+            return None;
+        }
+        let admin = std::env::var("NEWSDESK_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:54329/postgres".to_string());
+        let name = format!(
+            "newsdesk_test_unit_{}_{}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        let a = PgStore::open(&url).await.unwrap();
+        let b = PgStore::open(&url).await.unwrap();
+        Some((a, b, name))
+    }
+
+    async fn drop_database(a: PgStore, b: PgStore, name: &str) {
+        a.pool.close().await;
+        b.pool.close().await;
+        let admin = std::env::var("NEWSDESK_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:54329/postgres".to_string());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn each_due_article_is_published_by_exactly_one_node() {
+        let Some((a, b, name)) = two_nodes().await else {
+            return;
+        };
+        let due = Utc::now() - chrono::Duration::minutes(1);
+        sqlx::query("INSERT INTO channels (name, slug) VALUES ('要闻', 'news')")
+            .execute(&a.pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO articles (slug, title, channel_id, body_format, body_source, body_html, \
+             status, published_at, created_at, updated_at) \
+             SELECT 'a' || n, '文章' || n, (SELECT id FROM channels), 'markdown', '', '', \
+             'scheduled', $1, $1, $1 FROM generate_series(1, 200) n",
+        )
+        .bind(due)
+        .execute(&a.pool)
+        .await
+        .unwrap();
+        let mut runs = Vec::new();
+        for i in 0..16 {
+            let node = if i % 2 == 0 { a.clone() } else { b.clone() };
+            runs.push(tokio::spawn(async move {
+                node.publish_due(Utc::now()).await.unwrap()
+            }));
+        }
+        let mut published = Vec::new();
+        for run in runs {
+            published.extend(run.await.unwrap().into_iter().map(|(id, _)| id));
+        }
+        let distinct: BTreeSet<i64> = published.iter().copied().collect();
+        assert_eq!(published.len(), 200, "each article reported once");
+        assert_eq!(distinct.len(), 200);
+        let versions: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT version FROM articles WHERE status = 'published'")
+                .fetch_all(&a.pool)
+                .await
+                .unwrap();
+        assert_eq!(versions, vec![2], "each article published once");
+        drop_database(a, b, &name).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_login_attempts_on_several_nodes_each_count_the_earlier_ones() {
+        let Some((a, b, name)) = two_nodes().await else {
+            return;
+        };
+        let now = Utc::now();
+        let since = now - chrono::Duration::minutes(15);
+        // One account (in any letter case) from many addresses, and one address on many
+        // accounts: the n-th attempt sees exactly n-1 earlier ones, whichever node took it.
+        let mut runs = Vec::new();
+        for i in 0..24 {
+            let node = if i % 2 == 0 { a.clone() } else { b.clone() };
+            runs.push(tokio::spawn(async move {
+                let account = if i % 3 == 0 { "Wang" } else { "wang" };
+                let by_account = node
+                    .reserve_login_attempt(account, &format!("10.0.0.{i}"), now, since)
+                    .await
+                    .unwrap();
+                let by_client = node
+                    .reserve_login_attempt(&format!("user{i}"), "10.9.9.9", now, since)
+                    .await
+                    .unwrap();
+                (by_account.account.count, by_client.client.count)
+            }));
+        }
+        let mut accounts = BTreeSet::new();
+        let mut clients = BTreeSet::new();
+        for run in runs {
+            let (account, client) = run.await.unwrap();
+            accounts.insert(account);
+            clients.insert(client);
+        }
+        let expected: BTreeSet<i64> = (0..24).collect();
+        assert_eq!(accounts, expected, "per-account counts");
+        assert_eq!(clients, expected, "per-client counts");
+        drop_database(a, b, &name).await;
+    }
+
+    #[tokio::test]
+    async fn a_name_taken_in_another_letter_case_is_a_conflict() {
+        let Some((a, b, name)) = two_nodes().await else {
+            return;
+        };
+        a.create_user("Chen", Role::Admin, "hash").await.unwrap();
+        let again = b.create_user("chen", Role::Editor, "hash").await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict { .. })),
+            "{again:?}"
+        );
+        let found = b.user_credentials("CHEN").await.unwrap();
+        assert_eq!(found.user.name, "Chen");
+        drop_database(a, b, &name).await;
+    }
+}
