@@ -809,7 +809,7 @@ impl Store for PgStore {
     async fn article_by_id(&self, id: i64) -> StoreResult<Article> {
         let sql = format!(
             "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
-             WHERE a.id = ?"
+             WHERE a.id = $1"
         );
         let row: Option<ArticleRow> = sqlx::query_as(&sql)
             .bind(id)
@@ -1121,7 +1121,8 @@ impl Store for PgStore {
             .count_targets_by_sector(&TargetFilter::default())
             .await?;
         let regions: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT t.region {from} AND t.region IS NOT NULL ORDER BY t.region COLLATE \"C\""
+            "SELECT t.region {from} AND t.region IS NOT NULL \
+             GROUP BY t.region ORDER BY t.region COLLATE \"C\""
         ))
         .bind(now)
         .fetch_all(&self.pool)
