@@ -3,6 +3,7 @@
 //! started together migrate one at a time). The same behaviour as `sqlite`, checked by the same
 //! tests run against both (`tests/it`, `NEWSDESK_TEST_BACKEND=postgres`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
@@ -10,9 +11,10 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use futures::stream::BoxStream;
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{FromRow, PgPool};
 use tracing::instrument;
 
 #[path = "postgres_newsroom.rs"]
@@ -20,10 +22,10 @@ mod newsroom;
 
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
-    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
-    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat,
+    Channel, Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
 };
-use crate::targets::Extracted;
+use crate::targets::{self, Extracted};
 
 /// PostgreSQL implementation of [`Store`].
 #[derive(Debug, Clone)]
@@ -94,6 +96,40 @@ impl PgStore {
     pub(super) fn touch(&self) {
         self.version.fetch_add(1, Ordering::AcqRel);
     }
+
+    /// Starts a write transaction. PostgreSQL locks rows, not the database, so a plain `BEGIN`
+    /// (READ COMMITTED) is the counterpart of SQLite's `BEGIN IMMEDIATE`.
+    pub(super) async fn write_tx(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        self.pool.begin().await.map_err(other)
+    }
+
+    /// Rows in every table of the current schema (migration bookkeeping left out).
+    pub async fn table_counts(&self) -> anyhow::Result<BTreeMap<String, i64>> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name NOT LIKE '\\_sqlx%' ORDER BY table_name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = BTreeMap::new();
+        for name in names {
+            // Names come from the catalogue, not from users; quoted all the same.
+            let sql = format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\""));
+            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
+            counts.insert(name, n);
+        }
+        Ok(counts)
+    }
+
+    /// The newest migration applied.
+    pub async fn schema_version(&self) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
 }
 
 /// `url` without its password, for messages and logs.
@@ -108,13 +144,13 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
-fn other(e: sqlx::Error) -> StoreError {
+pub(super) fn other(e: sqlx::Error) -> StoreError {
     StoreError::Other(e.into())
 }
 
 /// Maps a uniqueness violation to `Conflict` naming the table and column as SQLite does
 /// (`articles.slug`), a foreign-key violation to `Conflict`, everything else to `Other`.
-fn on_write(e: sqlx::Error) -> StoreError {
+pub(super) fn on_write(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
             let table = db.table().unwrap_or("");
@@ -142,163 +178,1072 @@ fn on_write(e: sqlx::Error) -> StoreError {
     other(e)
 }
 
+#[derive(FromRow)]
+struct ChannelRow {
+    id: i64,
+    name: String,
+    slug: String,
+    position: i64,
+}
+
+impl From<ChannelRow> for Channel {
+    fn from(r: ChannelRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            slug: r.slug,
+            position: r.position,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(super) struct ArticleRow {
+    id: i64,
+    slug: String,
+    title: String,
+    author: Option<String>,
+    source: Option<String>,
+    summary: String,
+    body_format: String,
+    body_source: String,
+    body_html: String,
+    status: String,
+    published_at: Option<DateTime<Utc>>,
+    views: i64,
+    cover_image: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    channel_id: i64,
+    channel_name: String,
+    channel_slug: String,
+    channel_position: i64,
+}
+
+impl ArticleRow {
+    pub(super) fn into_article(self, tags: Vec<String>) -> StoreResult<Article> {
+        let corrupt = |what: &str, value: &str| {
+            StoreError::Other(anyhow::anyhow!(
+                "article {}: unknown {what} {value:?}",
+                self.id
+            ))
+        };
+        let body_format = BodyFormat::parse(&self.body_format)
+            .ok_or_else(|| corrupt("body format", &self.body_format))?;
+        let status =
+            ArticleStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?;
+        Ok(Article {
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            author: self.author,
+            source: self.source,
+            channel: Channel {
+                id: self.channel_id,
+                name: self.channel_name,
+                slug: self.channel_slug,
+                position: self.channel_position,
+            },
+            tags,
+            summary: self.summary,
+            body_format,
+            body_source: self.body_source,
+            body_html: self.body_html,
+            status,
+            published_at: self.published_at,
+            views: self.views,
+            cover_image: self.cover_image,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    channel_name: String,
+    channel_slug: String,
+    published_at: Option<DateTime<Utc>>,
+    views: i64,
+}
+
+impl From<SummaryRow> for ArticleSummary {
+    fn from(r: SummaryRow) -> Self {
+        Self {
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            channel_name: r.channel_name,
+            channel_slug: r.channel_slug,
+            published_at: r.published_at,
+            views: r.views,
+        }
+    }
+}
+
+pub(super) const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
+     a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
+     a.updated_at, \
+     c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
+
+/// Public articles: published, and their time has come (`$n` binds now).
+fn public(n: u8) -> String {
+    format!("a.status = 'published' AND a.published_at <= ${n}")
+}
+/// What the search index holds: public articles and those published for a time still ahead (the
+/// index hides them until then). Keep in step with `public`.
+const INDEXABLE: &str = "a.status = 'published'";
+
+impl PgStore {
+    async fn tags_of(&self, article_id: i64) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id = $1 ORDER BY t.name COLLATE \"C\"",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
+    }
+}
+
+impl PgStore {
+    /// The end of every article write, whoever writes: tags and targets (computed by the caller
+    /// before the transaction began) replaced in the same transaction, commit, and pages rendered
+    /// before it marked out of date.
+    pub(super) async fn finish_article_write(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+        id: i64,
+        input: &ArticleInput,
+        targets: &[Extracted],
+    ) -> StoreResult<()> {
+        replace_tags(&mut tx, id, &input.tags).await?;
+        write_targets(&mut tx, id, targets).await?;
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
+    }
+}
+
+/// The id of the channel with `slug`, or a `Conflict` naming the slug.
+pub(super) async fn channel_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    slug: &str,
+) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT id FROM channels WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(other)?
+        .ok_or_else(|| StoreError::Conflict {
+            what: format!("no channel with slug {slug:?}"),
+        })
+}
+
+/// Inserts a new article row (imports, the demo, the newsroom) and returns its id.
+pub(super) async fn insert_article(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    input: &ArticleInput,
+    channel_id: i64,
+    cover_image: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
+         body_source, body_html, status, published_at, views, import_key, cover_image, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(&input.slug)
+    .bind(&input.title)
+    .bind(&input.author)
+    .bind(&input.source)
+    .bind(channel_id)
+    .bind(&input.summary)
+    .bind(input.body_format.as_str())
+    .bind(&input.body_source)
+    .bind(&input.body_html)
+    .bind(input.status.as_str())
+    .bind(input.published_at.map(db_time))
+    .bind(input.views)
+    .bind(&input.import_key)
+    .bind(cover_image)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(on_write)
+}
+
+/// Replaces an article's tags, creating tags that do not exist yet.
+pub(super) async fn replace_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    article_id: i64,
+    tags: &[String],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    // The upsert locks each tag's row until commit: taken in one order (by name) by every
+    // writer, so two saves sharing tags wait for each other instead of deadlocking. `DO UPDATE`
+    // rather than `DO NOTHING` so that the id comes back even when the tag already exists or was
+    // just committed by another writer.
+    let mut tags: Vec<&String> = tags.iter().collect();
+    tags.sort_unstable();
+    tags.dedup();
+    for tag in tags {
+        let tag_id: i64 = sqlx::query_scalar(
+            "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = tags.name \
+             RETURNING id",
+        )
+        .bind(tag)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(other)?;
+        sqlx::query(
+            "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(article_id)
+        .bind(tag_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
+    Ok(())
+}
+
+const TARGET_COLUMNS: &str = "t.article_id, a.slug AS article_slug, a.title AS article_title, \
+     a.published_at, t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, \
+     t.kind, t.aspirational, t.sector, t.region, t.year";
+
+/// `SELECT {select}` over the targets of public articles matching `filter` (no order, no limit).
+fn target_query(
+    select: &str,
+    filter: &TargetFilter,
+) -> sqlx::QueryBuilder<'static, sqlx::Postgres> {
+    // The builder numbers the placeholders as it binds.
+    let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+        "SELECT {select} FROM article_targets t JOIN articles a ON a.id = t.article_id \
+         WHERE a.status = 'published' AND a.published_at <= "
+    ));
+    q.push_bind(db_time(Utc::now()));
+    if let Some(id) = filter.article_id {
+        q.push(" AND t.article_id = ").push_bind(id);
+    }
+    if let Some(sector) = &filter.sector {
+        q.push(" AND t.sector = ").push_bind(sector.clone());
+    }
+    if let Some(kind) = &filter.kind {
+        q.push(" AND t.kind = ").push_bind(kind.clone());
+    }
+    if let Some(region) = &filter.region {
+        q.push(" AND t.region = ").push_bind(region.clone());
+    }
+    if let Some(year) = filter.year {
+        q.push(" AND t.year = ").push_bind(year);
+    }
+    if let Some(aspirational) = filter.aspirational {
+        q.push(" AND t.aspirational = ").push_bind(aspirational);
+    }
+    q
+}
+
+/// Text is ordered by code point (`COLLATE "C"`), as SQLite orders it, whatever the database's
+/// collation.
+fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Postgres>, filter: &TargetFilter) {
+    q.push(match filter.sort {
+        TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
+        TargetSort::Sector => {
+            " ORDER BY t.sector COLLATE \"C\", t.indicator COLLATE \"C\", t.position"
+        }
+        TargetSort::Indicator => {
+            " ORDER BY t.indicator COLLATE \"C\", a.published_at DESC, t.position"
+        }
+        TargetSort::Value => " ORDER BY t.unit COLLATE \"C\", t.value DESC, t.position",
+    });
+}
+
+/// Replaces an article's targets with those found in its new body: derived data, computed before
+/// the transaction (never while it holds the write lock) and written in the article's own
+/// transaction, so they can never be stale.
+pub(super) async fn write_targets(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    article_id: i64,
+    found_targets: &[Extracted],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM article_targets WHERE article_id = $1")
+        .bind(article_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    for (position, found) in (0_i64..).zip(found_targets) {
+        let t = &found.target;
+        sqlx::query(
+            "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
+             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(article_id)
+        .bind(position)
+        .bind(i64::try_from(t.start).unwrap_or(i64::MAX))
+        .bind(i64::try_from(t.end).unwrap_or(i64::MAX))
+        .bind(&t.text)
+        .bind(&t.indicator)
+        .bind(t.value)
+        .bind(t.value_max)
+        .bind(&t.unit)
+        .bind(targets::comparator_name(t.comparator))
+        .bind(targets::kind_name(t.kind))
+        .bind(t.aspirational)
+        .bind(t.sector.as_str())
+        .bind(&found.region)
+        .bind(found.year)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct TargetRow {
+    article_id: i64,
+    article_slug: String,
+    article_title: String,
+    published_at: Option<DateTime<Utc>>,
+    position: i64,
+    text: String,
+    indicator: String,
+    value: f64,
+    value_max: Option<f64>,
+    unit: String,
+    comparator: String,
+    kind: String,
+    aspirational: bool,
+    sector: String,
+    region: Option<String>,
+    year: Option<i64>,
+}
+
+impl From<TargetRow> for ArticleTarget {
+    fn from(r: TargetRow) -> Self {
+        Self {
+            article_id: r.article_id,
+            article_slug: r.article_slug,
+            article_title: r.article_title,
+            published_at: r.published_at,
+            position: r.position,
+            text: r.text,
+            indicator: r.indicator,
+            value: r.value,
+            value_max: r.value_max,
+            unit: r.unit,
+            comparator: r.comparator,
+            kind: r.kind,
+            aspirational: r.aspirational,
+            sector: r.sector,
+            region: r.region,
+            year: r.year,
+        }
+    }
+}
+
 #[async_trait]
 impl Store for PgStore {
+    #[instrument(skip_all)]
     async fn index_changes(
         &self,
         after: ChangeCursor,
         limit: u32,
     ) -> StoreResult<Vec<(ChangeCursor, i64)>> {
-        todo!("PostgreSQL: index_changes")
+        // Only transactions older than every running one (`pg_snapshot_xmin`) are read: a change
+        // of a transaction still open has a smaller xid than some already committed, and moving
+        // the cursor past those would skip it for good once it commits.
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT xid::text::bigint, seq, article_id FROM index_changes \
+             WHERE (xid, seq) > ($1::text::xid8, $2) \
+             AND xid < pg_snapshot_xmin(pg_current_snapshot()) \
+             ORDER BY xid, seq LIMIT $3",
+        )
+        .bind(after.xid.to_string())
+        .bind(after.seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(xid, seq, id)| (ChangeCursor { xid, seq }, id))
+            .collect())
     }
 
+    #[instrument(skip_all)]
     async fn index_change_head(&self) -> StoreResult<ChangeCursor> {
-        todo!("PostgreSQL: index_change_head")
+        // Every transaction below the oldest one running has finished: all its changes are at or
+        // before this cursor, and visible to whoever reads the articles after this call.
+        let xid: i64 =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(ChangeCursor { xid, seq: i64::MAX })
     }
 
+    #[instrument(skip_all)]
     async fn prune_index_changes(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        todo!("PostgreSQL: prune_index_changes")
+        let done = sqlx::query("DELETE FROM index_changes WHERE at < $1")
+            .bind(db_time(before))
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected())
     }
 
+    #[instrument(skip_all)]
+    async fn change_notifications(&self) -> StoreResult<Option<BoxStream<'static, ()>>> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool)
+            .await
+            .map_err(other)?;
+        listener.listen("newsdesk_content").await.map_err(other)?;
+        // The listener reconnects by itself after a lost connection (notifications meanwhile are
+        // lost; the caller's poll catches up). Any other error ends the stream.
+        let stream = listener.into_stream().scan((), |(), next| {
+            futures::future::ready(match next {
+                Ok(_) => Some(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for content changes stopped");
+                    None
+                }
+            })
+        });
+        Ok(Some(stream.boxed()))
+    }
+
+    #[instrument(skip_all)]
     async fn claim_lease(&self, key: &str, until: DateTime<Utc>) -> StoreResult<bool> {
-        todo!("PostgreSQL: claim_lease")
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value < $3",
+        )
+        .bind(format!("lease.{key}"))
+        .bind(super::lease_text(until))
+        .bind(super::lease_text(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
     }
 
+    #[instrument(skip_all)]
     async fn release_lease(&self, key: &str) -> StoreResult<()> {
-        todo!("PostgreSQL: release_lease")
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(format!("lease.{key}"))
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
     }
 
     fn content_version(&self) -> u64 {
-        todo!("PostgreSQL: content_version")
+        self.version.load(Ordering::Acquire)
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    #[instrument(skip_all)]
     async fn sync_content_version(&self) -> StoreResult<bool> {
-        todo!("PostgreSQL: sync_content_version")
+        let db: i64 = sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        let seen = self.db_version.swap(db, Ordering::AcqRel);
+        if seen != db {
+            self.touch();
+        }
+        Ok(seen != db)
     }
 
+    #[instrument(skip_all)]
     async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
-        todo!("PostgreSQL: list_channels")
+        let rows: Vec<ChannelRow> =
+            sqlx::query_as("SELECT id, name, slug, position FROM channels ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(rows.into_iter().map(Channel::from).collect())
     }
 
+    #[instrument(skip_all)]
     async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel> {
-        todo!("PostgreSQL: channel_by_slug")
+        let row: Option<ChannelRow> =
+            sqlx::query_as("SELECT id, name, slug, position FROM channels WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(other)?;
+        row.map(Channel::from).ok_or(StoreError::NotFound)
     }
 
+    #[instrument(skip_all)]
     async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel> {
-        todo!("PostgreSQL: upsert_channel")
+        let row: ChannelRow = sqlx::query_as(
+            "INSERT INTO channels (name, slug, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position \
+             RETURNING id, name, slug, position",
+        )
+        .bind(name)
+        .bind(slug)
+        .bind(position)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(on_write)?;
+        self.touch();
+        Ok(row.into())
     }
 
+    #[instrument(skip_all, fields(article.slug = %input.slug))]
     async fn upsert_article(
         &self,
         input: &ArticleInput,
         targets: &[Extracted],
     ) -> StoreResult<Upserted> {
-        todo!("PostgreSQL: upsert_article")
+        let now = db_time(Utc::now());
+        let published_at = input.published_at.map(db_time);
+        let mut tx = self.write_tx().await?;
+        let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
+        let existing: Option<i64> = match &input.import_key {
+            Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?,
+            None => None,
+        };
+        let outcome = if let Some(id) = existing {
+            // An imported page keeps its URL on re-import; views never go down.
+            sqlx::query(
+                "UPDATE articles SET title = $1, author = $2, source = $3, channel_id = $4, summary = $5, \
+                 body_format = $6, body_source = $7, body_html = $8, status = $9, published_at = $10, \
+                 views = GREATEST(views, $11), updated_at = $12, version = version + 1 WHERE id = $13",
+            )
+            .bind(&input.title)
+            .bind(&input.author)
+            .bind(&input.source)
+            .bind(channel_id)
+            .bind(&input.summary)
+            .bind(input.body_format.as_str())
+            .bind(&input.body_source)
+            .bind(&input.body_html)
+            .bind(input.status.as_str())
+            .bind(published_at)
+            .bind(input.views)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(on_write)?;
+            Upserted::Updated(id)
+        } else {
+            let id = insert_article(&mut tx, input, channel_id, None, now).await?;
+            Upserted::Created(id)
+        };
+        self.finish_article_write(tx, outcome.id(), input, targets)
+            .await?;
+        Ok(outcome)
     }
 
+    #[instrument(skip_all)]
     async fn published_article(&self, slug: &str) -> StoreResult<Article> {
-        todo!("PostgreSQL: published_article")
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.slug = $1 AND {}",
+            public(2)
+        );
+        let row: Option<ArticleRow> = sqlx::query_as(&sql)
+            .bind(slug)
+            .bind(db_time(Utc::now()))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let tags = self.tags_of(row.id).await?;
+        row.into_article(tags)
     }
 
+    #[instrument(skip_all)]
     async fn list_published(
         &self,
         channel_id: Option<i64>,
         page: PageRequest,
     ) -> StoreResult<Page<ArticleSummary>> {
-        todo!("PostgreSQL: list_published")
+        let now = db_time(Utc::now());
+        let (channel_filter, next) = if channel_id.is_some() {
+            (" AND a.channel_id = $2", 3)
+        } else {
+            ("", 2)
+        };
+        let public = public(1);
+        let list_sql = format!(
+            "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
+             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {public}{channel_filter} ORDER BY a.published_at DESC, a.id DESC \
+             LIMIT ${next} OFFSET ${}",
+            next + 1
+        );
+        let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(now);
+        if let Some(id) = channel_id {
+            list = list.bind(id);
+        }
+        let rows = list
+            .bind(i64::from(page.per_page))
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let count_sql = format!("SELECT count(*) FROM articles a WHERE {public}{channel_filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(now);
+        if let Some(id) = channel_id {
+            count = count.bind(id);
+        }
+        let total = count.fetch_one(&self.pool).await.map_err(other)?;
+        Ok(Page {
+            items: rows.into_iter().map(ArticleSummary::from).collect(),
+            total,
+        })
     }
 
+    #[instrument(skip_all)]
     async fn count_articles(&self) -> StoreResult<i64> {
-        todo!("PostgreSQL: count_articles")
+        sqlx::query_scalar("SELECT count(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)
     }
 
+    #[instrument(skip_all, fields(article.id = id))]
     async fn article_by_id(&self, id: i64) -> StoreResult<Article> {
-        todo!("PostgreSQL: article_by_id")
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.id = $1"
+        );
+        let row: Option<ArticleRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        let tags = self.tags_of(row.id).await?;
+        row.into_article(tags)
     }
 
+    #[instrument(skip_all, fields(article.id = id))]
     async fn delete_article(&self, id: i64) -> StoreResult<()> {
-        todo!("PostgreSQL: delete_article")
+        let done = sqlx::query("DELETE FROM articles WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch();
+        Ok(())
     }
 
+    #[instrument(skip_all, fields(article.id = id))]
     async fn set_status(&self, id: i64, status: ArticleStatus) -> StoreResult<()> {
-        todo!("PostgreSQL: set_status")
+        let done = sqlx::query("UPDATE articles SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(db_time(Utc::now()))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch();
+        Ok(())
     }
 
+    #[instrument(skip_all)]
     async fn list_indexable(&self, after_id: i64, limit: u32) -> StoreResult<Vec<Article>> {
-        todo!("PostgreSQL: list_indexable")
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {INDEXABLE} AND a.id > $1 ORDER BY a.id LIMIT $2"
+        );
+        let rows: Vec<ArticleRow> = sqlx::query_as(&sql)
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        // One query for the tags of the whole batch rather than one per article.
+        let links: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id BETWEEN $1 AND $2 ORDER BY t.name COLLATE \"C\"",
+        )
+        .bind(first.id)
+        .bind(last.id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let mut tags: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (id, name) in links {
+            tags.entry(id).or_default().push(name);
+        }
+        rows.into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.into_article(t)
+            })
+            .collect()
     }
 
+    #[instrument(skip_all)]
     async fn count_indexable(&self) -> StoreResult<i64> {
-        todo!("PostgreSQL: count_indexable")
+        sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM articles a WHERE {INDEXABLE}"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)
     }
 
+    #[instrument(skip_all)]
     async fn indexable_stamps(&self) -> StoreResult<Vec<(i64, i64)>> {
-        todo!("PostgreSQL: indexable_stamps")
+        // Ids come from the `articles_published` index and stamps from their own narrow table,
+        // so 100,000 articles are read without touching a body; sorted here, not by a SQL sort.
+        let mut stamps: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT a.id, coalesce(s.stamp, 0) FROM articles a \
+             LEFT JOIN search_stamps s ON s.article_id = a.id WHERE {INDEXABLE}"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        stamps.sort_unstable();
+        Ok(stamps)
     }
 
+    #[instrument(skip_all, fields(ids.len = ids.len()))]
     async fn search_stamps(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
-        todo!("PostgreSQL: search_stamps")
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One array parameter rather than one per id: no limit on bound parameters.
+        sqlx::query_as("SELECT article_id, stamp FROM search_stamps WHERE article_id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
     }
 
+    #[instrument(skip_all)]
     async fn latest_articles(
         &self,
         channel_id: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<Article>> {
-        todo!("PostgreSQL: latest_articles")
+        let (channel_filter, next) = if channel_id.is_some() {
+            (" AND a.channel_id = $2", 3)
+        } else {
+            ("", 2)
+        };
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE {}{channel_filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ${next}",
+            public(1)
+        );
+        let mut query = sqlx::query_as::<_, ArticleRow>(&sql).bind(db_time(Utc::now()));
+        if let Some(id) = channel_id {
+            query = query.bind(id);
+        }
+        let rows = query
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let mut articles = Vec::with_capacity(rows.len());
+        for row in rows {
+            let tags = self.tags_of(row.id).await?;
+            articles.push(row.into_article(tags)?);
+        }
+        Ok(articles)
     }
 
+    #[instrument(skip_all)]
     async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>> {
-        todo!("PostgreSQL: published_stamps")
+        let now = db_time(Utc::now());
+        let rows: Vec<(String, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(&format!(
+            "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a \
+             WHERE {} ORDER BY a.published_at DESC, a.id DESC LIMIT $2 OFFSET $3",
+            public(1)
+        ))
+        .bind(now)
+        .bind(i64::from(page.per_page))
+        .bind(page.offset())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM articles a WHERE {}",
+            public(1)
+        ))
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(|(slug, title, published_at, updated_at)| ArticleStamp {
+                    slug,
+                    title,
+                    published_at,
+                    updated_at,
+                })
+                .collect(),
+            total,
+        })
     }
 
+    #[instrument(skip_all, fields(batch.len = batch.len()))]
     async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
-        todo!("PostgreSQL: add_views")
+        let mut batch = batch.to_vec();
+        batch.sort_unstable_by_key(|&(id, _)| id);
+        let mut tx = self.write_tx().await?;
+        for (id, n) in batch {
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            sqlx::query("UPDATE articles SET views = views + $1 WHERE id = $2")
+                .bind(n)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
     }
 
+    #[instrument(skip_all, fields(articles = ids.len()))]
     async fn article_views(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
-        todo!("PostgreSQL: article_views")
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as("SELECT id, views FROM articles WHERE id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
     }
 
+    #[instrument(skip_all)]
     async fn list_targets(&self, filter: &TargetFilter) -> StoreResult<Vec<ArticleTarget>> {
-        todo!("PostgreSQL: list_targets")
+        let mut q = target_query(TARGET_COLUMNS, filter);
+        push_target_order(&mut q, filter);
+        if let Some(limit) = filter.limit {
+            q.push(" LIMIT ").push_bind(i64::from(limit));
+        }
+        let rows: Vec<TargetRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(rows.into_iter().map(ArticleTarget::from).collect())
     }
 
+    #[instrument(skip_all)]
     async fn count_targets_by_sector(
         &self,
         filter: &TargetFilter,
     ) -> StoreResult<Vec<(String, i64)>> {
-        todo!("PostgreSQL: count_targets_by_sector")
+        let mut q = target_query("t.sector, count(*) AS n", filter);
+        q.push(" GROUP BY t.sector ORDER BY n DESC, t.sector COLLATE \"C\"");
+        q.build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
     }
 
     fn stream_targets(
         &self,
         filter: &TargetFilter,
     ) -> BoxStream<'static, StoreResult<ArticleTarget>> {
-        todo!("PostgreSQL: stream_targets")
+        /// What the reading task hands over: rows, then an end mark, so that a task that stops
+        /// early (an error, a panic) is told apart from an export that is complete.
+        #[expect(
+            clippy::large_enum_variant,
+            reason = "rows are nearly every message; boxing each would only add an allocation"
+        )]
+        enum Message {
+            Row(StoreResult<ArticleTarget>),
+            End,
+        }
+        // The rows come from a task that owns its connection and hands them over through a small
+        // channel: the reader of the stream sets the pace, and no more than the channel's rows
+        // are held at once. When the reader goes away (a client gone), the task stops at once,
+        // even while the database is still sorting, and gives its connection back.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Message>(256);
+        let pool = self.pool.clone();
+        let filter = filter.clone();
+        tokio::spawn(async move {
+            let mut q = target_query(TARGET_COLUMNS, &filter);
+            push_target_order(&mut q, &filter);
+            if let Some(limit) = filter.limit {
+                q.push(" LIMIT ").push_bind(i64::from(limit));
+            }
+            let mut rows = q.build_query_as::<TargetRow>().fetch(&pool);
+            loop {
+                let row = tokio::select! {
+                    () = tx.closed() => return,
+                    row = rows.next() => row,
+                };
+                let Some(row) = row else { break };
+                let row = row.map(ArticleTarget::from).map_err(other);
+                let failed = row.is_err();
+                if tx.send(Message::Row(row)).await.is_err() || failed {
+                    return;
+                }
+            }
+            let _ = tx.send(Message::End).await;
+        });
+        futures::stream::unfold(Some(rx), |rx| async move {
+            let mut rx = rx?;
+            match rx.recv().await {
+                Some(Message::Row(row)) => Some((row, Some(rx))),
+                Some(Message::End) => None,
+                None => Some((
+                    Err(StoreError::Other(anyhow::anyhow!(
+                        "reading the targets stopped before the end"
+                    ))),
+                    None,
+                )),
+            }
+        })
+        .boxed()
     }
 
+    #[instrument(skip_all)]
     async fn target_facets(&self) -> StoreResult<TargetFacets> {
-        todo!("PostgreSQL: target_facets")
+        let now = db_time(Utc::now());
+        let from = format!(
+            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {}",
+            public(1)
+        );
+        let sectors = self
+            .count_targets_by_sector(&TargetFilter::default())
+            .await?;
+        let regions: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT t.region {from} AND t.region IS NOT NULL \
+             GROUP BY t.region ORDER BY t.region COLLATE \"C\""
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let years: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT t.year {from} AND t.year IS NOT NULL ORDER BY t.year DESC"
+        ))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(TargetFacets {
+            sectors,
+            regions,
+            years,
+        })
     }
 
+    #[instrument(skip_all)]
     async fn site_settings(&self) -> StoreResult<SiteSettings> {
-        todo!("PostgreSQL: site_settings")
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'site.%'")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        let map: serde_json::Map<String, serde_json::Value> = rows
+            .into_iter()
+            .filter_map(|(k, v)| {
+                // Values are stored as JSON; a bare string is read as itself.
+                let value = serde_json::from_str(&v).unwrap_or(serde_json::Value::String(v));
+                Some((k.strip_prefix("site.")?.to_string(), value))
+            })
+            .collect();
+        serde_json::from_value(serde_json::Value::Object(map))
+            .context("reading site settings")
+            .map_err(StoreError::Other)
     }
 
+    #[instrument(skip_all)]
     async fn save_site_settings(&self, settings: &SiteSettings) -> StoreResult<()> {
-        todo!("PostgreSQL: save_site_settings")
+        let value = serde_json::to_value(settings).context("encoding site settings")?;
+        let fields: BTreeMap<String, serde_json::Value> =
+            serde_json::from_value(value).context("encoding site settings")?;
+        let mut tx = self.write_tx().await?;
+        for (key, value) in fields {
+            // JSON, so numbers, flags and lists read back with their types.
+            let text = value.to_string();
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(format!("site.{key}"))
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
     }
 
+    #[instrument(skip_all)]
     async fn marker(&self, key: &str) -> StoreResult<Option<String>> {
-        todo!("PostgreSQL: marker")
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(format!("marker.{key}"))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)
     }
 
+    #[instrument(skip_all)]
     async fn set_marker(&self, key: &str, value: &str) -> StoreResult<()> {
-        todo!("PostgreSQL: set_marker")
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("marker.{key}"))
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
     }
 
+    #[instrument(skip_all)]
     async fn claim_marker(&self, key: &str, value: &str) -> StoreResult<bool> {
-        todo!("PostgreSQL: claim_marker")
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(format!("marker.{key}"))
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -23,6 +23,7 @@ mod pages;
 mod proxies;
 mod reach;
 mod search;
+mod store_changes;
 mod support;
 mod targets;
 mod views;
