@@ -237,7 +237,10 @@ pub async fn database_for(dir: &std::path::Path) -> Option<String> {
         return Some(url);
     }
     let url = create_postgres_database(&admin).await;
-    std::fs::write(&file, &url).expect("write the test database URL");
+    // A folder that does not exist (a command given a mistyped --data) is left so.
+    if dir.is_dir() {
+        std::fs::write(&file, &url).expect("write the test database URL");
+    }
     Some(url)
 }
 
@@ -326,7 +329,12 @@ impl TestAppBuilder {
     /// Serve the data folder at `path` without owning it: a second server on the folder of a
     /// running one (its own temporary folder stays unused).
     pub fn data_path(self, path: std::path::PathBuf) -> Self {
-        self.config(move |c| c.data_dir = path)
+        self.config(move |c| {
+            if let newsdesk::store::Database::Postgres(url) = database_of(&path) {
+                c.database_url = Some(url);
+            }
+            c.data_dir = path;
+        })
     }
 
     /// At most `n` connections open at once.
