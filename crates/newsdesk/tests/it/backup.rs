@@ -30,7 +30,9 @@ async fn seed_path(app: &TestApp) -> String {
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_into_a_working_site() {
     if crate::support::on_postgres() {
-        eprintln!("skipped on PostgreSQL: `newsdesk backup` archives SQLite sites (pg_dump otherwise)");
+        eprintln!(
+            "skipped on PostgreSQL: `newsdesk backup` archives SQLite sites (pg_dump otherwise)"
+        );
         return;
     }
     let app = TestApp::start().await;
@@ -87,7 +89,9 @@ async fn a_backup_taken_while_serving_restores_into_a_working_site() {
 #[tokio::test]
 async fn after_a_clean_stop_the_database_file_alone_holds_everything() {
     if crate::support::on_postgres() {
-        eprintln!("skipped on PostgreSQL: `newsdesk backup` archives SQLite sites (pg_dump otherwise)");
+        eprintln!(
+            "skipped on PostgreSQL: `newsdesk backup` archives SQLite sites (pg_dump otherwise)"
+        );
         return;
     }
     let app = TestApp::start().await;

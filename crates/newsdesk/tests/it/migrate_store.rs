@@ -418,6 +418,36 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
     let stamps_pg: Vec<(i64, i64)> = sqlx::query_as(stamps).fetch_all(&mut pg).await.unwrap();
     assert_eq!(stamps_pg, stamps_lite);
 
+    // The migrated database serves the site: a node with a new data folder builds its search
+    // index from it, shows the edited article, and the copied account signs in with its password.
+    {
+        let url = url.clone();
+        let node = TestApp::builder()
+            .config(move |c| c.database_url = Some(url))
+            .start()
+            .await;
+        let slug: String = sqlx::query_scalar("SELECT slug FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut pg)
+            .await
+            .unwrap();
+        let page = node.get(&format!("/articles/{slug}")).await;
+        assert_eq!(page.status(), reqwest::StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("迁移前修改的文章"));
+        let search = node.get("/search?q=迁移前修改").await.text().await.unwrap();
+        assert!(
+            search.contains(&format!("/articles/{slug}")),
+            "found by search"
+        );
+        let r = sign_in(&node, "zhou", PASSWORD).await;
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "signs in as before"
+        );
+        node.stop().await;
+    }
+
     // A second run into the same database is refused, naming a table that has rows, and
     // changes nothing.
     let out = migrate_store(&url, data.path());

@@ -27,7 +27,7 @@ const PASSWORD: &str = "node test password 1";
 /// A fresh database on the test cluster, or `None` (test skipped) when there is no cluster.
 async fn database() -> Option<String> {
     let admin = crate::support::postgres_cluster_url();
-    let reachable = sqlx::PgPool::connect(&admin).await.map(|p| drop(p)).is_ok();
+    let reachable = sqlx::PgPool::connect(&admin).await.map(drop).is_ok();
     if !reachable {
         assert!(
             std::env::var("NEWSDESK_REQUIRE_POSTGRES").as_deref() != Ok("1"),
