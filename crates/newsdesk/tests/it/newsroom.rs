@@ -13,7 +13,7 @@ use scraper::Html;
 
 use crate::support::{TestApp, attr, cookie_value, texts};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// Adds an account through the real store of the running server's data folder.
 pub(crate) async fn add_user(app: &TestApp, name: &str, role: Role) {

@@ -570,7 +570,16 @@ async fn an_image_uploaded_through_one_node_is_served_by_another() {
         node(&url, uploads()),
         node(&url, uploads())
     );
-    let urls = crate::object_store::upload_photo(&a).await;
+    // The editor's account lives in the shared database (not in A's data folder).
+    newsdesk::auth::create_user(
+        shared_store(&url).await.as_ref(),
+        "zhou",
+        Role::Editor,
+        crate::newsroom::PASSWORD,
+    )
+    .await
+    .unwrap();
+    let urls = crate::object_store::upload_photo_as(&a, "zhou").await;
     for path in &urls {
         let from_a = a.get(path).await.bytes().await.unwrap();
         let r = c.get(path).await;

@@ -86,7 +86,13 @@ fn stderr(out: &Output) -> String {
 /// of its variants.
 pub(crate) async fn upload_photo(app: &TestApp) -> Vec<String> {
     add_user(app, "zhou", Role::Editor).await;
-    let s = login(app, "zhou").await;
+    upload_photo_as(app, "zhou").await
+}
+
+/// Uploads a photo through the newsroom of `app` as the existing editor `name`; the URLs of its
+/// variants and original.
+pub(crate) async fn upload_photo_as(app: &TestApp, name: &str) -> Vec<String> {
+    let s = login(app, name).await;
     let r = upload(&s, "photo.png", &png(1700, 850)).await;
     assert_eq!(r.status(), StatusCode::OK);
     let j: serde_json::Value = r.json().await.unwrap();
