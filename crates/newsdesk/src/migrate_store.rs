@@ -134,6 +134,8 @@ const TABLES: &[Table] = &[
             ("sector", Text),
             ("region", Text),
             ("year", Int),
+            ("value_base", Real),
+            ("unit_base", Text),
         ],
         key: &["article_id", "position"],
         identity: false,

@@ -148,7 +148,7 @@ async fn exports_carry_the_same_rows() {
     let body = csv.text().await.unwrap();
     let body = body.strip_prefix('\u{feff}').expect("BOM for spreadsheets");
     let mut reader = csv::Reader::from_reader(body.as_bytes());
-    assert_eq!(&reader.headers().unwrap()[6], "indicator");
+    assert_eq!(&reader.headers().unwrap()[6], "指标");
     assert_eq!(reader.records().count() as u64, total);
 
     let bad = app.get("/api/v1/targets?year=abc").await;
