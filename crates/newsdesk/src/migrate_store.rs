@@ -556,7 +556,9 @@ mod tests {
     /// is copied or left out on purpose: a new migration that adds a column or table fails here
     /// until migrate-store learns it.
     /// The PostgreSQL migrations after the first, in order.
-    const LATER_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0002_target_values.sql")];
+    const LATER_MIGRATIONS: &[&str] = &[include_str!(
+        "../migrations/postgres/0002_target_values.sql"
+    )];
 
     #[test]
     fn tables_cover_the_postgres_schema() {

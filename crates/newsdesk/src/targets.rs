@@ -345,7 +345,10 @@ mod tests {
         ];
         for (value, unit, base, family) in cases {
             let (v, f) = normalize(value, unit);
-            assert!((v - base).abs() <= base.abs() * 1e-12, "{value}{unit} → {v}");
+            assert!(
+                (v - base).abs() <= base.abs() * 1e-12,
+                "{value}{unit} → {v}"
+            );
             assert_eq!(f, family, "{value}{unit}");
         }
     }

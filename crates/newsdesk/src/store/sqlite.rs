@@ -494,7 +494,8 @@ const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.p
 
 /// The targets that are one in a listing: an article stating the same indicator, value, unit and
 /// year twice (a summary repeating a sentence of its text) states one target.
-const SAME_TARGET: &str = "PARTITION BY t.article_id, t.indicator, t.value, t.value_max, t.unit, t.year";
+const SAME_TARGET: &str =
+    "PARTITION BY t.article_id, t.indicator, t.value, t.value_max, t.unit, t.year";
 
 /// The select of the inner query of [`target_query`]: the target, its article, its repeats.
 fn target_source(filter: &TargetFilter) -> String {
@@ -553,7 +554,7 @@ fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Sqlite>, filter: 
         TargetSort::Value => {
             " ORDER BY t.unit_base, t.value_base DESC, t.published_at DESC, t.article_id DESC, \
              t.position"
-        },
+        }
     });
 }
 
