@@ -64,7 +64,8 @@ async fn targets_page_filters_sorts_and_charts() {
     let (status, all) = app.page("/targets").await;
     assert_eq!(status, StatusCode::OK);
     let total = texts(&all, ".targets-table tbody tr").len();
-    assert!(total >= 100, "{total}");
+    // The seed's 102 targets, less the four its summary repeats (one row per document's target).
+    assert!(total >= 95, "{total}");
     assert!(!texts(&all, ".sector-chart .bars li").is_empty());
 
     let (_, nev) = app.page("/targets?sector=新能源汽车").await;
