@@ -20,6 +20,36 @@ pub struct Extracted {
     pub region: Option<String>,
     /// Plan year the document states.
     pub year: Option<i64>,
+    /// The value in the base unit ([`normalize`]), for sorting across magnitudes.
+    pub value_base: f64,
+    /// The unit family: the unit without its magnitude (辆, 元, %).
+    pub unit_base: String,
+}
+
+/// A value and unit with the unit's magnitude (万, 亿, 万亿, 千万, 百万…) folded into the number:
+/// 120 万辆 → 1,200,000 辆, 1.55 万亿元 → 1.55e12 元. Values in one unit family then compare as
+/// numbers. 十/百/千 count as magnitudes only before 万 or 亿, so 千瓦 and 百分点 stay units.
+pub fn normalize(value: f64, unit: &str) -> (f64, String) {
+    let mut factor = 1.0;
+    let mut rest = unit.trim();
+    loop {
+        let mut chars = rest.chars();
+        let (Some(first), next) = (chars.next(), chars.next()) else {
+            break;
+        };
+        let big = |c: Option<char>| matches!(c, Some('万' | '萬' | '亿' | '億'));
+        let f = match first {
+            '万' | '萬' => 1e4,
+            '亿' | '億' => 1e8,
+            '十' if big(next) => 10.0,
+            '百' if big(next) => 100.0,
+            '千' if big(next) => 1e3,
+            _ => break,
+        };
+        factor *= f;
+        rest = &rest[first.len_utf8()..];
+    }
+    (value * factor, rest.to_string())
 }
 
 /// The plain text of an article body: one line per block, as a reader sees it.
@@ -39,10 +69,15 @@ pub fn extract(body_html: &str) -> Vec<Extracted> {
     let year = doc.info.year.map(i64::from);
     doc.targets
         .into_iter()
-        .map(|target| Extracted {
-            target,
-            region: doc.info.region.clone(),
-            year,
+        .map(|target| {
+            let (value_base, unit_base) = normalize(target.value, &target.unit);
+            Extracted {
+                target,
+                region: doc.info.region.clone(),
+                year,
+                value_base,
+                unit_base,
+            }
         })
         .collect()
 }
@@ -155,19 +190,52 @@ pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
     out
 }
 
+/// How a reader says a comparator: 超过, 不低于, 左右, 不超过, 区间, 等于.
+pub fn comparator_label(comparator: &str) -> &'static str {
+    match comparator {
+        "gt" => "超过",
+        "ge" => "不低于",
+        "approx" => "左右",
+        "le" => "不超过",
+        "range" => "区间",
+        "eq" => "等于",
+        _ => "其他",
+    }
+}
+
+/// Column headers of the CSV export, in Chinese for the analysts who open it in a spreadsheet.
+pub const CSV_HEADERS: [&str; 17] = [
+    "文章",
+    "链接",
+    "发布时间",
+    "地区",
+    "年份",
+    "领域",
+    "指标",
+    "数值",
+    "上限",
+    "单位",
+    "比较",
+    "类型",
+    "力争",
+    "折算数值",
+    "基本单位",
+    "出现次数",
+    "原文",
+];
+
 /// The start of a CSV export: a byte-order mark (so spreadsheet programs read the Chinese as
 /// UTF-8) and the header line.
 pub fn csv_header() -> Vec<u8> {
     let mut out = Vec::from("\u{feff}".as_bytes());
-    out.extend_from_slice(
-        b"article,url,published,region,year,sector,indicator,value,value_max,unit,comparator,\
-kind,aspirational,text\n",
-    );
+    out.extend_from_slice(CSV_HEADERS.join(",").as_bytes());
+    out.push(b'\n');
     out
 }
 
-/// One target as a CSV line (quoted where needed), for exports written row by row.
-pub fn csv_record(t: &ArticleTarget, base_url: &str) -> anyhow::Result<Vec<u8>> {
+/// One target as a CSV line (quoted where needed), for exports written row by row. Times are in
+/// the site's zone as `YYYY-MM-DD HH:MM`, the way a reader of the site saw them.
+pub fn csv_record(t: &ArticleTarget, base_url: &str, tz: chrono_tz::Tz) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::with_capacity(256));
@@ -179,7 +247,9 @@ pub fn csv_record(t: &ArticleTarget, base_url: &str) -> anyhow::Result<Vec<u8>> 
             t.article_slug,
             t.position
         ),
-        &t.published_at.map(|p| p.to_rfc3339()).unwrap_or_default(),
+        &t.published_at
+            .map(|p| p.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
         t.region.as_deref().unwrap_or_default(),
         &t.year.map(|y| y.to_string()).unwrap_or_default(),
         &t.sector,
@@ -187,12 +257,39 @@ pub fn csv_record(t: &ArticleTarget, base_url: &str) -> anyhow::Result<Vec<u8>> 
         &t.value.to_string(),
         &t.value_max.map(|v| v.to_string()).unwrap_or_default(),
         &t.unit,
-        &t.comparator,
-        &t.kind,
-        if t.aspirational { "true" } else { "false" },
+        comparator_label(&t.comparator),
+        kind_label(&t.kind),
+        if t.aspirational { "是" } else { "否" },
+        &t.value_base.to_string(),
+        &t.unit_base,
+        &t.occurrences.to_string(),
         &t.text,
     ])?;
     Ok(w.into_inner()?)
+}
+
+/// A target as the JSON export writes it: the target's English keys (for programs) with its
+/// publish time in the site's zone, RFC 3339 with the offset (`2024-05-06T10:21:00+08:00`).
+#[derive(Debug, serde::Serialize)]
+pub struct JsonRecord<'a> {
+    /// The target.
+    #[serde(flatten)]
+    pub target: &'a ArticleTarget,
+    /// Its article's publish time in the site's zone.
+    pub published_at: Option<String>,
+}
+
+impl<'a> JsonRecord<'a> {
+    /// The record of `target`, its time in `tz`.
+    pub fn new(target: &'a ArticleTarget, tz: chrono_tz::Tz) -> Self {
+        Self {
+            target,
+            published_at: target.published_at.map(|p| {
+                p.with_timezone(&tz)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +314,9 @@ mod tests {
             sector: "新能源汽车".into(),
             region: None,
             year: None,
+            value_base: 1_200_000.0,
+            unit_base: "辆".into(),
+            occurrences: 1,
         }
     }
 
@@ -226,6 +326,31 @@ mod tests {
         let found = extract(html);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].target.text, "力争新能源汽车产量突破120万辆");
+    }
+
+    #[test]
+    fn magnitudes_fold_into_the_base_unit() {
+        let cases = [
+            (120.0, "万辆", 1_200_000.0, "辆"),
+            (1.55, "万亿元", 1.55e12, "元"),
+            (1400.0, "亿元", 1.4e11, "元"),
+            (3.0, "千万千瓦", 3e7, "千瓦"),
+            (2.0, "百万吨", 2e6, "吨"),
+            (5.0, "%", 5.0, "%"),
+            (0.5, "个百分点", 0.5, "个百分点"),
+            (600.0, "千瓦时", 600.0, "千瓦时"),
+            (8.0, "億元", 8e8, "元"),
+            (7.0, "家", 7.0, "家"),
+            (3.0, "万", 30_000.0, ""),
+        ];
+        for (value, unit, base, family) in cases {
+            let (v, f) = normalize(value, unit);
+            assert!(
+                (v - base).abs() <= base.abs() * 1e-12,
+                "{value}{unit} → {v}"
+            );
+            assert_eq!(f, family, "{value}{unit}");
+        }
     }
 
     #[test]
@@ -258,7 +383,7 @@ mod tests {
         let mut t = target(3, "a,\"b\"");
         t.indicator = "产量".into();
         let mut bytes = csv_header();
-        bytes.extend(csv_record(&t, "http://x/").unwrap());
+        bytes.extend(csv_record(&t, "http://x/", chrono_tz::Asia::Shanghai).unwrap());
         let csv = String::from_utf8(bytes).unwrap();
         assert!(csv.starts_with('\u{feff}'));
         assert!(csv.contains("http://x/articles/s#target-3"));

@@ -309,7 +309,9 @@ pub struct ArticleTarget {
     pub article_slug: String,
     /// The article's headline.
     pub article_title: String,
-    /// The article's publish time, UTC.
+    /// The article's publish time, UTC. Exports write it in the site's zone
+    /// (`targets::JsonRecord`), so it is not serialized here.
+    #[serde(skip)]
     pub published_at: Option<DateTime<Utc>>,
     /// Order in the article; the page anchors the clause as `#target-{position}`.
     pub position: i64,
@@ -335,6 +337,13 @@ pub struct ArticleTarget {
     pub region: Option<String>,
     /// Plan year the document states.
     pub year: Option<i64>,
+    /// The value with the unit's magnitude folded in (`targets::normalize`): 120万辆 → 1200000.
+    pub value_base: f64,
+    /// The unit family the value is in (辆, 元, %).
+    pub unit_base: String,
+    /// How many times the article states this target (same indicator, value, unit and year);
+    /// listings merge the repeats into one row, the article page keeps each (always 1 there).
+    pub occurrences: i64,
 }
 
 /// Which targets to list.
@@ -356,6 +365,10 @@ pub struct TargetFilter {
     pub sort: TargetSort,
     /// At most this many rows (all when `None`).
     pub limit: Option<u32>,
+    /// Every occurrence of a target (the article page, which marks each clause). Otherwise an
+    /// article's repeats of one target (same indicator, value, unit, year: a summary restating a
+    /// sentence of the text) are one row with their count.
+    pub each_occurrence: bool,
 }
 
 /// Orders of a target listing.
@@ -368,7 +381,8 @@ pub enum TargetSort {
     Sector,
     /// By indicator.
     Indicator,
-    /// Largest value first (values are in their own units, so this groups by unit first).
+    /// By unit family (元, 辆, %), then largest value first with magnitudes folded in
+    /// (1.55万亿元 before 1400亿元), so values of different units never interleave.
     Value,
 }
 

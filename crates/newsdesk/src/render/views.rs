@@ -522,6 +522,8 @@ pub struct TargetView {
     pub region: Option<String>,
     /// Plan year the document states.
     pub year: Option<i64>,
+    /// How many times the article states it (merged into this one row).
+    pub occurrences: i64,
 }
 
 impl TargetView {
@@ -540,6 +542,7 @@ impl TargetView {
             article_title: t.article_title.clone(),
             region: t.region.clone(),
             year: t.year,
+            occurrences: t.occurrences,
         }
     }
 }

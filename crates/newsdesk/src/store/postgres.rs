@@ -37,6 +37,29 @@ pub struct PgStore {
     db_version: Arc<AtomicI64>,
 }
 
+/// Fills the normalized value and unit family of targets written before those columns existed
+/// (migration 0002): one update per distinct unit, with the factor from `targets::normalize`, so the
+/// magnitudes are known in one place. Nodes starting together do the same idempotent updates.
+async fn backfill_target_values(pool: &PgPool) -> anyhow::Result<()> {
+    let units: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT unit FROM article_targets WHERE unit_base IS NULL")
+            .fetch_all(pool)
+            .await?;
+    for unit in units {
+        let (factor, family) = targets::normalize(1.0, &unit);
+        sqlx::query(
+            "UPDATE article_targets SET value_base = value * $1, unit_base = $2 \
+             WHERE unit = $3 AND unit_base IS NULL",
+        )
+        .bind(factor)
+        .bind(family)
+        .bind(&unit)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
 impl PgStore {
     /// Connects to `url` and applies pending migrations.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
@@ -45,6 +68,9 @@ impl PgStore {
             .run(&pool)
             .await
             .with_context(|| format!("migrating PostgreSQL database {}", redact(url)))?;
+        backfill_target_values(&pool)
+            .await
+            .with_context(|| format!("filling target values of {}", redact(url)))?;
         Ok(Self::with_pool(pool))
     }
 
@@ -420,9 +446,31 @@ pub(super) async fn replace_tags(
     Ok(())
 }
 
-const TARGET_COLUMNS: &str = "t.article_id, a.slug AS article_slug, a.title AS article_title, \
-     a.published_at, t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, \
-     t.kind, t.aspirational, t.sector, t.region, t.year";
+const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.published_at, \
+     t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
+     t.aspirational, t.sector, t.region, t.year, t.value_base, t.unit_base, t.occurrences";
+
+/// The targets that are one in a listing: an article stating the same indicator, value, unit and
+/// year twice (a summary repeating a sentence of its text) states one target.
+const SAME_TARGET: &str =
+    "PARTITION BY t.article_id, t.indicator, t.value, t.value_max, t.unit, t.year";
+
+/// The select of the inner query of [`target_query`]: the target, its article, its repeats.
+fn target_source(filter: &TargetFilter) -> String {
+    let (occurrences, nth) = if filter.each_occurrence {
+        ("1::bigint".to_string(), "1::bigint".to_string())
+    } else {
+        (
+            format!("count(*) OVER ({SAME_TARGET})"),
+            format!("row_number() OVER ({SAME_TARGET} ORDER BY t.position)"),
+        )
+    };
+    format!(
+        "SELECT t.*, a.slug AS article_slug, a.title AS article_title, a.published_at, \
+         {occurrences} AS occurrences, {nth} AS nth \
+         FROM article_targets t JOIN articles a ON a.id = t.article_id"
+    )
+}
 
 /// `SELECT {select}` over the targets of public articles matching `filter` (no order, no limit).
 fn target_query(
@@ -431,8 +479,8 @@ fn target_query(
 ) -> sqlx::QueryBuilder<'static, sqlx::Postgres> {
     // The builder numbers the placeholders as it binds.
     let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
-        "SELECT {select} FROM article_targets t JOIN articles a ON a.id = t.article_id \
-         WHERE a.status = 'published' AND a.published_at <= "
+        "SELECT {select} FROM ({} WHERE a.status = 'published' AND a.published_at <= ",
+        target_source(filter)
     ));
     q.push_bind(db_time(Utc::now()));
     if let Some(id) = filter.article_id {
@@ -453,6 +501,8 @@ fn target_query(
     if let Some(aspirational) = filter.aspirational {
         q.push(" AND t.aspirational = ").push_bind(aspirational);
     }
+    // Repeats are merged after the filters, so the row kept is the first that matches.
+    q.push(") t WHERE t.nth = 1");
     q
 }
 
@@ -460,14 +510,17 @@ fn target_query(
 /// collation.
 fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Postgres>, filter: &TargetFilter) {
     q.push(match filter.sort {
-        TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
+        TargetSort::Document => " ORDER BY t.published_at DESC, t.article_id DESC, t.position",
         TargetSort::Sector => {
             " ORDER BY t.sector COLLATE \"C\", t.indicator COLLATE \"C\", t.position"
         }
         TargetSort::Indicator => {
-            " ORDER BY t.indicator COLLATE \"C\", a.published_at DESC, t.position"
+            " ORDER BY t.indicator COLLATE \"C\", t.published_at DESC, t.position"
         }
-        TargetSort::Value => " ORDER BY t.unit COLLATE \"C\", t.value DESC, t.position",
+        TargetSort::Value => {
+            " ORDER BY t.unit_base COLLATE \"C\", t.value_base DESC, t.published_at DESC, t.article_id DESC, \
+             t.position"
+        },
     });
 }
 
@@ -488,8 +541,9 @@ pub(super) async fn write_targets(
         let t = &found.target;
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
-             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
+             value_base, unit_base) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(article_id)
         .bind(position)
@@ -506,6 +560,8 @@ pub(super) async fn write_targets(
         .bind(t.sector.as_str())
         .bind(&found.region)
         .bind(found.year)
+        .bind(found.value_base)
+        .bind(&found.unit_base)
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -531,6 +587,10 @@ struct TargetRow {
     sector: String,
     region: Option<String>,
     year: Option<i64>,
+    // NULL only for rows written before the columns existed, until the backfill at open.
+    value_base: Option<f64>,
+    unit_base: Option<String>,
+    occurrences: i64,
 }
 
 impl From<TargetRow> for ArticleTarget {
@@ -545,13 +605,16 @@ impl From<TargetRow> for ArticleTarget {
             indicator: r.indicator,
             value: r.value,
             value_max: r.value_max,
-            unit: r.unit,
+            unit: r.unit.clone(),
             comparator: r.comparator,
             kind: r.kind,
             aspirational: r.aspirational,
             sector: r.sector,
             region: r.region,
             year: r.year,
+            value_base: r.value_base.unwrap_or(r.value),
+            unit_base: r.unit_base.unwrap_or(r.unit),
+            occurrences: r.occurrences,
         }
     }
 }

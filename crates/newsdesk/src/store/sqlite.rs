@@ -92,12 +92,38 @@ impl SqliteStore {
         migrate(&pool)
             .await
             .with_context(|| format!("migrating database {}", path.display()))?;
+        backfill_target_values(&pool)
+            .await
+            .with_context(|| format!("filling target values of {}", path.display()))?;
         Ok(Self {
             pool,
             version: Arc::default(),
             db_version: Arc::default(),
         })
     }
+}
+
+/// Fills the normalized value and unit family of targets written before those columns existed
+/// (migration 0009): one update per distinct unit, with the factor from `targets::normalize`, so the
+/// magnitudes are known in one place. Once filled, one scan finds nothing to do.
+async fn backfill_target_values(pool: &SqlitePool) -> anyhow::Result<()> {
+    let units: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT unit FROM article_targets WHERE unit_base IS NULL")
+            .fetch_all(pool)
+            .await?;
+    for unit in units {
+        let (factor, family) = targets::normalize(1.0, &unit);
+        sqlx::query(
+            "UPDATE article_targets SET value_base = value * ?, unit_base = ? \
+             WHERE unit = ? AND unit_base IS NULL",
+        )
+        .bind(factor)
+        .bind(family)
+        .bind(&unit)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether SQLite answered "database is locked" (`SQLITE_BUSY` or one of its extended codes).
@@ -462,15 +488,38 @@ pub(super) async fn replace_tags(
     Ok(())
 }
 
-const TARGET_COLUMNS: &str = "t.article_id, a.slug AS article_slug, a.title AS article_title, \
-     a.published_at, t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, \
-     t.kind, t.aspirational, t.sector, t.region, t.year";
+const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.published_at, \
+     t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
+     t.aspirational, t.sector, t.region, t.year, t.value_base, t.unit_base, t.occurrences";
+
+/// The targets that are one in a listing: an article stating the same indicator, value, unit and
+/// year twice (a summary repeating a sentence of its text) states one target.
+const SAME_TARGET: &str =
+    "PARTITION BY t.article_id, t.indicator, t.value, t.value_max, t.unit, t.year";
+
+/// The select of the inner query of [`target_query`]: the target, its article, its repeats.
+fn target_source(filter: &TargetFilter) -> String {
+    let (occurrences, nth) = if filter.each_occurrence {
+        ("1".to_string(), "1".to_string())
+    } else {
+        (
+            format!("count(*) OVER ({SAME_TARGET})"),
+            format!("row_number() OVER ({SAME_TARGET} ORDER BY t.position)"),
+        )
+    };
+    format!(
+        "SELECT t.*, a.slug AS article_slug, a.title AS article_title, a.published_at, \
+         {occurrences} AS occurrences, {nth} AS nth \
+         FROM article_targets t JOIN articles a ON a.id = t.article_id"
+    )
+}
 
 /// `SELECT {select}` over the targets of public articles matching `filter` (no order, no limit).
 fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'static, sqlx::Sqlite> {
     // PUBLIC ends in its own `?`; the builder adds the placeholder with the bind.
     let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-        "SELECT {select} FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {}",
+        "SELECT {select} FROM ({} WHERE {}",
+        target_source(filter),
         PUBLIC.trim_end_matches('?')
     ));
     q.push_bind(db_time(Utc::now()));
@@ -492,15 +541,20 @@ fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'stat
     if let Some(aspirational) = filter.aspirational {
         q.push(" AND t.aspirational = ").push_bind(aspirational);
     }
+    // Repeats are merged after the filters, so the row kept is the first that matches.
+    q.push(") t WHERE t.nth = 1");
     q
 }
 
 fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Sqlite>, filter: &TargetFilter) {
     q.push(match filter.sort {
-        TargetSort::Document => " ORDER BY a.published_at DESC, a.id DESC, t.position",
+        TargetSort::Document => " ORDER BY t.published_at DESC, t.article_id DESC, t.position",
         TargetSort::Sector => " ORDER BY t.sector, t.indicator, t.position",
-        TargetSort::Indicator => " ORDER BY t.indicator, a.published_at DESC, t.position",
-        TargetSort::Value => " ORDER BY t.unit, t.value DESC, t.position",
+        TargetSort::Indicator => " ORDER BY t.indicator, t.published_at DESC, t.position",
+        TargetSort::Value => {
+            " ORDER BY t.unit_base, t.value_base DESC, t.published_at DESC, t.article_id DESC, \
+             t.position"
+        }
     });
 }
 
@@ -521,8 +575,9 @@ pub(super) async fn write_targets(
         let t = &found.target;
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
-             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
+             value_base, unit_base) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(article_id)
         .bind(position)
@@ -539,6 +594,8 @@ pub(super) async fn write_targets(
         .bind(t.sector.as_str())
         .bind(&found.region)
         .bind(found.year)
+        .bind(found.value_base)
+        .bind(&found.unit_base)
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -564,6 +621,10 @@ struct TargetRow {
     sector: String,
     region: Option<String>,
     year: Option<i64>,
+    // NULL only for rows written before the columns existed, until the backfill at open.
+    value_base: Option<f64>,
+    unit_base: Option<String>,
+    occurrences: i64,
 }
 
 impl From<TargetRow> for ArticleTarget {
@@ -578,13 +639,16 @@ impl From<TargetRow> for ArticleTarget {
             indicator: r.indicator,
             value: r.value,
             value_max: r.value_max,
-            unit: r.unit,
+            unit: r.unit.clone(),
             comparator: r.comparator,
             kind: r.kind,
             aspirational: r.aspirational,
             sector: r.sector,
             region: r.region,
             year: r.year,
+            value_base: r.value_base.unwrap_or(r.value),
+            unit_base: r.unit_base.unwrap_or(r.unit),
+            occurrences: r.occurrences,
         }
     }
 }

@@ -308,6 +308,7 @@ async fn render_article(
         .store
         .list_targets(&TargetFilter {
             article_id: Some(article.id),
+            each_occurrence: true,
             ..TargetFilter::default()
         })
         .await?;

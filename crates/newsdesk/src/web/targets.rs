@@ -90,6 +90,7 @@ impl TargetQuery {
             aspirational,
             sort,
             limit: None,
+            each_occurrence: false,
         })
     }
 
@@ -260,14 +261,15 @@ pub async fn targets_csv(
 ) -> Result<Response, AppError> {
     let filter = q.filter()?;
     let slot = state.target_pages.export_slot()?;
-    let base_url = state.chrome().site.base_url.clone();
+    let chrome = state.chrome();
+    let (base_url, tz) = (chrome.site.base_url.clone(), chrome.site.tz());
     let body = export_body(
         &state,
         &filter,
         slot,
         crate::targets::csv_header(),
         b"",
-        move |t, _| crate::targets::csv_record(t, &base_url),
+        move |t, _| crate::targets::csv_record(t, &base_url, tz),
     );
     Ok((
         [
@@ -301,10 +303,11 @@ pub async fn targets_json(
         .iter()
         .map(|(_, n)| n)
         .sum();
+    let tz = state.chrome().site.tz();
     let head = format!("{{\"total\":{total},\"targets\":[").into_bytes();
-    let body = export_body(&state, &filter, slot, head, b"]}", |t, first| {
+    let body = export_body(&state, &filter, slot, head, b"]}", move |t, first| {
         let mut out = if first { Vec::new() } else { vec![b','] };
-        serde_json::to_writer(&mut out, t)?;
+        serde_json::to_writer(&mut out, &crate::targets::JsonRecord::new(t, tz))?;
         Ok(out)
     });
     Ok((

@@ -26,5 +26,6 @@ mod search;
 mod store_changes;
 mod support;
 mod targets;
+mod targets_exports;
 mod views;
 mod wechat;
