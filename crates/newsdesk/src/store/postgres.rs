@@ -421,8 +421,8 @@ pub(super) async fn replace_tags(
 }
 
 const TARGET_COLUMNS: &str = "t.article_id, a.slug AS article_slug, a.title AS article_title, \
-     a.published_at, t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, \
-     t.kind, t.aspirational, t.sector, t.region, t.year";
+     a.source AS article_source, a.published_at, t.position, t.text, t.indicator, t.value, \
+     t.value_max, t.unit, t.comparator, t.kind, t.aspirational, t.sector, t.region, t.year";
 
 /// `SELECT {select}` over the targets of public articles matching `filter` (no order, no limit).
 fn target_query(
@@ -518,6 +518,7 @@ struct TargetRow {
     article_id: i64,
     article_slug: String,
     article_title: String,
+    article_source: Option<String>,
     published_at: Option<DateTime<Utc>>,
     position: i64,
     text: String,
@@ -539,6 +540,7 @@ impl From<TargetRow> for ArticleTarget {
             article_id: r.article_id,
             article_slug: r.article_slug,
             article_title: r.article_title,
+            article_source: r.article_source,
             published_at: r.published_at,
             position: r.position,
             text: r.text,

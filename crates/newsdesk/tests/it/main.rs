@@ -28,3 +28,4 @@ mod support;
 mod targets;
 mod views;
 mod wechat;
+mod targets_reading;
