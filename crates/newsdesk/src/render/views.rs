@@ -534,7 +534,9 @@ impl TargetView {
     /// The row for a target; dates in `site`'s zone.
     pub fn new(t: &crate::domain::ArticleTarget, site: &SiteSettings) -> Self {
         let anchor = format!("target-{}", t.position);
-        let published = t.published_at.map(|p| p.with_timezone(&site.tz()).date_naive());
+        let published = t
+            .published_at
+            .map(|p| p.with_timezone(&site.tz()).date_naive());
         Self {
             url: format!("/articles/{}#{anchor}", t.article_slug),
             article_url: format!("/articles/{}", t.article_slug),

@@ -26,6 +26,6 @@ mod search;
 mod store_changes;
 mod support;
 mod targets;
+mod targets_reading;
 mod views;
 mod wechat;
-mod targets_reading;

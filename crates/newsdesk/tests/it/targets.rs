@@ -28,7 +28,12 @@ async fn article_page_lists_targets_linked_to_highlighted_clauses() {
     let first = texts(&doc, ".targets-panel tbody tr:first-child td");
     assert_eq!(
         first,
-        vec!["网上零售额", "力争超过1400亿元", "总量", "力争网上零售额突破1400亿元"]
+        vec![
+            "网上零售额",
+            "力争超过1400亿元",
+            "总量",
+            "力争网上零售额突破1400亿元"
+        ]
     );
 
     // Every row links to a mark in the body holding its clause.

@@ -71,8 +71,14 @@ async fn clause_and_source_with_issuer_are_shown_as_text() {
     // The article page: the panel shows the same clause as text, and the link reaches its mark.
     let (status, article) = app.page(path).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&article, ".targets-panel td.clause-cell"), vec![CLAUSE]);
-    assert_eq!(texts(&article, &format!(".article-body mark#{anchor}")), vec![CLAUSE]);
+    assert_eq!(
+        texts(&article, ".targets-panel td.clause-cell"),
+        vec![CLAUSE]
+    );
+    assert_eq!(
+        texts(&article, &format!(".article-body mark#{anchor}")),
+        vec![CLAUSE]
+    );
     assert_eq!(
         texts(&article, ".targets-panel td.indicator-cell a"),
         texts(&row, "td.indicator-cell a")
