@@ -301,6 +301,7 @@ mod tests {
             article_id: 1,
             article_slug: "s".into(),
             article_title: "t".into(),
+            article_source: None,
             published_at: None,
             position,
             text: text.into(),

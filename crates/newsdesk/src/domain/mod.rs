@@ -309,6 +309,8 @@ pub struct ArticleTarget {
     pub article_slug: String,
     /// The article's headline.
     pub article_title: String,
+    /// The article's 来源 (who issued or first published it), when given.
+    pub article_source: Option<String>,
     /// The article's publish time, UTC. Exports write it in the site's zone
     /// (`targets::JsonRecord`), so it is not serialized here.
     #[serde(skip)]

@@ -514,10 +514,16 @@ pub struct TargetView {
     pub aspirational: bool,
     /// Policy area.
     pub sector: String,
-    /// The clause stating it.
+    /// The clause stating it, shown as text beside the target.
     pub text: String,
     /// Source article headline.
     pub article_title: String,
+    /// Path of the source article page.
+    pub article_url: String,
+    /// The article's 来源 (the issuer of the document it reports), when given.
+    pub article_source: Option<String>,
+    /// The article's publish date in the site's zone, 2024-02-08 (also valid for `<time>`).
+    pub published_date: Option<String>,
     /// Region the document states.
     pub region: Option<String>,
     /// Plan year the document states.
@@ -527,11 +533,22 @@ pub struct TargetView {
 }
 
 impl TargetView {
-    /// The row for a target.
-    pub fn new(t: &crate::domain::ArticleTarget) -> Self {
+    /// The row for a target; dates in `site`'s zone.
+    pub fn new(t: &crate::domain::ArticleTarget, site: &SiteSettings) -> Self {
         let anchor = format!("target-{}", t.position);
+        let published = t
+            .published_at
+            .map(|p| p.with_timezone(&site.tz()).date_naive());
         Self {
             url: format!("/articles/{}#{anchor}", t.article_slug),
+            article_url: format!("/articles/{}", t.article_slug),
+            article_source: t
+                .article_source
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            published_date: published.map(|d| d.format("%Y-%m-%d").to_string()),
             anchor,
             indicator: t.indicator.clone(),
             target: crate::targets::value_label(t),

@@ -446,7 +446,7 @@ pub(super) async fn replace_tags(
     Ok(())
 }
 
-const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.published_at, \
+const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.article_source, t.published_at, \
      t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
      t.aspirational, t.sector, t.region, t.year, t.value_base, t.unit_base, t.occurrences";
 
@@ -466,7 +466,8 @@ fn target_source(filter: &TargetFilter) -> String {
         )
     };
     format!(
-        "SELECT t.*, a.slug AS article_slug, a.title AS article_title, a.published_at, \
+        "SELECT t.*, a.slug AS article_slug, a.title AS article_title, \
+         a.source AS article_source, a.published_at, \
          {occurrences} AS occurrences, {nth} AS nth \
          FROM article_targets t JOIN articles a ON a.id = t.article_id"
     )
@@ -574,6 +575,7 @@ struct TargetRow {
     article_id: i64,
     article_slug: String,
     article_title: String,
+    article_source: Option<String>,
     published_at: Option<DateTime<Utc>>,
     position: i64,
     text: String,
@@ -599,6 +601,7 @@ impl From<TargetRow> for ArticleTarget {
             article_id: r.article_id,
             article_slug: r.article_slug,
             article_title: r.article_title,
+            article_source: r.article_source,
             published_at: r.published_at,
             position: r.position,
             text: r.text,

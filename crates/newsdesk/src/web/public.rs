@@ -321,7 +321,10 @@ async fn render_article(
             context! {
                 layout,
                 article => view,
-                targets => targets.iter().map(TargetView::new).collect::<Vec<_>>(),
+                targets => targets
+                    .iter()
+                    .map(|t| TargetView::new(t, &chrome.site))
+                    .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
             },

@@ -207,7 +207,10 @@ async fn render_targets_page(
                 layout,
                 total,
                 shown => targets.len(),
-                targets => targets.iter().map(TargetView::new).collect::<Vec<_>>(),
+                targets => targets
+                    .iter()
+                    .map(|t| TargetView::new(t, &chrome.site))
+                    .collect::<Vec<_>>(),
                 chart => SectorBar::chart(&by_sector),
                 facets,
                 q,

@@ -27,5 +27,6 @@ mod store_changes;
 mod support;
 mod targets;
 mod targets_exports;
+mod targets_reading;
 mod views;
 mod wechat;
