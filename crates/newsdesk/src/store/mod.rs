@@ -4,6 +4,7 @@
 
 mod newsroom;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::path::{Path, PathBuf};

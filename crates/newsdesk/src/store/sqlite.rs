@@ -13,17 +13,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, SqlitePool};
 use tracing::instrument;
 
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
+use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
-    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat,
-    Channel, Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
+    Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
+    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
 };
 use crate::targets::{self, Extracted};
 
@@ -256,114 +257,6 @@ fn on_write(e: sqlx::Error) -> StoreError {
         }
     }
     other(e)
-}
-
-#[derive(FromRow)]
-struct ChannelRow {
-    id: i64,
-    name: String,
-    slug: String,
-    position: i64,
-}
-
-impl From<ChannelRow> for Channel {
-    fn from(r: ChannelRow) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            slug: r.slug,
-            position: r.position,
-        }
-    }
-}
-
-#[derive(FromRow)]
-struct ArticleRow {
-    id: i64,
-    slug: String,
-    title: String,
-    author: Option<String>,
-    source: Option<String>,
-    summary: String,
-    body_format: String,
-    body_source: String,
-    body_html: String,
-    status: String,
-    published_at: Option<DateTime<Utc>>,
-    views: i64,
-    cover_image: Option<String>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    channel_id: i64,
-    channel_name: String,
-    channel_slug: String,
-    channel_position: i64,
-}
-
-impl ArticleRow {
-    fn into_article(self, tags: Vec<String>) -> StoreResult<Article> {
-        let corrupt = |what: &str, value: &str| {
-            StoreError::Other(anyhow::anyhow!(
-                "article {}: unknown {what} {value:?}",
-                self.id
-            ))
-        };
-        let body_format = BodyFormat::parse(&self.body_format)
-            .ok_or_else(|| corrupt("body format", &self.body_format))?;
-        let status =
-            ArticleStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))?;
-        Ok(Article {
-            id: self.id,
-            slug: self.slug,
-            title: self.title,
-            author: self.author,
-            source: self.source,
-            channel: Channel {
-                id: self.channel_id,
-                name: self.channel_name,
-                slug: self.channel_slug,
-                position: self.channel_position,
-            },
-            tags,
-            summary: self.summary,
-            body_format,
-            body_source: self.body_source,
-            body_html: self.body_html,
-            status,
-            published_at: self.published_at,
-            views: self.views,
-            cover_image: self.cover_image,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct SummaryRow {
-    id: i64,
-    slug: String,
-    title: String,
-    summary: String,
-    channel_name: String,
-    channel_slug: String,
-    published_at: Option<DateTime<Utc>>,
-    views: i64,
-}
-
-impl From<SummaryRow> for ArticleSummary {
-    fn from(r: SummaryRow) -> Self {
-        Self {
-            id: r.id,
-            slug: r.slug,
-            title: r.title,
-            summary: r.summary,
-            channel_name: r.channel_name,
-            channel_slug: r.channel_slug,
-            published_at: r.published_at,
-            views: r.views,
-        }
-    }
 }
 
 const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
@@ -602,58 +495,6 @@ pub(super) async fn write_targets(
         .map_err(other)?;
     }
     Ok(())
-}
-
-#[derive(FromRow)]
-struct TargetRow {
-    article_id: i64,
-    article_slug: String,
-    article_title: String,
-    article_source: Option<String>,
-    published_at: Option<DateTime<Utc>>,
-    position: i64,
-    text: String,
-    indicator: String,
-    value: f64,
-    value_max: Option<f64>,
-    unit: String,
-    comparator: String,
-    kind: String,
-    aspirational: bool,
-    sector: String,
-    region: Option<String>,
-    year: Option<i64>,
-    // NULL only for rows written before the columns existed, until the backfill at open.
-    value_base: Option<f64>,
-    unit_base: Option<String>,
-    occurrences: i64,
-}
-
-impl From<TargetRow> for ArticleTarget {
-    fn from(r: TargetRow) -> Self {
-        Self {
-            article_id: r.article_id,
-            article_slug: r.article_slug,
-            article_title: r.article_title,
-            article_source: r.article_source,
-            published_at: r.published_at,
-            position: r.position,
-            text: r.text,
-            indicator: r.indicator,
-            value: r.value,
-            value_max: r.value_max,
-            unit: r.unit.clone(),
-            comparator: r.comparator,
-            kind: r.kind,
-            aspirational: r.aspirational,
-            sector: r.sector,
-            region: r.region,
-            year: r.year,
-            value_base: r.value_base.unwrap_or(r.value),
-            unit_base: r.unit_base.unwrap_or(r.unit),
-            occurrences: r.occurrences,
-        }
-    }
 }
 
 #[async_trait]

@@ -6,9 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use tracing::instrument;
 
-use super::{
-    ARTICLE_COLUMNS, ArticleRow, SqliteStore, channel_id, db_time, insert_article, on_write, other,
-};
+use super::{ARTICLE_COLUMNS, SqliteStore, channel_id, db_time, insert_article, on_write, other};
 use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
@@ -17,107 +15,11 @@ use crate::store::newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
 };
+use crate::store::rows::{AuditRow, EditableRow, ImageRow, ListRow, TokenRow, UserRow};
 use crate::store::{StoreError, StoreResult};
 use crate::targets::Extracted;
 
-#[derive(FromRow)]
-struct UserRow {
-    id: i64,
-    name: String,
-    role: String,
-    disabled: bool,
-    created_at: DateTime<Utc>,
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = StoreError;
-    fn try_from(r: UserRow) -> StoreResult<Self> {
-        let role = Role::parse(&r.role).ok_or_else(|| {
-            StoreError::Other(anyhow::anyhow!("user {}: unknown role {:?}", r.id, r.role))
-        })?;
-        Ok(Self {
-            id: r.id,
-            name: r.name,
-            role,
-            disabled: r.disabled,
-            created_at: r.created_at,
-        })
-    }
-}
-
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.disabled, u.created_at";
-
-#[derive(FromRow)]
-struct EditableRow {
-    #[sqlx(flatten)]
-    article: ArticleRow,
-    version: i64,
-    deleted_at: Option<DateTime<Utc>>,
-}
-
-#[derive(FromRow)]
-struct ListRow {
-    id: i64,
-    slug: String,
-    title: String,
-    author: Option<String>,
-    channel_name: String,
-    channel_slug: String,
-    status: String,
-    published_at: Option<DateTime<Utc>>,
-    updated_at: DateTime<Utc>,
-    deleted_at: Option<DateTime<Utc>>,
-    version: i64,
-}
-
-#[derive(FromRow)]
-struct TokenRow {
-    id: i64,
-    user_id: i64,
-    user_name: String,
-    name: String,
-    created_at: DateTime<Utc>,
-    last_used_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(FromRow)]
-struct AuditRow {
-    id: i64,
-    at: DateTime<Utc>,
-    user_name: String,
-    action: String,
-    article_id: Option<i64>,
-    article_title: String,
-    detail: String,
-}
-
-#[derive(FromRow)]
-struct ImageRow {
-    id: i64,
-    file_name: String,
-    original_name: String,
-    mime: String,
-    width: i64,
-    height: i64,
-    bytes: i64,
-    created_at: DateTime<Utc>,
-}
-
-impl From<ImageRow> for ImageRecord {
-    fn from(r: ImageRow) -> Self {
-        Self {
-            id: r.id,
-            file_name: r.file_name,
-            original_name: r.original_name,
-            mime: r.mime,
-            width: r.width,
-            height: r.height,
-            bytes: r.bytes,
-            created_at: r.created_at,
-        }
-    }
-}
 
 const IMAGE_COLUMNS: &str =
     "id, file_name, original_name, mime, width, height, bytes, created_at FROM images";
