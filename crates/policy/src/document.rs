@@ -8,9 +8,88 @@ use serde::{Deserialize, Serialize};
 use crate::Target;
 use crate::lexicon::matches_at;
 
-/// Region and plan year stated by a document, where it states them.
+/// What sort of document a text is; decides whether its figures are commitments or reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// 政府工作报告: a review of the past year (results) and the plan of this one (targets).
+    WorkReport,
+    /// 规划 (五年规划, 专项规划): targets for a period of years.
+    Plan,
+    /// 行动方案, 实施方案, 行动计划: a programme with targets.
+    Programme,
+    /// 通知, 意见, 办法: a notice or policy document.
+    Notice,
+    /// News and statistics reports: results, and targets only where they are quoted as such.
+    #[default]
+    News,
+}
+
+impl DocKind {
+    /// Every kind, in the order editors pick from.
+    pub const ALL: [DocKind; 5] = [
+        DocKind::WorkReport,
+        DocKind::Plan,
+        DocKind::Programme,
+        DocKind::Notice,
+        DocKind::News,
+    ];
+
+    /// The serialized name (work_report, plan, programme, notice, news).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::WorkReport => "work_report",
+            DocKind::Plan => "plan",
+            DocKind::Programme => "programme",
+            DocKind::Notice => "notice",
+            DocKind::News => "news",
+        }
+    }
+
+    /// The kind named `name` ([`DocKind::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        DocKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// How a reader says it: 政府工作报告, 规划, 行动方案, 通知, 新闻.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocKind::WorkReport => "政府工作报告",
+            DocKind::Plan => "规划",
+            DocKind::Programme => "行动方案",
+            DocKind::Notice => "通知",
+            DocKind::News => "新闻",
+        }
+    }
+
+    /// A policy document (everything but news): the 量化目标 panel shows by default.
+    pub fn is_policy(self) -> bool {
+        self != DocKind::News
+    }
+}
+
+/// What the publisher knows of a text besides its words: the article's title, its 来源 and the
+/// year it was published. Titles name the document and region (安徽省人民政府关于印发…行动方案的通知),
+/// 来源 often names the issuer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Meta<'a> {
+    /// The article's title.
+    pub title: Option<&'a str>,
+    /// The article's 来源 (source).
+    pub source: Option<&'a str>,
+    /// The year the article was published.
+    pub published_year: Option<u16>,
+}
+
+/// Type, issuer, region and plan years stated by a document, where it states them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentInfo {
+    /// What sort of document it is.
+    #[serde(default)]
+    pub kind: DocKind,
+    /// The issuing body (安徽省人民政府, 合肥市发展和改革委员会), where the text or its 来源 names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
     /// The issuing region (合肥市, 安徽省, 广西壮族自治区), from a report title such as
     /// 《合肥市2024年政府工作报告》, a session line 在合肥市第十七届人民代表大会…, or
     /// 合肥市人民政府.
@@ -18,6 +97,9 @@ pub struct DocumentInfo {
     /// The plan year: from `YYYY年工作安排` / `YYYY年主要预期目标` / `YYYY年重点工作`, else from
     /// the title 《…YYYY年政府工作报告》 (a report delivered early in a year plans that year).
     pub year: Option<u16>,
+    /// The first year of a plan period (2021 for 2021—2025年, 十四五); `None` for a single year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<u16>,
 }
 
 /// A text's targets together with its [`DocumentInfo`].
@@ -27,15 +109,34 @@ pub struct Document {
     pub info: DocumentInfo,
     /// The targets, in text order.
     pub targets: Vec<Target>,
+    /// Reported results (实绩: 地区生产总值增长5.8%, 截至2024年底…达到3500万千瓦), in text
+    /// order; the same record shape, `year` being the year reported on.
+    pub results: Vec<Target>,
 }
 
 impl Document {
     /// Reads region, year and targets from `text`.
     pub fn analyze(text: &str) -> Self {
+        Self::analyze_with(text, &Meta::default())
+    }
+
+    /// Reads type, issuer, region, years, targets and results from `text` and what the
+    /// publisher knows of it.
+    pub fn analyze_with(text: &str, meta: &Meta<'_>) -> Self {
         let chars: Vec<char> = text.chars().collect();
-        let info = info_of(&chars);
+        let mut info = info_of(&chars);
+        if let Some(title) = meta.title {
+            let title: Vec<char> = title.chars().collect();
+            let from_title = info_of(&title);
+            info.region = info.region.or(from_title.region);
+            info.year = info.year.or(from_title.year);
+        }
         let targets = crate::extract::extract_chars(&chars, info.year);
-        Document { info, targets }
+        Document {
+            info,
+            targets,
+            results: Vec::new(),
+        }
     }
 }
 
@@ -81,6 +182,7 @@ pub(crate) fn info_of(chars: &[char]) -> DocumentInfo {
     DocumentInfo {
         region: region(chars),
         year: plan_year(chars),
+        ..DocumentInfo::default()
     }
 }
 

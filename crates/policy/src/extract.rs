@@ -117,6 +117,9 @@ pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Targe
             &mut out,
         );
     }
+    for t in &mut out {
+        t.year = t.year.or(plan_year);
+    }
     out
 }
 
@@ -992,6 +995,7 @@ fn process_clause(
             kind,
             aspirational,
             sector,
+            year: None,
         });
     }
 }

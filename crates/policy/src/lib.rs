@@ -46,13 +46,15 @@
 mod clause;
 mod document;
 mod extract;
+mod indicators;
 mod lexicon;
 mod numerals;
 
 use serde::{Deserialize, Serialize};
 
-pub use document::{Document, DocumentInfo, document_info};
+pub use document::{DocKind, Document, DocumentInfo, Meta, document_info};
 pub use extract::extract;
+pub use indicators::indicator_key;
 
 /// One quantitative target found in a text (a record of `TARGETS-SCHEMA.md` §2, minus `doc`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +82,10 @@ pub struct Target {
     pub aspirational: bool,
     /// The policy area, from this crate's keyword table.
     pub sector: Sector,
+    /// The year the figure is for: a target's deadline (到2027年 → 2027; a yearly report's plan
+    /// year), a result's reporting year (2024年…增长5.8% → 2024). `None` when the text says none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
 }
 
 impl Target {
@@ -257,6 +263,7 @@ mod tests {
             kind: Kind::Increment,
             aspirational: false,
             sector: Sector::Ecology,
+            year: None,
         };
         let v = serde_json_like(&t);
         assert!(v.contains("\"comparator\":\"approx\""), "{v}");
@@ -285,6 +292,7 @@ mod tests {
             kind: Kind::Level,
             aspirational: false,
             sector: Sector::General,
+            year: None,
         };
         assert_eq!(&src[t.byte_range(src)], "乙丙");
         let far = Target {
