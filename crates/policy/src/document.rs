@@ -131,11 +131,11 @@ impl Document {
             info.region = info.region.or(from_title.region);
             info.year = info.year.or(from_title.year);
         }
-        let targets = crate::extract::extract_chars(&chars, info.year);
+        let (targets, results) = crate::extract::figures(&chars, &info);
         Document {
             info,
             targets,
-            results: Vec::new(),
+            results,
         }
     }
 }

@@ -70,6 +70,11 @@ struct Carry {
     cue: Option<Comparator>,
 }
 
+/// The targets and the reported results of a document whose facts are `info`.
+pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target>, Vec<Target>) {
+    (extract_chars(chars, info.year), Vec::new())
+}
+
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
     let norm: Vec<char> = chars.iter().map(|&c| fold(c)).collect();
     let quoted = clause::quoted(&norm);
