@@ -485,10 +485,17 @@ const NOT_REGION_ENDINGS: &[&str] = &[
 
 /// Reads kind, issuer, region and years from the text and what the publisher knows of it.
 fn facts(chars: &[char], meta: &Meta<'_>) -> DocumentInfo {
+    // Facts are read in simplified script; the fold is char for char.
+    let folded: Vec<char> = chars
+        .iter()
+        .map(|&c| crate::script::simplified_char(c))
+        .collect();
+    let chars = &folded[..];
     let head = head_lines(chars);
+    let source = meta.source.map(crate::script::simplified);
     let title: String = meta
         .title
-        .map(|t| t.trim().to_string())
+        .map(|t| crate::script::simplified(t.trim()))
         .filter(|t| !t.is_empty())
         .or_else(|| head.first().cloned())
         .unwrap_or_default();
@@ -497,7 +504,7 @@ fn facts(chars: &[char], meta: &Meta<'_>) -> DocumentInfo {
     let issuer = if kind == DocKind::News {
         None
     } else {
-        issuer_of(&title, &head, chars, meta.source, kind)
+        issuer_of(&title, &head, chars, source.as_deref(), kind)
     };
     let legacy = info_of(chars);
     let title_region = region_in_title(&title);
@@ -712,7 +719,7 @@ fn is_region_end(c: char) -> bool {
 }
 
 /// The administrative regions that `s` opens with, most specific last: 安徽省合肥市包河区 →
-/// [安徽省, 合肥市, 包河区].
+/// [安徽省, 合肥市, 包河区]. A document's region is the whole chain it states.
 fn leading_regions(s: &str) -> Vec<String> {
     let cs: Vec<char> = s.chars().collect();
     let mut out = Vec::new();
@@ -764,12 +771,14 @@ fn region_in_title(title: &str) -> Option<String> {
     if NATIONAL_PREFIXES.iter().any(|p| title.starts_with(p)) {
         return Some("全国".to_string());
     }
-    if let Some(r) = leading_regions(title).pop() {
-        return Some(r);
+    let regions = leading_regions(title);
+    if !regions.is_empty() {
+        return Some(regions.concat());
     }
     let i = title.find("印发")?;
     let rest = title[i + "印发".len()..].trim_start_matches(['《', '“', '"', ' ']);
-    leading_regions(rest).pop()
+    let regions = leading_regions(rest);
+    (!regions.is_empty()).then(|| regions.concat())
 }
 
 /// The region of an issuing body: 安徽省人民政府 → 安徽省, 国家能源局 → 全国.
@@ -777,7 +786,8 @@ fn region_of_issuer(issuer: &str) -> Option<String> {
     if NATIONAL_PREFIXES.iter().any(|p| issuer.starts_with(p)) {
         return Some("全国".to_string());
     }
-    leading_regions(issuer).pop()
+    let regions = leading_regions(issuer);
+    (!regions.is_empty()).then(|| regions.concat())
 }
 
 /// A plan period `YYYY(年)—YYYY年` (also with -, ~, 至, 到), or 十三五/十四五/十五五.
@@ -1057,7 +1067,7 @@ mod tests {
         );
         assert_eq!(
             region_in_title("安徽省合肥市包河区老旧小区改造方案").as_deref(),
-            Some("包河区")
+            Some("安徽省合肥市包河区")
         );
         assert_eq!(
             region_in_title("贵州省大数据发展规划").as_deref(),

@@ -49,6 +49,7 @@ mod extract;
 mod indicators;
 mod lexicon;
 mod numerals;
+mod script;
 
 use serde::{Deserialize, Serialize};
 
