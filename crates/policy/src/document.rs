@@ -500,14 +500,19 @@ fn facts(chars: &[char], meta: &Meta<'_>) -> DocumentInfo {
         .or_else(|| head.first().cloned())
         .unwrap_or_default();
     let top: String = chars.iter().take(HEAD_CHARS).collect();
-    let kind = kind_of(&title, &head, &top);
+    let kind = kind_of(
+        &title,
+        &head,
+        &top,
+        meta.title.is_some_and(|t| !t.trim().is_empty()),
+    );
     let issuer = if kind == DocKind::News {
         None
     } else {
         issuer_of(&title, &head, chars, source.as_deref(), kind)
     };
     let legacy = info_of(chars);
-    let title_region = region_in_title(&title);
+    let title_region = region_in_title(&title).filter(|r| kind != DocKind::News || r != "全国");
     let issuer_region = issuer.as_deref().and_then(region_of_issuer);
     let region = if kind == DocKind::WorkReport {
         legacy.region.or(title_region).or(issuer_region)
@@ -566,16 +571,36 @@ fn outside_quotes(s: &str) -> String {
         .collect()
 }
 
-fn kind_of(title: &str, head: &[String], top: &str) -> DocKind {
-    // A government title (…关于…, 政府工作报告) speaks for itself.
-    let gov_title = title.contains("关于") || title.contains("政府工作报告");
-    if !gov_title {
-        let bare = outside_quotes(title);
+fn kind_of(title: &str, head: &[String], top: &str, titled: bool) -> DocKind {
+    let bare = outside_quotes(title);
+    // A page's own label: …实施意见(报道) is coverage of the 意见.
+    if ["(报道)", "（报道）"]
+        .iter()
+        .any(|w| title.trim_end().ends_with(w))
+    {
+        return DocKind::News;
+    }
+    // The report itself, as a news agency releases it: 发布…政府工作报告全文.
+    let t = title.trim_end();
+    if t.contains("政府工作报告")
+        && ["全文", "（全文）", "(全文)"]
+            .iter()
+            .any(|w| t.ends_with(w))
+    {
+        return DocKind::WorkReport;
+    }
+    // Readings and summaries of a document are news whatever they quote.
+    if ["解读", "图解", "一图读懂", "答记者问", "要点", "全文发布"]
+        .iter()
+        .any(|w| bare.contains(w))
+    {
+        return DocKind::News;
+    }
+    // A government title (…关于…) speaks for itself; anything else may be a headline.
+    if !title.contains("关于") {
         let headline = NEWS_TITLE_WORDS.iter().any(|w| bare.contains(w))
-            || bare.contains('：')
-            || bare.contains('|')
-            || bare.contains('丨')
-            || bare.contains('｜');
+            || ['：', '|', '丨', '｜'].iter().any(|c| bare.contains(*c))
+            || (bare.contains(':') && !bare.contains("政府工作报告"));
         let marked = NEWS_HEAD_WORDS.iter().any(|w| top.contains(w))
             || top.find('据').is_some_and(|i| {
                 top[i..]
@@ -588,15 +613,15 @@ fn kind_of(title: &str, head: &[String], top: &str) -> DocKind {
             return DocKind::News;
         }
     }
-    // Readings of a document are news whatever they quote.
-    if ["解读", "图解", "一图读懂", "答记者问"]
-        .iter()
-        .any(|w| outside_quotes(title).contains(w))
-    {
-        return DocKind::News;
-    }
-    std::iter::once(title)
-        .chain(head.iter().take(3).map(String::as_str))
+    // A title that names no document type is a news headline; without a title, the text's
+    // own heading lines are read.
+    let names: Vec<&str> = if titled {
+        vec![title]
+    } else {
+        head.iter().take(3).map(String::as_str).collect()
+    };
+    names
+        .into_iter()
         .find_map(kind_of_name)
         .unwrap_or(DocKind::News)
 }
@@ -730,7 +755,7 @@ fn leading_regions(s: &str) -> Vec<String> {
         }
         for e in i + 2..=(i + MAX_REGION).min(cs.len()) {
             let c = cs[e - 1];
-            if !('\u{4E00}'..='\u{9FFF}').contains(&c) || "的和与及在之、".contains(c) {
+            if !('\u{4E00}'..='\u{9FFF}').contains(&c) || "的和与及在之、丨".contains(c) {
                 break 'segments;
             }
             if !is_region_end(c) {
@@ -767,7 +792,13 @@ fn leading_regions(s: &str) -> Vec<String> {
 
 /// The region a title opens with, or the one right after its 关于印发 / 印发 (安徽省…方案).
 fn region_in_title(title: &str) -> Option<String> {
-    let title = title.trim_start_matches(['《', '“', '"', ' ']);
+    title
+        .split(['丨', '｜', '|', '：', ':', '】'])
+        .find_map(region_in_title_part)
+}
+
+fn region_in_title_part(title: &str) -> Option<String> {
+    let title = title.trim_start_matches(['《', '“', '"', ' ', '【']);
     if NATIONAL_PREFIXES.iter().any(|p| title.starts_with(p)) {
         return Some("全国".to_string());
     }
@@ -994,6 +1025,26 @@ mod tests {
         assert_eq!(k("图解：某某省2025年政府工作报告"), DocKind::News);
         assert_eq!(k("某某省政府工作报告解读：今年GDP增长5%"), DocKind::News);
         assert_eq!(k("一季度全省经济运行稳中有进"), DocKind::News);
+        assert_eq!(
+            k("某某市人民政府办公厅关于促进氢能产业发展的实施意见(报道)"),
+            DocKind::News
+        );
+        assert_eq!(
+            k("某某省政府工作报告：今年地区生产总值预期增长5%"),
+            DocKind::News
+        );
+        assert_eq!(k("2025年某某市政府工作报告全文发布"), DocKind::News);
+        assert_eq!(k("新华社发布政府工作报告全文"), DocKind::WorkReport);
+        // A title naming no document type is a headline, whatever the text mentions.
+        assert_eq!(
+            facts_of(
+                Some("某某市2024年十件民生实事项目"),
+                "某某市2024年政府工作报告提出",
+                None
+            )
+            .kind,
+            DocKind::News
+        );
         // Text markers of a news item override a plan-like headline.
         let text = "新华社南宁3月2日电（记者 王某）广西日前发布行动方案，提出到2025年…";
         assert_eq!(
@@ -1079,6 +1130,10 @@ mod tests {
         );
         assert_eq!(region_in_title("支持新区发展若干措施"), None);
         assert_eq!(region_in_title("皖北地区振兴方案"), None);
+        assert_eq!(
+            region_in_title("最新丨某某区发布2025年民生实事").as_deref(),
+            Some("某某区")
+        );
         assert_eq!(
             region_in_title("关于印发内蒙古自治区风电发展方案的通知").as_deref(),
             Some("内蒙古自治区")
