@@ -321,8 +321,15 @@ async fn render_article(
             context! {
                 layout,
                 article => view,
+                // Targets and results (实绩) apart; both are marked in the body.
                 targets => targets
                     .iter()
+                    .filter(|t| t.record != "result")
+                    .map(|t| TargetView::new(t, &chrome.site))
+                    .collect::<Vec<_>>(),
+                results => targets
+                    .iter()
+                    .filter(|t| t.record == "result")
                     .map(|t| TargetView::new(t, &chrome.site))
                     .collect::<Vec<_>>(),
                 qr_svg => qr,
