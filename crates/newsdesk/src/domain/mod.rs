@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod corrections;
 mod newsroom;
+pub use corrections::{
+    ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
+    TargetCorrection, TargetFields, TargetMatch,
+};
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
     ImageRecord, Role, TagCount, User,

@@ -19,6 +19,8 @@ use tracing::instrument;
 
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_corrections.rs"]
+mod corrections;
 
 use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

@@ -19,6 +19,8 @@ use tracing::instrument;
 
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_corrections.rs"]
+mod corrections;
 
 use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
