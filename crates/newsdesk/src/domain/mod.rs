@@ -306,7 +306,7 @@ pub struct Page<T> {
 }
 
 /// A quantitative target (量化目标) of a published article, with the article it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ArticleTarget {
     /// The article's store id.
     pub article_id: i64,

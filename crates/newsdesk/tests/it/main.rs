@@ -30,3 +30,4 @@ mod targets_exports;
 mod targets_reading;
 mod views;
 mod wechat;
+mod targets_corrections;
