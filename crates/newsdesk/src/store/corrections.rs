@@ -39,7 +39,18 @@ pub trait CorrectionStore: Send + Sync {
         correction: &DocumentCorrection,
         user: &User,
     ) -> StoreResult<()>;
+    /// The id of the article imported under `import_key` when editors corrected anything of it:
+    /// an import that updates it applies those corrections to what it extracts.
+    async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>>;
+    /// Ids of articles in any state (drafts, trash) above `after_id`, by id, at most `limit`:
+    /// what a re-extraction of every article walks.
+    async fn article_ids(&self, after_id: i64, limit: u32) -> StoreResult<Vec<i64>>;
 }
+
+/// The articles with an import key and corrections: `import_key` is the one bind.
+pub(super) const CORRECTED_IMPORT: &str = "SELECT a.id FROM articles a WHERE a.import_key = {} \
+    AND (EXISTS (SELECT 1 FROM target_corrections c WHERE c.article_id = a.id) \
+    OR EXISTS (SELECT 1 FROM document_corrections d WHERE d.article_id = a.id))";
 
 /// The columns of [`TargetCorrectionRow`].
 pub(super) const TARGET_CORRECTION_COLUMNS: &str = "id, article_id, action, match_text, \

@@ -9,7 +9,7 @@ use crate::domain::{
     ArticleCorrections, DocumentCorrection, NewTargetCorrection, TargetCorrection, User,
 };
 use crate::store::corrections::{
-    CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
+    CORRECTED_IMPORT, CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -149,5 +149,24 @@ impl CorrectionStore for SqliteStore {
             _ => other(e),
         })?;
         Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar(&CORRECTED_IMPORT.replace("{}", "?"))
+            .bind(import_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn article_ids(&self, after_id: i64, limit: u32) -> StoreResult<Vec<i64>> {
+        sqlx::query_scalar("SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)
     }
 }
