@@ -22,7 +22,7 @@ use crate::render::limits::{StructureError, check_output};
 use crate::render::pool::{self, PoolError};
 use crate::search::{IndexChange, SearchIndex};
 use crate::store::{ChangeCursor, Store, StoreError, StoreResult, Upserted};
-use crate::targets::{self, Extracted};
+use crate::targets::{self, DocMeta, Extraction};
 
 /// How long a batch write (import, demo) waits for a free core: batches are not interactive.
 const BATCH_WAIT: Duration = Duration::from_secs(600);
@@ -43,20 +43,22 @@ pub enum BodyError {
 pub struct PreparedBody {
     /// The sanitized HTML.
     pub html: String,
-    /// The targets of its text, in order.
-    pub targets: Vec<Extracted>,
+    /// The document facts, targets and results of its text.
+    pub targets: Extraction,
 }
 
-/// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core.
+/// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core; `meta`
+/// (title, 来源, publish year) helps read the document's type, issuer and years.
 pub async fn prepare_body(
     format: BodyFormat,
     source: &str,
+    meta: DocMeta,
     wait: Duration,
 ) -> Result<PreparedBody, BodyError> {
     let source = source.to_string();
     pool::run(wait, move || {
         let html = crate::render::body_html_checked(format, &source)?;
-        let targets = targets::extract(&html);
+        let targets = targets::extract(&html, &meta.as_meta());
         Ok::<_, StructureError>(PreparedBody { html, targets })
     })
     .await?
@@ -76,12 +78,14 @@ pub async fn render_body(
     .await??)
 }
 
-/// The targets of already rendered HTML (the importer's and the demo's articles), on the pool.
-async fn targets_of(html: &str) -> StoreResult<Vec<Extracted>> {
-    let html = html.to_string();
+/// The document facts and figures of an article with already rendered HTML (the importer's and
+/// the demo's articles), on the pool.
+async fn targets_of(input: &ArticleInput) -> StoreResult<Extraction> {
+    let html = input.body_html.clone();
+    let meta = DocMeta::of(input);
     pool::run(BATCH_WAIT, move || {
         check_output(&html)?;
-        Ok::<_, StructureError>(targets::extract(&html))
+        Ok::<_, StructureError>(targets::extract(&html, &meta.as_meta()))
     })
     .await
     .map_err(|e| StoreError::Other(e.into()))?
@@ -122,7 +126,7 @@ impl Articles {
     /// Creates or updates an article, then indexes it. Its targets are extracted first, off the
     /// async threads, so the store's transaction only writes.
     pub async fn save(&self, input: &ArticleInput) -> StoreResult<Upserted> {
-        let found = targets_of(&input.body_html).await?;
+        let found = targets_of(input).await?;
         let saved = self.store.upsert_article(input, &found).await?;
         self.reindex(&[saved.id()]).await?;
         Ok(saved)
@@ -133,7 +137,7 @@ impl Articles {
     pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
         let mut outcomes = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let outcome = match targets_of(&input.body_html).await {
+            let outcome = match targets_of(input).await {
                 Ok(found) => self.store.upsert_article(input, &found).await,
                 Err(e) => Err(e),
             };

@@ -8,22 +8,111 @@
 
 use policy::{Comparator, Kind};
 
-use crate::domain::ArticleTarget;
+use crate::domain::{ArticleTarget, PolicyDocument};
 use crate::import::html;
 
-/// A target read from an article, with the document facts the text states.
+/// Whether a figure is a commitment or a reported outcome: the `record` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// A target (目标): what a document commits to.
+    Target,
+    /// A result (实绩): what a document reports was reached.
+    Result,
+}
+
+impl Record {
+    /// The stored name: `target` or `result`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Record::Target => "target",
+            Record::Result => "result",
+        }
+    }
+
+    /// The record named `name` ([`Record::as_str`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "target" => Some(Record::Target),
+            "result" => Some(Record::Result),
+            _ => None,
+        }
+    }
+}
+
+/// A figure (target or result) read from an article, with the document facts the text states.
 #[derive(Debug, Clone)]
 pub struct Extracted {
-    /// The target.
+    /// The figure as the extractor found it.
     pub target: policy::Target,
+    /// Target or result.
+    pub record: Record,
+    /// The canonical indicator (`policy::indicator_key`), what comparisons group by.
+    pub indicator_key: String,
     /// Region the document states.
     pub region: Option<String>,
-    /// Plan year the document states.
+    /// The figure's year (a deadline, a reporting year), else the document's plan year.
     pub year: Option<i64>,
     /// The value in the base unit ([`normalize`]), for sorting across magnitudes.
     pub value_base: f64,
     /// The unit family: the unit without its magnitude (辆, 元, %).
     pub unit_base: String,
+}
+
+/// What the publisher knows of an article besides its body, owned so it can be handed to the CPU
+/// pool: title, 来源 and publish year ([`policy::Meta`]).
+#[derive(Debug, Clone, Default)]
+pub struct DocMeta {
+    /// The article's title.
+    pub title: Option<String>,
+    /// The article's 来源.
+    pub source: Option<String>,
+    /// The year it was (or will be) published.
+    pub published_year: Option<u16>,
+}
+
+impl DocMeta {
+    /// The title, 来源 and publish year of an article about to be written.
+    pub fn of(input: &crate::domain::ArticleInput) -> Self {
+        use chrono::Datelike;
+        Self {
+            title: Some(input.title.clone()).filter(|t| !t.trim().is_empty()),
+            source: input.source.clone().filter(|s| !s.trim().is_empty()),
+            published_year: input
+                .published_at
+                .and_then(|p| u16::try_from(p.year()).ok()),
+        }
+    }
+
+    /// Borrowed as the `policy` crate takes it.
+    pub fn as_meta(&self) -> policy::Meta<'_> {
+        policy::Meta {
+            title: self.title.as_deref(),
+            source: self.source.as_deref(),
+            published_year: self.published_year,
+        }
+    }
+}
+
+/// Everything read from an article for policy intelligence: the document's facts and its figures.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    /// Type, issuer, region and years of the document.
+    pub document: PolicyDocument,
+    /// Targets and results together, in text order (their order is the stored `position`, the
+    /// page's `#target-N` anchor).
+    pub figures: Vec<Extracted>,
+}
+
+impl Extraction {
+    /// The figures that are targets, in text order.
+    pub fn targets(&self) -> impl Iterator<Item = &Extracted> {
+        self.figures.iter().filter(|f| f.record == Record::Target)
+    }
+
+    /// The figures that are results, in text order.
+    pub fn results(&self) -> impl Iterator<Item = &Extracted> {
+        self.figures.iter().filter(|f| f.record == Record::Result)
+    }
 }
 
 /// A value and unit with the unit's magnitude (万, 亿, 万亿, 千万, 百万…) folded into the number:
@@ -62,24 +151,48 @@ pub fn plain_text(body_html: &str) -> String {
         .join("\n")
 }
 
-/// The targets of an article body (sanitized HTML).
-pub fn extract(body_html: &str) -> Vec<Extracted> {
+/// The document facts, targets and results of an article body (sanitized HTML), read with what
+/// the publisher knows of it (`meta`: title, 来源, publish year).
+pub fn extract(body_html: &str, meta: &policy::Meta<'_>) -> Extraction {
     let text = plain_text(body_html);
-    let doc = policy::Document::analyze(&text);
-    let year = doc.info.year.map(i64::from);
-    doc.targets
+    let doc = policy::Document::analyze_with(&text, meta);
+    let info = doc.info;
+    let doc_year = info.year.map(i64::from);
+    let figure = |target: policy::Target, record: Record| {
+        let (value_base, unit_base) = normalize(target.value, &target.unit);
+        Extracted {
+            indicator_key: policy::indicator_key(&target.indicator),
+            record,
+            region: info.region.clone(),
+            year: target.year.map(i64::from).or(doc_year),
+            value_base,
+            unit_base,
+            target,
+        }
+    };
+    let mut figures: Vec<Extracted> = doc
+        .targets
         .into_iter()
-        .map(|target| {
-            let (value_base, unit_base) = normalize(target.value, &target.unit);
-            Extracted {
-                target,
-                region: doc.info.region.clone(),
-                year,
-                value_base,
-                unit_base,
-            }
-        })
-        .collect()
+        .map(|t| figure(t, Record::Target))
+        .chain(doc.results.into_iter().map(|t| figure(t, Record::Result)))
+        .collect();
+    // One text order for both records, so positions (and the page's marks) follow the text.
+    figures.sort_by_key(|f| (f.target.start, f.target.end));
+    Extraction {
+        document: PolicyDocument {
+            kind: info.kind.as_str().to_string(),
+            issuer: info.issuer.clone(),
+            region: info.region.clone(),
+            year: doc_year,
+            first_year: info.first_year.map(i64::from),
+        },
+        figures,
+    }
+}
+
+/// How a reader says a document type (政府工作报告, 规划…); the stored name when unknown.
+pub fn doc_kind_label(kind: &str) -> String {
+    policy::DocKind::parse(kind).map_or_else(|| kind.to_string(), |k| k.label().to_string())
 }
 
 /// The schema's name of a comparator.
@@ -315,6 +428,10 @@ mod tests {
             sector: "新能源汽车".into(),
             region: None,
             year: None,
+            record: "target".into(),
+            indicator_key: String::new(),
+            doc_kind: None,
+            issuer: None,
             value_base: 1_200_000.0,
             unit_base: "辆".into(),
             occurrences: 1,
@@ -324,9 +441,20 @@ mod tests {
     #[test]
     fn targets_are_read_from_the_article_text() {
         let html = "<p>力争新能源汽车产量突破120万辆，新增百亿企业5家左右。</p>";
-        let found = extract(html);
-        assert_eq!(found.len(), 2);
-        assert_eq!(found[0].target.text, "力争新能源汽车产量突破120万辆");
+        let found = extract(html, &policy::Meta::default());
+        let targets: Vec<_> = found.targets().collect();
+        assert!(targets.len() >= 2, "{targets:?}");
+        assert_eq!(targets[0].target.text, "力争新能源汽车产量突破120万辆");
+        assert_eq!(
+            targets[0].indicator_key,
+            policy::indicator_key("新能源汽车产量")
+        );
+        assert!(
+            found
+                .figures
+                .windows(2)
+                .all(|w| w[0].target.start <= w[1].target.start)
+        );
     }
 
     #[test]
@@ -520,7 +648,7 @@ pub fn extract_file(
             aspirational: t.aspirational,
             sector: t.sector.as_str(),
             region: document.info.region.clone(),
-            year: document.info.year,
+            year: t.year.or(document.info.year),
             text: t.text,
         })
         .collect())

@@ -19,7 +19,7 @@ use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
     Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
 };
-use crate::targets::Extracted;
+use crate::targets::Extraction;
 
 pub use corrections::CorrectionStore;
 pub use newsroom::{
@@ -97,12 +97,13 @@ pub trait Store: NewsroomStore + CorrectionStore + Send + Sync + 'static {
     async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel>;
 
     /// Inserts an article, or updates the one with the same `import_key` when it is set (a slug
-    /// already taken by another article is a `Conflict`), and replaces its targets with `targets`
-    /// (computed by the caller from `input.body_html`: the store does no content work).
+    /// already taken by another article is a `Conflict`), and replaces its document facts, targets and
+    /// results with `found` (computed by the caller from `input.body_html`: the store does no
+    /// content work), in the same transaction.
     async fn upsert_article(
         &self,
         input: &ArticleInput,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<Upserted>;
     /// A published article whose time has come, by slug.
     async fn published_article(&self, slug: &str) -> StoreResult<Article>;

@@ -88,6 +88,10 @@ impl TargetQuery {
             region: some(&self.region),
             year,
             aspirational,
+            // Results (实绩) have their own place: the comparison pages.
+            record: Some("target".into()),
+            indicator_key: None,
+            doc_kind: None,
             sort,
             limit: None,
             each_occurrence: false,
@@ -173,6 +177,7 @@ async fn render_targets_page(
     // Without filters the counts are the facets' own (the order does not change them).
     let unfiltered = TargetFilter {
         sort: filter.sort,
+        record: Some("target".into()),
         ..TargetFilter::default()
     } == filter;
     let by_sector = if unfiltered {
