@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod corrections;
 pub mod corpus;
 pub mod counter;
 pub mod demo;

@@ -437,6 +437,11 @@ pub async fn save_article(
         return Err(NewsroomError::Stale);
     }
     let (input, found) = prepare(draft, action, Some(&current)).await?;
+    // Derived rows = extraction ∘ corrections: the editors' corrections survive the new text.
+    let corrections = articles.store().article_corrections(id).await?;
+    let found = content::apply_corrections(corrections, found, &input.body_html, pool::SAVE_WAIT)
+        .await
+        .map_err(|e| NewsroomError::Busy(e.to_string()))?;
     let cover = optional(&draft.cover_image);
     let new_version = articles
         .store()

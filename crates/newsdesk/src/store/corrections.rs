@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{StoreError, StoreResult};
+use crate::targets::Extraction;
 use crate::domain::{
     ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
     TargetCorrection, TargetFields, TargetMatch, User,
@@ -42,6 +43,10 @@ pub trait CorrectionStore: Send + Sync {
     /// The id of the article imported under `import_key` when editors corrected anything of it:
     /// an import that updates it applies those corrections to what it extracts.
     async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>>;
+    /// Replaces article `id`'s derived rows (document facts, targets, results) with `found`,
+    /// computed by the content layer (its text read again, its corrections applied), and marks
+    /// cached pages out of date for every process and node. `NotFound` if the article is gone.
+    async fn replace_derived(&self, article_id: i64, found: &Extraction) -> StoreResult<()>;
     /// Ids of articles in any state (drafts, trash) above `after_id`, by id, at most `limit`:
     /// what a re-extraction of every article walks.
     async fn article_ids(&self, after_id: i64, limit: u32) -> StoreResult<Vec<i64>>;

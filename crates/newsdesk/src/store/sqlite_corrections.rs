@@ -12,6 +12,7 @@ use crate::store::corrections::{
     CORRECTED_IMPORT, CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
+use crate::targets::Extraction;
 
 #[async_trait]
 impl CorrectionStore for SqliteStore {
@@ -168,5 +169,28 @@ impl CorrectionStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn replace_derived(&self, article_id: i64, found: &Extraction) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = ?")
+            .bind(article_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        super::write_targets(&mut tx, article_id, found).await?;
+        // The article row is untouched, so its triggers do not move the content version: this
+        // write does, or other processes and nodes would keep serving the old page.
+        sqlx::query("UPDATE content_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(())
     }
 }

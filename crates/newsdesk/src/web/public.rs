@@ -312,6 +312,19 @@ async fn render_article(
             ..TargetFilter::default()
         })
         .await?;
+    // Shown for policy documents (the type as corrected), unless an editor turned it on or off.
+    let panel = state
+        .store
+        .article_corrections(article.id)
+        .await?
+        .document
+        .panel;
+    let kind = targets.first().and_then(|t| t.doc_kind.clone());
+    let targets = if crate::corrections::panel_shows(panel, kind.as_deref()) {
+        targets
+    } else {
+        Vec::new()
+    };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
     let html = state

@@ -13,7 +13,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminLayout, CurrentUser, render_status, see_other, time};
-use crate::corrections::{Derivation, Origin};
+use crate::corrections::Derivation;
 use crate::domain::{
     AuditAction, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
     TargetCorrection, TargetFields, TargetMatch,
@@ -689,6 +689,6 @@ mod tests {
 
     #[test]
     fn origin_names_are_the_schema_s() {
-        assert_eq!(Origin::Added.as_str(), "added");
+        assert_eq!(crate::corrections::Origin::Added.as_str(), "added");
     }
 }
