@@ -327,6 +327,17 @@ async fn render_article(
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    let target_rows: Vec<TargetView> = targets
+        .iter()
+        .map(|t| {
+            let mut row = TargetView::new(t, &chrome.site);
+            // A target an editor added with a clause not in the text has no mark to link to.
+            if !view.body_html.contains(&format!("id=\"{}\"", row.anchor)) {
+                row.anchor.clear();
+            }
+            row
+        })
+        .collect();
     let html = state
         .renderer
         .render(
@@ -334,10 +345,7 @@ async fn render_article(
             context! {
                 layout,
                 article => view,
-                targets => targets
-                    .iter()
-                    .map(|t| TargetView::new(t, &chrome.site))
-                    .collect::<Vec<_>>(),
+                targets => target_rows,
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
             },

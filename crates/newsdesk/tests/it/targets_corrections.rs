@@ -13,7 +13,7 @@ use crate::newsroom::{PASSWORD, add_user};
 use crate::support::{TestApp, attr, cookie_value, newsdesk_command, texts};
 
 /// A body with three targets the extractor reads, and a sentence with none.
-const BODY: &str = "到2025年，力争新能源汽车产量突破120万辆。\n\n\
+const BODY: &str = "到2025年，力争氢燃料电池汽车产量突破3000辆。\n\n\
                     新增百亿企业5家左右。\n\n\
                     地区生产总值增长6%左右。\n\n\
                     建成一批示范站点。";
@@ -193,7 +193,7 @@ async fn stored(app: &TestApp, id: i64) -> Vec<(String, f64)> {
 #[tokio::test]
 async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
     let app = TestApp::start().await;
-    let editor = Editor::sign_in(&app, "更正编辑").await;
+    let editor = Editor::sign_in(&app, "corrector").await;
     let title = "某市2025年国民经济和社会发展计划";
     let (id, path) = editor.publish(title, BODY).await;
     // Shown whatever type the text is read as: this test is about the targets.
@@ -204,11 +204,11 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
         )
         .await;
     let before = panel(&app, &path).await;
-    assert!(before.iter().any(|i| i.contains("新能源汽车产量")), "{before:?}");
+    assert!(before.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{before:?}");
     assert!(before.iter().any(|i| i.contains("百亿企业")), "{before:?}");
 
     // 隐藏 the first, 更正 the second, 添加 one the extractor missed.
-    let [m_text, m_value, m_unit] = editor.row_match(id, "新能源汽车产量").await;
+    let [m_text, m_value, m_unit] = editor.row_match(id, "氢燃料电池汽车产量").await;
     editor
         .change(
             &format!("/admin/articles/{id}/targets/hide"),
@@ -252,7 +252,7 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
 
     let check = |rows: Vec<(String, f64)>, when: &str| {
         let names: Vec<&str> = rows.iter().map(|(i, _)| i.as_str()).collect();
-        assert!(!names.iter().any(|i| i.contains("新能源汽车产量")), "{when}: hidden shows: {names:?}");
+        assert!(!names.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{when}: hidden shows: {names:?}");
         assert!(rows.contains(&("百亿级龙头企业".to_string(), 6.0)), "{when}: {rows:?}");
         assert!(!names.iter().any(|i| *i == "百亿企业"), "{when}: {names:?}");
         assert!(rows.contains(&("示范站点".to_string(), 30.0)), "{when}: {rows:?}");
@@ -260,15 +260,16 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
     check(stored(&app, id).await, "after the corrections");
     // The page shows them at once (its cached copy went out with the change).
     let shown = panel(&app, &path).await;
-    assert!(!shown.iter().any(|i| i.contains("新能源汽车产量")), "{shown:?}");
+    assert!(!shown.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{shown:?}");
     assert!(shown.contains(&"百亿级龙头企业".to_string()), "{shown:?}");
     assert!(shown.contains(&"示范站点".to_string()), "{shown:?}");
     let (_, all) = app.page("/targets").await;
     let listed = texts(&all, ".targets-table tbody td:first-child");
-    assert!(!listed.iter().any(|i| i.contains("新能源汽车产量") && i.len() < 30), "{listed:?}");
+    assert!(!listed.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{listed:?}");
+    assert!(listed.contains(&"百亿级龙头企业".to_string()), "{listed:?}");
     let csv = app.get("/targets.csv").await.text().await.unwrap();
     assert!(csv.contains("百亿级龙头企业"));
-    assert!(!csv.contains("力争新能源汽车产量突破120万辆"), "hidden target exported");
+    assert!(!csv.contains("氢燃料电池汽车产量"), "hidden target exported");
 
     // The body is edited: new text before the clauses moves every offset.
     let moved = format!("前言：本计划由市发展改革委编制。\n\n{BODY}");
@@ -295,11 +296,11 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
     assert!(history.matches("更正量化目标").count() >= 4, "{history}");
 
     // A clause taken out of the text: its correction stays, listed as 原文已无此句.
-    let without = moved.replace("到2025年，力争新能源汽车产量突破120万辆。", "");
+    let without = moved.replace("到2025年，力争氢燃料电池汽车产量突破3000辆。", "");
     editor.edit_body(id, title, &without).await;
     let (_, page) = editor.page(&format!("/admin/articles/{id}/targets")).await;
     let gone = texts(&page, ".unmatched-rows li").join("\n");
-    assert!(gone.contains("原文已无此句") && gone.contains("新能源汽车产量"), "{gone}");
+    assert!(gone.contains("原文已无此句") && gone.contains("氢燃料电池汽车产量"), "{gone}");
     // Put back, it applies again.
     editor.edit_body(id, title, &moved).await;
     check(stored(&app, id).await, "after the clause came back");
@@ -315,13 +316,13 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
         .to_string();
     editor.change(&action, &[]).await;
     let rows = stored(&app, id).await;
-    assert!(rows.iter().any(|(i, _)| i.contains("新能源汽车产量")), "{rows:?}");
+    assert!(rows.iter().any(|(i, _)| i.contains("氢燃料电池汽车产量")), "{rows:?}");
 }
 
 #[tokio::test]
 async fn a_news_article_shows_no_panel_until_turned_on() {
     let app = TestApp::start().await;
-    let editor = Editor::sign_in(&app, "面板编辑").await;
+    let editor = Editor::sign_in(&app, "panel-editor").await;
     let (id, path) = editor.publish("记者走访新能源汽车工厂", BODY).await;
     let doc_form = format!("/admin/articles/{id}/targets/document");
     editor
@@ -355,7 +356,7 @@ async fn a_news_article_shows_no_panel_until_turned_on() {
 #[tokio::test]
 async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     let app = TestApp::start().await;
-    let editor = Editor::sign_in(&app, "校验编辑").await;
+    let editor = Editor::sign_in(&app, "checker").await;
     let (id, _) = editor.publish("某市2025年政府工作报告", BODY).await;
 
     let [m_text, m_value, m_unit] = editor.row_match(id, "百亿企业").await;
