@@ -271,10 +271,7 @@ pub fn apply(extraction: Extraction, text: &str, corrections: &ArticleCorrection
     rows.sort_by_key(|(f, _)| (f.target.start, f.target.end));
     let (figures, sources) = rows.into_iter().unzip();
     Derivation {
-        extraction: Extraction {
-            document,
-            figures,
-        },
+        extraction: Extraction { document, figures },
         extracted_document,
         sources,
         unmatched,

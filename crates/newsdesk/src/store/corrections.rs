@@ -7,11 +7,11 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{StoreError, StoreResult};
-use crate::targets::Extraction;
 use crate::domain::{
     ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
     TargetCorrection, TargetFields, TargetMatch, User,
 };
+use crate::targets::Extraction;
 
 /// The corrections' operations.
 #[async_trait]
@@ -98,19 +98,24 @@ impl TryFrom<TargetCorrectionRow> for TargetCorrection {
             _ => None,
         };
         let fields = match (r.text, r.indicator, r.value, r.unit, r.comparator, r.kind) {
-            (Some(text), Some(indicator), Some(value), Some(unit), Some(comparator), Some(kind)) => {
-                Some(TargetFields {
-                    text,
-                    indicator,
-                    value,
-                    value_max: r.value_max,
-                    unit,
-                    comparator,
-                    kind,
-                    aspirational: r.aspirational.unwrap_or(false),
-                    year: r.year,
-                })
-            }
+            (
+                Some(text),
+                Some(indicator),
+                Some(value),
+                Some(unit),
+                Some(comparator),
+                Some(kind),
+            ) => Some(TargetFields {
+                text,
+                indicator,
+                value,
+                value_max: r.value_max,
+                unit,
+                comparator,
+                kind,
+                aspirational: r.aspirational.unwrap_or(false),
+                year: r.year,
+            }),
             _ => None,
         };
         Ok(Self {

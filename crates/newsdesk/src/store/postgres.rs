@@ -17,10 +17,10 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tracing::instrument;
 
-#[path = "postgres_newsroom.rs"]
-mod newsroom;
 #[path = "postgres_corrections.rs"]
 mod corrections;
+#[path = "postgres_newsroom.rs"]
+mod newsroom;
 
 use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

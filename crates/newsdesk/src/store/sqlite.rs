@@ -17,10 +17,10 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tracing::instrument;
 
-#[path = "sqlite_newsroom.rs"]
-mod newsroom;
 #[path = "sqlite_corrections.rs"]
 mod corrections;
+#[path = "sqlite_newsroom.rs"]
+mod newsroom;
 
 use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

@@ -9,7 +9,8 @@ use crate::domain::{
     ArticleCorrections, DocumentCorrection, NewTargetCorrection, TargetCorrection, User,
 };
 use crate::store::corrections::{
-    CORRECTED_IMPORT, CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
+    CORRECTED_IMPORT, CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS,
+    TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
 use crate::targets::Extraction;

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::admin::{articles, audit, channels, images, session, settings, users};
 use super::admin::targets as target_corrections;
+use super::admin::{articles, audit, channels, images, session, settings, users};
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.

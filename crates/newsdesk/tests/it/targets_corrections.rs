@@ -204,7 +204,10 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
         )
         .await;
     let before = panel(&app, &path).await;
-    assert!(before.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{before:?}");
+    assert!(
+        before.iter().any(|i| i.contains("氢燃料电池汽车产量")),
+        "{before:?}"
+    );
     assert!(before.iter().any(|i| i.contains("百亿企业")), "{before:?}");
 
     // 隐藏 the first, 更正 the second, 添加 one the extractor missed.
@@ -212,7 +215,11 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
     editor
         .change(
             &format!("/admin/articles/{id}/targets/hide"),
-            &[("m_text", &m_text), ("m_value", &m_value), ("m_unit", &m_unit)],
+            &[
+                ("m_text", &m_text),
+                ("m_value", &m_value),
+                ("m_unit", &m_unit),
+            ],
         )
         .await;
     let [c_text, c_value, c_unit] = editor.row_match(id, "百亿企业").await;
@@ -252,29 +259,50 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
 
     let check = |rows: Vec<(String, f64)>, when: &str| {
         let names: Vec<&str> = rows.iter().map(|(i, _)| i.as_str()).collect();
-        assert!(!names.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{when}: hidden shows: {names:?}");
-        assert!(rows.contains(&("百亿级龙头企业".to_string(), 6.0)), "{when}: {rows:?}");
+        assert!(
+            !names.iter().any(|i| i.contains("氢燃料电池汽车产量")),
+            "{when}: hidden shows: {names:?}"
+        );
+        assert!(
+            rows.contains(&("百亿级龙头企业".to_string(), 6.0)),
+            "{when}: {rows:?}"
+        );
         assert!(!names.iter().any(|i| *i == "百亿企业"), "{when}: {names:?}");
-        assert!(rows.contains(&("示范站点".to_string(), 30.0)), "{when}: {rows:?}");
+        assert!(
+            rows.contains(&("示范站点".to_string(), 30.0)),
+            "{when}: {rows:?}"
+        );
     };
     check(stored(&app, id).await, "after the corrections");
     // The page shows them at once (its cached copy went out with the change).
     let shown = panel(&app, &path).await;
-    assert!(!shown.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{shown:?}");
+    assert!(
+        !shown.iter().any(|i| i.contains("氢燃料电池汽车产量")),
+        "{shown:?}"
+    );
     assert!(shown.contains(&"百亿级龙头企业".to_string()), "{shown:?}");
     assert!(shown.contains(&"示范站点".to_string()), "{shown:?}");
     let (_, all) = app.page("/targets").await;
     let listed = texts(&all, ".targets-table tbody td:first-child");
-    assert!(!listed.iter().any(|i| i.contains("氢燃料电池汽车产量")), "{listed:?}");
+    assert!(
+        !listed.iter().any(|i| i.contains("氢燃料电池汽车产量")),
+        "{listed:?}"
+    );
     assert!(listed.contains(&"百亿级龙头企业".to_string()), "{listed:?}");
     let csv = app.get("/targets.csv").await.text().await.unwrap();
     assert!(csv.contains("百亿级龙头企业"));
-    assert!(!csv.contains("氢燃料电池汽车产量"), "hidden target exported");
+    assert!(
+        !csv.contains("氢燃料电池汽车产量"),
+        "hidden target exported"
+    );
 
     // The body is edited: new text before the clauses moves every offset.
     let moved = format!("前言：本计划由市发展改革委编制。\n\n{BODY}");
     editor.edit_body(id, title, &moved).await;
-    check(stored(&app, id).await, "after an edit that moves the clauses");
+    check(
+        stored(&app, id).await,
+        "after an edit that moves the clauses",
+    );
 
     // Every article re-extracted from its text, beside the running server.
     let out = newsdesk_command(app.data_path())
@@ -283,7 +311,11 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     check(stored(&app, id).await, "after re-extraction");
 
     // The admin shows the corrections' marks; the audit log has a line for each.
@@ -300,7 +332,10 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
     editor.edit_body(id, title, &without).await;
     let (_, page) = editor.page(&format!("/admin/articles/{id}/targets")).await;
     let gone = texts(&page, ".unmatched-rows li").join("\n");
-    assert!(gone.contains("原文已无此句") && gone.contains("氢燃料电池汽车产量"), "{gone}");
+    assert!(
+        gone.contains("原文已无此句") && gone.contains("氢燃料电池汽车产量"),
+        "{gone}"
+    );
     // Put back, it applies again.
     editor.edit_body(id, title, &moved).await;
     check(stored(&app, id).await, "after the clause came back");
@@ -316,7 +351,10 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
         .to_string();
     editor.change(&action, &[]).await;
     let rows = stored(&app, id).await;
-    assert!(rows.iter().any(|(i, _)| i.contains("氢燃料电池汽车产量")), "{rows:?}");
+    assert!(
+        rows.iter().any(|(i, _)| i.contains("氢燃料电池汽车产量")),
+        "{rows:?}"
+    );
 }
 
 #[tokio::test]
@@ -324,6 +362,17 @@ async fn a_news_article_shows_no_panel_until_turned_on() {
     let app = TestApp::start().await;
     let editor = Editor::sign_in(&app, "panel-editor").await;
     let (id, path) = editor.publish("记者走访新能源汽车工厂", BODY).await;
+    // Read as news (the page says what type it is taken for): no panel, with no correction.
+    let (_, page) = editor.page(&format!("/admin/articles/{id}/targets")).await;
+    if texts(&page, "#doc-title + p.meta")
+        .join("")
+        .contains("现在按“新闻”处理")
+    {
+        assert!(
+            panel(&app, &path).await.is_empty(),
+            "news read as such shows no panel"
+        );
+    }
     let doc_form = format!("/admin/articles/{id}/targets/document");
     editor
         .change(&doc_form, &[("kind", "news"), ("panel", "auto")])
@@ -381,7 +430,12 @@ async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     let doc = Html::parse_document(&r.text().await.unwrap());
     let errors = texts(&doc, "details[open] .field-error");
     assert!(errors.iter().any(|e| e.starts_with("指标")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.starts_with("数值") && e.contains("五家")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("数值") && e.contains("五家")),
+        "{errors:?}"
+    );
     assert_eq!(
         attr(&doc, "details[open] input[name=value]", "value").as_deref(),
         Some("五家")
@@ -408,9 +462,17 @@ async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let doc = Html::parse_document(&r.text().await.unwrap());
     let errors = texts(&doc, "#add-form .field-error");
-    assert!(errors.iter().any(|e| e.starts_with("年份") && e.contains("3000")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("年份") && e.contains("3000")),
+        "{errors:?}"
+    );
     assert!(errors.iter().any(|e| e.starts_with("上限")), "{errors:?}");
-    assert_eq!(texts(&doc, "#add-form textarea[name=text]"), vec!["建成一批示范站点"]);
+    assert_eq!(
+        texts(&doc, "#add-form textarea[name=text]"),
+        vec!["建成一批示范站点"]
+    );
     assert_eq!(
         attr(&doc, "#add-form input[name=indicator]", "value").as_deref(),
         Some("示范站点")
@@ -419,7 +481,12 @@ async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     let r = editor
         .post(
             &format!("/admin/articles/{id}/targets/document"),
-            &[("kind", "plan"), ("issuer", "市政府"), ("year", "明年"), ("panel", "auto")],
+            &[
+                ("kind", "plan"),
+                ("issuer", "市政府"),
+                ("year", "明年"),
+                ("panel", "auto"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -440,4 +507,34 @@ async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     // Without a session, nothing is reachable.
     let r = app.get(&format!("/admin/articles/{id}/targets")).await;
     assert_ne!(r.status(), StatusCode::OK);
+}
+
+/// Turns the 量化目标 panel on for the article titled `title` (it must have targets), as an
+/// editor would with 显示: for tests of the panel itself, whatever type the document reader takes
+/// the article for. Call it before the article page is first served (cached pages are kept).
+pub(crate) async fn panel_on(app: &TestApp, title: &str) {
+    use newsdesk::domain::{DocumentCorrection, Panel};
+    let store = crate::support::open_store_at(app.data_path()).await;
+    let id = store
+        .list_targets(&TargetFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.article_title == title)
+        .unwrap_or_else(|| panic!("no targets of {title}"))
+        .article_id;
+    let user = newsdesk::auth::create_user(store.as_ref(), "panel-on", Role::Editor, PASSWORD)
+        .await
+        .unwrap();
+    store
+        .save_document_correction(
+            id,
+            &DocumentCorrection {
+                panel: Panel::On,
+                ..DocumentCorrection::default()
+            },
+            &user,
+        )
+        .await
+        .unwrap();
 }

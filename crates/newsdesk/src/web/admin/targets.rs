@@ -87,7 +87,12 @@ impl TargetForm {
 
     /// The extracted target named by the hidden fields.
     fn target(&self) -> Result<TargetMatch, AppError> {
-        let value = self.m_value.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let value = self
+            .m_value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite());
         match value {
             Some(value) if !self.m_text.trim().is_empty() => Ok(TargetMatch {
                 text: self.m_text.trim().to_string(),
@@ -109,12 +114,18 @@ impl TargetForm {
         } else if text.chars().count() > MAX_TEXT_CHARS {
             errors.insert(
                 "text",
-                format!("原文：最多 {MAX_TEXT_CHARS} 个字，现在有 {} 个", text.chars().count()),
+                format!(
+                    "原文：最多 {MAX_TEXT_CHARS} 个字，现在有 {} 个",
+                    text.chars().count()
+                ),
             );
         }
         let indicator = self.indicator.trim();
         if indicator.is_empty() {
-            errors.insert("indicator", "指标：请填写指标名称，例如“新能源汽车产量”".into());
+            errors.insert(
+                "indicator",
+                "指标：请填写指标名称，例如“新能源汽车产量”".into(),
+            );
         } else if indicator.chars().count() > MAX_SHORT_CHARS {
             errors.insert("indicator", format!("指标：最多 {MAX_SHORT_CHARS} 个字"));
         }
@@ -145,7 +156,10 @@ impl TargetForm {
         }
         let comparator = self.comparator.trim();
         if crate::corrections::parse_comparator(comparator).is_none() {
-            errors.insert("comparator", "比较：请选择超过、以上、左右、以内、区间或等于".into());
+            errors.insert(
+                "comparator",
+                "比较：请选择超过、以上、左右、以内、区间或等于".into(),
+            );
         }
         if comparator == "range" && value_max.is_none() && !errors.contains_key("value_max") {
             errors.insert("value_max", "上限：比较为“区间”时请填写区间的上限".into());
@@ -360,7 +374,11 @@ fn unmatched_view(state: &AppState, c: &TargetCorrection) -> UnmatchedView {
     UnmatchedView {
         id: c.id,
         action: action_label(c.action),
-        text: c.target.as_ref().map(|m| m.text.clone()).unwrap_or_default(),
+        text: c
+            .target
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default(),
         detail,
         user_name: c.user_name.clone(),
         at: time(state, c.at),
@@ -425,9 +443,12 @@ async fn page(
         Some(Failed::Correct(values, errors)) => {
             let key = values.target().ok();
             let row = rows.iter_mut().zip(&sources).find(|(_, s)| {
-                s.extracted.as_ref().zip(key.as_ref()).is_some_and(|(a, b)| {
-                    a.text.trim() == b.text && a.unit == b.unit && a.value == b.value
-                })
+                s.extracted
+                    .as_ref()
+                    .zip(key.as_ref())
+                    .is_some_and(|(a, b)| {
+                        a.text.trim() == b.text && a.unit == b.unit && a.value == b.value
+                    })
             });
             match row {
                 Some((row, _)) => {
@@ -513,7 +534,9 @@ async fn done(
         })
         .await?;
     articles.rederive(id).await?;
-    Ok(see_other(&format!("/admin/articles/{id}/targets?notice={notice}")))
+    Ok(see_other(&format!(
+        "/admin/articles/{id}/targets?notice={notice}"
+    )))
 }
 
 /// `POST /admin/articles/{id}/targets/document`.
@@ -526,7 +549,14 @@ pub async fn save_document(
     let c = match form.checked() {
         Ok(c) => c,
         Err(errors) => {
-            return page(&state, &user, id, Some(Failed::Document(form, errors)), None).await;
+            return page(
+                &state,
+                &user,
+                id,
+                Some(Failed::Document(form, errors)),
+                None,
+            )
+            .await;
         }
     };
     state
@@ -645,10 +675,7 @@ pub async fn delete_correction(
     user: CurrentUser,
     Path((id, correction)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let c = state
-        .store
-        .delete_target_correction(id, correction)
-        .await?;
+    let c = state.store.delete_target_correction(id, correction).await?;
     let text = c
         .target
         .as_ref()
