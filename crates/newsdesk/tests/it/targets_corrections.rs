@@ -267,7 +267,7 @@ async fn hidden_corrected_and_added_targets_survive_edits_and_reextraction() {
             rows.contains(&("百亿级龙头企业".to_string(), 6.0)),
             "{when}: {rows:?}"
         );
-        assert!(!names.iter().any(|i| *i == "百亿企业"), "{when}: {names:?}");
+        assert!(!names.contains(&"百亿企业"), "{when}: {names:?}");
         assert!(
             rows.contains(&("示范站点".to_string(), 30.0)),
             "{when}: {rows:?}"
