@@ -22,7 +22,7 @@ use crate::domain::{Article, ArticleCorrections, ArticleInput, ArticleStatus, Bo
 use crate::render::limits::{StructureError, check_output};
 use crate::render::pool::{self, PoolError};
 use crate::search::{IndexChange, SearchIndex};
-use crate::store::{ChangeCursor, Store, StoreError, StoreResult, Upserted};
+use crate::store::{CORRECTIONS_CHANGED, ChangeCursor, Store, StoreError, StoreResult, Upserted};
 use crate::targets::{self, DocMeta, Extraction};
 
 /// How long a batch write (import, demo) waits for a free core: batches are not interactive.
@@ -119,6 +119,16 @@ pub async fn derive(
     id: i64,
     wait: Duration,
 ) -> StoreResult<(Article, Derivation)> {
+    let (article, derivation, _) = derive_with(store, id, wait).await?;
+    Ok((article, derivation))
+}
+
+/// [`derive`], with the corrections it applied.
+async fn derive_with(
+    store: &dyn Store,
+    id: i64,
+    wait: Duration,
+) -> StoreResult<(Article, Derivation, ArticleCorrections)> {
     use chrono::Datelike;
     let article = store.article_by_id(id).await?;
     let corrections = store.article_corrections(id).await?;
@@ -130,6 +140,7 @@ pub async fn derive(
             .published_at
             .and_then(|p| u16::try_from(p.year()).ok()),
     };
+    let applied = corrections.clone();
     let derivation = pool::run(wait, move || {
         let text = targets::plain_text(&html);
         let found = targets::extract(&html, &meta.as_meta());
@@ -137,15 +148,31 @@ pub async fn derive(
     })
     .await
     .map_err(|e| StoreError::Other(e.into()))?;
-    Ok((article, derivation))
+    Ok((article, derivation, applied))
 }
 
 /// Derives article `id`'s rows anew ([`derive`]) and writes them: after a correction changed, and
 /// for every article in `newsdesk reextract`. Cached pages go out of date with the write.
 pub async fn rederive(store: &dyn Store, id: i64) -> StoreResult<Derivation> {
-    let (_, derivation) = derive(store, id, BATCH_WAIT).await?;
-    store.replace_derived(id, &derivation.extraction).await?;
-    Ok(derivation)
+    /// Derivations tried before giving up while other editors keep changing corrections.
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 1;
+    loop {
+        let (_, derivation, applied) = derive_with(store, id, BATCH_WAIT).await?;
+        match store
+            .replace_derived(id, &derivation.extraction, &applied)
+            .await
+        {
+            // Another correction committed meanwhile: derive again with it.
+            Err(StoreError::Conflict { what })
+                if what.starts_with(CORRECTIONS_CHANGED) && attempt < ATTEMPTS =>
+            {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(derivation),
+        }
+    }
 }
 
 /// The store and the search index, written together.

@@ -74,7 +74,7 @@ pub struct TargetFields {
 }
 
 /// A stored target correction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetCorrection {
     /// Store id.
     pub id: i64,
@@ -162,7 +162,7 @@ pub struct DocumentCorrection {
 }
 
 /// The corrections of one article.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ArticleCorrections {
     /// Of the document.
     pub document: DocumentCorrection,

@@ -44,9 +44,17 @@ pub trait CorrectionStore: Send + Sync {
     /// an import that updates it applies those corrections to what it extracts.
     async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>>;
     /// Replaces article `id`'s derived rows (document facts, targets, results) with `found`,
-    /// computed by the content layer (its text read again, its corrections applied), and marks
-    /// cached pages out of date for every process and node. `NotFound` if the article is gone.
-    async fn replace_derived(&self, article_id: i64, found: &Extraction) -> StoreResult<()>;
+    /// computed by the content layer from its text and the corrections `applied`, and marks
+    /// cached pages out of date for every process and node. `NotFound` if the article is gone;
+    /// a `Conflict` starting with [`CORRECTIONS_CHANGED`] if its corrections are no longer
+    /// `applied` (another editor's change committed meanwhile: derive again), so the last write
+    /// always holds every correction.
+    async fn replace_derived(
+        &self,
+        article_id: i64,
+        found: &Extraction,
+        applied: &ArticleCorrections,
+    ) -> StoreResult<()>;
     /// Ids of articles in any state (drafts, trash) above `after_id`, by id, at most `limit`:
     /// what a re-extraction of every article walks.
     async fn article_ids(&self, after_id: i64, limit: u32) -> StoreResult<Vec<i64>>;
@@ -56,6 +64,9 @@ pub trait CorrectionStore: Send + Sync {
 pub(super) const CORRECTED_IMPORT: &str = "SELECT a.id FROM articles a WHERE a.import_key = {} \
     AND (EXISTS (SELECT 1 FROM target_corrections c WHERE c.article_id = a.id) \
     OR EXISTS (SELECT 1 FROM document_corrections d WHERE d.article_id = a.id))";
+
+/// Start of the `what` of the `Conflict` of a derivation from corrections that changed since.
+pub const CORRECTIONS_CHANGED: &str = "corrections changed";
 
 /// The columns of [`TargetCorrectionRow`].
 pub(super) const TARGET_CORRECTION_COLUMNS: &str = "id, article_id, action, match_text, \

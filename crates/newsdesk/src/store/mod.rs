@@ -21,7 +21,7 @@ use crate::domain::{
 };
 use crate::targets::Extraction;
 
-pub use corrections::CorrectionStore;
+pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
 pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,

@@ -9,41 +9,51 @@ use crate::domain::{
     ArticleCorrections, DocumentCorrection, NewTargetCorrection, TargetCorrection, User,
 };
 use crate::store::corrections::{
-    CORRECTED_IMPORT, CorrectionStore, DocumentCorrectionRow, TARGET_CORRECTION_COLUMNS,
-    TargetCorrectionRow,
+    CORRECTED_IMPORT, CORRECTIONS_CHANGED, CorrectionStore, DocumentCorrectionRow,
+    TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
 use crate::targets::Extraction;
+
+/// An article's corrections, read on `conn` (inside the caller's transaction).
+async fn read_corrections(
+    conn: &mut sqlx::PgConnection,
+    article_id: i64,
+) -> StoreResult<ArticleCorrections> {
+    let document: Option<DocumentCorrectionRow> = sqlx::query_as(
+        "SELECT kind, issuer, region, year, panel FROM document_corrections \
+         WHERE article_id = $1",
+    )
+    .bind(article_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(other)?;
+    let rows: Vec<TargetCorrectionRow> = sqlx::query_as(&format!(
+        "SELECT {TARGET_CORRECTION_COLUMNS} FROM target_corrections WHERE article_id = $1 \
+         ORDER BY id"
+    ))
+    .bind(article_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(other)?;
+    Ok(ArticleCorrections {
+        document: document.map(DocumentCorrection::from).unwrap_or_default(),
+        targets: rows
+            .into_iter()
+            .map(TargetCorrection::try_from)
+            .collect::<StoreResult<_>>()?,
+    })
+}
 
 #[async_trait]
 impl CorrectionStore for PgStore {
     #[instrument(skip_all)]
     async fn article_corrections(&self, article_id: i64) -> StoreResult<ArticleCorrections> {
+        // One transaction: the document's and the targets' corrections of one moment.
         let mut tx = self.pool.begin().await.map_err(other)?;
-        let document: Option<DocumentCorrectionRow> = sqlx::query_as(
-            "SELECT kind, issuer, region, year, panel FROM document_corrections \
-             WHERE article_id = $1",
-        )
-        .bind(article_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(other)?;
-        let rows: Vec<TargetCorrectionRow> = sqlx::query_as(&format!(
-            "SELECT {TARGET_CORRECTION_COLUMNS} FROM target_corrections WHERE article_id = $1 \
-             ORDER BY id"
-        ))
-        .bind(article_id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(other)?;
+        let corrections = read_corrections(&mut tx, article_id).await?;
         tx.commit().await.map_err(other)?;
-        Ok(ArticleCorrections {
-            document: document.map(DocumentCorrection::from).unwrap_or_default(),
-            targets: rows
-                .into_iter()
-                .map(TargetCorrection::try_from)
-                .collect::<StoreResult<_>>()?,
-        })
+        Ok(corrections)
     }
 
     #[instrument(skip_all)]
@@ -173,15 +183,28 @@ impl CorrectionStore for PgStore {
     }
 
     #[instrument(skip_all)]
-    async fn replace_derived(&self, article_id: i64, found: &Extraction) -> StoreResult<()> {
+    async fn replace_derived(
+        &self,
+        article_id: i64,
+        found: &Extraction,
+        applied: &ArticleCorrections,
+    ) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
-            .bind(article_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(other)?;
+        // The article's row locked (PostgreSQL; SQLite's write lock is the database's), so two
+        // derivations of one article write one after the other, each checking what it applied.
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE id = $1 FOR UPDATE")
+                .bind(article_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
+        }
+        if read_corrections(&mut tx, article_id).await? != *applied {
+            return Err(StoreError::Conflict {
+                what: CORRECTIONS_CHANGED.to_string(),
+            });
         }
         super::write_targets(&mut tx, article_id, found).await?;
         // The article row is untouched, so its triggers do not move the content version: this

@@ -509,6 +509,41 @@ async fn validation_errors_are_shown_beside_the_field_and_keep_the_input() {
     assert_ne!(r.status(), StatusCode::OK);
 }
 
+#[tokio::test]
+async fn corrections_made_at_once_are_all_applied() {
+    let app = TestApp::start().await;
+    let editor = Editor::sign_in(&app, "concurrent").await;
+    let (id, _) = editor
+        .publish("某市2025年国民经济和社会发展计划", BODY)
+        .await;
+    let mut matches = Vec::new();
+    for indicator in ["氢燃料电池汽车产量", "百亿企业", "地区生产总值"] {
+        matches.push(editor.row_match(id, indicator).await);
+    }
+    // Three editors hide three targets at the same moment: each change derives the rows anew,
+    // and the last write must hold all three, whichever order they commit in.
+    let path = format!("/admin/articles/{id}/targets/hide");
+    let forms: Vec<[(&str, &str); 3]> = matches
+        .iter()
+        .map(|[text, value, unit]| {
+            [
+                ("m_text", text.as_str()),
+                ("m_value", value.as_str()),
+                ("m_unit", unit.as_str()),
+            ]
+        })
+        .collect();
+    let posts = forms.iter().map(|form| editor.change(&path, form));
+    futures::future::join_all(posts).await;
+    let rows = stored(&app, id).await;
+    for indicator in ["氢燃料电池汽车产量", "百亿企业", "地区生产总值"] {
+        assert!(
+            !rows.iter().any(|(i, _)| i.contains(indicator)),
+            "{indicator} shows: {rows:?}"
+        );
+    }
+}
+
 /// Turns the 量化目标 panel on for the article titled `title` (it must have targets), as an
 /// editor would with 显示: for tests of the panel itself, whatever type the document reader takes
 /// the article for. Call it before the article page is first served (cached pages are kept).
