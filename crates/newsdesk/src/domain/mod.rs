@@ -378,6 +378,24 @@ pub struct PolicyDocument {
     pub first_year: Option<i64>,
 }
 
+/// A canonical indicator with how many figures of public articles it has
+/// (`/targets/indicators`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndicatorCount {
+    /// The canonical key (`policy::indicator_key`).
+    pub key: String,
+    /// One way it is written, for display.
+    pub indicator: String,
+    /// Targets (an article's repeats merged).
+    pub targets: i64,
+    /// Results.
+    pub results: i64,
+    /// Distinct regions stated.
+    pub regions: i64,
+    /// Distinct years.
+    pub years: i64,
+}
+
 /// Which targets to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetFilter {

@@ -17,7 +17,7 @@ use futures::stream::BoxStream;
 
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
-    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
+    IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
 };
 use crate::targets::Extraction;
 
@@ -184,6 +184,12 @@ pub trait Store: NewsroomStore + CorrectionStore + Send + Sync + 'static {
         &self,
         filter: &TargetFilter,
     ) -> BoxStream<'static, StoreResult<ArticleTarget>>;
+    /// What an article is as a policy document, as its last save read it; `None` for articles
+    /// saved before document facts were read.
+    async fn article_document(&self, article_id: i64) -> StoreResult<Option<PolicyDocument>>;
+    /// The canonical indicators of public articles' targets and results, most figures first, at
+    /// most `limit` of them.
+    async fn indicator_counts(&self, limit: u32) -> StoreResult<Vec<IndicatorCount>>;
     /// Sectors, regions and years present among public articles' targets.
     async fn target_facets(&self) -> StoreResult<TargetFacets>;
 

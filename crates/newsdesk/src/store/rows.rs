@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use super::{StoreError, StoreResult};
 use crate::domain::{
     Article, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat, Channel, ImageRecord,
-    PolicyDocument, Role, User,
+    IndicatorCount, PolicyDocument, Role, User,
 };
 
 #[derive(FromRow)]
@@ -293,6 +293,29 @@ impl From<DocumentRow> for PolicyDocument {
             region: r.region,
             year: r.year,
             first_year: r.first_year,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(super) struct IndicatorRow {
+    pub(super) key: String,
+    pub(super) indicator: String,
+    pub(super) targets: i64,
+    pub(super) results: i64,
+    pub(super) regions: i64,
+    pub(super) years: i64,
+}
+
+impl From<IndicatorRow> for IndicatorCount {
+    fn from(r: IndicatorRow) -> Self {
+        Self {
+            key: r.key,
+            indicator: r.indicator,
+            targets: r.targets,
+            results: r.results,
+            regions: r.regions,
+            years: r.years,
         }
     }
 }

@@ -22,11 +22,12 @@ mod corrections;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
-use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
+use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
-    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
+    IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
+    TargetSort,
 };
 use crate::targets::{self, Extraction};
 
@@ -1091,6 +1092,39 @@ impl Store for SqliteStore {
             }
         })
         .boxed()
+    }
+
+    #[instrument(skip_all)]
+    async fn article_document(&self, article_id: i64) -> StoreResult<Option<PolicyDocument>> {
+        let row: Option<DocumentRow> = sqlx::query_as(
+            "SELECT kind, issuer, region, year, first_year FROM article_documents \
+             WHERE article_id = ?",
+        )
+        .bind(article_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.map(PolicyDocument::from))
+    }
+
+    #[instrument(skip_all)]
+    async fn indicator_counts(&self, limit: u32) -> StoreResult<Vec<IndicatorCount>> {
+        // Over the merged rows, so an article's repeats count once, like the listings.
+        let mut q = target_query(
+            "t.indicator_key AS key, min(t.indicator) AS indicator, \
+             sum(CASE WHEN t.record = 'target' THEN 1 ELSE 0 END) AS targets, \
+             sum(CASE WHEN t.record = 'result' THEN 1 ELSE 0 END) AS results, \
+             count(DISTINCT t.region) AS regions, count(DISTINCT t.year) AS years",
+            &TargetFilter::default(),
+        );
+        q.push(" AND t.indicator_key <> '' GROUP BY t.indicator_key ORDER BY count(*) DESC, t.indicator_key LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows: Vec<IndicatorRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(rows.into_iter().map(IndicatorCount::from).collect())
     }
 
     #[instrument(skip_all)]

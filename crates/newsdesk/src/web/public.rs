@@ -327,7 +327,7 @@ async fn render_article(
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
-    let target_rows: Vec<TargetView> = targets
+    let target_rows: Vec<(&str, TargetView)> = targets
         .iter()
         .map(|t| {
             let mut row = TargetView::new(t, &chrome.site);
@@ -335,7 +335,7 @@ async fn render_article(
             if !view.body_html.contains(&format!("id=\"{}\"", row.anchor)) {
                 row.anchor.clear();
             }
-            row
+            (t.record.as_str(), row)
         })
         .collect();
     let html = state
@@ -345,7 +345,17 @@ async fn render_article(
             context! {
                 layout,
                 article => view,
-                targets => target_rows,
+                // Targets and results (实绩) apart; both are marked in the body.
+                targets => target_rows
+                    .iter()
+                    .filter(|(record, _)| *record != "result")
+                    .map(|(_, row)| row)
+                    .collect::<Vec<_>>(),
+                results => target_rows
+                    .iter()
+                    .filter(|(record, _)| *record == "result")
+                    .map(|(_, row)| row)
+                    .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
             },

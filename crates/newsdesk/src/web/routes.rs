@@ -32,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/targets", get(targets::targets_page))
         .route("/targets.csv", get(targets::targets_csv))
         .route("/targets.json", get(targets::targets_json))
+        .route("/targets/indicators", get(targets::indicators_page))
+        .route("/targets/indicators/{key}", get(targets::indicator_page))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemap-news.xml", get(seo::news_sitemap))
