@@ -437,12 +437,23 @@ pub async fn save_article(
         return Err(NewsroomError::Stale);
     }
     let (input, found) = prepare(draft, action, Some(&current)).await?;
+    // Derived rows = extraction ∘ corrections: the editors' corrections survive the new text.
+    let corrections = articles.store().article_corrections(id).await?;
+    let applied = corrections.clone();
+    let found = content::apply_corrections(corrections, found, &input.body_html, pool::SAVE_WAIT)
+        .await
+        .map_err(|e| NewsroomError::Busy(e.to_string()))?;
     let cover = optional(&draft.cover_image);
     let new_version = articles
         .store()
         .update_article(id, version, &input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
+    // A correction committed while this save was computed (its own derivation may have read the
+    // old text): derive once more, from the new text and every correction.
+    if articles.store().article_corrections(id).await? != applied {
+        articles.rederive(id).await?;
+    }
     let (what, detail) = audit_for(action);
     audit(articles, Some(user), what, id, &input.title, detail).await?;
     articles.reindex(&[id]).await?;

@@ -56,6 +56,10 @@ pub struct Extracted {
     pub value_base: f64,
     /// The unit family: the unit without its magnitude (辆, 元, %).
     pub unit_base: String,
+    /// Hidden by an editor (`crate::corrections`): stored, shown on no public page or export.
+    pub hidden: bool,
+    /// Whether the values are as read, corrected by an editor, or an editor's addition.
+    pub origin: crate::corrections::Origin,
 }
 
 /// What the publisher knows of an article besides its body, owned so it can be handed to the CPU
@@ -167,6 +171,8 @@ pub fn extract(body_html: &str, meta: &policy::Meta<'_>) -> Extraction {
             year: target.year.map(i64::from).or(doc_year),
             value_base,
             unit_base,
+            hidden: false,
+            origin: crate::corrections::Origin::Extracted,
             target,
         }
     };

@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod corrections;
 mod newsroom;
+pub use corrections::{
+    ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
+    TargetCorrection, TargetFields, TargetMatch,
+};
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
     ImageRecord, Role, TagCount, User,
@@ -301,7 +306,7 @@ pub struct Page<T> {
 }
 
 /// A quantitative target (量化目标) of a published article, with the article it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ArticleTarget {
     /// The article's store id.
     pub article_id: i64,

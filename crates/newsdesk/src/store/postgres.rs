@@ -17,6 +17,8 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tracing::instrument;
 
+#[path = "postgres_corrections.rs"]
+mod corrections;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
 
@@ -404,6 +406,8 @@ fn target_query(
         target_source(filter)
     ));
     q.push_bind(db_time(Utc::now()));
+    // Targets hidden by an editor appear on no public page, count or export.
+    q.push(" AND NOT t.hidden");
     if let Some(id) = filter.article_id {
         q.push(" AND t.article_id = ").push_bind(id);
     }
@@ -488,8 +492,9 @@ pub(super) async fn write_targets(
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
              indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
-             value_base, unit_base, record, indicator_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+             value_base, unit_base, record, indicator_key, hidden, origin) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21)",
         )
         .bind(article_id)
         .bind(position)
@@ -510,6 +515,8 @@ pub(super) async fn write_targets(
         .bind(&figure.unit_base)
         .bind(figure.record.as_str())
         .bind(&figure.indicator_key)
+        .bind(figure.hidden)
+        .bind(figure.origin.as_str())
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -1133,7 +1140,7 @@ impl Store for PgStore {
     async fn target_facets(&self) -> StoreResult<TargetFacets> {
         let now = db_time(Utc::now());
         let from = format!(
-            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE t.record = 'target' AND {}",
+            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE t.record = 'target' AND NOT t.hidden AND {}",
             public(1)
         );
         let sectors = self

@@ -17,6 +17,8 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tracing::instrument;
 
+#[path = "sqlite_corrections.rs"]
+mod corrections;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
@@ -444,6 +446,8 @@ fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'stat
         PUBLIC.trim_end_matches('?')
     ));
     q.push_bind(db_time(Utc::now()));
+    // Targets hidden by an editor appear on no public page, count or export.
+    q.push(" AND t.hidden = 0");
     if let Some(id) = filter.article_id {
         q.push(" AND t.article_id = ").push_bind(id);
     }
@@ -522,8 +526,8 @@ pub(super) async fn write_targets(
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
              indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
-             value_base, unit_base, record, indicator_key) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             value_base, unit_base, record, indicator_key, hidden, origin) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(article_id)
         .bind(position)
@@ -544,6 +548,8 @@ pub(super) async fn write_targets(
         .bind(&figure.unit_base)
         .bind(figure.record.as_str())
         .bind(&figure.indicator_key)
+        .bind(figure.hidden)
+        .bind(figure.origin.as_str())
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -1125,7 +1131,7 @@ impl Store for SqliteStore {
     async fn target_facets(&self) -> StoreResult<TargetFacets> {
         let now = db_time(Utc::now());
         let from = format!(
-            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE t.record = 'target' AND {PUBLIC}"
+            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE t.record = 'target' AND t.hidden = 0 AND {PUBLIC}"
         );
         let sectors = self
             .count_targets_by_sector(&TargetFilter {

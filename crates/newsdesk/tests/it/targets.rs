@@ -21,6 +21,9 @@ async fn seed_page(app: &TestApp) -> Html {
 #[tokio::test]
 async fn article_page_lists_targets_linked_to_highlighted_clauses() {
     let app = TestApp::start().await;
+    // The panel is shown for policy documents; this test is about the panel, whatever the seed
+    // is read as.
+    crate::targets_corrections::panel_on(&app, SEED_TITLE).await;
     let doc = seed_page(&app).await;
 
     let rows = texts(&doc, ".targets-panel table:not(.results-table) tbody tr");

@@ -36,6 +36,8 @@ fn figure(record: Record, text: &str, value: f64, comparator: policy::Comparator
         year: Some(2024),
         value_base,
         unit_base,
+        hidden: false,
+        origin: newsdesk::corrections::Origin::Extracted,
     }
 }
 

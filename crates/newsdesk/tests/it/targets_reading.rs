@@ -71,7 +71,9 @@ async fn clause_and_source_with_issuer_are_shown_as_text() {
     let (path, anchor) = href.split_once('#').unwrap();
     assert_eq!(anchor, "target-0");
 
-    // The article page: the panel shows the same clause as text, and the link reaches its mark.
+    // The article page: the panel shows the same clause as text, and the link reaches its mark
+    // (the panel on, whatever type the document is read as).
+    crate::targets_corrections::panel_on(&app, TITLE).await;
     let (status, article) = app.page(path).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
