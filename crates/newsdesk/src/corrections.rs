@@ -70,12 +70,14 @@ pub struct Derivation {
     pub panel: Panel,
 }
 
-/// Whether the article page of a document of `kind` shows its 量化目标 under `panel`. A kind not
-/// known (an article not read since document types were) counts as a policy document, as before.
-pub fn panel_shows(panel: Panel, kind: Option<&str>) -> bool {
-    let is_policy = kind
-        .and_then(policy::DocKind::parse)
-        .is_none_or(policy::DocKind::is_policy);
+/// Whether the article page of `document` shows its 量化目标 under `panel`: policy documents do,
+/// and so does news that reports on one (its targets are the document's); other news does not.
+/// A document not read yet (an article not saved since document types were) counts as a policy
+/// document, as before.
+pub fn panel_shows(panel: Panel, document: Option<&PolicyDocument>) -> bool {
+    let is_policy = document.is_none_or(|d| {
+        d.covers.is_some() || policy::DocKind::parse(&d.kind).is_none_or(policy::DocKind::is_policy)
+    });
     panel.shows(is_policy)
 }
 
@@ -424,10 +426,19 @@ mod tests {
 
     #[test]
     fn the_panel_follows_the_kind_unless_set() {
-        assert!(panel_shows(Panel::Auto, Some("plan")));
-        assert!(!panel_shows(Panel::Auto, Some("news")));
-        assert!(panel_shows(Panel::On, Some("news")));
-        assert!(!panel_shows(Panel::Off, Some("plan")));
+        let doc = |kind: &str, covers: Option<&str>| PolicyDocument {
+            kind: kind.into(),
+            covers: covers.map(Into::into),
+            ..PolicyDocument::default()
+        };
+        assert!(panel_shows(Panel::Auto, Some(&doc("plan", None))));
+        assert!(!panel_shows(Panel::Auto, Some(&doc("news", None))));
+        assert!(panel_shows(
+            Panel::Auto,
+            Some(&doc("news", Some("某市2025年政府工作报告")))
+        ));
+        assert!(panel_shows(Panel::On, Some(&doc("news", None))));
+        assert!(!panel_shows(Panel::Off, Some(&doc("plan", None))));
         assert!(panel_shows(Panel::Auto, None));
     }
 }

@@ -154,6 +154,7 @@ const TABLES: &[Table] = &[
             ("region", Text),
             ("year", Int),
             ("first_year", Int),
+            ("covers", Text),
         ],
         key: &["article_id"],
         identity: false,

@@ -191,6 +191,7 @@ pub fn extract(body_html: &str, meta: &policy::Meta<'_>) -> Extraction {
             region: info.region.clone(),
             year: doc_year,
             first_year: info.first_year.map(i64::from),
+            covers: info.covers.clone(),
         },
         figures,
     }

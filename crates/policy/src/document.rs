@@ -105,6 +105,11 @@ pub struct DocumentInfo {
     /// The first year of a plan period (2021 for 2021—2025年, 十四五); `None` for a single year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_year: Option<u16>,
+    /// The policy document a news item reports on (合肥市2024年政府工作报告 in 合肥市人民政府办公室发布
+    /// 《合肥市2024年政府工作报告》…): its targets are that document's, so the 量化目标 panel shows
+    /// on such news. `None` for the documents themselves and for other news.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covers: Option<String>,
 }
 
 /// A text's targets together with its [`DocumentInfo`].
@@ -520,13 +525,40 @@ fn facts(chars: &[char], meta: &Meta<'_>) -> DocumentInfo {
         title_region.or(issuer_region).or(legacy.region)
     };
     let (first_year, year) = years_of(kind, &title, &top, chars, meta);
+    let covers = if kind == DocKind::News {
+        covered_document(&title, &top)
+    } else {
+        None
+    };
     DocumentInfo {
         kind,
         issuer,
         region,
         year,
         first_year,
+        covers,
     }
+}
+
+/// Words that end the name of a policy document (报告, 规划, 方案…).
+const DOCUMENT_NAME_ENDS: &[&str] = &[
+    "报告", "规划", "纲要", "方案", "计划", "意见", "通知", "办法", "措施", "政策", "决定",
+];
+/// Shorter quoted names are abbreviations (《方案》, 《工作报告》), not the document's name.
+const MIN_DOCUMENT_NAME: usize = 6;
+
+/// The first 《…》 in the headline, else in the opening, that names a policy document: what a
+/// news item reports on (发布《合肥市2024年政府工作报告》, 《江苏省“十四五”绿色交通发展规划》出台).
+fn covered_document(title: &str, top: &str) -> Option<String> {
+    [title, top].into_iter().find_map(|s| {
+        s.split('《').skip(1).find_map(|quoted| {
+            let name = quoted.split('》').next()?.trim();
+            (quoted.contains('》')
+                && name.chars().count() >= MIN_DOCUMENT_NAME
+                && DOCUMENT_NAME_ENDS.iter().any(|w| name.ends_with(w)))
+            .then(|| name.to_string())
+        })
+    })
 }
 
 /// The first [`HEAD_LINES`] non-empty lines, trimmed.
@@ -1204,6 +1236,41 @@ mod tests {
         assert_eq!(f.kind, DocKind::News);
         assert_eq!(f.region.as_deref(), Some("合肥市"));
         assert_eq!((f.issuer, f.year), (None, Some(2024)));
+        assert_eq!(f.covers.as_deref(), Some("合肥市2024年政府工作报告"));
+    }
+
+    #[test]
+    fn news_names_the_document_it_reports_on() {
+        let covers = |title: &str, text: &str| facts_of(Some(title), text, None).covers;
+        assert_eq!(
+            covers(
+                "某省“十四五”绿色交通发展规划出台",
+                "近日，某省交通运输厅正式印发《某省“十四五”绿色交通发展规划》（简称《规划》）。"
+            )
+            .as_deref(),
+            Some("某省“十四五”绿色交通发展规划")
+        );
+        assert_eq!(
+            covers("《某市推进新型储能发展行动方案》发布", "").as_deref(),
+            Some("某市推进新型储能发展行动方案")
+        );
+        // Abbreviations and books are not documents; statistics news covers none.
+        assert_eq!(
+            covers("某地光伏装机再创新高", "《方案》明确，读《平凡的世界》。"),
+            None
+        );
+        assert_eq!(
+            covers("一季度全国光伏新增并网4574万千瓦", "国家能源局发布数据显示"),
+            None
+        );
+        // A document itself covers nothing.
+        assert_eq!(
+            covers(
+                "某省人民政府关于印发某省碳达峰实施方案的通知",
+                "各市人民政府："
+            ),
+            None
+        );
     }
 
     #[test]

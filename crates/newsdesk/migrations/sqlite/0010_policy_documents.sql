@@ -21,6 +21,8 @@ CREATE TABLE article_documents (
     issuer     TEXT,
     region     TEXT,
     year       INTEGER,
-    first_year INTEGER
+    first_year INTEGER,
+    -- For news: the policy document it reports on (《…政府工作报告》), whose targets it quotes.
+    covers     TEXT
 );
 CREATE INDEX article_documents_kind ON article_documents (kind);

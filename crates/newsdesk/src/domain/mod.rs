@@ -376,6 +376,8 @@ pub struct PolicyDocument {
     pub year: Option<i64>,
     /// First year of a plan period (2021 for 2021—2025年).
     pub first_year: Option<i64>,
+    /// For news: the policy document it reports on, whose targets it quotes.
+    pub covers: Option<String>,
 }
 
 /// A canonical indicator with how many figures of public articles it has

@@ -283,6 +283,7 @@ pub(super) struct DocumentRow {
     pub(super) region: Option<String>,
     pub(super) year: Option<i64>,
     pub(super) first_year: Option<i64>,
+    pub(super) covers: Option<String>,
 }
 
 impl From<DocumentRow> for PolicyDocument {
@@ -293,6 +294,7 @@ impl From<DocumentRow> for PolicyDocument {
             region: r.region,
             year: r.year,
             first_year: r.first_year,
+            covers: r.covers,
         }
     }
 }

@@ -502,10 +502,11 @@ pub(super) async fn write_targets(
 ) -> StoreResult<()> {
     let doc = &found.document;
     sqlx::query(
-        "INSERT INTO article_documents (article_id, kind, issuer, region, year, first_year) \
-         VALUES (?, ?, ?, ?, ?, ?) \
+        "INSERT INTO article_documents (article_id, kind, issuer, region, year, first_year, covers) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (article_id) DO UPDATE SET kind = excluded.kind, issuer = excluded.issuer, \
-         region = excluded.region, year = excluded.year, first_year = excluded.first_year",
+         region = excluded.region, year = excluded.year, first_year = excluded.first_year, \
+         covers = excluded.covers",
     )
     .bind(article_id)
     .bind(&doc.kind)
@@ -513,6 +514,7 @@ pub(super) async fn write_targets(
     .bind(&doc.region)
     .bind(doc.year)
     .bind(doc.first_year)
+    .bind(&doc.covers)
     .execute(&mut **tx)
     .await
     .map_err(other)?;
@@ -1097,7 +1099,7 @@ impl Store for SqliteStore {
     #[instrument(skip_all)]
     async fn article_document(&self, article_id: i64) -> StoreResult<Option<PolicyDocument>> {
         let row: Option<DocumentRow> = sqlx::query_as(
-            "SELECT kind, issuer, region, year, first_year FROM article_documents \
+            "SELECT kind, issuer, region, year, first_year, covers FROM article_documents \
              WHERE article_id = ?",
         )
         .bind(article_id)

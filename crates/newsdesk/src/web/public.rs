@@ -319,8 +319,8 @@ async fn render_article(
         .await?
         .document
         .panel;
-    let kind = targets.first().and_then(|t| t.doc_kind.clone());
-    let targets = if crate::corrections::panel_shows(panel, kind.as_deref()) {
+    let document = state.store.article_document(article.id).await?;
+    let targets = if crate::corrections::panel_shows(panel, document.as_ref()) {
         targets
     } else {
         Vec::new()

@@ -84,6 +84,7 @@ async fn an_indicator_page_sets_targets_beside_results_with_a_status() {
         region: Some("合肥市".into()),
         year: Some(2024),
         first_year: None,
+        covers: None,
     };
     store
         .upsert_article(

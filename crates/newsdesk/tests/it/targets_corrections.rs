@@ -371,15 +371,27 @@ async fn a_news_article_shows_no_panel_until_turned_on() {
     let (id, path) = editor.publish("记者走访新能源汽车工厂", BODY).await;
     // Read as news (the page says what type it is taken for): no panel, with no correction.
     let (_, page) = editor.page(&format!("/admin/articles/{id}/targets")).await;
-    if texts(&page, "#doc-title + p.meta")
-        .join("")
-        .contains("现在按“新闻”处理")
-    {
-        assert!(
-            panel(&app, &path).await.is_empty(),
-            "news read as such shows no panel"
-        );
-    }
+    assert!(
+        texts(&page, "#doc-title + p.meta")
+            .join("")
+            .contains("现在按“新闻”处理"),
+        "a reporter's visit is read as news"
+    );
+    assert!(
+        panel(&app, &path).await.is_empty(),
+        "news read as such shows no panel"
+    );
+    // News that reports on a policy document quotes its targets: the panel shows.
+    let (_, covering) = editor
+        .publish(
+            "某市新能源汽车产业发展行动方案出台",
+            &format!("近日，某市人民政府印发《某市新能源汽车产业发展行动方案》。\n\n{BODY}"),
+        )
+        .await;
+    assert!(
+        !panel(&app, &covering).await.is_empty(),
+        "news on a plan shows the plan's targets"
+    );
     let doc_form = format!("/admin/articles/{id}/targets/document");
     editor
         .change(&doc_form, &[("kind", "news"), ("panel", "auto")])

@@ -472,7 +472,7 @@ async fn page(
         .map(|k| (k.as_str(), k.label()))
         .collect();
     let effective = &extraction.document;
-    let shown = crate::corrections::panel_shows(panel, Some(&effective.kind));
+    let shown = crate::corrections::panel_shows(panel, Some(effective));
     let title = "量化目标与文件信息";
     let layout = AdminLayout::new(state, user, "articles", title).with_notice(notice);
     render_status(
