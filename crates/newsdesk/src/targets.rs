@@ -795,6 +795,7 @@ mod tests {
             indicator_key: String::new(),
             doc_kind: None,
             issuer: None,
+            covers: None,
             value_base: 1_200_000.0,
             unit_base: "辆".into(),
             occurrences: 1,

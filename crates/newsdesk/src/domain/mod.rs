@@ -354,6 +354,8 @@ pub struct ArticleTarget {
     pub doc_kind: Option<String>,
     /// The document's issuing body, where known.
     pub issuer: Option<String>,
+    /// For news: the policy document it reports on (the targets are that document's).
+    pub covers: Option<String>,
     /// The value with the unit's magnitude folded in (`targets::normalize`): 120万辆 → 1200000.
     pub value_base: f64,
     /// The unit family the value is in (辆, 元, %).

@@ -536,6 +536,8 @@ pub struct TargetView {
     pub doc_kind: Option<String>,
     /// The document's issuer, else the article's 来源.
     pub issuer: Option<String>,
+    /// For news: the policy document it reports on, named first in 出处.
+    pub covers: Option<String>,
     /// A result (实绩) rather than a target.
     pub is_result: bool,
 }
@@ -576,6 +578,7 @@ impl TargetView {
                 .then(|| crate::targets::indicator_path(&t.indicator_key)),
             doc_kind: t.doc_kind.as_deref().map(crate::targets::doc_kind_label),
             issuer: crate::targets::issuer_of(t),
+            covers: t.covers.clone(),
             is_result: t.record == "result",
         }
     }

@@ -142,6 +142,7 @@ pub(super) struct TargetRow {
     pub(super) indicator_key: String,
     pub(super) doc_kind: Option<String>,
     pub(super) issuer: Option<String>,
+    pub(super) covers: Option<String>,
     // NULL only for rows written before the columns existed, until the backfill at open.
     pub(super) value_base: Option<f64>,
     pub(super) unit_base: Option<String>,
@@ -172,6 +173,7 @@ impl From<TargetRow> for ArticleTarget {
             indicator_key: r.indicator_key,
             doc_kind: r.doc_kind,
             issuer: r.issuer,
+            covers: r.covers,
             value_base: r.value_base.unwrap_or(r.value),
             unit_base: r.unit_base.unwrap_or(r.unit),
             occurrences: r.occurrences,

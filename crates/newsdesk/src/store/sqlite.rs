@@ -410,7 +410,7 @@ pub(super) async fn replace_tags(
 
 const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.article_source, t.published_at, \
      t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
-     t.aspirational, t.sector, t.region, t.year, t.record, t.indicator_key, t.doc_kind, t.issuer, \
+     t.aspirational, t.sector, t.region, t.year, t.record, t.indicator_key, t.doc_kind, t.issuer, t.covers, \
      t.value_base, t.unit_base, t.occurrences";
 
 /// The targets that are one in a listing: an article stating the same indicator, value, unit and
@@ -430,7 +430,7 @@ fn target_source(filter: &TargetFilter) -> String {
     };
     format!(
         "SELECT t.*, a.slug AS article_slug, a.title AS article_title, \
-         a.source AS article_source, a.published_at, d.kind AS doc_kind, d.issuer, \
+         a.source AS article_source, a.published_at, d.kind AS doc_kind, d.issuer, d.covers, \
          {occurrences} AS occurrences, {nth} AS nth \
          FROM article_targets t JOIN articles a ON a.id = t.article_id \
          LEFT JOIN article_documents d ON d.article_id = t.article_id"

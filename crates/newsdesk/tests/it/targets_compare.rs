@@ -142,7 +142,7 @@ async fn an_indicator_page_sets_targets_beside_results_with_a_status() {
         .find(|r| {
             r.text()
                 .collect::<String>()
-                .contains("《合肥市2024年政府工作报告》")
+                .contains("《合肥市2024年政府工作报告》 · 合肥市人民政府")
         })
         .unwrap();
     let cells: Vec<String> = row

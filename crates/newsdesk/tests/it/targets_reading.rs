@@ -91,7 +91,7 @@ async fn clause_and_source_with_issuer_are_shown_as_text() {
 }
 
 #[tokio::test]
-async fn source_without_issuer_names_only_the_document() {
+async fn news_names_the_document_it_quotes_and_no_empty_source() {
     let app = TestApp::start().await;
     // The seed article gives no 来源: 出处 is its title and date, with no empty 来源 label.
     let (_, channel) = app.page("/channels/nev").await;
@@ -104,10 +104,9 @@ async fn source_without_issuer_names_only_the_document() {
     assert!(
         seed_rows
             .iter()
-            // After the document type (when read): the title, no issuer.
-            .all(|s| s
-                .trim_start_matches(|c| c != '《')
-                .starts_with(&format!("《{seed}》"))
+            // The report it quotes, then the news item (type, title), and no issuer.
+            .all(|s| s.starts_with("《合肥市2024年政府工作报告》 · 据 新闻 ")
+                && s.contains(&format!("《{seed}》"))
                 && !s.contains("来源")),
         "{seed_rows:?}"
     );
