@@ -293,12 +293,35 @@ fn read_article(
     channel_slug: &str,
     tz: chrono_tz::Tz,
 ) -> Result<(ParsedPage, ArticleInput), ImportError> {
-    let mut bytes = read_limited(path)?;
-    if let Some(sidecar) = sidecar_of(path) {
-        bytes = sidecar_page(&sidecar, &bytes)?;
+    let bytes = read_limited(path)?;
+    let Some(sidecar) = sidecar_of(path) else {
+        return read_page(&bytes, channel_slug, tz);
+    };
+    // A document whose sidecar and text give no publish date is dated the day it was retrieved
+    // (the `retrieved` field), said in the log: a corpus keeps such documents honestly undated.
+    match read_page(
+        &sidecar_page(&sidecar, &bytes, Dating::Published)?,
+        channel_slug,
+        tz,
+    ) {
+        Err(ImportError::NoDate) => {
+            let dated = sidecar_page(&sidecar, &bytes, Dating::Retrieved)?;
+            let read = read_page(&dated, channel_slug, tz)?;
+            tracing::warn!(file = %path.display(), "no publish date: dated the day it was retrieved");
+            Ok(read)
+        }
+        read => read,
     }
+}
+
+/// Parses and converts one page's bytes.
+fn read_page(
+    bytes: &[u8],
+    channel_slug: &str,
+    tz: chrono_tz::Tz,
+) -> Result<(ParsedPage, ArticleInput), ImportError> {
     std::panic::catch_unwind(|| {
-        let page = parse_page(&bytes, tz)?;
+        let page = parse_page(bytes, tz)?;
         let article = to_article(&page, channel_slug, tz);
         Ok((page, article))
     })
@@ -325,6 +348,17 @@ struct Sidecar {
     source: Option<String>,
     /// Publish date, `YYYY-MM-DD` (a time `YYYY-MM-DD HH:MM` is taken too).
     published: Option<String>,
+    /// The day the text was taken, `YYYY-MM-DD`: the date of last resort.
+    retrieved: Option<String>,
+}
+
+/// Which sidecar date heads the page.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dating {
+    /// `published`, else none (the text's own date line, if any, is read).
+    Published,
+    /// `retrieved`.
+    Retrieved,
 }
 
 /// The `NAME.meta.json` beside a `NAME.txt`, if there is one.
@@ -340,7 +374,7 @@ fn sidecar_of(path: &Path) -> Option<PathBuf> {
 /// 来源 (issuer, else source site) and date lines above the file's text, so the one page parser
 /// (chrome removal, body checks) reads it like any other page. The sidecar's URL has no column
 /// to go to and is not kept.
-fn sidecar_page(sidecar: &Path, text: &[u8]) -> Result<Vec<u8>, ImportError> {
+fn sidecar_page(sidecar: &Path, text: &[u8], dating: Dating) -> Result<Vec<u8>, ImportError> {
     let file = sidecar
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -358,21 +392,26 @@ fn sidecar_page(sidecar: &Path, text: &[u8]) -> Result<Vec<u8>, ImportError> {
         .map(one_line)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| refused("no \"title\"".into()))?;
-    let published = meta
-        .published
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| refused("no \"published\" date (YYYY-MM-DD)".into()))?;
-    let (date, time) = published
-        .split_once([' ', 'T'])
-        .unwrap_or((published, "00:00"));
-    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-        refused(format!(
-            "\"published\" {published:?} is not a date YYYY-MM-DD"
-        ))
-    })?;
-    let time = time.get(..5).unwrap_or("00:00");
+    // Without a date in the sidecar the page's own date line (if any) is the publish time, read
+    // as for any page; a text without one is refused by the page reader, naming it.
+    let published = match dating {
+        Dating::Published => meta.published.as_deref(),
+        Dating::Retrieved => meta.retrieved.as_deref(),
+    }
+    .map(str::trim)
+    .filter(|p| !p.is_empty());
+    let date_line = match published {
+        Some(published) => {
+            let (date, time) = published
+                .split_once([' ', 'T'])
+                .unwrap_or((published, "00:00"));
+            let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| refused(format!("the date {published:?} is not a date YYYY-MM-DD")))?;
+            let time = time.get(..5).unwrap_or("00:00");
+            format!("{} {time}\n", date.format("%Y/%m/%d"))
+        }
+        None => String::new(),
+    };
     let source = meta
         .issuer
         .as_deref()
@@ -380,10 +419,7 @@ fn sidecar_page(sidecar: &Path, text: &[u8]) -> Result<Vec<u8>, ImportError> {
         .map(one_line)
         .unwrap_or_default();
     let text = decode_page(text)?;
-    let mut page = format!(
-        "{title}\n\n来源:{source}\n{} {time}\n\n",
-        date.format("%Y/%m/%d")
-    );
+    let mut page = format!("{title}\n\n来源:{source}\n{date_line}\n");
     page.push_str(&text);
     Ok(page.into_bytes())
 }
