@@ -1,7 +1,8 @@
 //! Text structure: clauses (the scope of a hedge and of a shared verb), sentences, quoted
 //! stretches, and which parts of a report review the past rather than plan the year.
 //!
-//! A clause runs between `,` `，` `;` `；` `:` `：` `。` `！` `？` and hard line breaks (schema §8:
+//! A clause runs between `,` `，` `;` `；` `:` `：` `。` `！` `？` and line breaks (layout wraps are
+//! already joined by `view.rs`) (schema §8:
 //! a hedge reaches the next comma, semicolon or full stop). Items inside a clause (`、`-lists)
 //! are found by `extract.rs`, because where an item starts depends on where the numbers are.
 //! Everything here is a single left-to-right pass with bounded look-ahead, so linear.
@@ -32,13 +33,6 @@ fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '!' | '？' | '?')
 }
 
-/// CJK ideographs and digits: text that can continue across a layout line break.
-fn is_wordlike(c: char) -> bool {
-    c.is_ascii_alphanumeric() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-}
-
-/// Lines shorter than this that end without punctuation are headings, not wrapped text.
-const MIN_WRAPPED_LINE: usize = 20;
 /// Lines at most this long without a comma or full stop are headings.
 const MAX_HEADING: usize = 40;
 
@@ -80,28 +74,6 @@ const PLAN_OPENINGS: &[&str] = &[
     "主要预期目标",
 ];
 
-/// Is the newline at `i` a hard break (paragraph or heading end) rather than a layout break
-/// inside a clause (schema §3: a page may break a line inside a clause)?
-fn hard_newline(chars: &[char], i: usize, line_start: usize) -> bool {
-    let line = &chars[line_start..i];
-    let len = line.iter().filter(|c| !c.is_whitespace()).count();
-    let last = line.iter().rev().find(|c| !c.is_whitespace());
-    let mut j = i + 1;
-    while j < chars.len() && chars[j] != '\n' && chars[j].is_whitespace() {
-        j += 1;
-    }
-    let next = chars.get(j).copied();
-    let continues = last.is_some_and(|&c| is_wordlike(c))
-        && next.is_some_and(|c| is_wordlike(c) && c != '\n')
-        && !starts_list_marker(chars, j);
-    // A long line cut without punctuation is wrapped text; so is any line whose text goes on
-    // with a number (新增城镇就业\n8万人) that is not a year heading (2024年工作安排).
-    let number_follows =
-        next.is_some_and(|c| c.is_ascii_digit()) && leading_year(chars, j).is_none();
-    let soft = continues && (len >= MIN_WRAPPED_LINE || number_follows);
-    !soft
-}
-
 /// A list marker such as `一、`, `1)`, `（三）`, `2.` at `i`.
 pub(crate) fn list_marker_len(chars: &[char], i: usize) -> usize {
     let mut j = i;
@@ -135,10 +107,6 @@ pub(crate) fn list_marker_len(chars: &[char], i: usize) -> usize {
         }
         _ => 0,
     }
-}
-
-fn starts_list_marker(chars: &[char], i: usize) -> bool {
-    list_marker_len(chars, i) > 0
 }
 
 /// The plan-or-past state carried from line to line.
@@ -255,14 +223,12 @@ pub(crate) fn clauses(chars: &[char], plan_year: Option<u16>) -> Vec<Clause> {
     let mut out = Vec::new();
     let mut sentence = 0;
     let mut start = 0;
-    let mut line_start = 0;
     let mut mode_past = inline_heading(chars, 0, update_mode(chars, 0, false, plan_year));
     let mut sentence_past = past_sentence(chars, 0, plan_year);
     for (i, &c) in chars.iter().enumerate() {
-        let newline = c == '\n' && hard_newline(chars, i, line_start);
-        if c == '\n' {
-            line_start = i + 1;
-        }
+        // Layout wraps were joined in the analysis view (`view.rs`): every newline left is
+        // a paragraph, heading or item end.
+        let newline = c == '\n';
         if newline || is_clause_break(c) {
             if i > start {
                 out.push(Clause {
@@ -354,13 +320,6 @@ mod tests {
         let t = texts("甲，乙;丙。\n标题\n丁：戊", None);
         let names: Vec<&str> = t.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(names, ["甲", "乙", "丙", "标题", "丁", "戊"]);
-    }
-
-    #[test]
-    fn layout_break_inside_clause_is_soft() {
-        let s = "实施消费促进行动扩大新能源汽车电子产品智能家电等大宗消费新增\n高标准农田40万亩。";
-        let t = texts(s, None);
-        assert_eq!(t.len(), 1, "{t:?}");
     }
 
     #[test]

@@ -18,7 +18,8 @@
 
 use crate::clause::{self, Clause, list_marker_len};
 use crate::lexicon::{self as lx, contains_any, longest_at, matches_at};
-use crate::numerals::{fold, is_chinese_numeral, parse_arabic, parse_chinese};
+use crate::numerals::{is_chinese_numeral, parse_arabic, parse_chinese};
+use crate::view::View;
 use crate::{Comparator, Kind, Sector, Target};
 
 /// Longest stretch (in chars) an item's prefix or trailing noun may span.
@@ -40,7 +41,10 @@ struct Quantity {
     end: usize,
     value: f64,
     value_max: Option<f64>,
+    /// The unit as read in the view (simplified), for the rules.
     unit: String,
+    /// The unit as written in the source, for the record (萬輛 stays 萬輛).
+    written: String,
     /// Comparator implied by what follows the number (以上, 左右, 多) or by a range.
     post: Option<Comparator>,
     /// Written in Chinese numerals that are not a bare 百/千/万/亿.
@@ -76,7 +80,21 @@ pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target
 }
 
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
-    let norm: Vec<char> = chars.iter().map(|&c| fold(c)).collect();
+    let view = View::new(chars);
+    let mut out = extract_view(&view.norm, &view.orig, plan_year);
+    for t in &mut out {
+        let (s, e) = view.source_range(t.start, t.end);
+        t.start = s;
+        t.end = e;
+        t.text = chars[s..e].iter().collect();
+    }
+    out
+}
+
+/// The extractor proper, on the analysis view: `norm` (simplified, folded, wraps joined) and
+/// `orig` (the same chars as written). Offsets in the result are view offsets.
+fn extract_view(norm: &[char], chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
+    let norm = norm.to_vec();
     let quoted = clause::quoted(&norm);
     let mut quantities = scan(&norm, chars, &quoted);
     // Category thresholds (亿元以上重点项目, 65岁以上老年人) are part of a noun: they neither
@@ -167,6 +185,7 @@ fn scan(norm: &[char], orig: &[char], quoted: &[bool]) -> Vec<Quantity> {
                 value: 100.0,
                 value_max: None,
                 unit: "%".into(),
+                written: "%".into(),
                 post: Some(Comparator::Ge),
                 chinese: false,
                 percent: true,
@@ -215,14 +234,16 @@ fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
 }
 
 /// Reads a unit (magnitude, 多/余, classifier, parenthesised alternative) at `j`.
-/// Returns (unit string as written, end index, gt-from-多, had classifier or percent).
+/// Returns (unit string as read in the view, end index, gt-from-多, had classifier or percent,
+/// unit as written). Rules look at the first (simplified: 萬→万); the record keeps the second.
 fn read_unit(
     norm: &[char],
     orig: &[char],
     mut j: usize,
-    magnitude: Option<String>,
-) -> (String, usize, bool, bool) {
+    magnitude: Option<(String, String)>,
+) -> (String, usize, bool, bool, String) {
     let mut unit = String::new();
+    let mut written = String::new();
     let mut more = false;
     // 增长 6% 左右: one space between number and unit is a page artifact.
     if norm.get(j) == Some(&' ') && longest_at(norm, j + 1, lx::UNITS).is_some() {
@@ -236,11 +257,13 @@ fn read_unit(
         more = true;
         j += 1;
     }
-    if let Some(m) = magnitude {
+    if let Some((m, w)) = magnitude {
         unit.push_str(&m);
+        written.push_str(&w);
     } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
         // 千瓦 etc. are units, not the magnitude 千; MAGNITUDES has no bare 千 for that reason.
-        unit.extend(&orig[j..j + len]);
+        unit.extend(&norm[j..j + len]);
+        written.extend(&orig[j..j + len]);
         j += len;
     }
     if matches!(norm.get(j), Some('多' | '余'))
@@ -255,7 +278,8 @@ fn read_unit(
     }
     let mut classified = false;
     if let Some(len) = longest_at(norm, j, lx::UNITS) {
-        unit.extend(&orig[j..j + len]);
+        unit.extend(&norm[j..j + len]);
+        written.extend(&orig[j..j + len]);
         j += len;
         classified = true;
         // 1.2万套(间): a parenthesised alternative belongs to the unit.
@@ -263,11 +287,12 @@ fn read_unit(
             && norm.get(j + 2) == Some(&')')
             && longest_at(norm, j + 1, lx::UNITS) == Some(1)
         {
-            unit.extend(&orig[j..j + 3]);
+            unit.extend(&norm[j..j + 3]);
+            written.extend(&orig[j..j + 3]);
             j += 3;
         }
     }
-    (unit, j, more, classified)
+    (unit, j, more, classified, written)
 }
 
 /// Reads qualifiers after the unit; returns (comparator, end, threshold).
@@ -359,7 +384,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         && max > value
         && norm.get(k..k + m) == norm.get(j..j + m)
     {
-        let (unit, k2, _, _) = read_unit(norm, orig, k, None);
+        let (unit, k2, _, _, written) = read_unit(norm, orig, k, None);
         let (_, end, threshold) = read_post(norm, k2);
         let label = labels_class(&unit) && money_label(norm, end);
         let q = Quantity {
@@ -368,6 +393,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
             value,
             value_max: Some(max),
             unit,
+            written,
             post: Some(Comparator::Range),
             chinese: false,
             percent: false,
@@ -404,7 +430,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
     {
         return (None, j);
     }
-    let (unit, k, more, classified) = read_unit(norm, orig, j, None);
+    let (unit, k, more, classified, written) = read_unit(norm, orig, j, None);
     if unit.is_empty() || (!classified && unit.chars().all(|c| c == '千' || c == '百')) {
         return (None, j);
     }
@@ -431,6 +457,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
         value,
         value_max,
         unit,
+        written,
         post,
         chinese: false,
         percent,
@@ -471,7 +498,11 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
         let Some(money) = money else {
             return (None, num.end);
         };
-        let mag: String = orig[i + usize::from(value > 1.0)..num.end].iter().collect();
+        let mag: String = norm[i + usize::from(value > 1.0)..num.end].iter().collect();
+        let mag_written: String = orig[i + usize::from(value > 1.0)..num.end].iter().collect();
+        let money_written: String = orig[num.end..num.end + money.chars().count()]
+            .iter()
+            .collect();
         let end_unit = num.end + money.chars().count();
         let (post, end, threshold) = read_post(norm, end_unit);
         let q = Quantity {
@@ -480,6 +511,7 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
             value,
             value_max: None,
             unit: format!("{mag}{money}"),
+            written: format!("{mag_written}{money_written}"),
             post,
             chinese: false,
             percent: false,
@@ -490,7 +522,14 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
     }
     let mut j = num.end;
     let mut value_max = None;
-    let mut magnitude = num.magnitude.clone();
+    // The magnitude as read and as written (兩萬 → 万, 萬).
+    let written_of = |m: &Option<String>, end: usize| {
+        m.as_ref().map(|m| {
+            let n = m.chars().count();
+            (m.clone(), orig[end - n..end].iter().collect::<String>())
+        })
+    };
+    let mut magnitude = written_of(&num.magnitude, num.end);
     if !num.bare
         && magnitude.is_none()
         && norm.get(j).is_some_and(|&c| is_range_sep(c))
@@ -500,10 +539,10 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
         && max.value > num.value
     {
         value_max = Some(max.value);
-        magnitude = max.magnitude.clone();
+        magnitude = written_of(&max.magnitude, max.end);
         j = max.end;
     }
-    let (unit, k, more, classified) = read_unit(norm, orig, j, magnitude);
+    let (unit, k, more, classified, written) = read_unit(norm, orig, j, magnitude);
     if !classified {
         // A Chinese numeral needs a classifier: 两万 alone, 三大, 十四五 are not quantities.
         return (None, k.max(num.end));
@@ -530,6 +569,7 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
         value: num.value,
         value_max,
         unit,
+        written,
         post,
         chinese: !num.bare,
         percent,
@@ -995,7 +1035,7 @@ fn process_clause(
             indicator,
             value: q.value,
             value_max: q.value_max,
-            unit: q.unit.clone(),
+            unit: q.written.clone(),
             comparator,
             kind,
             aspirational,
@@ -1353,6 +1393,35 @@ mod tests {
         none("全市现有国家级开发区5个，目前已有上市企业80家，截至2023年底建成5G基站2万个。");
         let t = one("新能源汽车产量增长1倍。");
         assert_eq!((t.unit.as_str(), t.kind), ("倍", Kind::Growth));
+    }
+
+    #[test]
+    fn traditional_characters_read_like_simplified() {
+        let text = "力爭全年新增城鎮就業1.2萬人以上，地區生產總值增長6%左右，建成充電樁兩萬個。";
+        let t = extract(text);
+        assert_eq!(t.len(), 3, "{t:#?}");
+        assert_eq!(
+            (t[0].indicator.as_str(), t[0].unit.as_str(), t[0].comparator),
+            ("城鎮就業", "萬人", Comparator::Ge)
+        );
+        assert!(t[0].aspirational);
+        assert_eq!(
+            (t[1].indicator.as_str(), t[1].kind),
+            ("地區生產總值", Kind::Growth)
+        );
+        assert_eq!((t[2].value, t[2].unit.as_str()), (2.0, "萬個"));
+        for x in &t {
+            assert_eq!(&text[x.byte_range(text)], x.text);
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_keep_the_newline_in_the_span() {
+        let text = "今年全市将继续实施城市更新行动，计划改造城镇老旧小区一百二十个，新建\n城市口袋公园三十五个，同步完善社区养老和托育服务设施。";
+        let t = extract(text);
+        let park = t.iter().find(|x| x.value == 35.0).expect("park target");
+        assert_eq!(park.text, "新建\n城市口袋公园三十五个");
+        assert_eq!(park.indicator, "城市口袋公园");
     }
 
     #[test]

@@ -49,6 +49,7 @@ mod extract;
 mod indicators;
 mod lexicon;
 mod numerals;
+mod view;
 
 use serde::{Deserialize, Serialize};
 
