@@ -171,6 +171,41 @@ fn item_separator_len(chars: &[char], i: usize) -> Option<usize> {
     longest_at(chars, i, &["以及", "和", "及", "与", "并"])
 }
 
+/// The separator that ends the item of the quantity ending at `q_end`, searched up to `limit`
+/// (`next_is_close`: the next quantity starts at `limit`).
+///
+/// When the count comes first (新建50个都市型、楼宇型体育场地), its noun may be a coordination:
+/// a `、` ends the item only if the next segment brings a count of its own (新建30个社区食堂、
+/// 20个托育点). Chinese lists give every item its own number, so a 、 followed by a segment
+/// without one joins modifiers or nouns under the same count (中小学、幼儿园97所 likewise).
+fn item_end(
+    norm: &[char],
+    q_end: usize,
+    limit: usize,
+    next_is_close: bool,
+) -> Option<(usize, usize)> {
+    let number_first = norm
+        .get(q_end)
+        .is_some_and(|&c| is_cjk(c) || matches!(c, '“' | '‘' | '"'))
+        && item_separator_len(norm, q_end).is_none();
+    let mut k = q_end;
+    while k < limit {
+        if let Some(l) = item_separator_len(norm, k) {
+            let joins = number_first && norm[k] == '、' && {
+                let more = (k + 1..limit).any(|j| item_separator_len(norm, j).is_some());
+                !next_is_close || more
+            };
+            if !joins {
+                return Some((k, l));
+            }
+            k += l;
+            continue;
+        }
+        k += 1;
+    }
+    None
+}
+
 /// Step 1: every quantity in the text.
 fn scan(norm: &[char], orig: &[char], quoted: &[bool]) -> Vec<Quantity> {
     let mut out = Vec::new();
@@ -636,7 +671,8 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         {
             i += 1;
         }
-        let m = list_marker_len(norm, i);
+        // 1. （三） 一、 and bullets, circled numbers, 一是/五是: enumerators, not words.
+        let m = list_marker_len(norm, i).max(crate::view::enumerator_len(norm, i));
         if m > 0 && i + m <= num_start {
             i += m;
         }
@@ -796,7 +832,12 @@ fn process_clause(
         let next_start = qs.get(idx + 1).map_or(cl.end, |n| n.num_start);
         // The next separator after this quantity, before the next quantity.
         let limit = next_start.min(q.end + WINDOW).min(cl.end);
-        let sep = (q.end..limit).find_map(|k| item_separator_len(norm, k).map(|l| (k, l)));
+        let sep = item_end(
+            norm,
+            q.end,
+            limit,
+            next_start < cl.end && limit == next_start,
+        );
         // A following quantity in the same item makes this one a modifier: 200亿产业链1个,
         // 10亿元以上工业项目30个, 由5%提高到8%.
         let followed = idx + 1 < qs.len()
@@ -867,6 +908,22 @@ fn process_clause(
             if (1..=2).contains(&len) && !has_list && !scope {
                 verb = Some(VerbClass::Increment);
                 core_start = p.core_end;
+            }
+        }
+        // No verb from the cue lists: let the tagger and the learned lead words find where
+        // the indicator starts (打通断头路, 同步建成配套充电桩, 在…公共场所配置除颤器).
+        if p.verb.is_none()
+            && core_start == p.core_start
+            && !(beneficiary && tail_nonempty)
+            && let Some((cut, class)) = crate::words::lead_cut(norm, core_start, p.core_end)
+        {
+            core_start = cut;
+            if verb.is_none() && inherited.is_none() {
+                verb = Some(match class {
+                    crate::words::LeadClass::Increment => VerbClass::Increment,
+                    crate::words::LeadClass::Stock => VerbClass::Stock,
+                    crate::words::LeadClass::Level => VerbClass::Level,
+                });
             }
         }
         // 开行列数: the verb belongs to a generic measure noun.
@@ -1422,6 +1479,44 @@ mod tests {
         let park = t.iter().find(|x| x.value == 35.0).expect("park target");
         assert_eq!(park.text, "新建\n城市口袋公园三十五个");
         assert_eq!(park.indicator, "城市口袋公园");
+    }
+
+    #[test]
+    fn enumerators_verbs_and_frames_leave_the_indicator() {
+        let cases = [
+            ("一是新增城市绿道80公里。", "城市绿道"),
+            ("●新建社区食堂20个", "社区食堂"),
+            ("①打通城市断头路15条。", "城市断头路"),
+            ("五是培育专精特新企业100家以上。", "专精特新企业"),
+            (
+                "在人流密集公共场所配置自动体外除颤器500台。",
+                "自动体外除颤器",
+            ),
+            ("同步建成配套充电桩2000个。", "配套充电桩"),
+            ("推动提升建设乡镇综合文化站40个。", "乡镇综合文化站"),
+        ];
+        for (text, indicator) in cases {
+            let t = one(text);
+            assert_eq!(t.indicator, indicator, "{text}");
+            assert_eq!(t.kind, Kind::Increment, "{text}");
+            assert!(
+                !t.text.starts_with(['一', '●', '①', '五']),
+                "{text}: {}",
+                t.text
+            );
+        }
+    }
+
+    #[test]
+    fn coordinated_modifiers_share_the_count() {
+        let t = one("新建50个都市型、楼宇型体育场地。");
+        assert_eq!(t.indicator, "都市型、楼宇型体育场地");
+        let t = one("建成3个“一站式”、“全链条”服务中心。");
+        assert_eq!(t.indicator, "“一站式”、“全链条”服务中心");
+        // Each item with its own count is its own target.
+        let t = extract("新建30个社区食堂、20个托育点。");
+        let got: Vec<&str> = t.iter().map(|t| t.indicator.as_str()).collect();
+        assert_eq!(got, ["社区食堂", "托育点"]);
     }
 
     #[test]

@@ -50,6 +50,7 @@ mod indicators;
 mod lexicon;
 mod numerals;
 mod view;
+mod words;
 
 use serde::{Deserialize, Serialize};
 
