@@ -342,20 +342,26 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
     };
     let word: String = norm[j..j + len].iter().collect();
     let cmp = match word.as_str() {
-        "以上" => Comparator::Ge,
+        "以上" | "及以上" => Comparator::Ge,
         "左右" | "上下" => Comparator::Approx,
         _ => Comparator::Le,
     };
     let end = j + len;
     // 亿元以上重点项目, 60岁以上老人: 以上/以下 followed by a noun defines a category. 以上水平
     // and 以上的水平 still state the level itself.
-    let threshold = matches!(word.as_str(), "以上" | "以下")
+    let threshold = matches!(word.as_str(), "以上" | "以下" | "及以上" | "及以下")
         && norm
             .get(end)
             .is_some_and(|&c| is_cjk(c) && !matches!(c, '和' | '及' | '或' | '并'))
         && !matches_at(norm, end, "水平")
         && !matches_at(norm, end, "的水平");
     (Some(cmp), end, threshold)
+}
+
+/// A classifier that counts units (个, 家, 人, 人次…) rather than measuring an amount (亿元, 公里).
+fn counts_units(unit: &str) -> bool {
+    let classifier = unit.trim_start_matches(['万', '亿', '千', '百']);
+    lx::COUNT_UNITS.contains(&classifier)
 }
 
 /// Classifiers of countable items: `N个以上` + noun still counts the noun.
@@ -886,9 +892,24 @@ fn process_clause(
         } else {
             None
         };
-        let stock = p.verb == Some(VerbClass::Stock) || inherited.is_some_and(|c| c.stock);
+        // A stock verb (用好, 运营, 服务) operates on a number of existing units. An amount after
+        // it (服务进出口1000亿元, 运营里程593公里) measures the noun phrase the verb belongs to,
+        // and a count of service events (人次, 场次) is work done in the period, not stock.
+        let stock_governs = counts_units(&q.unit) && !q.unit.ends_with("次");
+        let stock = (p.verb == Some(VerbClass::Stock) || inherited.is_some_and(|c| c.stock))
+            && stock_governs;
         let mut verb = p.verb;
         let mut core_start = p.core_start;
+        if p.verb == Some(VerbClass::Stock) && !stock_governs {
+            verb = if q.unit.ends_with("次") {
+                Some(VerbClass::Increment)
+            } else {
+                None
+            };
+            if !q.unit.ends_with("次") {
+                core_start = p.verb_start;
+            }
+        }
         // V + N + noun (对接千项技术产品): a short verb-like prefix before a counted object.
         // 为50万学生开展…, 对1000户…改造: a beneficiary count is work done in the period.
         let beneficiary = matches!(norm.get(p.verb_start), Some('为' | '对' | '向'));
@@ -987,7 +1008,35 @@ fn process_clause(
             && !p.growth
             && p.cue_comparator.is_none()
             && q.post.is_none();
+        // The size of a list whose items follow (完成15件民生实事, 这10件民生实事包括…, 以下
+        // 5项任务): a determiner pointing at the list, a list-introducing word after the noun,
+        // or a noun that in Chinese policy text always heads an itemised list (实事, 行动).
+        let list_head = q.num_start > 0
+            && (contains_any(
+                norm,
+                q.num_start.saturating_sub(2),
+                q.num_start,
+                &["这", "该", "上述", "以下", "下列", "前述"],
+            ) || [
+                "包括",
+                "如下",
+                "分别是",
+                "分别为",
+                "具体是",
+                "具体为",
+                "即",
+                ":",
+                "：",
+            ]
+            .iter()
+            .any(|w| matches_at(norm, tail_end, w) || matches_at(norm, tail_end + 1, w))
+                || ["实事", "好事", "行动", "举措"]
+                    .iter()
+                    .any(|w| lx::ends_with_at(norm, tail_end, w).is_some()))
+            && tail_nonempty
+            && counts_units(&q.unit);
         let drop = undirected
+            || list_head
             || baseline
             || q.threshold
             || stock
@@ -1517,6 +1566,35 @@ mod tests {
         let t = extract("新建30个社区食堂、20个托育点。");
         let got: Vec<&str> = t.iter().map(|t| t.indicator.as_str()).collect();
         assert_eq!(got, ["社区食堂", "托育点"]);
+    }
+
+    #[test]
+    fn amounts_after_stock_verbs_and_service_counts_are_targets() {
+        let t = one("全年服务进出口1000亿元。");
+        assert_eq!((t.indicator.as_str(), t.kind), ("服务进出口", Kind::Level));
+        let t = one("轨道交通运营里程达593公里。");
+        assert_eq!(
+            (t.indicator.as_str(), t.comparator),
+            ("轨道交通运营里程", Comparator::Ge)
+        );
+        let t = one("服务13万人次困境儿童。");
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.kind),
+            (13.0, "万人次", Kind::Increment)
+        );
+        // Operating a number of existing units is still not a target.
+        none("高质量运营10个海内外创新中心。");
+    }
+
+    #[test]
+    fn list_sizes_and_age_groups_are_not_targets() {
+        none("今年将集中力量完成15件民生实事。");
+        let t = extract("这10件民生实事包括：新建幼儿园8所，改造农贸市场12个。");
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [8.0, 12.0]);
+        none("为65岁及以上老年人提供健康管理服务。");
+        let t = one("为65岁以上老年人免费体检10万人次。");
+        assert_eq!(t.value, 10.0);
     }
 
     #[test]

@@ -133,7 +133,16 @@ pub(crate) const UNITS: &[&str] = &[
 pub(crate) const MAGNITUDES: &[&str] = &["万亿", "千万", "百万", "亿", "万"];
 
 /// Qualifiers written after the unit.
-pub(crate) const POST_QUALIFIERS: &[&str] = &["以上", "以下", "以内", "之内", "左右", "上下"];
+pub(crate) const POST_QUALIFIERS: &[&str] = &[
+    "及以上",
+    "及以下",
+    "以上",
+    "以下",
+    "以内",
+    "之内",
+    "左右",
+    "上下",
+];
 
 /// Words that turn a sentence from last year's results back to this year's plan.
 pub(crate) const PLAN_CUES: &[&str] = &["今年", "明年", "年内", "全年", "力争", "目标", "计划"];
