@@ -74,6 +74,15 @@ struct Carry {
     cue: Option<Comparator>,
 }
 
+/// The targets and the reported results (实绩) of `text`, read as a document whose facts are
+/// `info` (its kind decides whether a bare figure is a commitment: in news it is not). For
+/// callers that know the document type already, such as a corpus whose metadata names it;
+/// [`crate::Document::analyze_with`] works it out from the text.
+pub fn figures_of(text: &str, info: &crate::DocumentInfo) -> (Vec<Target>, Vec<Target>) {
+    let chars: Vec<char> = text.chars().collect();
+    figures(&chars, info)
+}
+
 /// The targets and the reported results of a document whose facts are `info`.
 pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target>, Vec<Target>) {
     (extract_chars(chars, info.year), Vec::new())
@@ -81,7 +90,7 @@ pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target
 
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
     let view = View::new(chars);
-    let mut out = extract_view(&view.norm, &view.orig, plan_year);
+    let mut out = extract_view(&view, plan_year);
     for t in &mut out {
         let (s, e) = view.source_range(t.start, t.end);
         t.start = s;
@@ -93,14 +102,15 @@ pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Targe
 
 /// The extractor proper, on the analysis view: `norm` (simplified, folded, wraps joined) and
 /// `orig` (the same chars as written). Offsets in the result are view offsets.
-fn extract_view(norm: &[char], chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
-    let norm = norm.to_vec();
-    let quoted = clause::quoted(&norm);
-    let mut quantities = scan(&norm, chars, &quoted);
+fn extract_view(view: &View<'_>, plan_year: Option<u16>) -> Vec<Target> {
+    let norm = &view.norm;
+    let chars = view;
+    let quoted = clause::quoted(norm);
+    let mut quantities = scan(norm, chars, &quoted);
     // Category thresholds (亿元以上重点项目, 65岁以上老年人) are part of a noun: they neither
     // count as targets nor split items, so they leave the list before items are formed.
     quantities.retain(|q| !q.threshold);
-    let clauses = clause::clauses(&norm, plan_year);
+    let clauses = clause::clauses(norm, plan_year);
     let mut out = Vec::new();
     let mut q = 0;
     let mut last: Option<(usize, String, Carry)> = None; // (sentence, indicator, carry)
@@ -109,11 +119,11 @@ fn extract_view(norm: &[char], chars: &[char], plan_year: Option<u16>) -> Vec<Ta
     let mut reported_sentence: Option<usize> = None;
     for cl in &clauses {
         if reported_sentence.is_some_and(|s| s != cl.sentence)
-            || contains_any(&norm, cl.start, cl.end, lx::PLAN_CUES)
+            || contains_any(norm, cl.start, cl.end, lx::PLAN_CUES)
         {
             reported_sentence = None;
         }
-        if mentions_past(&norm, cl.start, cl.end) {
+        if mentions_past(norm, cl.start, cl.end) {
             reported_sentence = Some(cl.sentence);
         }
         let reported = reported_sentence == Some(cl.sentence);
@@ -132,7 +142,7 @@ fn extract_view(norm: &[char], chars: &[char], plan_year: Option<u16>) -> Vec<Ta
             ..cl.clone()
         };
         process_clause(
-            &norm,
+            norm,
             chars,
             &past_clause,
             &quantities[first..q],
@@ -207,7 +217,7 @@ fn item_end(
 }
 
 /// Step 1: every quantity in the text.
-fn scan(norm: &[char], orig: &[char], quoted: &[bool]) -> Vec<Quantity> {
+fn scan(norm: &[char], orig: &View<'_>, quoted: &[bool]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let n = norm.len();
     let mut i = 0;
@@ -273,7 +283,7 @@ fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
 /// unit as written). Rules look at the first (simplified: 萬→万); the record keeps the second.
 fn read_unit(
     norm: &[char],
-    orig: &[char],
+    orig: &View<'_>,
     mut j: usize,
     magnitude: Option<(String, String)>,
 ) -> (String, usize, bool, bool, String) {
@@ -298,7 +308,7 @@ fn read_unit(
     } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
         // 千瓦 etc. are units, not the magnitude 千; MAGNITUDES has no bare 千 for that reason.
         unit.extend(&norm[j..j + len]);
-        written.extend(&orig[j..j + len]);
+        written.push_str(&orig.written(j, j + len));
         j += len;
     }
     if matches!(norm.get(j), Some('多' | '余'))
@@ -312,9 +322,14 @@ fn read_unit(
         }
     }
     let mut classified = false;
+    // Magnitude and classifier side by side (万吨) are written as one stretch, so that what the
+    // view dropped between them stays (萬(wàn)噸).
+    let joined_from =
+        (!unit.is_empty() && !more && written.chars().count() == unit.chars().count())
+            .then(|| j - unit.chars().count());
     if let Some(len) = longest_at(norm, j, lx::UNITS) {
         unit.extend(&norm[j..j + len]);
-        written.extend(&orig[j..j + len]);
+        written.push_str(&orig.written(j, j + len));
         j += len;
         classified = true;
         // 1.2万套(间): a parenthesised alternative belongs to the unit.
@@ -323,9 +338,14 @@ fn read_unit(
             && longest_at(norm, j + 1, lx::UNITS) == Some(1)
         {
             unit.extend(&norm[j..j + 3]);
-            written.extend(&orig[j..j + 3]);
+            written.push_str(&orig.written(j, j + 3));
             j += 3;
         }
+    }
+    if let Some(from) = joined_from
+        && classified
+    {
+        written = orig.written(from, j);
     }
     (unit, j, more, classified, written)
 }
@@ -408,7 +428,7 @@ fn is_range_sep(c: char) -> bool {
 }
 
 /// Step 1 for Arabic numbers: number, optional range, unit, qualifier.
-fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usize) {
+fn read_arabic(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, usize) {
     let Some((value, mut j)) = parse_arabic(norm, i) else {
         let mut k = i;
         while k < norm.len() && (norm[k].is_ascii_digit() || norm[k] == '.' || norm[k] == ',') {
@@ -509,7 +529,7 @@ fn read_arabic(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usi
 }
 
 /// Step 1 for Chinese numerals (新增百项, 一至两家, 两万人).
-fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, usize) {
+fn read_chinese(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, usize) {
     // Only read at the start of a numeral run.
     if i > 0 && is_chinese_numeral(norm[i - 1]) {
         let mut k = i;
@@ -540,10 +560,8 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
             return (None, num.end);
         };
         let mag: String = norm[i + usize::from(value > 1.0)..num.end].iter().collect();
-        let mag_written: String = orig[i + usize::from(value > 1.0)..num.end].iter().collect();
-        let money_written: String = orig[num.end..num.end + money.chars().count()]
-            .iter()
-            .collect();
+        let mag_written = orig.written(i + usize::from(value > 1.0), num.end);
+        let money_written = orig.written(num.end, num.end + money.chars().count());
         let end_unit = num.end + money.chars().count();
         let (post, end, threshold) = read_post(norm, end_unit);
         let q = Quantity {
@@ -567,7 +585,7 @@ fn read_chinese(norm: &[char], orig: &[char], i: usize) -> (Option<Quantity>, us
     let written_of = |m: &Option<String>, end: usize| {
         m.as_ref().map(|m| {
             let n = m.chars().count();
-            (m.clone(), orig[end - n..end].iter().collect::<String>())
+            (m.clone(), orig.written(end - n, end))
         })
     };
     let mut magnitude = written_of(&num.magnitude, num.end);
@@ -818,7 +836,7 @@ fn clean_indicator(s: &str) -> String {
 /// Step 2–4 for one clause.
 fn process_clause(
     norm: &[char],
-    orig: &[char],
+    orig: &View<'_>,
     cl: &Clause,
     qs: &[Quantity],
     last: &mut Option<(usize, String, Carry)>,
@@ -987,9 +1005,9 @@ fn process_clause(
             || mentions_past(norm, start, q.num_start)
             // 现有/目前/截至: the stock as it stands, not a commitment.
             || contains_any(norm, start, q.num_start, &["现有", "目前", "截至", "截止"]);
-        let mut indicator_raw: String = orig[core_range.clone()].iter().collect();
+        let mut indicator_raw = orig.written(core_range.start, core_range.end);
         if tail_nonempty {
-            let t: String = orig[q.end..tail_end].iter().collect();
+            let t = orig.written(q.end, tail_end);
             indicator_raw.push_str(&strip_service_verb(&t));
         }
         let mut indicator = remove_inner_realize(&clean_indicator(&indicator_raw));
@@ -1125,7 +1143,7 @@ fn process_clause(
             hedge_pos.is_some_and(|h| h < q.num_start) || matches_at(norm, p.span_start, "争创");
         let span_start = p.span_start.min(q.num_start);
         let span_end = tail_end.max(q.end);
-        let text: String = orig[span_start..span_end].iter().collect();
+        let text = orig.written(span_start, span_end);
         let sector = sector_of(
             &indicator,
             &text,
@@ -1152,7 +1170,7 @@ fn process_clause(
 }
 
 /// The short label before a colon that ends right before `clause_start` (地区生产总值：…).
-fn colon_label(orig: &[char], norm: &[char], clause_start: usize) -> Option<String> {
+fn colon_label(orig: &View<'_>, norm: &[char], clause_start: usize) -> Option<String> {
     let colon = clause_start.checked_sub(1)?;
     if !matches!(norm[colon], ':' | '：') {
         return None;
@@ -1162,7 +1180,7 @@ fn colon_label(orig: &[char], norm: &[char], clause_start: usize) -> Option<Stri
         s -= 1;
     }
     s += list_marker_len(norm, s);
-    let label = clean_indicator(&orig[s..colon].iter().collect::<String>());
+    let label = clean_indicator(&orig.written(s, colon));
     (!label.is_empty() && colon - s < 20).then_some(label)
 }
 

@@ -55,7 +55,7 @@ mod words;
 use serde::{Deserialize, Serialize};
 
 pub use document::{DocKind, Document, DocumentInfo, Meta, document_info};
-pub use extract::extract;
+pub use extract::{extract, figures_of};
 pub use indicators::indicator_key;
 
 /// One quantitative target found in a text (a record of `TARGETS-SCHEMA.md` §2, minus `doc`).

@@ -20,7 +20,9 @@ use crate::numerals::fold;
 /// The view: `norm` and `orig` are aligned char for char; `map[i]` is the source index of view
 /// char `i`, and `map[len]` is the source length.
 #[derive(Debug, Clone)]
-pub(crate) struct View {
+pub(crate) struct View<'a> {
+    /// The text as written.
+    pub(crate) source: &'a [char],
     /// Simplified, folded, wraps joined: what rules match against.
     pub(crate) norm: Vec<char>,
     /// The source chars at the same positions, as written (for text, indicator and unit).
@@ -29,13 +31,15 @@ pub(crate) struct View {
     pub(crate) map: Vec<usize>,
 }
 
-impl View {
+impl<'a> View<'a> {
     /// Builds the view of `source`.
-    pub(crate) fn new(source: &[char]) -> View {
+    pub(crate) fn new(source: &'a [char]) -> View<'a> {
         let simplified = simplify(source);
         let norm_all: Vec<char> = simplified.into_iter().map(fold).collect();
-        let soft = soft_breaks(&norm_all);
+        let mut soft = soft_breaks(&norm_all);
+        mark_pinyin(&norm_all, &mut soft);
         let mut view = View {
+            source,
             norm: Vec::with_capacity(source.len()),
             orig: Vec::with_capacity(source.len()),
             map: Vec::with_capacity(source.len() + 1),
@@ -50,6 +54,13 @@ impl View {
         }
         view.map.push(source.len());
         view
+    }
+
+    /// The source text of the view range `[start, end)`, with whatever the view dropped inside
+    /// it (pinyin glosses, layout breaks): the unit and indicator as written (萬(wàn)噸).
+    pub(crate) fn written(&self, start: usize, end: usize) -> String {
+        let (s, e) = self.source_range(start, end);
+        self.source[s..e].iter().collect()
     }
 
     /// The source range of the view range `[start, end)`: from the first char to just after
@@ -79,6 +90,28 @@ fn simplify(source: &[char]) -> Vec<char> {
         out
     } else {
         source.to_vec()
+    }
+}
+
+/// Marks pinyin glosses that some converters insert after characters (發(fā)展, 萬(wàn)噸): a
+/// parenthesised run of lower-case Latin letters with tone marks right after an ideograph.
+/// They are dropped from the view so that 萬(wàn)噸 reads as a magnitude and a unit.
+fn mark_pinyin(norm: &[char], drop: &mut [bool]) {
+    let is_pinyin = |c: char| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ".contains(c);
+    let mut i = 1;
+    while i < norm.len() {
+        if norm[i] == '(' && ('\u{4E00}'..='\u{9FFF}').contains(&norm[i - 1]) {
+            let mut j = i + 1;
+            while j < norm.len() && j - i <= 7 && is_pinyin(norm[j]) {
+                j += 1;
+            }
+            if j > i + 1 && norm.get(j) == Some(&')') {
+                drop[i..=j].iter_mut().for_each(|d| *d = true);
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
     }
 }
 
@@ -230,9 +263,9 @@ fn ends_on_quantity(norm: &[char], start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
 
-    fn view(s: &str) -> (String, View) {
-        let src: Vec<char> = s.chars().collect();
-        let v = View::new(&src);
+    fn view(s: &str) -> (String, View<'static>) {
+        let src: &'static [char] = Box::leak(s.chars().collect::<Vec<char>>().into_boxed_slice());
+        let v = View::new(src);
         (v.norm.iter().collect(), v)
     }
 
@@ -269,6 +302,14 @@ mod tests {
         let s = "一是推动规模以上工业企业数字化改造覆盖面超过六成\n二是新建城市绿道八十公里";
         let (n, _) = view(s);
         assert_eq!(n.matches('\n').count(), 1, "{n}");
+    }
+
+    #[test]
+    fn pinyin_glosses_are_dropped_but_kept_in_the_written_text() {
+        let (n, v) = view("減排量分別達到5.5萬(wàn)噸");
+        assert_eq!(n, "减排量分别达到5.5万吨");
+        let at = n.chars().position(|c| c == '万').unwrap_or(0);
+        assert_eq!(v.written(at, at + 2), "萬(wàn)噸");
     }
 
     #[test]

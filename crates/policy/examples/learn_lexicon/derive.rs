@@ -3,7 +3,8 @@
 //!
 //! For every annotated target, the words of its span before its indicator are the hedge and
 //! the verb or frame that the extractor must cut off (力争新增博士后科研工作站 → 力争, 新增). The
-//! words come from jieba; numbers and classifiers (新招募**20个**全球合伙人) are dropped. The file
+//! words come from jieba (verbs and adverbs only); numbers and classifiers (新招募**20个**全球合伙人)
+//! are dropped, traditional characters folded to simplified like the extractor's view. The file
 //! lists each word with the number of targets it led, most frequent first.
 
 use std::collections::BTreeMap;
@@ -47,13 +48,17 @@ pub fn derive(pairs: &[GoldPair]) -> String {
             .take_while(|c| !c.is_ascii_digit())
             .filter(|c| !c.is_whitespace())
             .collect();
+        // The extractor reads simplified text (its view folds traditional characters).
+        let prefix = fast2s::convert(&prefix);
         for t in jieba.tag(&prefix, true) {
-            let numeral = t.tag.starts_with('m') || t.tag.starts_with('q') || t.tag == "x";
+            // Verbs and the adverbs before them; scope words (全市), conjunctions (和) and
+            // prepositions (为, 于: frames, a rule of their own) are not lead words.
+            let verbal = t.tag.starts_with('v') || t.tag == "d";
             let cjk = t
                 .word
                 .chars()
                 .all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
-            if !numeral && cjk {
+            if verbal && cjk {
                 *counts.entry(t.word.to_string()).or_default() += 1;
             }
         }
