@@ -85,24 +85,170 @@ pub fn figures_of(text: &str, info: &crate::DocumentInfo) -> (Vec<Target>, Vec<T
 
 /// The targets and the reported results of a document whose facts are `info`.
 pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target>, Vec<Target>) {
-    (extract_chars(chars, info.year), Vec::new())
+    let mode = Mode {
+        plan_year: info.year,
+        news: info.kind == crate::DocKind::News,
+    };
+    run(chars, mode)
+}
+
+/// How a text is read.
+#[derive(Debug, Clone, Copy)]
+struct Mode {
+    /// The year the document plans for (or, for news, the year it is about).
+    plan_year: Option<u16>,
+    /// News: a figure is a target only where the text commits to it or expects it.
+    news: bool,
 }
 
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
+    run(
+        chars,
+        Mode {
+            plan_year,
+            news: false,
+        },
+    )
+    .0
+}
+
+/// Extracts targets and results, with offsets and texts in the source.
+fn run(chars: &[char], mode: Mode) -> (Vec<Target>, Vec<Target>) {
     let view = View::new(chars);
-    let mut out = extract_view(&view, plan_year);
-    for t in &mut out {
+    let (mut targets, mut results) = extract_view(&view, mode);
+    for t in targets.iter_mut().chain(results.iter_mut()) {
         let (s, e) = view.source_range(t.start, t.end);
         t.start = s;
         t.end = e;
         t.text = chars[s..e].iter().collect();
     }
-    out
+    (targets, results)
 }
 
-/// The extractor proper, on the analysis view: `norm` (simplified, folded, wraps joined) and
-/// `orig` (the same chars as written). Offsets in the result are view offsets.
-fn extract_view(view: &View<'_>, plan_year: Option<u16>) -> Vec<Target> {
+/// Words that state a commitment or an expectation (news, schema §1): 目标, 力争, 计划, 预计,
+/// 将, 确保, 拟, and this year's or a coming year's work (今年, 年内, 民生实事).
+const COMMITMENT_CUES: &[&str] = &[
+    "目标", "力争", "争取", "计划", "预计", "预期", "将", "确保", "拟", "年内", "明年", "实事",
+    "规划", "方案", "力求", "努力",
+];
+
+/// Words that report what has happened (statistics, reviews): 同比, 截至, 累计, 已, 月份, 季度…
+const REPORT_CUES: &[&str] = &[
+    "同比",
+    "环比",
+    "截至",
+    "截止",
+    "累计",
+    "已经",
+    "已",
+    "月份",
+    "季度",
+    "上半年",
+    "前三季度",
+    "去年",
+    "上年",
+    "过去",
+    "这五年",
+    "五年来",
+    "一年来",
+    "期间",
+    "完成了",
+    "实现了",
+    "达到了",
+    "个月",
+    "数据显示",
+    "统计",
+];
+
+/// A four-digit year (with 年) anywhere in `norm[from..to]`, the first one.
+fn first_year(norm: &[char], from: usize, to: usize) -> Option<(usize, u16)> {
+    (from..to).find_map(|k| {
+        let prev_digit = k > 0 && norm[k - 1].is_ascii_digit();
+        (!prev_digit)
+            .then(|| clause::leading_year(&norm[..to], k))
+            .flatten()
+            .map(|y| (k, y))
+    })
+}
+
+/// The deadline a clause sets (到2027年, 至2030年, 2025年底前, 十五五末), if any.
+fn deadline_in(norm: &[char], from: usize, to: usize) -> Option<u16> {
+    for k in from..to {
+        if matches!(norm[k], '到' | '至')
+            && let Some(y) = clause::leading_year(&norm[..to], k + 1)
+        {
+            return Some(y);
+        }
+        if let Some(y) = clause::leading_year(&norm[..to], k)
+            && ["年底前", "年前", "年末前"]
+                .iter()
+                .any(|w| matches_at(&norm[..to], k + 4, w))
+        {
+            return Some(y);
+        }
+    }
+    five_year_plan_end(norm, from, to)
+}
+
+/// The last year of a five-year plan named in the text (十四五 → 2025, 十五五 → 2030).
+fn five_year_plan_end(norm: &[char], from: usize, to: usize) -> Option<u16> {
+    const PLANS: &[(&str, u16)] = &[
+        ("十三五", 2020),
+        ("十四五", 2025),
+        ("十五五", 2030),
+        ("十六五", 2035),
+    ];
+    (from..to).find_map(|k| {
+        PLANS
+            .iter()
+            .find(|(w, _)| matches_at(&norm[..to], k, w))
+            .map(|&(_, y)| y)
+    })
+}
+
+/// Is a news sentence a commitment (`Some(true)`), a report (`Some(false)`) or neither?
+/// A year before the document's year, or a report cue, reports; a commitment cue, or a
+/// deadline at or after the document's year, commits. A report cue wins inside one sentence:
+/// 截至2024年底…已达到 is a result even with 达到.
+fn news_modality(norm: &[char], from: usize, to: usize, year: Option<u16>) -> Option<bool> {
+    let past_year = first_year(norm, from, to).is_some_and(|(k, y)| {
+        year.is_some_and(|doc| y < doc) && !(k > from && matches!(norm[k - 1], '到' | '至'))
+    });
+    let past_plan = five_year_plan_end(norm, from, to).is_some_and(|y| year.is_some_and(|d| y < d));
+    let reported = past_year || past_plan || contains_any(norm, from, to, REPORT_CUES);
+    let future_deadline = deadline_in(norm, from, to).is_some_and(|y| year.is_none_or(|d| y >= d));
+    let committed = future_deadline
+        || COMMITMENT_CUES
+            .iter()
+            .any(|w| contains_any(norm, from, to, &[w]));
+    if reported && !future_deadline {
+        Some(false)
+    } else if committed {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// The year a result is reported for: a year the sentence names (not a deadline), 去年 → the
+/// year before the document's, else the document's year (a review part: the year before the
+/// plan year).
+fn result_year(norm: &[char], from: usize, to: usize, mode: Mode, review: bool) -> Option<u16> {
+    if let Some((_, y)) = first_year(norm, from, to)
+        && mode.plan_year.is_none_or(|d| y <= d)
+    {
+        return Some(y);
+    }
+    if contains_any(norm, from, to, &["去年", "上年"]) || (review && !mode.news) {
+        return mode.plan_year.map(|y| y - 1);
+    }
+    mode.plan_year
+}
+
+/// The extractor proper, on the analysis view (simplified, folded, wraps joined; `view.orig`
+/// as written). Offsets in the result are view offsets.
+fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
+    let plan_year = mode.plan_year;
     let norm = &view.norm;
     let chars = view;
     let quoted = clause::quoted(norm);
@@ -111,13 +257,44 @@ fn extract_view(view: &View<'_>, plan_year: Option<u16>) -> Vec<Target> {
     // count as targets nor split items, so they leave the list before items are formed.
     quantities.retain(|q| !q.threshold);
     let clauses = clause::clauses(norm, plan_year);
+    // Sentence extents, for cues that govern a whole sentence.
+    let mut sentence_span: Vec<(usize, usize)> = Vec::new();
+    for cl in &clauses {
+        if sentence_span.len() <= cl.sentence {
+            sentence_span.resize(cl.sentence + 1, (cl.start, cl.end));
+        }
+        sentence_span[cl.sentence].1 = cl.end;
+    }
     let mut out = Vec::new();
+    let mut results = Vec::new();
     let mut q = 0;
     let mut last: Option<(usize, String, Carry)> = None; // (sentence, indicator, carry)
     // A sentence that reports last year's results (去年…达到45万辆，同比增长60%) stays in
     // the past until a clause turns to this year (今年, 力争).
     let mut reported_sentence: Option<usize> = None;
+    // News: whether the text is committing (a sentence without cues keeps the state of the
+    // one before it, so the items of an announced list stay targets); starts as reporting.
+    let mut committed = false;
+    let mut modality_sentence = usize::MAX;
+    // The deadline that governs the paragraph so far (到2025年…；到2027年…).
+    let mut deadline: Option<u16> = None;
+    let mut prev_end = 0;
+    let mut year_cache: (usize, Option<u16>) = (usize::MAX, None);
     for cl in &clauses {
+        if norm[prev_end.min(cl.start)..cl.start].contains(&'\n') {
+            deadline = None;
+        }
+        prev_end = cl.end;
+        if let Some(y) = deadline_in(norm, cl.start, cl.end) {
+            deadline = Some(y);
+        }
+        if mode.news && modality_sentence != cl.sentence {
+            modality_sentence = cl.sentence;
+            let (s, e) = sentence_span[cl.sentence];
+            if let Some(m) = news_modality(norm, s, e, plan_year) {
+                committed = m;
+            }
+        }
         if reported_sentence.is_some_and(|s| s != cl.sentence)
             || contains_any(norm, cl.start, cl.end, lx::PLAN_CUES)
         {
@@ -138,9 +315,15 @@ fn extract_view(view: &View<'_>, plan_year: Option<u16>) -> Vec<Target> {
             continue;
         }
         let past_clause = Clause {
-            past: cl.past || reported,
+            // News: the sentence's own cues decide (a report's review headings do not apply).
+            past: if mode.news {
+                reported || !committed
+            } else {
+                cl.past || reported
+            },
             ..cl.clone()
         };
+        let (t0, r0) = (out.len(), results.len());
         process_clause(
             norm,
             chars,
@@ -148,12 +331,25 @@ fn extract_view(view: &View<'_>, plan_year: Option<u16>) -> Vec<Target> {
             &quantities[first..q],
             &mut last,
             &mut out,
+            &mut results,
         );
+        for t in &mut out[t0..] {
+            t.year = deadline.or(plan_year);
+        }
+        if results.len() > r0 {
+            // Once per sentence: a sentence of many clauses must not be rescanned for each.
+            if year_cache.0 != cl.sentence {
+                let (s, e) = sentence_span[cl.sentence];
+                year_cache = (cl.sentence, result_year(norm, s, e, mode, cl.past));
+            }
+            for r in &mut results[r0..] {
+                r.year = year_cache.1;
+            }
+        }
     }
-    for t in &mut out {
-        t.year = t.year.or(plan_year);
-    }
-    out
+    // A result needs something it measures: a bare figure in a table row (480, 210%) is not one.
+    results.retain(|r| !r.indicator.is_empty());
+    (out, results)
 }
 
 /// Does `norm[from..to]` mention last year as the time of what it states (去年, 同比, 上年同期)?
@@ -291,7 +487,10 @@ fn read_unit(
     let mut written = String::new();
     let mut more = false;
     // 增长 6% 左右: one space between number and unit is a page artifact.
-    if norm.get(j) == Some(&' ') && longest_at(norm, j + 1, lx::UNITS).is_some() {
+    if norm.get(j) == Some(&' ')
+        && (longest_at(norm, j + 1, lx::UNITS).is_some()
+            || longest_at(norm, j + 1, lx::MAGNITUDES).is_some())
+    {
         j += 1;
     }
     // 40余万户, 10多万人: 余/多 before the magnitude also means "more than".
@@ -530,8 +729,12 @@ fn read_arabic(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, u
 
 /// Step 1 for Chinese numerals (新增百项, 一至两家, 两万人).
 fn read_chinese(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, usize) {
-    // Only read at the start of a numeral run.
-    if i > 0 && is_chinese_numeral(norm[i - 1]) {
+    // Only read at the start of a numeral run; a magnitude after an Arabic number (25 亿元)
+    // belongs to that number.
+    let after_digit = i > 0
+        && (norm[i - 1].is_ascii_digit()
+            || (norm[i - 1] == ' ' && i > 1 && norm[i - 2].is_ascii_digit()));
+    if after_digit || (i > 0 && is_chinese_numeral(norm[i - 1])) {
         let mut k = i;
         while k < norm.len() && is_chinese_numeral(norm[k]) {
             k += 1;
@@ -817,8 +1020,32 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         first_cue = false;
         e -= len;
     }
+    // A comparison base (比2020年, 较“十三五”末) or a deadline (到2025年) between the subject and
+    // the cue says when, not what: it leaves the indicator.
+    while let Some(b) = trailing_base(norm, p.core_start, e) {
+        e = b;
+    }
     p.core_end = e;
     p
+}
+
+/// Start of a comparison base or deadline that ends the stretch `[from, end)`: 比/较 + a year,
+/// a named period (“十三五”末) or 同期, or 到/至 + a year.
+fn trailing_base(norm: &[char], from: usize, end: usize) -> Option<usize> {
+    let lo = end.saturating_sub(12).max(from);
+    let k = (lo..end)
+        .rev()
+        .find(|&k| matches!(norm[k], '比' | '较' | '到' | '至'))?;
+    let rest = &norm[k + 1..end];
+    let year = clause::leading_year(norm, k + 1).is_some()
+        && (5..=7).contains(&rest.len())
+        && rest[5..]
+            .iter()
+            .all(|c| matches!(c, '末' | '底' | '初' | '同' | '期' | '水' | '平' | '的'));
+    let period = matches!(norm[k], '比' | '较')
+        && (rest.ends_with(&['末']) || rest.ends_with(&['同', '期']))
+        && rest.len() <= 10;
+    (year || period).then_some(k)
 }
 
 /// Removes whitespace and stray punctuation from an indicator.
@@ -841,6 +1068,7 @@ fn process_clause(
     qs: &[Quantity],
     last: &mut Option<(usize, String, Carry)>,
     out: &mut Vec<Target>,
+    results: &mut Vec<Target>,
 ) {
     let mut prev_carry: Option<Carry> = None;
     let mut item_start = cl.start;
@@ -1055,15 +1283,14 @@ fn process_clause(
             && counts_units(&q.unit);
         let drop = undirected
             || list_head
-            || baseline
             || q.threshold
             || stock
             || continuing
             || list_size
             || total_investment
-            || chinese_label
-            || p.past
-            || cl.past;
+            || chinese_label;
+        // Figures of the past (a review, 已建成, a baseline, a news report) are results.
+        let result = baseline || p.past || cl.past;
         // Kind.
         let own_signal = verb.is_some() || p.growth || p.level || q.full_coverage;
         let kind = if q.full_coverage {
@@ -1152,7 +1379,8 @@ fn process_clause(
             span_start,
         );
         *last = Some((cl.sentence, indicator.clone(), carry));
-        out.push(Target {
+        let list = if result { &mut *results } else { &mut *out };
+        list.push(Target {
             start: span_start,
             end: span_end,
             text,
@@ -1613,6 +1841,87 @@ mod tests {
         none("为65岁及以上老年人提供健康管理服务。");
         let t = one("为65岁以上老年人免费体检10万人次。");
         assert_eq!(t.value, 10.0);
+    }
+
+    fn news(text: &str, year: u16) -> (Vec<Target>, Vec<Target>) {
+        let info = crate::DocumentInfo {
+            kind: crate::DocKind::News,
+            year: Some(year),
+            ..crate::DocumentInfo::default()
+        };
+        figures_of(text, &info)
+    }
+
+    #[test]
+    fn statistics_news_hold_results_not_targets() {
+        let (t, r) = news(
+            "一季度，全省新增并网风电光伏装机320万千瓦，同比增长18%。截至3月底，全省可再生能源装机达到6100万千瓦。\n沿海某省\n480\n210%",
+            2025,
+        );
+        assert!(t.is_empty(), "{t:#?}");
+        let got: Vec<f64> = r.iter().map(|r| r.value).collect();
+        assert_eq!(got, [320.0, 18.0, 6100.0], "{r:#?}");
+        assert!(r.iter().all(|r| r.year == Some(2025)));
+        assert!(
+            !r.iter().any(|r| r.value == 210.0),
+            "table cells are not results"
+        );
+    }
+
+    #[test]
+    fn news_targets_need_a_commitment() {
+        let (t, r) = news(
+            "去年全市新能源汽车产量达到45万辆。方案提出，到2027年，全市新能源汽车产量力争突破80万辆，充电桩达到10万个。",
+            2025,
+        );
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [80.0, 10.0], "{t:#?}");
+        assert!(t.iter().all(|t| t.year == Some(2027)));
+        assert_eq!((r[0].value, r[0].year), (45.0, Some(2024)));
+        // An announced list keeps its items as targets, line after line.
+        let (t, _) = news(
+            "某区发布2025年民生实事清单\n▶新增公共停车位600个。\n▶改造老旧小区15个。",
+            2025,
+        );
+        assert_eq!(t.len(), 2, "{t:#?}");
+    }
+
+    #[test]
+    fn each_target_takes_the_deadline_of_its_paragraph() {
+        let t = extract_chars(
+            &"到2025年，新建充电桩5000个；到2027年，新建充电桩12000个。\n全年新增绿地30公顷。"
+                .chars()
+                .collect::<Vec<_>>(),
+            Some(2024),
+        );
+        let years: Vec<Option<u16>> = t.iter().map(|t| t.year).collect();
+        assert_eq!(years, [Some(2025), Some(2027), Some(2024)]);
+    }
+
+    #[test]
+    fn comparison_bases_and_spaced_numbers() {
+        let t = one("单位地区生产总值能耗比2020年下降13.5%。");
+        assert_eq!(t.indicator, "单位地区生产总值能耗");
+        let t = one("新型储能产业营业收入到2027年达到600亿元以上。");
+        assert_eq!(t.indicator, "新型储能产业营业收入");
+        let t = one("能源综合生产能力达到 58 亿吨标准煤。");
+        assert_eq!((t.value, t.unit.as_str()), (58.0, "亿吨标准煤"));
+        assert_eq!(t.indicator, "能源综合生产能力");
+    }
+
+    #[test]
+    fn work_report_reviews_become_results() {
+        let text = "一、2024年工作回顾\n过去一年，全市地区生产总值增长5.8%，新建5G基站3000个。\n二、2025年工作安排\n地区生产总值增长6%左右。";
+        let info = crate::DocumentInfo {
+            kind: crate::DocKind::WorkReport,
+            year: Some(2025),
+            ..crate::DocumentInfo::default()
+        };
+        let (t, r) = figures_of(text, &info);
+        assert_eq!(t.len(), 1);
+        let got: Vec<(f64, Option<u16>)> = r.iter().map(|r| (r.value, r.year)).collect();
+        assert_eq!(got, [(5.8, Some(2024)), (3000.0, Some(2024))]);
+        assert_eq!(r[0].indicator, "全市地区生产总值");
     }
 
     #[test]
