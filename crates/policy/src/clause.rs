@@ -137,7 +137,11 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
             return false;
         }
         if let (Some(y), Some(plan)) = (leading_year(text, list_marker_len(text, 0)), plan_year) {
-            return y < plan;
+            if y < plan {
+                return true;
+            }
+            // A title with the plan year (2026年…政府工作报告) does not end a review.
+            return past;
         }
         return past;
     }
@@ -153,6 +157,17 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
     {
         // "2024年是…" opens the plan part in most reports.
         return y < plan;
+    }
+    // 报告指出，今年发展主要预期目标是：… — the plan named in the opening sentence.
+    let mut e = body;
+    while e < end && e - body < 60 && !matches!(chars[e], '。' | '：' | ':') {
+        if (matches_at(chars, e, "今年") && !matches_at(chars, e, "今年以来"))
+            || matches_at(chars, e, "主要预期目标")
+            || matches_at(chars, e, "工作安排")
+        {
+            return false;
+        }
+        e += 1;
     }
     past
 }
@@ -202,6 +217,28 @@ pub(crate) fn leading_year(chars: &[char], i: usize) -> Option<u16> {
         .try_fold(0u16, |acc, c| Some(acc * 10 + c.to_digit(10)? as u16))
 }
 
+/// A sentence that sums up a past period in the reports' set form (——这是…的五年, 这一年是…的一年).
+fn review_sentence(chars: &[char], i: usize) -> bool {
+    let mut s = i;
+    while s < chars.len() && matches!(chars[s], '—' | '-' | '–') {
+        s += 1;
+    }
+    if !(matches_at(chars, s, "这是")
+        || matches_at(chars, s, "这一年")
+        || matches_at(chars, s, "这五年"))
+    {
+        return false;
+    }
+    let mut e = s;
+    while e < chars.len() && e - s < 40 && !matches!(chars[e], '。' | '\n') {
+        if matches_at(chars, e, "的五年") || matches_at(chars, e, "的一年") {
+            return true;
+        }
+        e += 1;
+    }
+    false
+}
+
 /// Does the sentence starting at `i` open with a past-time cue?
 fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
     let mut s = i;
@@ -209,7 +246,7 @@ fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
         s += 1;
     }
     s += list_marker_len(chars, s);
-    if PAST_OPENINGS.iter().any(|w| matches_at(chars, s, w)) {
+    if PAST_OPENINGS.iter().any(|w| matches_at(chars, s, w)) || review_sentence(chars, s) {
         return true;
     }
     match (leading_year(chars, s), plan_year) {
@@ -219,11 +256,17 @@ fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
 }
 
 /// Splits `chars` into clauses, marking past-review ones.
-pub(crate) fn clauses(chars: &[char], plan_year: Option<u16>) -> Vec<Clause> {
+/// `starts_in_review`: the text opens with a review (a work report before its plan part).
+pub(crate) fn clauses(
+    chars: &[char],
+    plan_year: Option<u16>,
+    starts_in_review: bool,
+) -> Vec<Clause> {
     let mut out = Vec::new();
     let mut sentence = 0;
     let mut start = 0;
-    let mut mode_past = inline_heading(chars, 0, update_mode(chars, 0, false, plan_year));
+    let mut mode_past =
+        inline_heading(chars, 0, update_mode(chars, 0, starts_in_review, plan_year));
     let mut sentence_past = past_sentence(chars, 0, plan_year);
     for (i, &c) in chars.iter().enumerate() {
         // Layout wraps were joined in the analysis view (`view.rs`): every newline left is
@@ -309,7 +352,7 @@ mod tests {
 
     fn texts(s: &str, year: Option<u16>) -> Vec<(String, bool)> {
         let ch = c(s);
-        clauses(&ch, year)
+        clauses(&ch, year, false)
             .into_iter()
             .map(|cl| (ch[cl.start..cl.end].iter().collect(), cl.past))
             .collect()

@@ -88,6 +88,7 @@ pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target
     let mode = Mode {
         plan_year: info.year,
         news: info.kind == crate::DocKind::News,
+        starts_in_review: info.kind == crate::DocKind::WorkReport,
     };
     run(chars, mode)
 }
@@ -99,6 +100,8 @@ struct Mode {
     plan_year: Option<u16>,
     /// News: a figure is a target only where the text commits to it or expects it.
     news: bool,
+    /// A work report: the text before its plan part reviews the past.
+    starts_in_review: bool,
 }
 
 pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Target> {
@@ -107,6 +110,7 @@ pub(crate) fn extract_chars(chars: &[char], plan_year: Option<u16>) -> Vec<Targe
         Mode {
             plan_year,
             news: false,
+            starts_in_review: false,
         },
     )
     .0
@@ -256,7 +260,8 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
     // Category thresholds (亿元以上重点项目, 65岁以上老年人) are part of a noun: they neither
     // count as targets nor split items, so they leave the list before items are formed.
     quantities.retain(|q| !q.threshold);
-    let clauses = clause::clauses(norm, plan_year);
+    // A work report opens with the review of the past year(s) until its plan part begins.
+    let clauses = clause::clauses(norm, plan_year, mode.starts_in_review);
     // Sentence extents, for cues that govern a whole sentence.
     let mut sentence_span: Vec<(usize, usize)> = Vec::new();
     for cl in &clauses {
@@ -300,7 +305,9 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
         {
             reported_sentence = None;
         }
-        if mentions_past(norm, cl.start, cl.end) {
+        if mentions_past(norm, cl.start, cl.end)
+            || names_past_year(norm, cl.start, cl.end, plan_year)
+        {
             reported_sentence = Some(cl.sentence);
         }
         let reported = reported_sentence == Some(cl.sentence);
@@ -350,6 +357,24 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
     // A result needs something it measures: a bare figure in a table row (480, 210%) is not one.
     results.retain(|r| !r.indicator.is_empty());
     (out, results)
+}
+
+/// Does `norm[from..to]` date what it states in a year before the plan year (截至2024年底,
+/// 2023年…建成)? A year that is a comparison base (比2020年), a starting point (从2020年) or
+/// a deadline (到2027年, 2025年底前) does not date the statement.
+fn names_past_year(norm: &[char], from: usize, to: usize, plan_year: Option<u16>) -> bool {
+    let Some(plan) = plan_year else {
+        return false;
+    };
+    (from..to).any(|k| {
+        let fresh = k == 0 || !norm[k - 1].is_ascii_digit();
+        fresh
+            && clause::leading_year(&norm[..to], k).is_some_and(|y| y < plan)
+            && !(k > from && matches!(norm[k - 1], '比' | '较' | '到' | '至' | '从' | '于' | '在'))
+            && !["底前", "年底前", "前", "基础上"]
+                .iter()
+                .any(|w| matches_at(norm, k + 5, w))
+    })
 }
 
 /// Does `norm[from..to]` mention last year as the time of what it states (去年, 同比, 上年同期)?
@@ -1922,6 +1947,20 @@ mod tests {
         let got: Vec<(f64, Option<u16>)> = r.iter().map(|r| (r.value, r.year)).collect();
         assert_eq!(got, [(5.8, Some(2024)), (3000.0, Some(2024))]);
         assert_eq!(r[0].indicator, "全市地区生产总值");
+    }
+
+    #[test]
+    fn a_work_report_reviews_until_its_plan_begins() {
+        let text = "某省2026年政府工作报告\n——这是动能转换、产业升级的五年。全省地区生产总值达到1.2万亿元。\n（一）消费潜力释放。新设品牌首店20家，网上零售额增长12%。\n截至2025年底，全省充电桩达到30万个。\n今年经济社会发展的主要预期目标是：地区生产总值增长5%左右。";
+        let info = crate::DocumentInfo {
+            kind: crate::DocKind::WorkReport,
+            year: Some(2026),
+            ..crate::DocumentInfo::default()
+        };
+        let (t, r) = figures_of(text, &info);
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [5.0], "{t:#?}");
+        assert_eq!(r.len(), 4, "{r:#?}");
     }
 
     #[test]
