@@ -1095,6 +1095,7 @@ fn process_clause(
     out: &mut Vec<Target>,
     results: &mut Vec<Target>,
 ) {
+    let clause_first = out.len();
     let mut prev_carry: Option<Carry> = None;
     let mut item_start = cl.start;
     let mut first_item = true;
@@ -1204,8 +1205,18 @@ fn process_clause(
         }
         // No verb from the cue lists: let the tagger and the learned lead words find where
         // the indicator starts (打通断头路, 同步建成配套充电桩, 在…公共场所配置除颤器).
+        // A subject followed by a level or rate cue (抽水蓄能装机达到…) opens with a noun,
+        // whatever its first word looks like.
+        let subject_cue = p.level || p.growth || p.cue_comparator.is_some();
+        if p.verb == Some(VerbClass::Increment)
+            && core_start == p.core_start
+            && let Some(cut) = crate::words::chain_cut(norm, core_start, p.core_end)
+        {
+            core_start = cut;
+        }
         if p.verb.is_none()
             && core_start == p.core_start
+            && !subject_cue
             && !(beneficiary && tail_nonempty)
             && let Some((cut, class)) = crate::words::lead_cut(norm, core_start, p.core_end)
         {
@@ -1419,6 +1430,20 @@ fn process_clause(
             sector,
             year: None,
         });
+    }
+    // A trailing 左右 covers every value of a 分别 list (A、B分别增长5%和6%左右): the list is
+    // stated as one approximate target.
+    if contains_any(norm, cl.start, cl.end, &["分别"])
+        && out.len() > clause_first + 1
+        && out
+            .last()
+            .is_some_and(|t| t.comparator == Comparator::Approx)
+    {
+        for t in &mut out[clause_first..] {
+            if t.comparator == Comparator::Eq {
+                t.comparator = Comparator::Approx;
+            }
+        }
     }
 }
 
@@ -1961,6 +1986,21 @@ mod tests {
         let values: Vec<f64> = t.iter().map(|t| t.value).collect();
         assert_eq!(values, [5.0], "{t:#?}");
         assert_eq!(r.len(), 4, "{r:#?}");
+    }
+
+    #[test]
+    fn verb_chains_and_places_leave_the_indicator() {
+        let t = one("培育认定省级工业设计中心20个以上。");
+        assert_eq!(t.indicator, "省级工业设计中心");
+        let t = one("新建和改善提升滨河绿道50公里。");
+        assert_eq!(t.indicator, "滨河绿道");
+        let t = one("普惠托位占比提高到68%。");
+        assert_eq!(t.comparator, Comparator::Ge);
+        let t = extract("城乡居民人均可支配收入分别增长5%和6%左右。");
+        assert!(
+            t.iter().all(|t| t.comparator == Comparator::Approx),
+            "{t:#?}"
+        );
     }
 
     #[test]

@@ -231,7 +231,7 @@ pub(crate) fn starts_item(norm: &[char], i: usize) -> bool {
 /// Bullets, circled numbers and 一是/二是/第一 enumerators at `i`, as a length.
 pub(crate) fn enumerator_len(norm: &[char], i: usize) -> usize {
     match norm.get(i) {
-        Some('●' | '•' | '■' | '◆' | '▪' | '○' | '◎' | '☆' | '★' | '·' | '▶' | '►' | '※') => {
+        Some('●' | '•' | '■' | '◆' | '▪' | '○' | '◎' | '☆' | '★' | '·' | '▶' | '►' | '※' | '*') => {
             1
         }
         Some(&c) if ('①'..='⑳').contains(&c) || ('❶'..='❿').contains(&c) => 1,

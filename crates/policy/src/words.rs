@@ -45,6 +45,15 @@ pub(crate) enum LeadClass {
 }
 
 fn is_lead_verb(word: &str, tag: &str, remaining_tokens: usize) -> bool {
+    is_lead(word, tag, remaining_tokens, false)
+}
+
+/// `learned_only`: after a verb the rules found, only learned lead words continue the chain;
+/// a tag alone there too often marks the first word of the object (拥有自主知识产权的…).
+fn is_lead(word: &str, tag: &str, remaining_tokens: usize, learned_only: bool) -> bool {
+    if learned_only {
+        return LEADS.contains(word) && remaining_tokens >= 1;
+    }
     // A learned lead word is cut wherever it opens the indicator. A verb known only from its
     // tag needs two more words after it: jieba tags some nouns of indicators as verbs too
     // (就业岗位), and a verb + one word is too often a compound noun.
@@ -64,6 +73,21 @@ fn is_nominal(tag: &str) -> bool {
 /// Where the indicator in `norm[start..end]` really starts, if lead words open it: the new
 /// start and what the last cut verb says. `None` when nothing is cut.
 pub(crate) fn lead_cut(norm: &[char], start: usize, end: usize) -> Option<(usize, LeadClass)> {
+    lead_cut_from(norm, start, end, false)
+}
+
+/// After a verb the rules already cut (培育 | 壮大千亿级产业集群, 新建 | 和改善提升绿水长廊):
+/// further verbs of the chain go too.
+pub(crate) fn chain_cut(norm: &[char], start: usize, end: usize) -> Option<usize> {
+    lead_cut_from(norm, start, end, true).map(|(k, _)| k)
+}
+
+fn lead_cut_from(
+    norm: &[char],
+    start: usize,
+    end: usize,
+    after_verb: bool,
+) -> Option<(usize, LeadClass)> {
     if end <= start + 2 {
         return None;
     }
@@ -72,20 +96,38 @@ pub(crate) fn lead_cut(norm: &[char], start: usize, end: usize) -> Option<(usize
     let lens: Vec<usize> = tags.iter().map(|t| t.word.chars().count()).collect();
     let n = tags.len();
     let mut k = 0;
-    let mut verb: Option<&str> = None;
+    let mut verb: Option<&str> = after_verb.then_some("");
     // 在人流密集公共场所配置…, 为困难群众发放…: a frame runs from the preposition to its verb.
-    if tags[0].tag == "p" && FRAME_PREPOSITIONS.contains(&tags[0].word) {
+    if !after_verb && tags[0].tag == "p" && FRAME_PREPOSITIONS.contains(&tags[0].word) {
         let found =
             (2..n.saturating_sub(1)).find(|&j| tags[j].tag == "v" || LEADS.contains(tags[j].word));
         let j = found?;
         verb = Some(tags[j].word);
         k = j + 1;
     }
+    // 兰州新区增补…, 省内转化…: a place that opens the stretch is where, not what.
+    if !after_verb
+        && k == 0
+        && matches!(tags[0].tag, "ns" | "s")
+        && n > 2
+        && is_lead_verb(tags[1].word, tags[1].tag, n - 2)
+    {
+        k = 1;
+    }
     loop {
         if k + 1 >= n {
             break;
         }
         let t = &tags[k];
+        // 新建和改善提升, 加装、更新, 实施并完成: a second verb joined to the first.
+        if verb.is_some()
+            && (matches!(t.word, "和" | "、" | "并" | "及" | "与"))
+            && k + 2 < n
+            && is_lead_verb(tags[k + 1].word, tags[k + 1].tag, n - k - 2)
+        {
+            k += 1;
+            continue;
+        }
         // 同步建成, 统筹新建, 因地制宜建设: an adverb or an idiom used as one is cut with the
         // verb it modifies.
         if matches!(t.tag, "d" | "ad" | "i")
@@ -95,7 +137,7 @@ pub(crate) fn lead_cut(norm: &[char], start: usize, end: usize) -> Option<(usize
             k += 1;
             continue;
         }
-        if is_lead_verb(t.word, t.tag, n - k - 1) {
+        if is_lead(t.word, t.tag, n - k - 1, after_verb) {
             verb = Some(t.word);
             k += 1;
             continue;
