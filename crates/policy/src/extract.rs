@@ -178,7 +178,10 @@ fn first_year(norm: &[char], from: usize, to: usize) -> Option<(usize, u16)> {
 /// The deadline a clause sets (到2027年, 至2030年, 2025年底前, 十五五末), if any.
 fn deadline_in(norm: &[char], from: usize, to: usize) -> Option<u16> {
     for k in from..to {
+        // 截至2024年底 dates a report; it is no deadline.
+        let as_of = k > 0 && matches!(norm[k - 1], '截' | '止');
         if matches!(norm[k], '到' | '至')
+            && !as_of
             && let Some(y) = clause::leading_year(&norm[..to], k + 1)
         {
             return Some(y);
@@ -570,6 +573,18 @@ fn read_unit(
         && classified
     {
         written = orig.written(from, j);
+    }
+    // Rates per person or per amount (万元/人, 台/万人, 人/百亿元): the base is part of the unit.
+    if classified && norm.get(j) == Some(&'/') {
+        let mut k = j + 1;
+        while k < norm.len() && k - j <= 2 && matches!(norm[k], '百' | '千' | '万' | '亿') {
+            k += 1;
+        }
+        if let Some(len) = longest_at(norm, k, lx::UNITS) {
+            unit.extend(&norm[j..k + len]);
+            written.push_str(&orig.written(j, k + len));
+            j = k + len;
+        }
     }
     (unit, j, more, classified, written)
 }
@@ -1275,8 +1290,53 @@ fn process_clause(
             indicator_raw.push_str(&strip_service_verb(&t));
         }
         let mut indicator = remove_inner_realize(&clean_indicator(&indicator_raw));
-        let total_investment =
-            indicator.starts_with("总投资") || indicator.starts_with("计划总投资");
+        // The total investment, floor area or length of a project (项目总投资50亿元, 总建筑面积
+        // 3050平方米, 全长470米) describes the project; a forecast of a finished project's output
+        // (投产后年均充电量, 年产值可达) is no commitment; attendance (应到代表877名) is a count
+        // of the meeting; 共57个 totals a list whose items follow.
+        let ind_norm: String = norm[core_range.clone()].iter().collect();
+        let total_investment = ind_norm.ends_with("总投资")
+            || [
+                "建筑面积",
+                "占地面积",
+                "改造面积",
+                "建设面积",
+                "全长",
+                "总长",
+            ]
+            .iter()
+            .any(|w| ind_norm.ends_with(w))
+            || ind_norm == "宽"
+            || ind_norm == "长";
+        let forecast = contains_any(
+            norm,
+            cl.start,
+            q.num_start,
+            &[
+                "投产后",
+                "建成后",
+                "达产后",
+                "达产",
+                "可达",
+                "可实现",
+                "预计年",
+            ],
+        );
+        let attendance = contains_any(
+            norm,
+            p.verb_start.saturating_sub(2),
+            q.num_start,
+            &["应到", "实到", "出席"],
+        );
+        let list_total = ind_norm.is_empty()
+            && contains_any(
+                norm,
+                q.num_start.saturating_sub(2),
+                q.num_start,
+                &["共", "合计", "总计"],
+            )
+            && !tail_nonempty;
+        let total_investment = total_investment || forecast || attendance || list_total;
         // 两个要害, 九个方面工作: a Chinese count before a noun is a label, unless an increment
         // verb governs it directly (新增两个国家级创新平台).
         let governed =
@@ -1317,6 +1377,12 @@ fn process_clause(
                     .any(|w| lx::ends_with_at(norm, tail_end, w).is_some()))
             && tail_nonempty
             && counts_units(&q.unit);
+        // 民生实事项目40项: the count of the year's 实事 is the size of their list too.
+        let list_head = list_head
+            || (["实事", "实事项目"]
+                .iter()
+                .any(|w| lx::ends_with_at(norm, p.core_end, w).is_some())
+                && counts_units(&q.unit));
         let drop = undirected
             || list_head
             || q.threshold
@@ -2001,6 +2067,15 @@ mod tests {
             t.iter().all(|t| t.comparator == Comparator::Approx),
             "{t:#?}"
         );
+    }
+
+    #[test]
+    fn rates_per_person_and_project_figures() {
+        let t = one("全员劳动生产率超过50万元/人。");
+        assert_eq!((t.value, t.unit.as_str()), (50.0, "万元/人"));
+        let t = one("工业机器人使用密度力争达360台/万人。");
+        assert_eq!((t.value, t.unit.as_str()), (360.0, "台/万人"));
+        none("项目计划总投资约 25 亿元，总建筑面积3050平方米，投产后年产值可达5000万元以上。");
     }
 
     #[test]
