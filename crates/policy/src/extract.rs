@@ -1001,7 +1001,7 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         p.verb = Some(class);
         i += len;
         loop {
-            if let Some(l) = longest_at(norm, i, lx::CHAIN_VERBS).filter(|&l| i + l < num_start) {
+            if let Some(l) = longest_at(norm, i, lx::CHAIN_VERBS).filter(|&l| i + l <= num_start) {
                 i += l;
                 continue;
             }
@@ -1009,7 +1009,7 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
             if matches!(norm.get(i), Some('和' | '、' | '及'))
                 && let Some(l) = longest_at(norm, i + 1, lx::INCREMENT_VERBS)
                     .or_else(|| longest_at(norm, i + 1, lx::CHAIN_VERBS))
-                    .filter(|&l| i + 1 + l < num_start)
+                    .filter(|&l| i + 1 + l <= num_start)
             {
                 i += 1 + l;
                 continue;
@@ -1232,7 +1232,8 @@ fn process_clause(
         if p.verb.is_none()
             && core_start == p.core_start
             && !subject_cue
-            && !(beneficiary && tail_nonempty)
+            // 为3万名学生开展…: the beneficiary after the number is kept (schema §4).
+            && !(beneficiary && tail_nonempty && p.core_end <= p.verb_start + 1)
             && let Some((cut, class)) = crate::words::lead_cut(norm, core_start, p.core_end)
         {
             core_start = cut;
@@ -1395,7 +1396,13 @@ fn process_clause(
         let result = baseline || p.past || cl.past;
         // Kind.
         let own_signal = verb.is_some() || p.growth || p.level || q.full_coverage;
+        // 累计建成N: a total reached, not the period's work (corpus decision, like 达到).
+        let cumulative = !q.percent && contains_any(norm, start, q.num_start, &["累计"]);
         let kind = if q.full_coverage {
+            Kind::Share
+        } else if cumulative {
+            Kind::Level
+        } else if q.full_coverage {
             Kind::Share
         } else if q.percent {
             if p.growth {
@@ -2076,6 +2083,20 @@ mod tests {
         let t = one("工业机器人使用密度力争达360台/万人。");
         assert_eq!((t.value, t.unit.as_str()), (360.0, "台/万人"));
         none("项目计划总投资约 25 亿元，总建筑面积3050平方米，投产后年产值可达5000万元以上。");
+    }
+
+    #[test]
+    fn scope_words_chains_and_totals() {
+        let t = one("全市将建成充电桩16万个以上。");
+        assert_eq!(t.indicator, "充电桩");
+        let t = one("新建和改扩建幼儿园35所。");
+        assert_eq!(t.indicator, "幼儿园");
+        let t = one("新建改建30家标准化菜市场。");
+        assert_eq!(t.indicator, "标准化菜市场");
+        let t = one("公共充电桩累计建成约20万台。");
+        assert_eq!((t.kind, t.comparator), (Kind::Level, Comparator::Approx));
+        let t = one("城镇新增就业人数110万人以上。");
+        assert_eq!(t.indicator, "城镇新增就业人数");
     }
 
     #[test]

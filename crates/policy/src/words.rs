@@ -63,6 +63,14 @@ fn is_lead(word: &str, tag: &str, remaining_tokens: usize, learned_only: bool) -
 /// Something that can be (part of) what is counted: anything but function words and verbs.
 /// Loose on purpose: jieba tags parts of compound nouns as adjectives or classifiers
 /// (配套/a 充电/v 桩/q).
+/// 全市, 全省, 我市, 本区, 该县: the whole area a report speaks for.
+fn is_scope(word: &str) -> bool {
+    let c: Vec<char> = word.chars().collect();
+    c.len() == 2
+        && matches!(c[0], '全' | '我' | '本' | '该')
+        && matches!(c[1], '市' | '省' | '区' | '县' | '国' | '州')
+}
+
 fn is_nominal(tag: &str) -> bool {
     !matches!(
         tag,
@@ -95,6 +103,9 @@ fn lead_cut_from(
     let tags = JIEBA.tag(&text, true);
     let lens: Vec<usize> = tags.iter().map(|t| t.word.chars().count()).collect();
     let n = tags.len();
+    if n < 2 {
+        return None;
+    }
     let mut k = 0;
     let mut verb: Option<&str> = after_verb.then_some("");
     // 在人流密集公共场所配置…, 为困难群众发放…: a frame runs from the preposition to its verb.
@@ -106,10 +117,18 @@ fn lead_cut_from(
         k = j + 1;
     }
     // 兰州新区增补…, 省内转化…: a place that opens the stretch is where, not what.
+    // 全市将建成…, 我省新建…: a scope word before a verb is where, not what.
+    if !after_verb && n > 2 && is_scope(tags[0].word) {
+        let v = if tags[1].tag == "d" { 2 } else { 1 };
+        if v + 1 < n && is_lead_verb(tags[v].word, tags[v].tag, n - v - 1) {
+            k = v;
+        }
+    }
     if !after_verb
         && k == 0
-        && matches!(tags[0].tag, "ns" | "s")
         && n > 2
+        && matches!(tags[0].tag, "ns" | "s")
+        && !lx::INNER_INCREMENT_VERBS.contains(&tags[1].word)
         && is_lead_verb(tags[1].word, tags[1].tag, n - 2)
     {
         k = 1;
