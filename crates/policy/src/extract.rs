@@ -1402,8 +1402,6 @@ fn process_clause(
             Kind::Share
         } else if cumulative {
             Kind::Level
-        } else if q.full_coverage {
-            Kind::Share
         } else if q.percent {
             if p.growth {
                 Kind::Growth
