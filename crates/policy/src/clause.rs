@@ -128,13 +128,18 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
         && !text
             .iter()
             .any(|&c| matches!(c, '，' | ',' | '。' | '；' | ';'));
-    let has = |list: &[&str]| (0..text.len()).any(|i| list.iter().any(|w| matches_at(text, i, w)));
     if is_heading {
-        if has(PAST_HEADINGS) {
-            return true;
-        }
-        if has(PLAN_HEADINGS) {
-            return false;
+        // 发展成就和“十五五”时期主要目标任务: with both, the part named last is what follows.
+        let last_at = |list: &[&str]| {
+            (0..text.len())
+                .rev()
+                .find(|&i| list.iter().any(|w| matches_at(text, i, w)))
+        };
+        match (last_at(PAST_HEADINGS), last_at(PLAN_HEADINGS)) {
+            (Some(a), Some(b)) => return a > b,
+            (Some(_), None) => return true,
+            (None, Some(_)) => return false,
+            (None, None) => {}
         }
         if let (Some(y), Some(plan)) = (leading_year(text, list_marker_len(text, 0)), plan_year) {
             if y < plan {
@@ -162,8 +167,16 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
     let mut e = body;
     while e < end && e - body < 60 && !matches!(chars[e], '。' | '：' | ':') {
         if (matches_at(chars, e, "今年") && !matches_at(chars, e, "今年以来"))
-            || matches_at(chars, e, "主要预期目标")
-            || matches_at(chars, e, "工作安排")
+            || [
+                "主要预期目标",
+                "工作安排",
+                "主要指标",
+                "主要目标",
+                "预期性指标",
+                "约束性指标",
+            ]
+            .iter()
+            .any(|w| matches_at(chars, e, w))
         {
             return false;
         }
@@ -185,12 +198,20 @@ fn inline_heading(chars: &[char], i: usize, past: bool) -> bool {
         return past;
     }
     let mut e = s + m;
-    while e < chars.len() && e - s < 24 && !is_clause_break(chars[e]) && chars[e] != '\n' {
+    while e < chars.len() && e - s < MAX_HEADING && !is_clause_break(chars[e]) && chars[e] != '\n' {
         e += 1;
     }
     let head = &chars[s..e];
     let has = |list: &[&str]| (0..head.len()).any(|k| list.iter().any(|w| matches_at(head, k, w)));
-    if has(PAST_HEADINGS) {
+    let last_at = |list: &[&str]| {
+        (0..head.len())
+            .rev()
+            .find(|&k| list.iter().any(|w| matches_at(head, k, w)))
+    };
+    // A heading naming results and then targets opens the targets (as in `update_mode`).
+    if let (Some(a), Some(b)) = (last_at(PAST_HEADINGS), last_at(PLAN_HEADINGS)) {
+        a > b
+    } else if has(PAST_HEADINGS) {
         true
     } else if has(&[
         "工作安排",
@@ -389,6 +410,16 @@ mod tests {
             .map(|x| x.1)
             .collect();
         assert_eq!(past, [true, false, true]);
+    }
+
+    #[test]
+    fn a_heading_naming_results_then_targets_opens_the_targets() {
+        let s = "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n地区生产总值年均增长5%左右。";
+        let t = texts(s, Some(2026));
+        assert!(
+            t.iter().filter(|(s, _)| s.contains('%')).all(|x| !x.1),
+            "{t:?}"
+        );
     }
 
     #[test]

@@ -425,7 +425,7 @@ fn item_end(
     let mut k = q_end;
     while k < limit {
         if let Some(l) = item_separator_len(norm, k) {
-            let joins = number_first && norm[k] == '、' && {
+            let joins = number_first && !matches!(norm[k], '(' | '（') && {
                 let more = (k + 1..limit).any(|j| item_separator_len(norm, j).is_some());
                 !next_is_close || more
             };
@@ -549,6 +549,25 @@ fn read_unit(
         }
     }
     let mut classified = false;
+    // After a magnitude, a Latin unit (15万P, 2亿kW) or 方 (10亿方: cubic metres) is the unit.
+    if !unit.is_empty() && longest_at(norm, j, lx::UNITS).is_none() {
+        let latin = norm[j..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let len = if (1..=3).contains(&latin) {
+            latin
+        } else {
+            usize::from(norm.get(j) == Some(&'方'))
+        };
+        if len > 0 {
+            unit.extend(&norm[j..j + len]);
+            written.push_str(&orig.written(j, j + len));
+            j += len;
+            return (unit, j, more, true, written);
+        }
+    }
     // Magnitude and classifier side by side (万吨) are written as one stretch, so that what the
     // view dropped between them stays (萬(wàn)噸).
     let joined_from =
@@ -580,7 +599,12 @@ fn read_unit(
         while k < norm.len() && k - j <= 2 && matches!(norm[k], '百' | '千' | '万' | '亿') {
             k += 1;
         }
-        if let Some(len) = longest_at(norm, k, lx::UNITS) {
+        // Per year, per month (1400万吨/年) too.
+        let per_time = ["年", "月", "日", "天"]
+            .iter()
+            .find(|w| matches_at(norm, k, w) && k == j + 1)
+            .map(|_| 1);
+        if let Some(len) = longest_at(norm, k, lx::UNITS).or(per_time) {
             unit.extend(&norm[j..k + len]);
             written.push_str(&orig.written(j, k + len));
             j = k + len;
@@ -641,6 +665,32 @@ fn counts_items(unit: &str) -> bool {
             | "支"
             | "块"
     )
+}
+
+/// A capacity, voltage or area written straight before the name of a project (750千伏输变电
+/// 工程, 120万吨乙烯项目, 200万亩高标准农田项目): in Chinese plans such a figure names the
+/// project by its size and is no target of its own. Counts (20个…工程) and lengths of what is
+/// built (20公里生态绿道) are not affected: the noun must end in a project word before the next
+/// break.
+fn project_label(norm: &[char], unit: &str, end: usize) -> bool {
+    if counts_units(unit) || unit.ends_with('%') || unit.ends_with('元') || unit.ends_with("公里")
+    {
+        return false;
+    }
+    if !norm.get(end).is_some_and(|&c| is_cjk(c))
+        || longest_at(norm, end, lx::INCREMENT_VERBS).is_some()
+    {
+        return false;
+    }
+    let mut k = end;
+    while k < norm.len() && k - end < 16 && is_cjk(norm[k])
+        || (k < norm.len() && matches!(norm[k], '“' | '”'))
+    {
+        k += 1;
+    }
+    ["项目", "工程", "机组", "电站", "基地", "装置", "通道"]
+        .iter()
+        .any(|w| lx::ends_with_at(norm, k, w).is_some() || contains_any(norm, end, k, &[w]))
 }
 
 /// Units whose amount, put before a noun, defines a class of it (5000万元项目, 65岁老人).
@@ -736,8 +786,9 @@ fn read_arabic(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, u
     }
     let (post, end, threshold) = read_post(norm, k);
     // 10个以上千亿级产业集群 counts clusters; 亿元以上项目 and 60岁以上老人 define a class.
-    let threshold =
-        (threshold && !counts_items(&unit)) || (labels_class(&unit) && money_label(norm, end));
+    let threshold = (threshold && !counts_items(&unit))
+        || (labels_class(&unit) && money_label(norm, end))
+        || project_label(norm, &unit, end);
     // 倍 behaves like a percentage: 增长1倍 is a growth.
     let percent = unit.ends_with('倍')
         || unit.ends_with('%')
@@ -857,6 +908,7 @@ fn read_chinese(norm: &[char], orig: &View<'_>, i: usize) -> (Option<Quantity>, 
         return (None, k);
     }
     let (post, end, threshold) = read_post(norm, k);
+    let threshold = threshold || project_label(norm, &unit, end);
     let post = if value_max.is_some() {
         Some(Comparator::Range)
     } else if more && post.is_none() {
@@ -1168,10 +1220,13 @@ fn process_clause(
         let tail: String = norm[q.end..tail_end].iter().collect();
         let tail_nonempty = !tail.trim().is_empty();
         // The carry from the previous item applies when this item has no verb of its own.
+        // 新建绿道20公里，30个健身苑点、2片足球场: a count that opens a clause with no verb of
+        // its own continues the list of the clause before, in the same sentence.
+        let bare_count = p.core_end <= p.core_start && tail_nonempty;
         let inherited = if p.verb.is_none() {
             if !is_first {
                 prev_carry
-            } else if p.qizhong {
+            } else if p.qizhong || bare_count {
                 last.as_ref().filter(|l| l.0 == cl.sentence).map(|l| l.2)
             } else {
                 None
@@ -1225,7 +1280,7 @@ fn process_clause(
         let subject_cue = p.level || p.growth || p.cue_comparator.is_some();
         if p.verb == Some(VerbClass::Increment)
             && core_start == p.core_start
-            && let Some(cut) = crate::words::chain_cut(norm, core_start, p.core_end)
+            && let Some(cut) = crate::words::chain_cut(norm, core_start, p.core_end, tail_nonempty)
         {
             core_start = cut;
         }
@@ -1323,12 +1378,20 @@ fn process_clause(
                 "预计年",
             ],
         );
-        let attendance = contains_any(
+        // 每人1万元救助: a per-person amount of aid, not a total.
+        let per_person = contains_any(
             norm,
-            p.verb_start.saturating_sub(2),
+            q.num_start.saturating_sub(2),
             q.num_start,
-            &["应到", "实到", "出席"],
+            &["每人", "每户", "每生"],
         );
+        let attendance = per_person
+            || contains_any(
+                norm,
+                p.verb_start.saturating_sub(2),
+                q.num_start,
+                &["应到", "实到", "出席"],
+            );
         let list_total = ind_norm.is_empty()
             && contains_any(
                 norm,
@@ -2095,6 +2158,36 @@ mod tests {
         assert_eq!((t.kind, t.comparator), (Kind::Level, Comparator::Approx));
         let t = one("城镇新增就业人数110万人以上。");
         assert_eq!(t.indicator, "城镇新增就业人数");
+    }
+
+    #[test]
+    fn a_verb_carries_over_a_comma_to_bare_counts() {
+        let t = extract("新建20公里生态绿道及市民健身步道，30个市民健身苑点、2片市民足球场。");
+        let got: Vec<(&str, f64)> = t.iter().map(|t| (t.indicator.as_str(), t.value)).collect();
+        assert_eq!(
+            got,
+            [
+                ("生态绿道及市民健身步道", 20.0),
+                ("市民健身苑点", 30.0),
+                ("市民足球场", 2.0)
+            ]
+        );
+        let t = extract("改造建设100个乡镇综合养老服务中心、300个村级互助幸福院。");
+        assert_eq!(t[0].indicator, "乡镇综合养老服务中心");
+    }
+
+    #[test]
+    fn project_sizes_latin_units_and_per_person_aid() {
+        none("推动年产60万吨乙烯等项目建设，开工建设750千伏输变电通道工程。");
+        let t = extract("建成20个500千伏输变电工程。");
+        assert_eq!((t.len(), t[0].value), (1, 20.0), "{t:#?}");
+        let t = one("算力规模突破15万P。");
+        assert_eq!((t.unit.as_str(), t.indicator.as_str()), ("万P", "算力规模"));
+        let t = one("新增天然气产量10亿方以上。");
+        assert_eq!(t.unit, "亿方");
+        let t = one("煤矿产能达到1400万吨/年。");
+        assert_eq!(t.unit, "万吨/年");
+        none("对患病妇女给予每人1万元救助。");
     }
 
     #[test]

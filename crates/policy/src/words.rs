@@ -86,7 +86,20 @@ pub(crate) fn lead_cut(norm: &[char], start: usize, end: usize) -> Option<(usize
 
 /// After a verb the rules already cut (培育 | 壮大千亿级产业集群, 新建 | 和改善提升绿水长廊):
 /// further verbs of the chain go too.
-pub(crate) fn chain_cut(norm: &[char], start: usize, end: usize) -> Option<usize> {
+/// `object_follows`: the counted object comes after the number (改造建设100个…中心), so the
+/// stretch may be all verb.
+pub(crate) fn chain_cut(
+    norm: &[char],
+    start: usize,
+    end: usize,
+    object_follows: bool,
+) -> Option<usize> {
+    if object_follows && end > start && end - start <= 4 {
+        let w: String = norm[start..end].iter().collect();
+        if LEADS.contains(w.as_str()) {
+            return Some(end);
+        }
+    }
     lead_cut_from(norm, start, end, true).map(|(k, _)| k)
 }
 
