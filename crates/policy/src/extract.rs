@@ -136,13 +136,13 @@ const COMMITMENT_CUES: &[&str] = &[
     "规划", "方案", "力求", "努力",
 ];
 
-/// Words that report what has happened (statistics, reviews): 同比, 截至, 累计, 已, 月份, 季度…
+/// Words that report what has happened (statistics, reviews): 同比, 截至, 已, 月份, 季度… (not
+/// 累计: a plan's cumulative targets use it as much as a statistics report).
 const REPORT_CUES: &[&str] = &[
     "同比",
     "环比",
     "截至",
     "截止",
-    "累计",
     "已经",
     "已",
     "月份",
@@ -532,7 +532,13 @@ fn read_unit(
     if let Some((m, w)) = magnitude {
         unit.push_str(&m);
         written.push_str(&w);
-    } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES) {
+    } else if let Some(len) = longest_at(norm, j, lx::MAGNITUDES).or_else(|| {
+        // 兆 is 10^12 where Taiwan's usage is quoted (1.45 兆斤, 30 兆元); 兆瓦 is a unit.
+        (norm.get(j) == Some(&'兆')
+            && norm.get(j + 1) != Some(&'瓦')
+            && norm.get(j + 1) != Some(&'帕'))
+        .then_some(1)
+    }) {
         // 千瓦 etc. are units, not the magnitude 千; MAGNITUDES has no bare 千 for that reason.
         unit.extend(&norm[j..j + len]);
         written.push_str(&orig.written(j, j + len));
@@ -1441,6 +1447,13 @@ fn process_clause(
                     .any(|w| lx::ends_with_at(norm, tail_end, w).is_some()))
             && tail_nonempty
             && counts_units(&q.unit);
+        // 基建工程类5个, (项目6个，…): counts of a category of the list that follows.
+        let category_count = (lx::ends_with_at(norm, p.core_end, "类").is_some()
+            || (p.core_end > p.core_start
+                && lx::ends_with_at(norm, p.core_end, "项目").is_some()
+                && matches!(norm.get(p.core_end.saturating_sub(3)), Some('(' | '（'))))
+            && !tail_nonempty;
+        let list_head = list_head || category_count;
         // 民生实事项目40项: the count of the year's 实事 is the size of their list too.
         let list_head = list_head
             || (["实事", "实事项目"]
@@ -2188,6 +2201,16 @@ mod tests {
         let t = one("煤矿产能达到1400万吨/年。");
         assert_eq!(t.unit, "万吨/年");
         none("对患病妇女给予每人1万元救助。");
+    }
+
+    #[test]
+    fn news_plans_with_cumulative_targets_and_category_counts() {
+        let (t, _) = news(
+            "方案提出，到2027年，产业布局更加优化。新能源汽车年产量超150万辆，累计建设智能工厂30家。\n一、教育惠民工程（项目5个，其中基建工程类4个）。新建幼儿园12所。",
+            2027,
+        );
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [150.0, 30.0, 12.0], "{t:#?}");
     }
 
     #[test]
