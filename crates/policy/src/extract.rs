@@ -1063,10 +1063,11 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
                 i += l;
                 continue;
             }
-            // 新建和改造提升, 新建、改扩建: a second verb joined by 和/、.
-            if matches!(norm.get(i), Some('和' | '、' | '及'))
+            // 新建和改造提升, 新建、更新, 实施并完成: a second verb joined by 和/、/并.
+            if matches!(norm.get(i), Some('和' | '、' | '及' | '并'))
                 && let Some(l) = longest_at(norm, i + 1, lx::INCREMENT_VERBS)
                     .or_else(|| longest_at(norm, i + 1, lx::CHAIN_VERBS))
+                    .or_else(|| crate::words::lead_len(norm, i + 1))
                     .filter(|&l| i + 1 + l <= num_start)
             {
                 i += 1 + l;
@@ -1347,6 +1348,15 @@ fn process_clause(
             // 现有/目前/截至: the stock as it stands, not a commitment.
             || contains_any(norm, start, q.num_start, &["现有", "目前", "截至", "截止"]);
         let mut indicator_raw = orig.written(core_range.start, core_range.end);
+        // 为退役军人提供5万个就业岗位 → 退役军人就业岗位: in a beneficiary frame the service
+        // verb goes, beneficiary and object stay (schema §4).
+        if beneficiary && tail_nonempty {
+            indicator_raw = strip_service_verb(&indicator_raw);
+        }
+        // 新增就业9000人: 新增就业 is the indicator's standard name (like 城镇新增就业).
+        if p.verb == Some(VerbClass::Increment) && indicator_raw == "就业" && !tail_nonempty {
+            indicator_raw = orig.written(p.verb_start, core_range.end);
+        }
         if tail_nonempty {
             let t = orig.written(q.end, tail_end);
             indicator_raw.push_str(&strip_service_verb(&t));
@@ -1660,7 +1670,9 @@ fn trim_start(norm: &[char], from: usize, to: usize) -> usize {
 
 /// 为3万名学生开展视力筛查 → 学生视力筛查: the service verb goes, beneficiary and service stay.
 fn strip_service_verb(tail: &str) -> String {
-    for v in ["开展", "提供", "进行", "实施"] {
+    for v in [
+        "开展", "提供", "进行", "实施", "安装", "配备", "新增", "设置",
+    ] {
         if let Some(pos) = tail.find(v)
             && pos > 0
         {
@@ -2211,6 +2223,22 @@ mod tests {
         );
         let values: Vec<f64> = t.iter().map(|t| t.value).collect();
         assert_eq!(values, [150.0, 30.0, 12.0], "{t:#?}");
+    }
+
+    #[test]
+    fn beneficiary_frames_and_joined_verbs() {
+        let t = one("为退役军人提供5万个就业岗位。");
+        assert_eq!(t.indicator, "退役军人就业岗位");
+        let t = one("为8个住宅小区新增电动自行车充电设施。");
+        assert_eq!(t.indicator, "住宅小区电动自行车充电设施");
+        let t = one("实施并完成5处公交场站修缮工程。");
+        assert_eq!(t.indicator, "公交场站修缮工程");
+        let t = one("新增就业9000人。");
+        assert_eq!(t.indicator, "新增就业");
+        let t = one("全省新增污水管网长度7000公里以上。");
+        assert_eq!(t.indicator, "全省新增污水管网长度");
+        let t = one("完成约9000户农户生活污水治理。");
+        assert_eq!(t.comparator, Comparator::Approx);
     }
 
     #[test]

@@ -461,6 +461,7 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("减少", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
+    cue("同口径", None, false, false),
     cue("均", None, false, false),
     cue("预期", None, false, false),
     // Per-capita and per-year bases between the cue and the number (提高到每人每年600元).

@@ -30,6 +30,13 @@ static LEADS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The longest learned lead word at `norm[i..]`, as a length.
+pub(crate) fn lead_len(norm: &[char], i: usize) -> Option<usize> {
+    (1..=4usize).rev().find(|&l| {
+        i + l <= norm.len() && LEADS.contains(norm[i..i + l].iter().collect::<String>().as_str())
+    })
+}
+
 /// Prepositions that open a place, beneficiary or scope frame before the verb (在…, 为…).
 const FRAME_PREPOSITIONS: &[&str] = &["在", "于", "为", "对", "向", "面向", "针对", "围绕", "从"];
 
@@ -131,7 +138,11 @@ fn lead_cut_from(
     }
     // 兰州新区增补…, 省内转化…: a place that opens the stretch is where, not what.
     // 全市将建成…, 我省新建…: a scope word before a verb is where, not what.
-    if !after_verb && n > 2 && is_scope(tags[0].word) {
+    if !after_verb
+        && n > 2
+        && is_scope(tags[0].word)
+        && !lx::INNER_INCREMENT_VERBS.contains(&tags[1].word)
+    {
         let v = if tags[1].tag == "d" { 2 } else { 1 };
         if v + 1 < n && is_lead_verb(tags[v].word, tags[v].tag, n - v - 1) {
             k = v;
