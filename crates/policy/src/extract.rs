@@ -373,7 +373,9 @@ fn names_past_year(norm: &[char], from: usize, to: usize, plan_year: Option<u16>
         let fresh = k == 0 || !norm[k - 1].is_ascii_digit();
         fresh
             && clause::leading_year(&norm[..to], k).is_some_and(|y| y < plan)
-            && !(k > from && matches!(norm[k - 1], '比' | '较' | '到' | '至' | '从' | '于' | '在'))
+            && !(k > from
+                && matches!(norm[k - 1], '比' | '较' | '到' | '至' | '从' | '于' | '在')
+                && !(k > from + 1 && matches!(norm[k - 2], '截' | '止')))
             && !["底前", "年底前", "前", "基础上"]
                 .iter()
                 .any(|w| matches_at(norm, k + 5, w))
@@ -1318,11 +1320,18 @@ fn process_clause(
         }
         let core_range = core_start..p.core_end.max(core_start);
         let has_deng = core_range.clone().any(|k| norm[k] == '等');
-        let continuing = has_deng
-            && p.continuing_verb
-            && (p.continuing
-                || matches_at(norm, p.verb_start, "推进")
-                || matches_at(norm, p.verb_start, "深化"));
+        // 推动呼和浩特、鄂尔多斯、满洲里3个综保区高质量发展: named units counted after a
+        // promoting verb are existing ones (like 加快建设…等4个大装置).
+        let named = (core_range.start..core_range.end).any(|k| norm[k] == '、');
+        let promoting = ["推进", "推动", "支持", "构建", "深化", "提升"]
+            .iter()
+            .any(|w| matches_at(norm, p.verb_start, w));
+        let continuing = (named && promoting && tail_nonempty)
+            || has_deng
+                && p.continuing_verb
+                && (p.continuing
+                    || matches_at(norm, p.verb_start, "推进")
+                    || matches_at(norm, p.verb_start, "深化"));
         let tail_at = trim_start(norm, q.end, tail_end);
         // 九个方面 (list size); 3个工作日, 6个月 (a duration, schema §1).
         let list_size = longest_at(
@@ -2239,6 +2248,18 @@ mod tests {
         assert_eq!(t.indicator, "全省新增污水管网长度");
         let t = one("完成约9000户农户生活污水治理。");
         assert_eq!(t.comparator, Comparator::Approx);
+    }
+
+    #[test]
+    fn named_existing_units_and_as_of_dates() {
+        none("推动东港、西港、北港3个综合保税区高质量发展。");
+        let t = one("新建3个综合保税区。");
+        assert_eq!(t.value, 3.0);
+        let text =
+            "截至2020年底，全省电动汽车保有量达到50万辆。到2025年，全省电动汽车保有量达到150万辆。";
+        let t = extract_chars(&text.chars().collect::<Vec<_>>(), Some(2025));
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [150.0], "{t:#?}");
     }
 
     #[test]

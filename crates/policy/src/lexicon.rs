@@ -195,6 +195,7 @@ pub(crate) const ADVERBS: &[&str] = &[
     "另外",
     "此外",
     "继续",
+    "接续",
     "全面",
     "精准",
     "统筹",
@@ -345,7 +346,8 @@ pub(crate) const LEVEL_VERBS: &[&str] = &["实现", "达到", "保持", "稳定"
 
 /// Adverbs that mark a project as continuing (加快建设…等N个): with 等 and a build verb the
 /// count names projects already under way, not new work.
-pub(crate) const CONTINUING_ADVERBS: &[&str] = &["加快", "持续", "继续", "深入", "加速", "全力"];
+pub(crate) const CONTINUING_ADVERBS: &[&str] =
+    &["加快", "持续", "继续", "深入", "加速", "全力", "接续"];
 /// Verbs that with 等N and a continuing adverb (or alone, for 推进/深化) name ongoing work.
 pub(crate) const CONTINUING_VERBS: &[&str] = &["建设", "推进", "实施", "开展", "深化"];
 
