@@ -196,7 +196,7 @@ async fn main() {
     let generator = Generator::new(1);
     for i in 0..count.min(3_000) {
         store
-            .upsert_article(&generator.article(i), &[])
+            .upsert_article(&generator.article(i), &Default::default())
             .await
             .unwrap();
     }

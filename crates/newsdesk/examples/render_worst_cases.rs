@@ -102,11 +102,11 @@ fn main() {
         match rendered {
             Ok(html) => {
                 let t = Instant::now();
-                let found = newsdesk::targets::extract(&html);
+                let found = newsdesk::targets::extract(&html, &policy::Meta::default());
                 let extract_ms = t.elapsed().as_secs_f64() * 1000.0;
                 println!(
                     "{name:<42} {render_ms:>10.1} {extract_ms:>10.1} {:>8}  ok",
-                    found.len()
+                    found.figures.len()
                 );
             }
             Err(e) => println!(

@@ -1,4 +1,4 @@
-//! The `newsdesk` command line: `serve`, `import`, `user`, `reindex`, `check`, `gen-corpus`,
+//! The `newsdesk` command line: `serve`, `import`, `user`, `reindex`, `reextract`, `check`, `gen-corpus`,
 //! `targets`, `backup`, `restore`, `migrate-store`. Each flag can also be set by a `NEWSDESK_*`
 //! environment variable.
 
@@ -38,6 +38,9 @@ pub enum Command {
     User(UserCommand),
     /// Rebuild the search index from the database, with a progress bar.
     Reindex(ReindexArgs),
+    /// Read every article's 量化目标 and document facts anew from its text, with the editors'
+    /// corrections applied again (after an upgrade of the extractor).
+    Reextract(ReindexArgs),
     /// Compare the search index with the database (exit 1 if they differ); --repair fixes it.
     Check(CheckArgs),
     /// Generate synthetic Chinese articles for benchmarks and load tests (deterministic per seed).
@@ -488,6 +491,48 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
 pub async fn run_reindex(args: &ReindexArgs) -> anyhow::Result<()> {
     let store = store::open_existing(&args.data.database()).await?;
     rebuild_index(store.as_ref(), &args.data.data_dir).await
+}
+
+/// Runs `newsdesk reextract`: every article's derived rows (targets, results, document facts)
+/// computed anew from its text with the editors' corrections applied, article by article, beside
+/// a running server (whose cached pages go out of date with each write).
+pub async fn run_reextract(args: &ReindexArgs) -> anyhow::Result<()> {
+    /// Ids read at a time.
+    const PAGE: u32 = 500;
+    let store = store::open_existing(&args.data.database()).await?;
+    let total = store.count_articles().await?;
+    let bar = progress_bar(u64::try_from(total).unwrap_or(0));
+    let started = std::time::Instant::now();
+    let (mut after, mut done, mut failed) = (0, 0_u64, 0_u64);
+    loop {
+        let ids = store.article_ids(after, PAGE).await?;
+        let Some(&last) = ids.last() else { break };
+        for id in ids {
+            // One article refused (a body over the limits) does not stop the others.
+            if let Err(e) = crate::content::rederive(store.as_ref(), id).await {
+                failed += 1;
+                eprintln!("article {id}: {e:#}");
+            }
+            done += 1;
+            bar.set_position(done);
+        }
+        after = last;
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "re-extracted {} article(s) in {:.1} s{}",
+        done - failed,
+        started.elapsed().as_secs_f64(),
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        }
+    );
+    if failed > 0 {
+        anyhow::bail!("{failed} article(s) could not be re-extracted");
+    }
+    Ok(())
 }
 
 /// Rebuilds the index in `data` from `store` with a progress bar.

@@ -17,12 +17,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
+use crate::corrections::{self, Derivation};
+use crate::domain::{Article, ArticleCorrections, ArticleInput, ArticleStatus, BodyFormat};
 use crate::render::limits::{StructureError, check_output};
 use crate::render::pool::{self, PoolError};
 use crate::search::{IndexChange, SearchIndex};
-use crate::store::{ChangeCursor, Store, StoreError, StoreResult, Upserted};
-use crate::targets::{self, Extracted};
+use crate::store::{CORRECTIONS_CHANGED, ChangeCursor, Store, StoreError, StoreResult, Upserted};
+use crate::targets::{self, DocMeta, Extraction};
 
 /// How long a batch write (import, demo) waits for a free core: batches are not interactive.
 const BATCH_WAIT: Duration = Duration::from_secs(600);
@@ -43,20 +44,22 @@ pub enum BodyError {
 pub struct PreparedBody {
     /// The sanitized HTML.
     pub html: String,
-    /// The targets of its text, in order.
-    pub targets: Vec<Extracted>,
+    /// The document facts, targets and results of its text.
+    pub targets: Extraction,
 }
 
-/// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core.
+/// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core; `meta`
+/// (title, 来源, publish year) helps read the document's type, issuer and years.
 pub async fn prepare_body(
     format: BodyFormat,
     source: &str,
+    meta: DocMeta,
     wait: Duration,
 ) -> Result<PreparedBody, BodyError> {
     let source = source.to_string();
     pool::run(wait, move || {
         let html = crate::render::body_html_checked(format, &source)?;
-        let targets = targets::extract(&html);
+        let targets = targets::extract(&html, &meta.as_meta());
         Ok::<_, StructureError>(PreparedBody { html, targets })
     })
     .await?
@@ -76,16 +79,100 @@ pub async fn render_body(
     .await??)
 }
 
-/// The targets of already rendered HTML (the importer's and the demo's articles), on the pool.
-async fn targets_of(html: &str) -> StoreResult<Vec<Extracted>> {
-    let html = html.to_string();
+/// The document facts and figures of an article with already rendered HTML (the importer's and
+/// the demo's articles), on the pool.
+async fn targets_of(input: &ArticleInput) -> StoreResult<Extraction> {
+    let html = input.body_html.clone();
+    let meta = DocMeta::of(input);
     pool::run(BATCH_WAIT, move || {
         check_output(&html)?;
-        Ok::<_, StructureError>(targets::extract(&html))
+        Ok::<_, StructureError>(targets::extract(&html, &meta.as_meta()))
     })
     .await
     .map_err(|e| StoreError::Other(e.into()))?
     .map_err(|e| StoreError::Other(anyhow::anyhow!("body refused: {e}")))
+}
+
+/// `found`, extracted from `html`, with an article's `corrections` applied (on the CPU pool: the
+/// plain text is read again to anchor added targets). Without corrections, `found` as it is.
+pub async fn apply_corrections(
+    corrections: ArticleCorrections,
+    found: Extraction,
+    html: &str,
+    wait: Duration,
+) -> Result<Extraction, PoolError> {
+    if corrections.targets.is_empty() && corrections.document == Default::default() {
+        return Ok(found);
+    }
+    let html = html.to_string();
+    pool::run(wait, move || {
+        let text = targets::plain_text(&html);
+        corrections::apply(found, &text, &corrections).extraction
+    })
+    .await
+}
+
+/// An article's derived rows as they should be now: its stored text read again and its
+/// corrections applied, with what the corrections did (the admin's list). Nothing is written.
+pub async fn derive(
+    store: &dyn Store,
+    id: i64,
+    wait: Duration,
+) -> StoreResult<(Article, Derivation)> {
+    let (article, derivation, _) = derive_with(store, id, wait).await?;
+    Ok((article, derivation))
+}
+
+/// [`derive`], with the corrections it applied.
+async fn derive_with(
+    store: &dyn Store,
+    id: i64,
+    wait: Duration,
+) -> StoreResult<(Article, Derivation, ArticleCorrections)> {
+    use chrono::Datelike;
+    let article = store.article_by_id(id).await?;
+    let corrections = store.article_corrections(id).await?;
+    let html = article.body_html.clone();
+    let meta = DocMeta {
+        title: Some(article.title.clone()),
+        source: article.source.clone(),
+        published_year: article
+            .published_at
+            .and_then(|p| u16::try_from(p.year()).ok()),
+    };
+    let applied = corrections.clone();
+    let derivation = pool::run(wait, move || {
+        let text = targets::plain_text(&html);
+        let found = targets::extract(&html, &meta.as_meta());
+        corrections::apply(found, &text, &corrections)
+    })
+    .await
+    .map_err(|e| StoreError::Other(e.into()))?;
+    Ok((article, derivation, applied))
+}
+
+/// Derives article `id`'s rows anew ([`derive`]) and writes them: after a correction changed, and
+/// for every article in `newsdesk reextract`. Cached pages go out of date with the write.
+pub async fn rederive(store: &dyn Store, id: i64) -> StoreResult<Derivation> {
+    /// Derivations tried before giving up while other editors keep changing corrections.
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 1;
+    loop {
+        let (_, derivation, applied) = derive_with(store, id, BATCH_WAIT).await?;
+        match store
+            .replace_derived(id, &derivation.extraction, &applied)
+            .await
+        {
+            // Another correction committed meanwhile: derive again with it.
+            Err(StoreError::Conflict { what })
+                if what.starts_with(CORRECTIONS_CHANGED) && attempt < ATTEMPTS =>
+            {
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(derivation),
+        }
+    }
 }
 
 /// The store and the search index, written together.
@@ -119,10 +206,40 @@ impl Articles {
         &self.index
     }
 
+    /// What an import extracted, with the corrections editors made to the article it updates
+    /// (by import key) applied, so a re-import keeps them.
+    async fn corrected_import(
+        &self,
+        input: &ArticleInput,
+        found: Extraction,
+    ) -> StoreResult<Extraction> {
+        let Some(key) = &input.import_key else {
+            return Ok(found);
+        };
+        let Some(id) = self.store.corrected_import(key).await? else {
+            return Ok(found);
+        };
+        let corrections = self.store.article_corrections(id).await?;
+        apply_corrections(corrections, found, &input.body_html, BATCH_WAIT)
+            .await
+            .map_err(|e| StoreError::Other(e.into()))
+    }
+
+    /// Article `id`'s derivation as it would be written now ([`derive`]), for the admin.
+    pub async fn derivation(&self, id: i64) -> StoreResult<(Article, Derivation)> {
+        derive(self.store.as_ref(), id, pool::SAVE_WAIT).await
+    }
+
+    /// Writes article `id`'s derived rows anew ([`rederive`]): after a correction changed.
+    pub async fn rederive(&self, id: i64) -> StoreResult<Derivation> {
+        rederive(self.store.as_ref(), id).await
+    }
+
     /// Creates or updates an article, then indexes it. Its targets are extracted first, off the
     /// async threads, so the store's transaction only writes.
     pub async fn save(&self, input: &ArticleInput) -> StoreResult<Upserted> {
-        let found = targets_of(&input.body_html).await?;
+        let found = targets_of(input).await?;
+        let found = self.corrected_import(input, found).await?;
         let saved = self.store.upsert_article(input, &found).await?;
         self.reindex(&[saved.id()]).await?;
         Ok(saved)
@@ -133,7 +250,11 @@ impl Articles {
     pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
         let mut outcomes = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let outcome = match targets_of(&input.body_html).await {
+            let found = match targets_of(input).await {
+                Ok(found) => self.corrected_import(input, found).await,
+                Err(e) => Err(e),
+            };
+            let outcome = match found {
                 Ok(found) => self.store.upsert_article(input, &found).await,
                 Err(e) => Err(e),
             };

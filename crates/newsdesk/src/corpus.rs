@@ -426,7 +426,8 @@ impl Generator {
         for i in 0..count {
             let article = self.article(i);
             // A batch tool, not a request: the targets are extracted in line.
-            let found = crate::targets::extract(&article.body_html);
+            let meta = crate::targets::DocMeta::of(&article);
+            let found = crate::targets::extract(&article.body_html, &meta.as_meta());
             store
                 .upsert_article(&article, &found)
                 .await

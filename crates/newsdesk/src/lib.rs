@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod corpus;
+pub mod corrections;
 pub mod counter;
 pub mod demo;
 pub mod domain;

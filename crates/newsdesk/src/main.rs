@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
         Command::Import(args) => run_import(args).await,
         Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
         Command::Reindex(args) => run_reindex(args).await.map(|()| 0),
+        Command::Reextract(args) => newsdesk::cli::run_reextract(args).await.map(|()| 0),
         Command::Check(args) => newsdesk::cli::run_check(args).await,
         Command::GenCorpus(args) => run_gen_corpus(args).await.map(|()| 0),
         Command::Targets(args) => newsdesk::cli::run_targets(args),

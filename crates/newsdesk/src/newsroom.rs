@@ -19,7 +19,7 @@ use crate::content::{self, Articles, BodyError};
 use crate::domain::{ArticleInput, ArticleStatus, AuditAction, BodyFormat, EditableArticle, User};
 use crate::render::pool;
 use crate::store::{AuditRecord, STALE, StoreError, StoreResult};
-use crate::targets::Extracted;
+use crate::targets::{DocMeta, Extraction};
 
 /// How often due scheduled articles are published.
 pub const SCHEDULER_TICK: Duration = Duration::from_secs(2);
@@ -224,20 +224,41 @@ async fn prepare(
     draft: &Draft,
     action: SaveAction,
     current: Option<&EditableArticle>,
-) -> Result<(ArticleInput, Vec<Extracted>), NewsroomError> {
+) -> Result<(ArticleInput, Extraction), NewsroomError> {
     check_fields(draft)?;
     if let SaveAction::Schedule(at) = action {
         check_publish_time("定时发布时间", at)?;
     }
     let format = body_format(draft, current);
-    let body = content::prepare_body(format, &draft.body, pool::SAVE_WAIT)
-        .await
-        .map_err(|e| match e {
-            BodyError::Structure(e) => NewsroomError::Invalid(e.to_string()),
-            BodyError::Pool(e) => NewsroomError::Busy(e.to_string()),
-        })?;
+    let body = content::prepare_body(
+        format,
+        &draft.body,
+        draft_meta(draft, action, current),
+        pool::SAVE_WAIT,
+    )
+    .await
+    .map_err(|e| match e {
+        BodyError::Structure(e) => NewsroomError::Invalid(e.to_string()),
+        BodyError::Pool(e) => NewsroomError::Busy(e.to_string()),
+    })?;
     let input = to_input(draft, action, current, body.html)?;
     Ok((input, body.targets))
+}
+
+/// What the document reader is told besides the body: title, 来源 and the year the article is
+/// (or will be) published — scheduled time, else its original publish time, else now.
+fn draft_meta(draft: &Draft, action: SaveAction, current: Option<&EditableArticle>) -> DocMeta {
+    use chrono::Datelike;
+    let published = match action {
+        SaveAction::Schedule(at) => Some(at),
+        _ => current.and_then(|c| c.article.published_at),
+    }
+    .unwrap_or_else(Utc::now);
+    DocMeta {
+        title: optional(&draft.title),
+        source: optional(&draft.source),
+        published_year: u16::try_from(published.year()).ok(),
+    }
 }
 
 fn body_format(draft: &Draft, current: Option<&EditableArticle>) -> BodyFormat {
@@ -416,12 +437,23 @@ pub async fn save_article(
         return Err(NewsroomError::Stale);
     }
     let (input, found) = prepare(draft, action, Some(&current)).await?;
+    // Derived rows = extraction ∘ corrections: the editors' corrections survive the new text.
+    let corrections = articles.store().article_corrections(id).await?;
+    let applied = corrections.clone();
+    let found = content::apply_corrections(corrections, found, &input.body_html, pool::SAVE_WAIT)
+        .await
+        .map_err(|e| NewsroomError::Busy(e.to_string()))?;
     let cover = optional(&draft.cover_image);
     let new_version = articles
         .store()
         .update_article(id, version, &input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
+    // A correction committed while this save was computed (its own derivation may have read the
+    // old text): derive once more, from the new text and every correction.
+    if articles.store().article_corrections(id).await? != applied {
+        articles.rederive(id).await?;
+    }
     let (what, detail) = audit_for(action);
     audit(articles, Some(user), what, id, &input.title, detail).await?;
     articles.reindex(&[id]).await?;

@@ -288,6 +288,7 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
     let mut deadline: Option<u16> = None;
     let mut prev_end = 0;
     let mut year_cache: (usize, Option<u16>) = (usize::MAX, None);
+    let mut news_year: Option<u16> = None;
     for cl in &clauses {
         if norm[prev_end.min(cl.start)..cl.start].contains(&'\n') {
             deadline = None;
@@ -301,6 +302,11 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
             let (s, e) = sentence_span[cl.sentence];
             if let Some(m) = news_modality(norm, s, e, plan_year) {
                 committed = m;
+                // 确定2024年民生实事项目…: the year a committing sentence names is the year
+                // its list is for, when the document states none.
+                if m && let Some((_, y)) = first_year(norm, s, e) {
+                    news_year = Some(y);
+                }
             }
         }
         if reported_sentence.is_some_and(|s| s != cl.sentence)
@@ -344,7 +350,7 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
             &mut results,
         );
         for t in &mut out[t0..] {
-            t.year = deadline.or(plan_year);
+            t.year = deadline.or(plan_year).or(news_year);
         }
         if results.len() > r0 {
             // Once per sentence: a sentence of many clauses must not be rescanned for each.

@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod corrections;
 mod newsroom;
+pub use corrections::{
+    ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
+    TargetCorrection, TargetFields, TargetMatch,
+};
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
     ImageRecord, Role, TagCount, User,
@@ -301,7 +306,7 @@ pub struct Page<T> {
 }
 
 /// A quantitative target (量化目标) of a published article, with the article it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ArticleTarget {
     /// The article's store id.
     pub article_id: i64,
@@ -337,8 +342,18 @@ pub struct ArticleTarget {
     pub sector: String,
     /// Region the document states.
     pub region: Option<String>,
-    /// Plan year the document states.
+    /// The figure's year: a target's deadline or plan year, a result's reporting year (the
+    /// document's plan year when the clause names none).
     pub year: Option<i64>,
+    /// `target` (目标) or `result` (实绩).
+    pub record: String,
+    /// The canonical indicator (`policy::indicator_key`): GDP and 地区生产总值 share one.
+    pub indicator_key: String,
+    /// The document's type (`policy::DocKind` name: work_report, plan…); `None` for articles
+    /// saved before document facts were read, until they are saved again.
+    pub doc_kind: Option<String>,
+    /// The document's issuing body, where known.
+    pub issuer: Option<String>,
     /// The value with the unit's magnitude folded in (`targets::normalize`): 120万辆 → 1200000.
     pub value_base: f64,
     /// The unit family the value is in (辆, 元, %).
@@ -346,6 +361,39 @@ pub struct ArticleTarget {
     /// How many times the article states this target (same indicator, value, unit and year);
     /// listings merge the repeats into one row, the article page keeps each (always 1 there).
     pub occurrences: i64,
+}
+
+/// What an article is as a policy document (`article_documents`): type, issuer, region, years.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyDocument {
+    /// `policy::DocKind` name: work_report, plan, programme, notice or news.
+    pub kind: String,
+    /// The issuing body (安徽省人民政府), where the text or its 来源 names it.
+    pub issuer: Option<String>,
+    /// The region the document states.
+    pub region: Option<String>,
+    /// Its plan year.
+    pub year: Option<i64>,
+    /// First year of a plan period (2021 for 2021—2025年).
+    pub first_year: Option<i64>,
+}
+
+/// A canonical indicator with how many figures of public articles it has
+/// (`/targets/indicators`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndicatorCount {
+    /// The canonical key (`policy::indicator_key`).
+    pub key: String,
+    /// One way it is written, for display.
+    pub indicator: String,
+    /// Targets (an article's repeats merged).
+    pub targets: i64,
+    /// Results.
+    pub results: i64,
+    /// Distinct regions stated.
+    pub regions: i64,
+    /// Distinct years.
+    pub years: i64,
 }
 
 /// Which targets to list.
@@ -363,6 +411,12 @@ pub struct TargetFilter {
     pub year: Option<i64>,
     /// Only hedged (`true`) or firm (`false`) targets.
     pub aspirational: Option<bool>,
+    /// Only targets (`target`) or results (`result`); both when `None`.
+    pub record: Option<String>,
+    /// Only this canonical indicator.
+    pub indicator_key: Option<String>,
+    /// Only figures of documents of this type (`policy::DocKind` name).
+    pub doc_kind: Option<String>,
     /// Order of the rows.
     pub sort: TargetSort,
     /// At most this many rows (all when `None`).

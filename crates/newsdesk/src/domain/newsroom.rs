@@ -115,6 +115,8 @@ pub enum AuditAction {
     Trash,
     /// Taken back out of the trash.
     Restore,
+    /// An editor's correction of the document's facts or its 量化目标.
+    CorrectTargets,
 }
 
 impl AuditAction {
@@ -129,6 +131,7 @@ impl AuditAction {
             Self::Unpublish => "unpublish",
             Self::Trash => "trash",
             Self::Restore => "restore",
+            Self::CorrectTargets => "correct_targets",
         }
     }
 }

@@ -98,6 +98,14 @@ pub enum ImportError {
         /// Its length.
         bytes: usize,
     },
+    /// The `NAME.meta.json` beside a `NAME.txt` could not be used; the message says why.
+    #[error("the sidecar {file} is refused: {reason}")]
+    Sidecar {
+        /// The sidecar's file name.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Reading the page failed inside the importer: a bug, reported for this file only.
     #[error("internal error while reading the page: {0}")]
     Internal(String),
@@ -285,7 +293,10 @@ fn read_article(
     channel_slug: &str,
     tz: chrono_tz::Tz,
 ) -> Result<(ParsedPage, ArticleInput), ImportError> {
-    let bytes = read_limited(path)?;
+    let mut bytes = read_limited(path)?;
+    if let Some(sidecar) = sidecar_of(path) {
+        bytes = sidecar_page(&sidecar, &bytes)?;
+    }
     std::panic::catch_unwind(|| {
         let page = parse_page(&bytes, tz)?;
         let article = to_article(&page, channel_slug, tz);
@@ -299,6 +310,82 @@ fn read_article(
             .unwrap_or_else(|| "a panic".into());
         Err(ImportError::Internal(message))
     })
+}
+
+/// What a document corpus keeps beside `NAME.txt` in `NAME.meta.json` (the policy crate's dev
+/// corpus): the facts the text file itself does not carry. Other fields are ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Sidecar {
+    /// The document's title: the headline.
+    title: Option<String>,
+    /// Its issuing body: the 来源.
+    issuer: Option<String>,
+    /// The site it was taken from: the 来源 when no issuer is named.
+    source: Option<String>,
+    /// Publish date, `YYYY-MM-DD` (a time `YYYY-MM-DD HH:MM` is taken too).
+    published: Option<String>,
+}
+
+/// The `NAME.meta.json` beside a `NAME.txt`, if there is one.
+fn sidecar_of(path: &Path) -> Option<PathBuf> {
+    let is_txt = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let sidecar = path.with_extension("meta.json");
+    (is_txt && sidecar.is_file()).then_some(sidecar)
+}
+
+/// A plain-text document with a sidecar, as the page the importer reads: the sidecar's title,
+/// 来源 (issuer, else source site) and date lines above the file's text, so the one page parser
+/// (chrome removal, body checks) reads it like any other page. The sidecar's URL has no column
+/// to go to and is not kept.
+fn sidecar_page(sidecar: &Path, text: &[u8]) -> Result<Vec<u8>, ImportError> {
+    let file = sidecar
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let refused = |reason: String| ImportError::Sidecar {
+        file: file.clone(),
+        reason,
+    };
+    let meta: Sidecar = serde_json::from_slice(&read_limited(sidecar)?)
+        .map_err(|e| refused(format!("not the expected JSON object: {e}")))?;
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = meta
+        .title
+        .as_deref()
+        .map(one_line)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| refused("no \"title\"".into()))?;
+    let published = meta
+        .published
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| refused("no \"published\" date (YYYY-MM-DD)".into()))?;
+    let (date, time) = published
+        .split_once([' ', 'T'])
+        .unwrap_or((published, "00:00"));
+    let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+        refused(format!(
+            "\"published\" {published:?} is not a date YYYY-MM-DD"
+        ))
+    })?;
+    let time = time.get(..5).unwrap_or("00:00");
+    let source = meta
+        .issuer
+        .as_deref()
+        .or(meta.source.as_deref())
+        .map(one_line)
+        .unwrap_or_default();
+    let text = decode_page(text)?;
+    let mut page = format!(
+        "{title}\n\n来源:{source}\n{} {time}\n\n",
+        date.format("%Y/%m/%d")
+    );
+    page.push_str(&text);
+    Ok(page.into_bytes())
 }
 
 /// Reads a page file of at most [`MAX_PAGE_BYTES`]. Only regular files (or symlinks to one) are

@@ -186,7 +186,7 @@ mod tests {
                     prop_assert!(check_output(&html).is_ok());
                     // What passes the checks is shallow enough for the target extractor.
                     let text_chars = crate::targets::plain_text(&html).chars().count();
-                    for found in crate::targets::extract(&html) {
+                    for found in crate::targets::extract(&html, &policy::Meta::default()).figures {
                         prop_assert!(found.target.start < found.target.end);
                         prop_assert!(found.target.end <= text_chars);
                     }

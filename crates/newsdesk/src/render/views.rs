@@ -530,6 +530,14 @@ pub struct TargetView {
     pub year: Option<i64>,
     /// How many times the article states it (merged into this one row).
     pub occurrences: i64,
+    /// The comparison page of its canonical indicator.
+    pub indicator_url: Option<String>,
+    /// The document's type as a reader says it (政府工作报告, 规划…), when known.
+    pub doc_kind: Option<String>,
+    /// The document's issuer, else the article's 来源.
+    pub issuer: Option<String>,
+    /// A result (实绩) rather than a target.
+    pub is_result: bool,
 }
 
 impl TargetView {
@@ -551,7 +559,11 @@ impl TargetView {
             published_date: published.map(|d| d.format("%Y-%m-%d").to_string()),
             anchor,
             indicator: t.indicator.clone(),
-            target: crate::targets::value_label(t),
+            target: if t.record == "result" {
+                crate::targets::result_label(t)
+            } else {
+                crate::targets::value_label(t)
+            },
             kind: crate::targets::kind_label(&t.kind).to_string(),
             aspirational: t.aspirational,
             sector: t.sector.clone(),
@@ -560,6 +572,11 @@ impl TargetView {
             region: t.region.clone(),
             year: t.year,
             occurrences: t.occurrences,
+            indicator_url: (!t.indicator_key.is_empty())
+                .then(|| crate::targets::indicator_path(&t.indicator_key)),
+            doc_kind: t.doc_kind.as_deref().map(crate::targets::doc_kind_label),
+            issuer: crate::targets::issuer_of(t),
+            is_result: t.record == "result",
         }
     }
 }
@@ -592,5 +609,208 @@ impl SectorBar {
                 percent: (count * 100).div_ceil(max),
             })
             .collect()
+    }
+}
+
+/// One line of an indicator's comparison table (`/targets/indicators/{key}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonView {
+    /// Region, or —.
+    pub region: Option<String>,
+    /// Year, or —.
+    pub year: Option<i64>,
+    /// The target as a reader says it, with its clause's link.
+    pub target: Option<TargetView>,
+    /// The result as written, with its clause's link and its document's title.
+    pub result: Option<TargetView>,
+    /// 达成 / 未达成 / 无数据; `None` for a result without a target.
+    pub status: Option<&'static str>,
+    /// CSS class of the status (achieved, missed, no-data).
+    pub status_class: &'static str,
+    /// 出处: the figure the line is about (the target, else the result).
+    pub source: Option<TargetView>,
+}
+
+impl ComparisonView {
+    /// The view of a comparison line; dates in `site`'s zone.
+    pub fn new(line: &crate::targets::Comparison<'_>, site: &SiteSettings) -> Self {
+        use crate::targets::Status;
+        let main = line.main();
+        Self {
+            region: main.and_then(|t| t.region.clone()),
+            year: main.and_then(|t| t.year),
+            target: line.target.map(|t| TargetView::new(t, site)),
+            result: line.result.map(|t| TargetView::new(t, site)),
+            status: line.status.map(Status::label),
+            status_class: status_class(line.status),
+            source: main.map(|t| TargetView::new(t, site)),
+        }
+    }
+}
+
+/// The CSS class of a status: achieved, missed, no-data (empty for a result alone).
+fn status_class(status: Option<crate::targets::Status>) -> &'static str {
+    use crate::targets::Status;
+    match status {
+        Some(Status::Achieved) => "achieved",
+        Some(Status::Missed) => "missed",
+        Some(Status::NoData) => "no-data",
+        None => "",
+    }
+}
+
+/// A bar of the comparison chart: geometry in the SVG's user units (the template draws it).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartBar {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width (at least 1, so a zero still shows).
+    pub width: f64,
+    /// Where the value's label starts.
+    pub text_x: f64,
+    /// The value as a reader says it.
+    pub label: String,
+}
+
+/// A line of the chart: its label and the target and result bars.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartLine {
+    /// 地区 年份.
+    pub label: String,
+    /// Baseline of the label text.
+    pub label_y: f64,
+    /// The target's bar.
+    pub target: Option<ChartBar>,
+    /// The result's bar.
+    pub result: Option<ChartBar>,
+    /// CSS class of the status, for the result bar's colour.
+    pub status_class: &'static str,
+}
+
+/// The comparison chart: horizontal bars, a target (outlined) and its result (filled) per line,
+/// in one unit family, drawn by the template as inline SVG (no script: the CSP forbids inline
+/// script, and the table below carries the same data for screen readers).
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonChart {
+    /// The unit family the bars are in.
+    pub unit: String,
+    /// Height of the viewBox (its width is [`ComparisonChart::WIDTH`]).
+    pub height: f64,
+    /// Width of the viewBox.
+    pub width: f64,
+    /// Left edge of zero.
+    pub zero_x: f64,
+    /// The lines.
+    pub lines: Vec<ChartLine>,
+    /// Lines of the comparison left out (other units, or past the limit).
+    pub left_out: usize,
+    /// A sentence for screen readers (aria-label).
+    pub summary: String,
+}
+
+impl ComparisonChart {
+    /// Width of the viewBox: narrow, so 13-unit text stays readable when a phone scales it down.
+    pub const WIDTH: f64 = 400.0;
+    /// Most lines drawn.
+    const MAX_LINES: usize = 40;
+    const LINE_HEIGHT: f64 = 46.0;
+    const TOP: f64 = 28.0;
+    const BAR_LEFT: f64 = 4.0;
+    /// Right end of the longest bar; the rest is for its label.
+    const BAR_RIGHT: f64 = 270.0;
+
+    /// The chart of `lines` of indicator `indicator`, in the unit family most of its targets
+    /// use; `None` when no line has a value to draw.
+    pub fn new(indicator: &str, lines: &[crate::targets::Comparison<'_>]) -> Option<Self> {
+        use crate::targets::{result_label, value_label};
+        let mut units: Vec<(&str, usize)> = Vec::new();
+        for l in lines {
+            if let Some(f) = l.main() {
+                match units.iter_mut().find(|(u, _)| *u == f.unit_base) {
+                    Some((_, n)) => *n += 1,
+                    None => units.push((&f.unit_base, 1)),
+                }
+            }
+        }
+        let unit = units.iter().max_by_key(|(_, n)| *n)?.0.to_string();
+        fn in_unit<'f>(
+            f: Option<&'f crate::domain::ArticleTarget>,
+            unit: &str,
+        ) -> Option<&'f crate::domain::ArticleTarget> {
+            f.filter(|f| f.unit_base == unit)
+        }
+        let drawn: Vec<&crate::targets::Comparison<'_>> = lines
+            .iter()
+            .filter(|l| in_unit(l.main(), &unit).is_some())
+            .take(Self::MAX_LINES)
+            .collect();
+        let values = drawn.iter().flat_map(|l| {
+            [in_unit(l.target, &unit), in_unit(l.result, &unit)]
+                .into_iter()
+                .flatten()
+                .map(|f| f.value_base)
+        });
+        let (min, max) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let span = if max - min > 0.0 { max - min } else { 1.0 };
+        let x = |v: f64| Self::BAR_LEFT + (v - min) / span * (Self::BAR_RIGHT - Self::BAR_LEFT);
+        let zero_x = x(0.0);
+        let bar = |v: f64, y: f64, label: String| {
+            let (a, b) = (zero_x.min(x(v)), zero_x.max(x(v)));
+            ChartBar {
+                x: a,
+                y,
+                width: (b - a).max(1.0),
+                text_x: b + 4.0,
+                label,
+            }
+        };
+        let chart_lines: Vec<ChartLine> = (0_u32..)
+            .zip(&drawn)
+            .map(|(i, l)| {
+                let top = Self::TOP + f64::from(i) * Self::LINE_HEIGHT;
+                let main = l.main();
+                let label = [
+                    main.and_then(|f| f.region.clone()),
+                    main.and_then(|f| f.year).map(|y| format!("{y}年")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                ChartLine {
+                    label: if label.is_empty() {
+                        "—".into()
+                    } else {
+                        label
+                    },
+                    label_y: top + 12.0,
+                    target: in_unit(l.target, &unit)
+                        .map(|t| bar(t.value_base, top + 17.0, format!("目标 {}", value_label(t)))),
+                    result: in_unit(l.result, &unit).map(|r| {
+                        bar(
+                            r.value_base,
+                            top + 30.0,
+                            format!("实绩 {}", result_label(r)),
+                        )
+                    }),
+                    status_class: status_class(l.status),
+                }
+            })
+            .collect();
+        let n = chart_lines.len();
+        Some(Self {
+            summary: format!(
+                "{indicator}：各地区、年份的目标与实绩条形图（单位：{}），共 {n} 行；数据见下表",
+                if unit.is_empty() { "无" } else { &unit }
+            ),
+            unit,
+            height: Self::TOP + Self::LINE_HEIGHT * n as f64,
+            width: Self::WIDTH,
+            zero_x,
+            left_out: lines.len() - n,
+            lines: chart_lines,
+        })
     }
 }

@@ -2,6 +2,7 @@
 //! and `postgres` (`--database-url`, for several nodes) implement it. Handlers, the importer and
 //! the view counter hold an `Arc<dyn Store>` and never see SQL.
 
+mod corrections;
 mod newsroom;
 mod postgres;
 mod rows;
@@ -16,10 +17,11 @@ use futures::stream::BoxStream;
 
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
-    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter,
+    IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
 };
-use crate::targets::Extracted;
+use crate::targets::Extraction;
 
+pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
 pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
@@ -79,7 +81,7 @@ impl Upserted {
 
 /// The operations newsdesk needs from a database.
 #[async_trait]
-pub trait Store: NewsroomStore + Send + Sync + 'static {
+pub trait Store: NewsroomStore + CorrectionStore + Send + Sync + 'static {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
     fn content_version(&self) -> u64;
@@ -95,12 +97,13 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
     async fn upsert_channel(&self, name: &str, slug: &str, position: i64) -> StoreResult<Channel>;
 
     /// Inserts an article, or updates the one with the same `import_key` when it is set (a slug
-    /// already taken by another article is a `Conflict`), and replaces its targets with `targets`
-    /// (computed by the caller from `input.body_html`: the store does no content work).
+    /// already taken by another article is a `Conflict`), and replaces its document facts, targets and
+    /// results with `found` (computed by the caller from `input.body_html`: the store does no
+    /// content work), in the same transaction.
     async fn upsert_article(
         &self,
         input: &ArticleInput,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<Upserted>;
     /// A published article whose time has come, by slug.
     async fn published_article(&self, slug: &str) -> StoreResult<Article>;
@@ -181,6 +184,12 @@ pub trait Store: NewsroomStore + Send + Sync + 'static {
         &self,
         filter: &TargetFilter,
     ) -> BoxStream<'static, StoreResult<ArticleTarget>>;
+    /// What an article is as a policy document, as its last save read it; `None` for articles
+    /// saved before document facts were read.
+    async fn article_document(&self, article_id: i64) -> StoreResult<Option<PolicyDocument>>;
+    /// The canonical indicators of public articles' targets and results, most figures first, at
+    /// most `limit` of them.
+    async fn indicator_counts(&self, limit: u32) -> StoreResult<Vec<IndicatorCount>>;
     /// Sectors, regions and years present among public articles' targets.
     async fn target_facets(&self) -> StoreResult<TargetFacets>;
 

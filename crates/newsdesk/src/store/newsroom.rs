@@ -11,7 +11,7 @@ use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditAction, AuditEntry,
     Channel, EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
-use crate::targets::Extracted;
+use crate::targets::Extraction;
 
 /// Start of the `what` of the `Conflict` a stale save gets, so callers can tell it apart.
 pub const STALE: &str = "stale";
@@ -180,13 +180,14 @@ pub trait NewsroomStore: Send + Sync {
     ) -> StoreResult<Page<ArticleListItem>>;
     /// Any article (trashed too) with its version.
     async fn editable_article(&self, id: i64) -> StoreResult<EditableArticle>;
-    /// Creates an article from the newsroom with the `targets` its body was found to hold;
+    /// Creates an article from the newsroom with the document facts, targets and results its
+    /// body was found to hold (`found`);
     /// returns its id.
     async fn create_article(
         &self,
         input: &ArticleInput,
         cover_image: Option<&str>,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<i64>;
     /// Replaces an article's content, status and targets if it is still at `expected_version`;
     /// `Conflict` otherwise (a stale save). Returns the new version.
@@ -196,7 +197,7 @@ pub trait NewsroomStore: Send + Sync {
         expected_version: i64,
         input: &ArticleInput,
         cover_image: Option<&str>,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<i64>;
     /// Sets status and publish time (publish, schedule, unpublish), if still at
     /// `expected_version` when given. Returns the new version.

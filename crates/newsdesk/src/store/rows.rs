@@ -7,8 +7,8 @@ use sqlx::FromRow;
 
 use super::{StoreError, StoreResult};
 use crate::domain::{
-    Article, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat, Channel, ImageRecord, Role,
-    User,
+    Article, ArticleStatus, ArticleSummary, ArticleTarget, BodyFormat, Channel, ImageRecord,
+    IndicatorCount, PolicyDocument, Role, User,
 };
 
 #[derive(FromRow)]
@@ -138,6 +138,10 @@ pub(super) struct TargetRow {
     pub(super) sector: String,
     pub(super) region: Option<String>,
     pub(super) year: Option<i64>,
+    pub(super) record: String,
+    pub(super) indicator_key: String,
+    pub(super) doc_kind: Option<String>,
+    pub(super) issuer: Option<String>,
     // NULL only for rows written before the columns existed, until the backfill at open.
     pub(super) value_base: Option<f64>,
     pub(super) unit_base: Option<String>,
@@ -164,6 +168,10 @@ impl From<TargetRow> for ArticleTarget {
             sector: r.sector,
             region: r.region,
             year: r.year,
+            record: r.record,
+            indicator_key: r.indicator_key,
+            doc_kind: r.doc_kind,
+            issuer: r.issuer,
             value_base: r.value_base.unwrap_or(r.value),
             unit_base: r.unit_base.unwrap_or(r.unit),
             occurrences: r.occurrences,
@@ -264,6 +272,50 @@ impl From<ImageRow> for ImageRecord {
             height: r.height,
             bytes: r.bytes,
             created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(super) struct DocumentRow {
+    pub(super) kind: String,
+    pub(super) issuer: Option<String>,
+    pub(super) region: Option<String>,
+    pub(super) year: Option<i64>,
+    pub(super) first_year: Option<i64>,
+}
+
+impl From<DocumentRow> for PolicyDocument {
+    fn from(r: DocumentRow) -> Self {
+        Self {
+            kind: r.kind,
+            issuer: r.issuer,
+            region: r.region,
+            year: r.year,
+            first_year: r.first_year,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub(super) struct IndicatorRow {
+    pub(super) key: String,
+    pub(super) indicator: String,
+    pub(super) targets: i64,
+    pub(super) results: i64,
+    pub(super) regions: i64,
+    pub(super) years: i64,
+}
+
+impl From<IndicatorRow> for IndicatorCount {
+    fn from(r: IndicatorRow) -> Self {
+        Self {
+            key: r.key,
+            indicator: r.indicator,
+            targets: r.targets,
+            results: r.results,
+            regions: r.regions,
+            years: r.years,
         }
     }
 }

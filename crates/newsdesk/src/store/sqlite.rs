@@ -17,16 +17,19 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tracing::instrument;
 
+#[path = "sqlite_corrections.rs"]
+mod corrections;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
-use super::rows::{ArticleRow, ChannelRow, SummaryRow, TargetRow};
+use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
-    Page, PageRequest, SiteSettings, TargetFacets, TargetFilter, TargetSort,
+    IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
+    TargetSort,
 };
-use crate::targets::{self, Extracted};
+use crate::targets::{self, Extraction};
 
 /// File name of the database inside the data folder.
 pub const DB_FILE: &str = "newsdesk.db";
@@ -96,6 +99,9 @@ impl SqliteStore {
         backfill_target_values(&pool)
             .await
             .with_context(|| format!("filling target values of {}", path.display()))?;
+        backfill_indicator_keys(&pool)
+            .await
+            .with_context(|| format!("filling indicator keys of {}", path.display()))?;
         Ok(Self {
             pool,
             version: Arc::default(),
@@ -121,6 +127,27 @@ async fn backfill_target_values(pool: &SqlitePool) -> anyhow::Result<()> {
         .bind(factor)
         .bind(family)
         .bind(&unit)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Fills the canonical indicator key of targets written before that column existed (migration
+/// 0010): one update per distinct indicator, with the key from `policy::indicator_key`, so the
+/// synonyms are known in one place. Once filled, one scan finds nothing to do.
+async fn backfill_indicator_keys(pool: &SqlitePool) -> anyhow::Result<()> {
+    let indicators: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT indicator FROM article_targets WHERE indicator_key = '' AND indicator <> ''",
+    )
+    .fetch_all(pool)
+    .await?;
+    for indicator in indicators {
+        sqlx::query(
+            "UPDATE article_targets SET indicator_key = ? WHERE indicator = ? AND indicator_key = ''",
+        )
+        .bind(policy::indicator_key(&indicator))
+        .bind(&indicator)
         .execute(pool)
         .await?;
     }
@@ -291,10 +318,10 @@ impl SqliteStore {
         mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
         id: i64,
         input: &ArticleInput,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<()> {
         replace_tags(&mut tx, id, &input.tags).await?;
-        write_targets(&mut tx, id, targets).await?;
+        write_targets(&mut tx, id, found).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(())
@@ -383,12 +410,13 @@ pub(super) async fn replace_tags(
 
 const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.article_source, t.published_at, \
      t.position, t.text, t.indicator, t.value, t.value_max, t.unit, t.comparator, t.kind, \
-     t.aspirational, t.sector, t.region, t.year, t.value_base, t.unit_base, t.occurrences";
+     t.aspirational, t.sector, t.region, t.year, t.record, t.indicator_key, t.doc_kind, t.issuer, \
+     t.value_base, t.unit_base, t.occurrences";
 
 /// The targets that are one in a listing: an article stating the same indicator, value, unit and
 /// year twice (a summary repeating a sentence of its text) states one target.
 const SAME_TARGET: &str =
-    "PARTITION BY t.article_id, t.indicator, t.value, t.value_max, t.unit, t.year";
+    "PARTITION BY t.article_id, t.record, t.indicator, t.value, t.value_max, t.unit, t.year";
 
 /// The select of the inner query of [`target_query`]: the target, its article, its repeats.
 fn target_source(filter: &TargetFilter) -> String {
@@ -402,9 +430,10 @@ fn target_source(filter: &TargetFilter) -> String {
     };
     format!(
         "SELECT t.*, a.slug AS article_slug, a.title AS article_title, \
-         a.source AS article_source, a.published_at, \
+         a.source AS article_source, a.published_at, d.kind AS doc_kind, d.issuer, \
          {occurrences} AS occurrences, {nth} AS nth \
-         FROM article_targets t JOIN articles a ON a.id = t.article_id"
+         FROM article_targets t JOIN articles a ON a.id = t.article_id \
+         LEFT JOIN article_documents d ON d.article_id = t.article_id"
     )
 }
 
@@ -417,6 +446,8 @@ fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'stat
         PUBLIC.trim_end_matches('?')
     ));
     q.push_bind(db_time(Utc::now()));
+    // Targets hidden by an editor appear on no public page, count or export.
+    q.push(" AND t.hidden = 0");
     if let Some(id) = filter.article_id {
         q.push(" AND t.article_id = ").push_bind(id);
     }
@@ -435,6 +466,15 @@ fn target_query(select: &str, filter: &TargetFilter) -> sqlx::QueryBuilder<'stat
     if let Some(aspirational) = filter.aspirational {
         q.push(" AND t.aspirational = ").push_bind(aspirational);
     }
+    if let Some(record) = &filter.record {
+        q.push(" AND t.record = ").push_bind(record.clone());
+    }
+    if let Some(key) = &filter.indicator_key {
+        q.push(" AND t.indicator_key = ").push_bind(key.clone());
+    }
+    if let Some(doc_kind) = &filter.doc_kind {
+        q.push(" AND d.kind = ").push_bind(doc_kind.clone());
+    }
     // Repeats are merged after the filters, so the row kept is the first that matches.
     q.push(") t WHERE t.nth = 1");
     q
@@ -452,26 +492,42 @@ fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Sqlite>, filter: 
     });
 }
 
-/// Replaces an article's targets with those found in its new body: derived data, computed before
-/// the transaction (never while it holds the write lock) and written in the article's own
-/// transaction, so they can never be stale.
+/// Replaces an article's document facts, targets and results with those found in its new body:
+/// derived data, computed before the transaction (never while it holds the write lock) and
+/// written in the article's own transaction, so they can never be stale.
 pub(super) async fn write_targets(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     article_id: i64,
-    found_targets: &[Extracted],
+    found: &Extraction,
 ) -> StoreResult<()> {
+    let doc = &found.document;
+    sqlx::query(
+        "INSERT INTO article_documents (article_id, kind, issuer, region, year, first_year) \
+         VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (article_id) DO UPDATE SET kind = excluded.kind, issuer = excluded.issuer, \
+         region = excluded.region, year = excluded.year, first_year = excluded.first_year",
+    )
+    .bind(article_id)
+    .bind(&doc.kind)
+    .bind(&doc.issuer)
+    .bind(&doc.region)
+    .bind(doc.year)
+    .bind(doc.first_year)
+    .execute(&mut **tx)
+    .await
+    .map_err(other)?;
     sqlx::query("DELETE FROM article_targets WHERE article_id = ?")
         .bind(article_id)
         .execute(&mut **tx)
         .await
         .map_err(other)?;
-    for (position, found) in (0_i64..).zip(found_targets) {
-        let t = &found.target;
+    for (position, figure) in (0_i64..).zip(&found.figures) {
+        let t = &figure.target;
         sqlx::query(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
              indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
-             value_base, unit_base) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             value_base, unit_base, record, indicator_key, hidden, origin) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(article_id)
         .bind(position)
@@ -486,10 +542,14 @@ pub(super) async fn write_targets(
         .bind(targets::kind_name(t.kind))
         .bind(t.aspirational)
         .bind(t.sector.as_str())
-        .bind(&found.region)
-        .bind(found.year)
-        .bind(found.value_base)
-        .bind(&found.unit_base)
+        .bind(&figure.region)
+        .bind(figure.year)
+        .bind(figure.value_base)
+        .bind(&figure.unit_base)
+        .bind(figure.record.as_str())
+        .bind(&figure.indicator_key)
+        .bind(figure.hidden)
+        .bind(figure.origin.as_str())
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -610,7 +670,7 @@ impl Store for SqliteStore {
     async fn upsert_article(
         &self,
         input: &ArticleInput,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<Upserted> {
         let now = db_time(Utc::now());
         let published_at = input.published_at.map(db_time);
@@ -652,7 +712,7 @@ impl Store for SqliteStore {
             let id = insert_article(&mut tx, input, channel_id, None, now).await?;
             Upserted::Created(id)
         };
-        self.finish_article_write(tx, outcome.id(), input, targets)
+        self.finish_article_write(tx, outcome.id(), input, found)
             .await?;
         Ok(outcome)
     }
@@ -1035,12 +1095,49 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all)]
+    async fn article_document(&self, article_id: i64) -> StoreResult<Option<PolicyDocument>> {
+        let row: Option<DocumentRow> = sqlx::query_as(
+            "SELECT kind, issuer, region, year, first_year FROM article_documents \
+             WHERE article_id = ?",
+        )
+        .bind(article_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.map(PolicyDocument::from))
+    }
+
+    #[instrument(skip_all)]
+    async fn indicator_counts(&self, limit: u32) -> StoreResult<Vec<IndicatorCount>> {
+        // Over the merged rows, so an article's repeats count once, like the listings.
+        let mut q = target_query(
+            "t.indicator_key AS key, min(t.indicator) AS indicator, \
+             sum(CASE WHEN t.record = 'target' THEN 1 ELSE 0 END) AS targets, \
+             sum(CASE WHEN t.record = 'result' THEN 1 ELSE 0 END) AS results, \
+             count(DISTINCT t.region) AS regions, count(DISTINCT t.year) AS years",
+            &TargetFilter::default(),
+        );
+        q.push(" AND t.indicator_key <> '' GROUP BY t.indicator_key ORDER BY count(*) DESC, t.indicator_key LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows: Vec<IndicatorRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(rows.into_iter().map(IndicatorCount::from).collect())
+    }
+
+    #[instrument(skip_all)]
     async fn target_facets(&self) -> StoreResult<TargetFacets> {
         let now = db_time(Utc::now());
-        let from =
-            format!("FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE {PUBLIC}");
+        let from = format!(
+            "FROM article_targets t JOIN articles a ON a.id = t.article_id WHERE t.record = 'target' AND t.hidden = 0 AND {PUBLIC}"
+        );
         let sectors = self
-            .count_targets_by_sector(&TargetFilter::default())
+            .count_targets_by_sector(&TargetFilter {
+                record: Some("target".into()),
+                ..TargetFilter::default()
+            })
             .await?;
         let regions: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT t.region {from} AND t.region IS NOT NULL ORDER BY t.region"

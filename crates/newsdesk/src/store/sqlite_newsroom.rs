@@ -17,7 +17,7 @@ use crate::store::newsroom::{
 };
 use crate::store::rows::{AuditRow, EditableRow, ImageRow, ListRow, TokenRow, UserRow};
 use crate::store::{StoreError, StoreResult};
-use crate::targets::Extracted;
+use crate::targets::Extraction;
 
 const USER_COLUMNS: &str = "u.id, u.name, u.role, u.disabled, u.created_at";
 
@@ -597,13 +597,13 @@ impl NewsroomStore for SqliteStore {
         &self,
         input: &ArticleInput,
         cover_image: Option<&str>,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
         let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
         let id = insert_article(&mut tx, input, channel_id, cover_image, now).await?;
-        self.finish_article_write(tx, id, input, targets).await?;
+        self.finish_article_write(tx, id, input, found).await?;
         Ok(id)
     }
 
@@ -614,7 +614,7 @@ impl NewsroomStore for SqliteStore {
         expected_version: i64,
         input: &ArticleInput,
         cover_image: Option<&str>,
-        targets: &[Extracted],
+        found: &Extraction,
     ) -> StoreResult<i64> {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
@@ -648,7 +648,7 @@ impl NewsroomStore for SqliteStore {
         let Some(version) = version else {
             return Err(stale_or_missing(&mut tx, id).await);
         };
-        self.finish_article_write(tx, id, input, targets).await?;
+        self.finish_article_write(tx, id, input, found).await?;
         Ok(version)
     }
 

@@ -312,8 +312,32 @@ async fn render_article(
             ..TargetFilter::default()
         })
         .await?;
+    // Shown for policy documents (the type as corrected), unless an editor turned it on or off.
+    let panel = state
+        .store
+        .article_corrections(article.id)
+        .await?
+        .document
+        .panel;
+    let kind = targets.first().and_then(|t| t.doc_kind.clone());
+    let targets = if crate::corrections::panel_shows(panel, kind.as_deref()) {
+        targets
+    } else {
+        Vec::new()
+    };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    let target_rows: Vec<(&str, TargetView)> = targets
+        .iter()
+        .map(|t| {
+            let mut row = TargetView::new(t, &chrome.site);
+            // A target an editor added with a clause not in the text has no mark to link to.
+            if !view.body_html.contains(&format!("id=\"{}\"", row.anchor)) {
+                row.anchor.clear();
+            }
+            (t.record.as_str(), row)
+        })
+        .collect();
     let html = state
         .renderer
         .render(
@@ -321,9 +345,16 @@ async fn render_article(
             context! {
                 layout,
                 article => view,
-                targets => targets
+                // Targets and results (实绩) apart; both are marked in the body.
+                targets => target_rows
                     .iter()
-                    .map(|t| TargetView::new(t, &chrome.site))
+                    .filter(|(record, _)| *record != "result")
+                    .map(|(_, row)| row)
+                    .collect::<Vec<_>>(),
+                results => target_rows
+                    .iter()
+                    .filter(|(record, _)| *record == "result")
+                    .map(|(_, row)| row)
                     .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,

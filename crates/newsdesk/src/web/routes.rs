@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::admin::targets as target_corrections;
 use super::admin::{articles, audit, channels, images, session, settings, users};
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
@@ -31,6 +32,8 @@ pub fn router(state: AppState) -> Router {
         .route("/targets", get(targets::targets_page))
         .route("/targets.csv", get(targets::targets_csv))
         .route("/targets.json", get(targets::targets_json))
+        .route("/targets/indicators", get(targets::indicators_page))
+        .route("/targets/indicators/{key}", get(targets::indicator_page))
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemap-news.xml", get(seo::news_sitemap))
@@ -102,6 +105,30 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/articles/{id}/restore",
             post(articles::restore_article),
+        )
+        .route(
+            "/admin/articles/{id}/targets",
+            get(target_corrections::show_targets),
+        )
+        .route(
+            "/admin/articles/{id}/targets/document",
+            post(target_corrections::save_document),
+        )
+        .route(
+            "/admin/articles/{id}/targets/hide",
+            post(target_corrections::hide_target),
+        )
+        .route(
+            "/admin/articles/{id}/targets/correct",
+            post(target_corrections::correct_target),
+        )
+        .route(
+            "/admin/articles/{id}/targets/add",
+            post(target_corrections::add_target),
+        )
+        .route(
+            "/admin/articles/{id}/targets/corrections/{correction}/delete",
+            post(target_corrections::delete_correction),
         )
         .route("/admin/preview", post(articles::preview))
         .route(

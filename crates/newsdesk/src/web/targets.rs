@@ -1,6 +1,8 @@
 //! Policy intelligence pages: `/targets` lists the quantitative targets (量化目标) of all public
 //! articles with filters, sorting and a chart by sector; `/targets.csv`, `/targets.json` and
-//! `/api/v1/targets` export the same rows.
+//! `/api/v1/targets` export the same rows. `/targets/indicators` lists the canonical indicators,
+//! and `/targets/indicators/{key}` compares each region's targets with the results reported for
+//! them (`targets::compare`), as a table, an inline SVG chart and CSV/JSON exports.
 
 use std::sync::Arc;
 
@@ -13,10 +15,10 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::extract::Query;
+use super::extract::{Path, Query};
 use crate::domain::{ArticleTarget, TargetFilter, TargetSort};
 use crate::error::{AppError, JsonError};
-use crate::render::views::{Layout, SectorBar, TargetView};
+use crate::render::views::{ComparisonChart, ComparisonView, Layout, SectorBar, TargetView};
 
 /// Rows shown on the page; exports have no limit.
 const PAGE_ROWS: u32 = 500;
@@ -32,6 +34,9 @@ pub struct TargetQuery {
     region: String,
     #[serde(default)]
     year: String,
+    /// Document type (`policy::DocKind` name: work_report, plan, programme, notice, news).
+    #[serde(default)]
+    doctype: String,
     /// `yes` (hedged only) or `no` (firm only).
     #[serde(default)]
     aspirational: String,
@@ -60,6 +65,14 @@ impl TargetQuery {
                 AppError::BadRequest(format!("year 参数“{y}”无效：应为四位年份，如 2024"))
             })?),
         };
+        let doc_kind = some(&self.doctype);
+        if let Some(k) = &doc_kind {
+            if policy::DocKind::parse(k).is_none() {
+                return Err(AppError::BadRequest(format!(
+                    "doctype 参数“{k}”无效：应为 work_report、plan、programme、notice 或 news"
+                )));
+            }
+        }
         let aspirational = match self.aspirational.trim() {
             "" => None,
             "yes" | "true" | "1" => Some(true),
@@ -88,6 +101,10 @@ impl TargetQuery {
             region: some(&self.region),
             year,
             aspirational,
+            // Results (实绩) have their own place: the comparison pages.
+            record: Some("target".into()),
+            indicator_key: None,
+            doc_kind,
             sort,
             limit: None,
             each_occurrence: false,
@@ -173,6 +190,7 @@ async fn render_targets_page(
     // Without filters the counts are the facets' own (the order does not change them).
     let unfiltered = TargetFilter {
         sort: filter.sort,
+        record: Some("target".into()),
         ..TargetFilter::default()
     } == filter;
     let by_sector = if unfiltered {
@@ -213,6 +231,10 @@ async fn render_targets_page(
                     .collect::<Vec<_>>(),
                 chart => SectorBar::chart(&by_sector),
                 facets,
+                doc_kinds => policy::DocKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str(), k.label()))
+                    .collect::<Vec<_>>(),
                 q,
                 csv_url => format!("/targets.csv?{query}"),
                 json_url => format!("/targets.json?{query}"),
@@ -321,6 +343,217 @@ pub async fn targets_json(
         body,
     )
         .into_response())
+}
+
+/// Indicators listed on `/targets/indicators`.
+const INDICATOR_ROWS: u32 = 2000;
+/// Figures of one indicator read for its comparison page and exports.
+const COMPARISON_ROWS: u32 = 5000;
+
+/// A page kept in [`TargetPages`] under `name` (never a query string of `/targets`, which always
+/// has `=`), rendered by `render` when the content version has moved on.
+async fn cached_page<F, Fut>(
+    state: &AppState,
+    name: String,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    let key = (state.store.content_version(), name);
+    if let Some(html) = state.target_pages.pages.get(&key) {
+        return Ok(axum::response::Html(html).into_response());
+    }
+    let html = Bytes::from(render(key.0).await?);
+    state.target_pages.pages.insert(key, html.clone());
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// `GET /targets/indicators`: every canonical indicator with its counts of targets, results,
+/// regions and years, each linking to its comparison page.
+pub async fn indicators_page(State(state): State<AppState>) -> Result<Response, AppError> {
+    let st = state.clone();
+    cached_page(&state, "!indicators".into(), |version| async move {
+        let state = st;
+        let counts = state.store.indicator_counts(INDICATOR_ROWS).await?;
+        let chrome = state.chrome_at(version).await?;
+        let mut layout = Layout::new(
+            &chrome.site,
+            &chrome.channels,
+            state.renderer.asset_version(),
+            "/targets/indicators",
+            Some("指标对比"),
+        );
+        layout.description = "按指标汇总各地政策文件的量化目标与实绩，逐项对比达成情况。".into();
+        let indicators: Vec<_> = counts
+            .iter()
+            .map(|c| {
+                context! {
+                    key => c.key,
+                    indicator => c.indicator,
+                    url => crate::targets::indicator_path(&c.key),
+                    targets => c.targets,
+                    results => c.results,
+                    regions => c.regions,
+                    years => c.years,
+                }
+            })
+            .collect();
+        state
+            .renderer
+            .render("indicators.html", context! { layout, indicators })
+            .map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("rendering indicators.html"))
+            })
+    })
+    .await
+}
+
+/// What `/targets/indicators/{key}` answers with: the page, or an export by the key's suffix.
+enum IndicatorFormat {
+    Html,
+    Csv,
+    Json,
+}
+
+/// The figures of canonical indicator `key` (targets and results of public articles).
+async fn indicator_figures(state: &AppState, key: &str) -> Result<Vec<ArticleTarget>, AppError> {
+    let figures = state
+        .store
+        .list_targets(&TargetFilter {
+            indicator_key: Some(key.to_string()),
+            limit: Some(COMPARISON_ROWS),
+            ..TargetFilter::default()
+        })
+        .await?;
+    if figures.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(figures)
+}
+
+/// `GET /targets/indicators/{key}` (the comparison page), `{key}.csv` and `{key}.json` (its
+/// lines as CSV — UTF-8 with a byte-order mark, Chinese headers, times in the site's zone, as
+/// `/targets.csv` — and as JSON `{"indicator_key", "total", "lines": [...]}`).
+pub async fn indicator_page(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Response, AppError> {
+    let (key, format) = if let Some(k) = key.strip_suffix(".csv") {
+        (k.to_string(), IndicatorFormat::Csv)
+    } else if let Some(k) = key.strip_suffix(".json") {
+        (k.to_string(), IndicatorFormat::Json)
+    } else {
+        (key, IndicatorFormat::Html)
+    };
+    if key.trim().is_empty() || key.chars().count() > 200 {
+        return Err(AppError::NotFound);
+    }
+    match format {
+        IndicatorFormat::Html => {
+            let name = format!("!indicator:{key}");
+            cached_page(&state, name, |version| {
+                render_indicator_page(&state, key, version)
+            })
+            .await
+        }
+        IndicatorFormat::Csv | IndicatorFormat::Json => {
+            let figures = indicator_figures(&state, &key).await?;
+            let lines = crate::targets::compare(&figures);
+            let chrome = state.chrome();
+            let (base_url, tz) = (chrome.site.base_url.clone(), chrome.site.tz());
+            let records: Vec<crate::targets::ComparisonRecord> = lines
+                .iter()
+                .map(|l| crate::targets::ComparisonRecord::new(&key, l, &base_url, tz))
+                .collect();
+            if let IndicatorFormat::Csv = format {
+                let mut out = Vec::from("\u{feff}".as_bytes());
+                out.extend_from_slice(crate::targets::COMPARISON_CSV_HEADERS.join(",").as_bytes());
+                out.push(b'\n');
+                for r in &records {
+                    out.extend(r.csv_line()?);
+                }
+                Ok((
+                    [
+                        (
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("text/csv; charset=utf-8"),
+                        ),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            HeaderValue::from_static("attachment; filename=\"indicator.csv\""),
+                        ),
+                    ],
+                    out,
+                )
+                    .into_response())
+            } else {
+                let body = serde_json::to_vec(&serde_json::json!({
+                    "indicator_key": key,
+                    "total": records.len(),
+                    "lines": records,
+                }))
+                .map_err(|e| AppError::Internal(e.into()))?;
+                Ok((
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json; charset=utf-8"),
+                    )],
+                    body,
+                )
+                    .into_response())
+            }
+        }
+    }
+}
+
+async fn render_indicator_page(
+    state: &AppState,
+    key: String,
+    version: u64,
+) -> Result<String, AppError> {
+    let figures = indicator_figures(state, &key).await?;
+    let lines = crate::targets::compare(&figures);
+    let chrome = state.chrome_at(version).await?;
+    let path = crate::targets::indicator_path(&key);
+    let indicator = figures
+        .first()
+        .map_or(key.as_str(), |f| f.indicator.as_str())
+        .to_string();
+    let title = format!("{indicator}：目标与实绩对比");
+    let mut layout = Layout::new(
+        &chrome.site,
+        &chrome.channels,
+        state.renderer.asset_version(),
+        &path,
+        Some(&title),
+    );
+    layout.description = format!("各地政策文件中“{indicator}”的量化目标与实绩，逐地区、年份对比。");
+    let count = |status| lines.iter().filter(|l| l.status == Some(status)).count();
+    use crate::targets::Status;
+    state
+        .renderer
+        .render(
+            "indicator.html",
+            context! {
+                layout,
+                key,
+                indicator,
+                title,
+                achieved => count(Status::Achieved),
+                missed => count(Status::Missed),
+                no_data => count(Status::NoData),
+                lines => lines
+                    .iter()
+                    .map(|l| ComparisonView::new(l, &chrome.site))
+                    .collect::<Vec<_>>(),
+                chart => ComparisonChart::new(&indicator, &lines),
+                csv_url => format!("{path}.csv"),
+                json_url => format!("{path}.json"),
+            },
+        )
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering indicator.html")))
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ async fn a_server_start_catches_the_index_up_with_writes_it_missed() {
     let before = store.count_indexable().await.unwrap();
     for i in (0..120).chain(300..330) {
         store
-            .upsert_article(&input(i, NEW_WORD), &[])
+            .upsert_article(&input(i, NEW_WORD), &Default::default())
             .await
             .unwrap();
     }
@@ -170,7 +170,7 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
     let store = crate::support::open_store_at(data.path()).await;
     for i in 0..5 {
         store
-            .upsert_article(&input(i, NEW_WORD), &[])
+            .upsert_article(&input(i, NEW_WORD), &Default::default())
             .await
             .unwrap();
     }

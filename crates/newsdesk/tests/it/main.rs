@@ -26,6 +26,8 @@ mod search;
 mod store_changes;
 mod support;
 mod targets;
+mod targets_compare;
+mod targets_corrections;
 mod targets_exports;
 mod targets_reading;
 mod views;

@@ -259,21 +259,21 @@ async fn the_news_sitemap_lists_the_last_two_days() {
     store
         .upsert_article(
             &article_input("fresh", "新鲜 <快讯> & 动态", now - Duration::hours(3)),
-            &[],
+            &Default::default(),
         )
         .await
         .unwrap();
     store
         .upsert_article(
             &article_input("stale", "三天前", now - Duration::days(3)),
-            &[],
+            &Default::default(),
         )
         .await
         .unwrap();
     store
         .upsert_article(
             &article_input("future", "明天", now + Duration::days(1)),
-            &[],
+            &Default::default(),
         )
         .await
         .unwrap();
@@ -354,7 +354,7 @@ async fn fifty_thousand_urls_is_where_the_sitemap_splits() {
         store
             .upsert_article(
                 &article_input(&format!("gen-{i}"), "生成的文章", published),
-                &[],
+                &Default::default(),
             )
             .await
             .unwrap();
@@ -363,7 +363,10 @@ async fn fifty_thousand_urls_is_where_the_sitemap_splits() {
     assert_eq!((root.as_str(), locs.len()), ("urlset", 50_000));
     // One more: an index of the pages and the articles.
     store
-        .upsert_article(&article_input("gen-last", "生成的文章", published), &[])
+        .upsert_article(
+            &article_input("gen-last", "生成的文章", published),
+            &Default::default(),
+        )
         .await
         .unwrap();
     let (root, parts) = sitemap_locs(&app, "/sitemap.xml").await;

@@ -31,7 +31,11 @@ fn input(slug: &str) -> ArticleInput {
 }
 
 async fn write(store: &Arc<dyn Store>, slug: &str) -> i64 {
-    store.upsert_article(&input(slug), &[]).await.unwrap().id()
+    store
+        .upsert_article(&input(slug), &Default::default())
+        .await
+        .unwrap()
+        .id()
 }
 
 /// The log after `after`, all of it.

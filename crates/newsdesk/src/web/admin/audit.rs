@@ -25,6 +25,7 @@ pub fn action_label(action: &str) -> &str {
         "unpublish" => "撤回",
         "trash" => "移入回收站",
         "restore" => "恢复",
+        "correct_targets" => "更正量化目标",
         other => other,
     }
 }

@@ -14,6 +14,7 @@ pub mod channels;
 pub mod images;
 pub mod session;
 pub mod settings;
+pub mod targets;
 pub mod users;
 
 use axum::body::Body;
