@@ -218,8 +218,11 @@ fn five_year_plan_end(norm: &[char], from: usize, to: usize) -> Option<u16> {
 /// deadline at or after the document's year, commits. A report cue wins inside one sentence:
 /// 截至2024年底…已达到 is a result even with 达到.
 fn news_modality(norm: &[char], from: usize, to: usize, year: Option<u16>) -> Option<bool> {
+    // 与2020年相比, 比2020年, 较2020年: a comparison base, not the time of the statement.
     let past_year = first_year(norm, from, to).is_some_and(|(k, y)| {
-        year.is_some_and(|doc| y < doc) && !(k > from && matches!(norm[k - 1], '到' | '至'))
+        year.is_some_and(|doc| y < doc)
+            && !(k > from && matches!(norm[k - 1], '到' | '至' | '与' | '比' | '较' | '同'))
+            && !matches_at(norm, k + 5, "相比")
     });
     let past_plan = five_year_plan_end(norm, from, to).is_some_and(|y| year.is_some_and(|d| y < d));
     let reported = past_year || past_plan || contains_any(norm, from, to, REPORT_CUES);
@@ -290,7 +293,10 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
     let mut year_cache: (usize, Option<u16>) = (usize::MAX, None);
     let mut news_year: Option<u16> = None;
     for cl in &clauses {
-        if norm[prev_end.min(cl.start)..cl.start].contains(&'\n') {
+        // A deadline governs its paragraph; headings and list lines without a full stop
+        // (二、“十五五”时期主要目标\n…\n…) pass it on to the lines under them.
+        let gap = &norm[prev_end.min(cl.start)..cl.start];
+        if gap.contains(&'\n') && gap.iter().any(|&c| matches!(c, '。' | '！' | '？')) {
             deadline = None;
         }
         prev_end = cl.end;
@@ -380,9 +386,12 @@ fn names_past_year(norm: &[char], from: usize, to: usize, plan_year: Option<u16>
         fresh
             && clause::leading_year(&norm[..to], k).is_some_and(|y| y < plan)
             && !(k > from
-                && matches!(norm[k - 1], '比' | '较' | '到' | '至' | '从' | '于' | '在')
+                && matches!(
+                    norm[k - 1],
+                    '比' | '较' | '到' | '至' | '从' | '于' | '在' | '与' | '同'
+                )
                 && !(k > from + 1 && matches!(norm[k - 2], '截' | '止')))
-            && !["底前", "年底前", "前", "基础上"]
+            && !["底前", "年底前", "前", "基础上", "相比"]
                 .iter()
                 .any(|w| matches_at(norm, k + 5, w))
     })

@@ -38,6 +38,7 @@ impl<'a> View<'a> {
         let norm_all: Vec<char> = simplified.into_iter().map(fold).collect();
         let mut soft = soft_breaks(&norm_all);
         mark_pinyin(&norm_all, &mut soft);
+        mark_digit_spaces(&norm_all, &mut soft);
         let mut view = View {
             source,
             norm: Vec::with_capacity(source.len()),
@@ -112,6 +113,22 @@ fn mark_pinyin(norm: &[char], drop: &mut [bool]) {
             }
         }
         i += 1;
+    }
+}
+
+/// Marks a single space between a digit (or %) and an ideograph (2025 年, 增长 5%, 1,267 萬人):
+/// Taiwan and Hong Kong typesetting puts one around Latin text, and the number, its unit and
+/// the year read as one.
+fn mark_digit_spaces(norm: &[char], drop: &mut [bool]) {
+    let cjk = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let numeric = |c: char| c.is_ascii_digit() || c == '%';
+    for i in 1..norm.len().saturating_sub(1) {
+        if norm[i] == ' ' {
+            let (a, b) = (norm[i - 1], norm[i + 1]);
+            if (numeric(a) && cjk(b)) || (cjk(a) && b.is_ascii_digit()) {
+                drop[i] = true;
+            }
+        }
     }
 }
 
@@ -310,6 +327,12 @@ mod tests {
         assert_eq!(n, "减排量分别达到5.5万吨");
         let at = n.chars().position(|c| c == '万').unwrap_or(0);
         assert_eq!(v.written(at, at + 2), "萬(wàn)噸");
+    }
+
+    #[test]
+    fn spaces_around_numbers_are_dropped() {
+        let (n, _) = view("一、2025 年工作回顧\n城鎮新增就業 1,267 萬人");
+        assert_eq!(n, "一、2025年工作回顾\n城镇新增就业1,267万人");
     }
 
     #[test]
