@@ -1,7 +1,8 @@
 //! Text structure: clauses (the scope of a hedge and of a shared verb), sentences, quoted
 //! stretches, and which parts of a report review the past rather than plan the year.
 //!
-//! A clause runs between `,` `，` `;` `；` `:` `：` `。` `！` `？` and hard line breaks (schema §8:
+//! A clause runs between `,` `，` `;` `；` `:` `：` `。` `！` `？` and line breaks (layout wraps are
+//! already joined by `view.rs`) (schema §8:
 //! a hedge reaches the next comma, semicolon or full stop). Items inside a clause (`、`-lists)
 //! are found by `extract.rs`, because where an item starts depends on where the numbers are.
 //! Everything here is a single left-to-right pass with bounded look-ahead, so linear.
@@ -32,13 +33,6 @@ fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '!' | '？' | '?')
 }
 
-/// CJK ideographs and digits: text that can continue across a layout line break.
-fn is_wordlike(c: char) -> bool {
-    c.is_ascii_alphanumeric() || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-}
-
-/// Lines shorter than this that end without punctuation are headings, not wrapped text.
-const MIN_WRAPPED_LINE: usize = 20;
 /// Lines at most this long without a comma or full stop are headings.
 const MAX_HEADING: usize = 40;
 
@@ -80,28 +74,6 @@ const PLAN_OPENINGS: &[&str] = &[
     "主要预期目标",
 ];
 
-/// Is the newline at `i` a hard break (paragraph or heading end) rather than a layout break
-/// inside a clause (schema §3: a page may break a line inside a clause)?
-fn hard_newline(chars: &[char], i: usize, line_start: usize) -> bool {
-    let line = &chars[line_start..i];
-    let len = line.iter().filter(|c| !c.is_whitespace()).count();
-    let last = line.iter().rev().find(|c| !c.is_whitespace());
-    let mut j = i + 1;
-    while j < chars.len() && chars[j] != '\n' && chars[j].is_whitespace() {
-        j += 1;
-    }
-    let next = chars.get(j).copied();
-    let continues = last.is_some_and(|&c| is_wordlike(c))
-        && next.is_some_and(|c| is_wordlike(c) && c != '\n')
-        && !starts_list_marker(chars, j);
-    // A long line cut without punctuation is wrapped text; so is any line whose text goes on
-    // with a number (新增城镇就业\n8万人) that is not a year heading (2024年工作安排).
-    let number_follows =
-        next.is_some_and(|c| c.is_ascii_digit()) && leading_year(chars, j).is_none();
-    let soft = continues && (len >= MIN_WRAPPED_LINE || number_follows);
-    !soft
-}
-
 /// A list marker such as `一、`, `1)`, `（三）`, `2.` at `i`.
 pub(crate) fn list_marker_len(chars: &[char], i: usize) -> usize {
     let mut j = i;
@@ -137,10 +109,6 @@ pub(crate) fn list_marker_len(chars: &[char], i: usize) -> usize {
     }
 }
 
-fn starts_list_marker(chars: &[char], i: usize) -> bool {
-    list_marker_len(chars, i) > 0
-}
-
 /// The plan-or-past state carried from line to line.
 fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>) -> bool {
     let mut end = start;
@@ -160,16 +128,25 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
         && !text
             .iter()
             .any(|&c| matches!(c, '，' | ',' | '。' | '；' | ';'));
-    let has = |list: &[&str]| (0..text.len()).any(|i| list.iter().any(|w| matches_at(text, i, w)));
     if is_heading {
-        if has(PAST_HEADINGS) {
-            return true;
-        }
-        if has(PLAN_HEADINGS) {
-            return false;
+        // 发展成就和“十五五”时期主要目标任务: with both, the part named last is what follows.
+        let last_at = |list: &[&str]| {
+            (0..text.len())
+                .rev()
+                .find(|&i| list.iter().any(|w| matches_at(text, i, w)))
+        };
+        match (last_at(PAST_HEADINGS), last_at(PLAN_HEADINGS)) {
+            (Some(a), Some(b)) => return a > b,
+            (Some(_), None) => return true,
+            (None, Some(_)) => return false,
+            (None, None) => {}
         }
         if let (Some(y), Some(plan)) = (leading_year(text, list_marker_len(text, 0)), plan_year) {
-            return y < plan;
+            if y < plan {
+                return true;
+            }
+            // A title with the plan year (2026年…政府工作报告) does not end a review.
+            return past;
         }
         return past;
     }
@@ -185,6 +162,25 @@ fn update_mode(chars: &[char], start: usize, past: bool, plan_year: Option<u16>)
     {
         // "2024年是…" opens the plan part in most reports.
         return y < plan;
+    }
+    // 报告指出，今年发展主要预期目标是：… — the plan named in the opening sentence.
+    let mut e = body;
+    while e < end && e - body < 60 && !matches!(chars[e], '。' | '：' | ':') {
+        if (matches_at(chars, e, "今年") && !matches_at(chars, e, "今年以来"))
+            || [
+                "主要预期目标",
+                "工作安排",
+                "主要指标",
+                "主要目标",
+                "预期性指标",
+                "约束性指标",
+            ]
+            .iter()
+            .any(|w| matches_at(chars, e, w))
+        {
+            return false;
+        }
+        e += 1;
     }
     past
 }
@@ -202,12 +198,20 @@ fn inline_heading(chars: &[char], i: usize, past: bool) -> bool {
         return past;
     }
     let mut e = s + m;
-    while e < chars.len() && e - s < 24 && !is_clause_break(chars[e]) && chars[e] != '\n' {
+    while e < chars.len() && e - s < MAX_HEADING && !is_clause_break(chars[e]) && chars[e] != '\n' {
         e += 1;
     }
     let head = &chars[s..e];
     let has = |list: &[&str]| (0..head.len()).any(|k| list.iter().any(|w| matches_at(head, k, w)));
-    if has(PAST_HEADINGS) {
+    let last_at = |list: &[&str]| {
+        (0..head.len())
+            .rev()
+            .find(|&k| list.iter().any(|w| matches_at(head, k, w)))
+    };
+    // A heading naming results and then targets opens the targets (as in `update_mode`).
+    if let (Some(a), Some(b)) = (last_at(PAST_HEADINGS), last_at(PLAN_HEADINGS)) {
+        a > b
+    } else if has(PAST_HEADINGS) {
         true
     } else if has(&[
         "工作安排",
@@ -234,6 +238,28 @@ pub(crate) fn leading_year(chars: &[char], i: usize) -> Option<u16> {
         .try_fold(0u16, |acc, c| Some(acc * 10 + c.to_digit(10)? as u16))
 }
 
+/// A sentence that sums up a past period in the reports' set form (——这是…的五年, 这一年是…的一年).
+fn review_sentence(chars: &[char], i: usize) -> bool {
+    let mut s = i;
+    while s < chars.len() && matches!(chars[s], '—' | '-' | '–') {
+        s += 1;
+    }
+    if !(matches_at(chars, s, "这是")
+        || matches_at(chars, s, "这一年")
+        || matches_at(chars, s, "这五年"))
+    {
+        return false;
+    }
+    let mut e = s;
+    while e < chars.len() && e - s < 40 && !matches!(chars[e], '。' | '\n') {
+        if matches_at(chars, e, "的五年") || matches_at(chars, e, "的一年") {
+            return true;
+        }
+        e += 1;
+    }
+    false
+}
+
 /// Does the sentence starting at `i` open with a past-time cue?
 fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
     let mut s = i;
@@ -241,7 +267,7 @@ fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
         s += 1;
     }
     s += list_marker_len(chars, s);
-    if PAST_OPENINGS.iter().any(|w| matches_at(chars, s, w)) {
+    if PAST_OPENINGS.iter().any(|w| matches_at(chars, s, w)) || review_sentence(chars, s) {
         return true;
     }
     match (leading_year(chars, s), plan_year) {
@@ -251,18 +277,22 @@ fn past_sentence(chars: &[char], i: usize, plan_year: Option<u16>) -> bool {
 }
 
 /// Splits `chars` into clauses, marking past-review ones.
-pub(crate) fn clauses(chars: &[char], plan_year: Option<u16>) -> Vec<Clause> {
+/// `starts_in_review`: the text opens with a review (a work report before its plan part).
+pub(crate) fn clauses(
+    chars: &[char],
+    plan_year: Option<u16>,
+    starts_in_review: bool,
+) -> Vec<Clause> {
     let mut out = Vec::new();
     let mut sentence = 0;
     let mut start = 0;
-    let mut line_start = 0;
-    let mut mode_past = inline_heading(chars, 0, update_mode(chars, 0, false, plan_year));
+    let mut mode_past =
+        inline_heading(chars, 0, update_mode(chars, 0, starts_in_review, plan_year));
     let mut sentence_past = past_sentence(chars, 0, plan_year);
     for (i, &c) in chars.iter().enumerate() {
-        let newline = c == '\n' && hard_newline(chars, i, line_start);
-        if c == '\n' {
-            line_start = i + 1;
-        }
+        // Layout wraps were joined in the analysis view (`view.rs`): every newline left is
+        // a paragraph, heading or item end.
+        let newline = c == '\n';
         if newline || is_clause_break(c) {
             if i > start {
                 out.push(Clause {
@@ -343,7 +373,7 @@ mod tests {
 
     fn texts(s: &str, year: Option<u16>) -> Vec<(String, bool)> {
         let ch = c(s);
-        clauses(&ch, year)
+        clauses(&ch, year, false)
             .into_iter()
             .map(|cl| (ch[cl.start..cl.end].iter().collect(), cl.past))
             .collect()
@@ -354,13 +384,6 @@ mod tests {
         let t = texts("甲，乙;丙。\n标题\n丁：戊", None);
         let names: Vec<&str> = t.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(names, ["甲", "乙", "丙", "标题", "丁", "戊"]);
-    }
-
-    #[test]
-    fn layout_break_inside_clause_is_soft() {
-        let s = "实施消费促进行动扩大新能源汽车电子产品智能家电等大宗消费新增\n高标准农田40万亩。";
-        let t = texts(s, None);
-        assert_eq!(t.len(), 1, "{t:?}");
     }
 
     #[test]
@@ -387,6 +410,16 @@ mod tests {
             .map(|x| x.1)
             .collect();
         assert_eq!(past, [true, false, true]);
+    }
+
+    #[test]
+    fn a_heading_naming_results_then_targets_opens_the_targets() {
+        let s = "二、“十四五”时期发展成就和“十五五”时期主要目标任务\n地区生产总值年均增长5%左右。";
+        let t = texts(s, Some(2026));
+        assert!(
+            t.iter().filter(|(s, _)| s.contains('%')).all(|x| !x.1),
+            "{t:?}"
+        );
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub(crate) const UNITS: &[&str] = &[
     "吨标准煤",
     "吨",
     "千克",
+    "克",
     "标箱",
     "TEU",
     "元",
@@ -79,6 +80,9 @@ pub(crate) const UNITS: &[&str] = &[
     "人次",
     "场次",
     "车次",
+    "班次",
+    "例",
+    "段",
     "斤",
     "岁",
     "人",
@@ -133,7 +137,16 @@ pub(crate) const UNITS: &[&str] = &[
 pub(crate) const MAGNITUDES: &[&str] = &["万亿", "千万", "百万", "亿", "万"];
 
 /// Qualifiers written after the unit.
-pub(crate) const POST_QUALIFIERS: &[&str] = &["以上", "以下", "以内", "之内", "左右", "上下"];
+pub(crate) const POST_QUALIFIERS: &[&str] = &[
+    "及以上",
+    "及以下",
+    "以上",
+    "以下",
+    "以内",
+    "之内",
+    "左右",
+    "上下",
+];
 
 /// Words that turn a sentence from last year's results back to this year's plan.
 pub(crate) const PLAN_CUES: &[&str] = &["今年", "明年", "年内", "全年", "力争", "目标", "计划"];
@@ -146,6 +159,7 @@ pub(crate) const ADVERBS: &[&str] = &[
     "全年",
     "目标为",
     "目标",
+    "预期",
     "年度",
     "年内",
     "滚动",
@@ -181,6 +195,7 @@ pub(crate) const ADVERBS: &[&str] = &[
     "另外",
     "此外",
     "继续",
+    "接续",
     "全面",
     "精准",
     "统筹",
@@ -331,7 +346,8 @@ pub(crate) const LEVEL_VERBS: &[&str] = &["实现", "达到", "保持", "稳定"
 
 /// Adverbs that mark a project as continuing (加快建设…等N个): with 等 and a build verb the
 /// count names projects already under way, not new work.
-pub(crate) const CONTINUING_ADVERBS: &[&str] = &["加快", "持续", "继续", "深入", "加速", "全力"];
+pub(crate) const CONTINUING_ADVERBS: &[&str] =
+    &["加快", "持续", "继续", "深入", "加速", "全力", "接续"];
 /// Verbs that with 等N and a continuing adverb (or alone, for 推进/深化) name ongoing work.
 pub(crate) const CONTINUING_VERBS: &[&str] = &["建设", "推进", "实施", "开展", "深化"];
 
@@ -388,27 +404,27 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("稳定在", None, false, true),
     cue("保持", None, false, true),
     cue("稳定", None, false, true),
-    cue("提升至", None, false, true),
-    cue("提升到", None, false, true),
-    cue("提高至", None, false, true),
-    cue("提高到", None, false, true),
-    cue("增加到", None, false, true),
-    cue("增加至", None, false, true),
-    cue("增长到", None, false, true),
-    cue("增长至", None, false, true),
-    cue("下降到", None, false, true),
-    cue("下降至", None, false, true),
-    cue("降低到", None, false, true),
-    cue("降低至", None, false, true),
-    cue("减少到", None, false, true),
-    cue("减少至", None, false, true),
-    cue("增至", None, false, true),
-    cue("恢复到", None, false, true),
-    cue("恢复至", None, false, true),
+    cue("提升至", Some(C::Ge), false, true),
+    cue("提升到", Some(C::Ge), false, true),
+    cue("提高至", Some(C::Ge), false, true),
+    cue("提高到", Some(C::Ge), false, true),
+    cue("增加到", Some(C::Ge), false, true),
+    cue("增加至", Some(C::Ge), false, true),
+    cue("增长到", Some(C::Ge), false, true),
+    cue("增长至", Some(C::Ge), false, true),
+    cue("下降到", Some(C::Ge), false, true),
+    cue("下降至", Some(C::Ge), false, true),
+    cue("降低到", Some(C::Ge), false, true),
+    cue("降低至", Some(C::Ge), false, true),
+    cue("减少到", Some(C::Ge), false, true),
+    cue("减少至", Some(C::Ge), false, true),
+    cue("增至", Some(C::Ge), false, true),
+    cue("恢复到", Some(C::Ge), false, true),
+    cue("恢复至", Some(C::Ge), false, true),
     cue("推广应用", None, false, false),
     cue("开工", None, false, false),
     cue("推广", None, false, false),
-    cue("降至", None, false, true),
+    cue("降至", Some(C::Ge), false, true),
     cue("目标为", None, false, true),
     cue("目标", None, false, true),
     // Comparison bases: longest match keeps 比去年增长 from reading as 比去 + 年增长.
@@ -421,12 +437,24 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("比上年", None, false, false),
     cue("较上年", None, false, false),
     cue("年均增长", None, true, false),
+    cue("年均增速", None, true, false),
+    cue("年均提升", None, true, false),
+    cue("年均提高", None, true, false),
+    cue("年均下降", None, true, false),
     cue("年增长", None, true, false),
     cue("同比增长", None, true, false),
     cue("增长", None, true, false),
     cue("增速", None, true, false),
     cue("增幅", None, true, false),
     cue("涨幅", None, true, false),
+    cue("上涨", None, true, false),
+    cue("升幅", None, true, false),
+    cue("持续", None, false, false),
+    cue("累计", None, false, true),
+    cue("下跌", None, true, false),
+    cue("均下降", None, true, false),
+    cue("均增长", None, true, false),
+    cue("均提高", None, true, false),
     cue("降幅", None, true, false),
     cue("提高", None, true, false),
     cue("提升", None, true, false),
@@ -435,6 +463,9 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("减少", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
+    cue("同口径", None, false, false),
+    cue("均", None, false, false),
+    cue("预期", None, false, false),
     // Per-capita and per-year bases between the cue and the number (提高到每人每年600元).
     cue("每人每年", None, false, false),
     cue("每人每月", None, false, false),

@@ -50,11 +50,13 @@ mod indicators;
 mod lexicon;
 mod numerals;
 mod script;
+mod view;
+mod words;
 
 use serde::{Deserialize, Serialize};
 
 pub use document::{DocKind, Document, DocumentInfo, Meta, document_info};
-pub use extract::extract;
+pub use extract::{extract, figures_of};
 pub use indicators::{indicator_key, indicator_label};
 
 /// One quantitative target found in a text (a record of `TARGETS-SCHEMA.md` §2, minus `doc`).
