@@ -491,10 +491,7 @@ const NOT_REGION_ENDINGS: &[&str] = &[
 /// Reads kind, issuer, region and years from the text and what the publisher knows of it.
 fn facts(chars: &[char], meta: &Meta<'_>) -> DocumentInfo {
     // Facts are read in simplified script; the fold is char for char.
-    let folded: Vec<char> = chars
-        .iter()
-        .map(|&c| crate::script::simplified_char(c))
-        .collect();
+    let folded = crate::script::simplified_chars(chars);
     let chars = &folded[..];
     let head = head_lines(chars);
     let source = meta.source.map(crate::script::simplified);

@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 pub use document::{DocKind, Document, DocumentInfo, Meta, document_info};
 pub use extract::{extract, figures_of};
 pub use indicators::{indicator_key, indicator_label};
+pub use words::{ENERGY_WORDS, energy_words, segmenter};
 
 /// One quantitative target found in a text (a record of `TARGETS-SCHEMA.md` §2, minus `doc`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

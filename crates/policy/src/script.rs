@@ -1,37 +1,30 @@
-//! Traditional → simplified Chinese, char by char, so document facts (政府工作報告, 長沙市,
-//! 關於印發…規劃) read the same in either script. A 1:1 char mapping keeps char counts, so
-//! offsets taken on the folded text hold for the original.
+//! Traditional → simplified Chinese, one char for one char, so that text republished in
+//! traditional script (萬, 億, 個, 政府工作報告, 關於印發…規劃) reads like the original, and offsets
+//! taken on the folded text hold for the source.
 //!
-//! `t2s.txt` (one `traditional simplified` pair a line) is the table of the fast2s crate
-//! (github.com/tyrchen/fast2s, MIT licence, Copyright 2021 Tyr Chen), vendored as data: the
-//! crate itself brings bincode, an old hashbrown and `unsafe` for what is a lookup table here.
+//! The table is the `fast2s` crate's: its `convert` writes exactly one char per input char (the
+//! table is char → char; the neighbours only pick which one, as for 乾/幹). The length check
+//! below guards that; should it ever change, the text is read as it is.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-fn table() -> &'static HashMap<char, char> {
-    static TABLE: OnceLock<HashMap<char, char>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        include_str!("t2s.txt")
-            .lines()
-            .filter_map(|l| {
-                let mut cs = l.split_whitespace().map(|w| w.chars());
-                let (mut t, mut s) = (cs.next()?, cs.next()?);
-                let (t, s) = (t.next()?, s.next()?);
-                Some((t, s))
-            })
-            .collect()
-    })
-}
-
-/// `c` in simplified script (itself when it has no traditional form).
-pub(crate) fn simplified_char(c: char) -> char {
-    table().get(&c).copied().unwrap_or(c)
+/// `chars` in simplified script, char for char.
+pub(crate) fn simplified_chars(chars: &[char]) -> Vec<char> {
+    // Only ideographs can change: skip the conversion (and its String) for ASCII-only text.
+    if chars.iter().all(char::is_ascii) {
+        return chars.to_vec();
+    }
+    let s: String = chars.iter().collect();
+    let out: Vec<char> = fast2s::convert(&s).chars().collect();
+    if out.len() == chars.len() {
+        out
+    } else {
+        chars.to_vec()
+    }
 }
 
 /// `s` in simplified script, char for char.
 pub(crate) fn simplified(s: &str) -> String {
-    s.chars().map(simplified_char).collect()
+    let chars: Vec<char> = s.chars().collect();
+    simplified_chars(&chars).into_iter().collect()
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub(crate) struct View<'a> {
 impl<'a> View<'a> {
     /// Builds the view of `source`.
     pub(crate) fn new(source: &'a [char]) -> View<'a> {
-        let simplified = simplify(source);
+        let simplified = crate::script::simplified_chars(source);
         let norm_all: Vec<char> = simplified.into_iter().map(fold).collect();
         let mut soft = soft_breaks(&norm_all);
         mark_pinyin(&norm_all, &mut soft);
@@ -74,23 +74,6 @@ impl<'a> View<'a> {
             s
         };
         (s, e.max(s))
-    }
-}
-
-/// Traditional → simplified, one char for one char. `fast2s::convert` pushes exactly one char
-/// per input char (its table is char → char, context only picks which one), which the length
-/// check below guards; should that ever change, the text is read as it is.
-fn simplify(source: &[char]) -> Vec<char> {
-    // Only ideographs can change: skip the conversion (and its String) for ASCII-only text.
-    if source.iter().all(char::is_ascii) {
-        return source.to_vec();
-    }
-    let s: String = source.iter().collect();
-    let out: Vec<char> = fast2s::convert(&s).chars().collect();
-    if out.len() == source.len() {
-        out
-    } else {
-        source.to_vec()
     }
 }
 

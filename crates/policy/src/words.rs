@@ -17,8 +17,32 @@ use jieba_rs::Jieba;
 
 use crate::lexicon as lx;
 
-/// One jieba instance for the process: loading its dictionary takes a few hundred ms.
-static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+/// Words of the energy trade that jieba's general dictionary lacks or cuts apart (one a line,
+/// `#` comments); see the file's header.
+pub const ENERGY_WORDS: &str = include_str!("data/energy-words.txt");
+
+/// The one jieba dictionary of the process — jieba's general dictionary plus [`ENERGY_WORDS`] —
+/// shared with whoever else cuts Chinese text (the portal's search index): loading it takes a
+/// few hundred ms and tens of MB, so it is loaded once, on first use.
+pub fn segmenter() -> &'static Jieba {
+    static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+        let mut jieba = Jieba::new();
+        for word in energy_words() {
+            // No frequency: jieba suggests the one that just keeps the word whole.
+            jieba.add_word(word, None, None);
+        }
+        jieba
+    });
+    &JIEBA
+}
+
+/// The words of [`ENERGY_WORDS`].
+pub fn energy_words() -> impl Iterator<Item = &'static str> {
+    ENERGY_WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
 
 /// The learned lead words (first column of the data file).
 static LEADS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
@@ -120,7 +144,7 @@ fn lead_cut_from(
         return None;
     }
     let text: String = norm[start..end].iter().collect();
-    let tags = JIEBA.tag(&text, true);
+    let tags = segmenter().tag(&text, true);
     let lens: Vec<usize> = tags.iter().map(|t| t.word.chars().count()).collect();
     let n = tags.len();
     if n < 2 {

@@ -12,8 +12,6 @@
 //! positions are character offsets, so the words of a phrase line up by where they start whatever
 //! extra sub-words search mode adds around them (see [`super::query`]).
 
-use std::sync::LazyLock;
-
 use jieba_rs::{Jieba, TokenizeMode};
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
@@ -25,36 +23,16 @@ pub const JIEBA: &str = "jieba";
 /// Tokens longer than this many bytes (URLs, base64, runs of digits) are not indexed.
 const MAX_TOKEN_BYTES: usize = 60;
 
-/// Words of the energy trade added to jieba's general dictionary; see the file's header.
-const ENERGY_WORDS: &str = include_str!("energy-words.txt");
-
 /// Changes whenever code here changes how text is cut or filtered (the word list is hashed into
 /// [`fingerprint`] by itself).
 const ANALYZER_VERSION: u32 = 2;
-
-/// The dictionary takes a noticeable time to load, so it is loaded once, on first use.
-static DICTIONARY: LazyLock<Jieba> = LazyLock::new(|| {
-    let mut jieba = Jieba::new();
-    for word in energy_words() {
-        // No frequency: jieba suggests the one that just keeps the word whole.
-        jieba.add_word(word, None, None);
-    }
-    jieba
-});
-
-fn energy_words() -> impl Iterator<Item = &'static str> {
-    ENERGY_WORDS
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-}
 
 /// Names how this build cuts text: the analyzer version and a hash of the added words. An index
 /// stores it with every commit, and one cut another way is rebuilt rather than half-matched.
 pub fn fingerprint() -> String {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
-    for word in energy_words() {
+    for word in policy::energy_words() {
         hash.update(word.as_bytes());
         hash.update(b"\n");
     }
@@ -63,9 +41,10 @@ pub fn fingerprint() -> String {
     format!("jieba analyzer {ANALYZER_VERSION}, energy words {short}")
 }
 
-/// The shared jieba instance.
+/// The shared jieba instance: the policy extractor's, with the energy trade's words
+/// (`policy::segmenter`), so the process holds one dictionary.
 pub fn jieba() -> &'static Jieba {
-    &DICTIONARY
+    policy::segmenter()
 }
 
 /// The analyzer registered as [`JIEBA`]: search-mode words, lower-cased, very long tokens dropped.
@@ -233,7 +212,7 @@ mod tests {
         let f = fingerprint();
         assert!(f.starts_with("jieba analyzer "), "{f}");
         assert_eq!(f, fingerprint());
-        assert!(energy_words().all(|w| !w.contains(char::is_whitespace)));
+        assert!(policy::energy_words().all(|w| !w.contains(char::is_whitespace)));
     }
 
     #[test]
