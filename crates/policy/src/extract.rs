@@ -87,7 +87,9 @@ pub fn figures_of(text: &str, info: &crate::DocumentInfo) -> (Vec<Target>, Vec<T
 pub(crate) fn figures(chars: &[char], info: &crate::DocumentInfo) -> (Vec<Target>, Vec<Target>) {
     let mode = Mode {
         plan_year: info.year,
-        news: info.kind == crate::DocKind::News,
+        // News that reports on a policy document (发布《…行动方案》) quotes that document: its
+        // figures are the document's targets, read as in the document itself.
+        news: info.kind == crate::DocKind::News && info.covers.is_none(),
         starts_in_review: info.kind == crate::DocKind::WorkReport,
     };
     run(chars, mode)

@@ -38,8 +38,9 @@ fn rows_of<'a>(json: &'a Value, title: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-const PLAN_TITLE: &str = "某市2024年经济社会发展主要预期目标";
-const PLAN: &str = "某市2024年经济社会发展主要预期目标\n\n作者:\n来源:\n2024/03/01 10:21\n浏览量:\n\n\
+// A policy document (a notice): its figures are targets. (News would need a commitment.)
+const PLAN_TITLE: &str = "某市人民政府关于印发2024年经济社会发展主要预期目标的通知";
+const PLAN: &str = "某市人民政府关于印发2024年经济社会发展主要预期目标的通知\n\n作者:\n来源:\n2024/03/01 10:21\n浏览量:\n\n\
 地区生产总值突破1.55万亿元，社会消费品零售总额达到1400亿元，一般公共预算收入增长5%左右，\
 新能源汽车产量突破120万辆，规模以上工业增加值增长7%。\n";
 
