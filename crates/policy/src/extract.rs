@@ -1534,6 +1534,9 @@ fn process_clause(
                 core_range.end,
                 lx::INNER_INCREMENT_VERBS,
             )
+            || lx::CHANGE_NOUNS
+                .iter()
+                .any(|w| lx::ends_with_at(norm, core_range.end, w).is_some())
             || (p.growth && !p.level)
         {
             Kind::Increment
@@ -2282,5 +2285,27 @@ mod tests {
         none("全市1.2万名干部职工参与志愿服务。");
         let t = one("组织1.2万名干部职工参与志愿服务。");
         assert_eq!(t.kind, Kind::Increment);
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    #[test]
+    fn cuts_are_rates_and_change_nouns_are_increments() {
+        let t = extract("市级行政经费压减8%，化肥用量比2020年削减4%。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert_eq!(
+            (t[0].indicator.as_str(), t[0].kind),
+            ("市级行政经费", Kind::Growth)
+        );
+        assert_eq!(
+            (t[1].indicator.as_str(), t[1].kind),
+            ("化肥用量", Kind::Growth)
+        );
+        let t = extract("二氧化硫重点工程减排量达到2.1万吨，闲置建设用地减量3平方公里。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert!(t.iter().all(|t| t.kind == Kind::Increment), "{t:#?}");
     }
 }

@@ -461,6 +461,10 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("下降", None, true, false),
     cue("降低", None, true, false),
     cue("减少", None, true, false),
+    // 压减, 削减, 压降: cutting a budget or an input by N% is a rate of change like 下降.
+    cue("压减", None, true, false),
+    cue("削减", None, true, false),
+    cue("压降", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
     cue("同口径", None, false, false),
@@ -494,6 +498,10 @@ pub(crate) const PRE_CUES: &[Cue] = &[
 pub(crate) const RATIO_WORDS: &[&str] = &[
     "率", "占比", "比重", "比例", "份额", "强度", "覆盖", "普及", "达标", "任务", "水平",
 ];
+
+/// Nouns that name an amount of change (减排量, 减量): what they measure is the period's work,
+/// not a stock, so their figure is an increment like 减少3200万吨.
+pub(crate) const CHANGE_NOUNS: &[&str] = &["减排量", "减量", "削减量", "增量"];
 
 /// Generic measure nouns: a verb in front of them is part of the indicator (开行列数).
 pub(crate) const MEASURE_TAILS: &[char] = &['数', '量', '率', '额', '值'];
