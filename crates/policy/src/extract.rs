@@ -1036,7 +1036,12 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
             hedge_at.get_or_insert(i);
             i += len;
-        } else if let Some(len) = longest_at(norm, i, lx::ADVERBS).filter(|&l| i + l <= num_start) {
+        } else if let Some(len) = longest_at(norm, i, lx::ADVERBS)
+            .filter(|&l| i + l <= num_start)
+            .filter(|&l| !matches_at(norm, i, "年度") || l > 2 || verb_at(norm, i + l))
+        {
+            // 年度 dates a verb (年度完成投资) but names a noun's period (年度投资计划): before
+            // a noun it is part of the indicator.
             let w: String = norm[i..i + len].iter().collect();
             if lx::CONTINUING_ADVERBS.contains(&w.as_str()) {
                 p.continuing = true;
@@ -1143,6 +1148,19 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     }
     p.core_end = e;
     p
+}
+
+/// Does a cue-list verb or hedge start at `i`?
+fn verb_at(norm: &[char], i: usize) -> bool {
+    [
+        lx::INCREMENT_VERBS,
+        lx::LEVEL_VERBS,
+        lx::STOCK_VERBS,
+        lx::HEDGES,
+        lx::ADVERBS,
+    ]
+    .iter()
+    .any(|list| longest_at(norm, i, list).is_some())
 }
 
 /// Start of a comparison base or deadline that ends the stretch `[from, end)`: 比/较 + a year,
@@ -1401,7 +1419,9 @@ fn process_clause(
                 "总长",
             ]
             .iter()
-            .any(|w| ind_norm.ends_with(w))
+            .any(|w| ind_norm.ends_with(w) || lx::ends_with_at(norm, p.core_end, w).is_some())
+            // 服务半径不超过1公里: a radius describes a service, it counts nothing (schema §1).
+            || ind_norm.ends_with("半径")
             || ind_norm == "宽"
             || ind_norm == "长";
         let forecast = contains_any(
@@ -1432,7 +1452,9 @@ fn process_clause(
                 q.num_start,
                 &["应到", "实到", "出席"],
             );
-        let list_total = ind_norm.is_empty()
+        // (…项目，共57个): a total of the items listed before, with or without 共 in the indicator.
+        let list_total = (ind_norm.is_empty()
+            || ["共", "共计", "合计", "总计"].contains(&ind_norm.as_str()))
             && contains_any(
                 norm,
                 q.num_start.saturating_sub(2),
@@ -2292,6 +2314,17 @@ mod tests {
 mod change_tests {
     use super::*;
 
+    fn one(text: &str) -> Target {
+        let t = extract(text);
+        assert_eq!(t.len(), 1, "{t:#?}");
+        t.into_iter().next().unwrap()
+    }
+
+    fn none(text: &str) {
+        let t = extract(text);
+        assert!(t.is_empty(), "{t:#?}");
+    }
+
     #[test]
     fn cuts_are_rates_and_change_nouns_are_increments() {
         let t = extract("市级行政经费压减8%，化肥用量比2020年削减4%。");
@@ -2307,5 +2340,32 @@ mod change_tests {
         let t = extract("二氧化硫重点工程减排量达到2.1万吨，闲置建设用地减量3平方公里。");
         assert_eq!(t.len(), 2, "{t:#?}");
         assert!(t.iter().all(|t| t.kind == Kind::Increment), "{t:#?}");
+    }
+
+    #[test]
+    fn delivering_verbs_and_yearly_nouns() {
+        let t = extract("全年更新改造供水管网500公里，配送惠民演出不少于300场次。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert_eq!(
+            (t[0].indicator.as_str(), t[0].kind),
+            ("供水管网", Kind::Increment)
+        );
+        assert_eq!(
+            (t[1].indicator.as_str(), t[1].kind),
+            ("惠民演出", Kind::Increment)
+        );
+        let t = one("年度投资计划25亿元。");
+        assert_eq!(t.indicator, "年度投资计划");
+        let t = one("年度新增绿地300公顷。");
+        assert_eq!(t.indicator, "绿地");
+    }
+
+    #[test]
+    fn radii_sizes_and_list_totals_are_no_targets() {
+        none("城区养老服务设施服务半径不超过2公里。");
+        let t = extract("新建游园一处，建设面积5000平方米。");
+        assert!(t.iter().all(|t| t.value != 5000.0), "{t:#?}");
+        let t = extract("实施道路、桥梁、管网三类项目，共42个。");
+        assert!(t.iter().all(|t| t.value != 42.0), "{t:#?}");
     }
 }

@@ -298,6 +298,14 @@ pub(crate) const INCREMENT_VERBS: &[&str] = &[
     "储备",
     "供应",
     "投放",
+    // Verbs that deliver or renew for the period (更新路灯, 配送演出, 增补学位, 增配设备, 筹措资金,
+    // 落实改造面积): what they govern is the period's work.
+    "更新",
+    "配送",
+    "增补",
+    "增配",
+    "筹措",
+    "落实",
 ];
 
 /// Verbs that inside an indicator still mark it as an increment (城镇新增就业, 开行列数).
