@@ -519,6 +519,15 @@ fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
     }
 }
 
+/// Is the number ending at `j` the value of a 年限 named just before it (年限提高到11 年)?
+fn measures_years(norm: &[char], j: usize) -> bool {
+    let mut k = j;
+    while k > 0 && (norm[k - 1].is_ascii_digit() || matches!(norm[k - 1], '.' | ' ' | ',')) {
+        k -= 1;
+    }
+    k < j && contains_any(norm, k.saturating_sub(8), k, &["年限"])
+}
+
 /// Reads a unit (magnitude, 多/余, classifier, parenthesised alternative) at `j`.
 /// Returns (unit string as read in the view, end index, gt-from-多, had classifier or percent,
 /// unit as written). Rules look at the first (simplified: 萬→万); the record keeps the second.
@@ -593,6 +602,13 @@ fn read_unit(
     }
     // Magnitude and classifier side by side (万吨) are written as one stretch, so that what the
     // view dropped between them stays (萬(wàn)噸).
+    // 受教育年限达到10.5年: years are the measure of a 年限 (a span counted in years), not a
+    // date or a duration of service.
+    if unit.is_empty() && norm.get(j) == Some(&'年') && measures_years(norm, j) {
+        unit.push('年');
+        written.push_str(&orig.written(j, j + 1));
+        return (unit, j + 1, more, true, written);
+    }
     let joined_from =
         (!unit.is_empty() && !more && written.chars().count() == unit.chars().count())
             .then(|| j - unit.chars().count());
@@ -643,6 +659,10 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
     } else {
         j
     };
+    // 迈上50亿元(新)台阶: the step closes the figure like a qualifier; it reads as at least.
+    if let Some(len) = longest_at(norm, j, &["台阶", "新台阶"]) {
+        return (Some(Comparator::Ge), j + len, false);
+    }
     let Some(len) = longest_at(norm, j, lx::POST_QUALIFIERS) else {
         return (None, j, false);
     };
@@ -724,6 +744,10 @@ fn labels_class(unit: &str) -> bool {
 /// An amount of money (or an age) directly followed by a noun names a class (亿元级项目, 百亿元企业,
 /// 5000万元项目), not a target; a verb or a boundary after it is fine.
 fn money_label(norm: &[char], end: usize) -> bool {
+    // 迈上50亿元(新)台阶: the step is the level reached, not a class of things.
+    if matches_at(norm, end, "台阶") || matches_at(norm, end, "新台阶") {
+        return false;
+    }
     norm.get(end).is_some_and(|&c| {
         is_cjk(c)
             && !matches!(
@@ -2367,5 +2391,22 @@ mod change_tests {
         assert!(t.iter().all(|t| t.value != 5000.0), "{t:#?}");
         let t = extract("实施道路、桥梁、管网三类项目，共42个。");
         assert!(t.iter().all(|t| t.value != 42.0), "{t:#?}");
+    }
+
+    #[test]
+    fn years_of_a_span_and_new_steps() {
+        let t = one("全市居民平均受教育年限达到14年。");
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.kind),
+            (14.0, "年", Kind::Level)
+        );
+        assert_eq!(t.indicator, "全市居民平均受教育年限");
+        none("到2030年，建成10年规划的主干网。");
+        let t = one("全县文旅产业规模迈上50亿元台阶。");
+        assert_eq!(
+            (t.value, t.comparator, t.kind),
+            (50.0, Comparator::Ge, Kind::Level)
+        );
+        assert_eq!(t.indicator, "全县文旅产业规模");
     }
 }

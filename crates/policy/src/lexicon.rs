@@ -118,6 +118,7 @@ pub(crate) const UNITS: &[&str] = &[
     "篇",
     "份",
     "册",
+    "盏",
     "班",
     "趟",
     "站",
@@ -412,6 +413,9 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("稳定在", None, false, true),
     cue("保持", None, false, true),
     cue("稳定", None, false, true),
+    // 迈上N亿元(新)台阶: climbing onto a step is reaching at least that level.
+    cue("迈上", Some(C::Ge), false, true),
+    cue("迈过", Some(C::Ge), false, true),
     cue("提升至", Some(C::Ge), false, true),
     cue("提升到", Some(C::Ge), false, true),
     cue("提高至", Some(C::Ge), false, true),
