@@ -521,6 +521,15 @@ fn rejected_context(norm: &[char], start: usize, arabic: bool) -> bool {
     }
 }
 
+/// Is the number ending at `j` the value of a 年限 named just before it (年限提高到11 年)?
+fn measures_years(norm: &[char], j: usize) -> bool {
+    let mut k = j;
+    while k > 0 && (norm[k - 1].is_ascii_digit() || matches!(norm[k - 1], '.' | ' ' | ',')) {
+        k -= 1;
+    }
+    k < j && contains_any(norm, k.saturating_sub(8), k, &["年限"])
+}
+
 /// Reads a unit (magnitude, 多/余, classifier, parenthesised alternative) at `j`.
 /// Returns (unit string as read in the view, end index, gt-from-多, had classifier or percent,
 /// unit as written). Rules look at the first (simplified: 萬→万); the record keeps the second.
@@ -595,6 +604,13 @@ fn read_unit(
     }
     // Magnitude and classifier side by side (万吨) are written as one stretch, so that what the
     // view dropped between them stays (萬(wàn)噸).
+    // 受教育年限达到10.5年: years are the measure of a 年限 (a span counted in years), not a
+    // date or a duration of service.
+    if unit.is_empty() && norm.get(j) == Some(&'年') && measures_years(norm, j) {
+        unit.push('年');
+        written.push_str(&orig.written(j, j + 1));
+        return (unit, j + 1, more, true, written);
+    }
     let joined_from =
         (!unit.is_empty() && !more && written.chars().count() == unit.chars().count())
             .then(|| j - unit.chars().count());
@@ -645,6 +661,10 @@ fn read_post(norm: &[char], j: usize) -> (Option<Comparator>, usize, bool) {
     } else {
         j
     };
+    // 迈上50亿元(新)台阶: the step closes the figure like a qualifier; it reads as at least.
+    if let Some(len) = longest_at(norm, j, &["台阶", "新台阶"]) {
+        return (Some(Comparator::Ge), j + len, false);
+    }
     let Some(len) = longest_at(norm, j, lx::POST_QUALIFIERS) else {
         return (None, j, false);
     };
@@ -726,6 +746,10 @@ fn labels_class(unit: &str) -> bool {
 /// An amount of money (or an age) directly followed by a noun names a class (亿元级项目, 百亿元企业,
 /// 5000万元项目), not a target; a verb or a boundary after it is fine.
 fn money_label(norm: &[char], end: usize) -> bool {
+    // 迈上50亿元(新)台阶: the step is the level reached, not a class of things.
+    if matches_at(norm, end, "台阶") || matches_at(norm, end, "新台阶") {
+        return false;
+    }
     norm.get(end).is_some_and(|&c| {
         is_cjk(c)
             && !matches!(
@@ -1038,7 +1062,12 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
             hedge_at.get_or_insert(i);
             i += len;
-        } else if let Some(len) = longest_at(norm, i, lx::ADVERBS).filter(|&l| i + l <= num_start) {
+        } else if let Some(len) = longest_at(norm, i, lx::ADVERBS)
+            .filter(|&l| i + l <= num_start)
+            .filter(|&l| !matches_at(norm, i, "年度") || l > 2 || verb_at(norm, i + l))
+        {
+            // 年度 dates a verb (年度完成投资) but names a noun's period (年度投资计划): before
+            // a noun it is part of the indicator.
             let w: String = norm[i..i + len].iter().collect();
             if lx::CONTINUING_ADVERBS.contains(&w.as_str()) {
                 p.continuing = true;
@@ -1145,6 +1174,19 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     }
     p.core_end = e;
     p
+}
+
+/// Does a cue-list verb or hedge start at `i`?
+fn verb_at(norm: &[char], i: usize) -> bool {
+    [
+        lx::INCREMENT_VERBS,
+        lx::LEVEL_VERBS,
+        lx::STOCK_VERBS,
+        lx::HEDGES,
+        lx::ADVERBS,
+    ]
+    .iter()
+    .any(|list| longest_at(norm, i, list).is_some())
 }
 
 /// Start of a comparison base or deadline that ends the stretch `[from, end)`: 比/较 + a year,
@@ -1403,7 +1445,9 @@ fn process_clause(
                 "总长",
             ]
             .iter()
-            .any(|w| ind_norm.ends_with(w))
+            .any(|w| ind_norm.ends_with(w) || lx::ends_with_at(norm, p.core_end, w).is_some())
+            // 服务半径不超过1公里: a radius describes a service, it counts nothing (schema §1).
+            || ind_norm.ends_with("半径")
             || ind_norm == "宽"
             || ind_norm == "长";
         let forecast = contains_any(
@@ -1434,7 +1478,9 @@ fn process_clause(
                 q.num_start,
                 &["应到", "实到", "出席"],
             );
-        let list_total = ind_norm.is_empty()
+        // (…项目，共57个): a total of the items listed before, with or without 共 in the indicator.
+        let list_total = (ind_norm.is_empty()
+            || ["共", "共计", "合计", "总计"].contains(&ind_norm.as_str()))
             && contains_any(
                 norm,
                 q.num_start.saturating_sub(2),
@@ -1536,6 +1582,9 @@ fn process_clause(
                 core_range.end,
                 lx::INNER_INCREMENT_VERBS,
             )
+            || lx::CHANGE_NOUNS
+                .iter()
+                .any(|w| lx::ends_with_at(norm, core_range.end, w).is_some())
             || (p.growth && !p.level)
         {
             Kind::Increment
@@ -2284,5 +2333,82 @@ mod tests {
         none("全市1.2万名干部职工参与志愿服务。");
         let t = one("组织1.2万名干部职工参与志愿服务。");
         assert_eq!(t.kind, Kind::Increment);
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn one(text: &str) -> Target {
+        let t = extract(text);
+        assert_eq!(t.len(), 1, "{t:#?}");
+        t.into_iter().next().unwrap()
+    }
+
+    fn none(text: &str) {
+        let t = extract(text);
+        assert!(t.is_empty(), "{t:#?}");
+    }
+
+    #[test]
+    fn cuts_are_rates_and_change_nouns_are_increments() {
+        let t = extract("市级行政经费压减8%，化肥用量比2020年削减4%。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert_eq!(
+            (t[0].indicator.as_str(), t[0].kind),
+            ("市级行政经费", Kind::Growth)
+        );
+        assert_eq!(
+            (t[1].indicator.as_str(), t[1].kind),
+            ("化肥用量", Kind::Growth)
+        );
+        let t = extract("二氧化硫重点工程减排量达到2.1万吨，闲置建设用地减量3平方公里。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert!(t.iter().all(|t| t.kind == Kind::Increment), "{t:#?}");
+    }
+
+    #[test]
+    fn delivering_verbs_and_yearly_nouns() {
+        let t = extract("全年更新改造供水管网500公里，配送惠民演出不少于300场次。");
+        assert_eq!(t.len(), 2, "{t:#?}");
+        assert_eq!(
+            (t[0].indicator.as_str(), t[0].kind),
+            ("供水管网", Kind::Increment)
+        );
+        assert_eq!(
+            (t[1].indicator.as_str(), t[1].kind),
+            ("惠民演出", Kind::Increment)
+        );
+        let t = one("年度投资计划25亿元。");
+        assert_eq!(t.indicator, "年度投资计划");
+        let t = one("年度新增绿地300公顷。");
+        assert_eq!(t.indicator, "绿地");
+    }
+
+    #[test]
+    fn radii_sizes_and_list_totals_are_no_targets() {
+        none("城区养老服务设施服务半径不超过2公里。");
+        let t = extract("新建游园一处，建设面积5000平方米。");
+        assert!(t.iter().all(|t| t.value != 5000.0), "{t:#?}");
+        let t = extract("实施道路、桥梁、管网三类项目，共42个。");
+        assert!(t.iter().all(|t| t.value != 42.0), "{t:#?}");
+    }
+
+    #[test]
+    fn years_of_a_span_and_new_steps() {
+        let t = one("全市居民平均受教育年限达到14年。");
+        assert_eq!(
+            (t.value, t.unit.as_str(), t.kind),
+            (14.0, "年", Kind::Level)
+        );
+        assert_eq!(t.indicator, "全市居民平均受教育年限");
+        none("到2030年，建成10年规划的主干网。");
+        let t = one("全县文旅产业规模迈上50亿元台阶。");
+        assert_eq!(
+            (t.value, t.comparator, t.kind),
+            (50.0, Comparator::Ge, Kind::Level)
+        );
+        assert_eq!(t.indicator, "全县文旅产业规模");
     }
 }

@@ -118,6 +118,7 @@ pub(crate) const UNITS: &[&str] = &[
     "篇",
     "份",
     "册",
+    "盏",
     "班",
     "趟",
     "站",
@@ -298,6 +299,14 @@ pub(crate) const INCREMENT_VERBS: &[&str] = &[
     "储备",
     "供应",
     "投放",
+    // Verbs that deliver or renew for the period (更新路灯, 配送演出, 增补学位, 增配设备, 筹措资金,
+    // 落实改造面积): what they govern is the period's work.
+    "更新",
+    "配送",
+    "增补",
+    "增配",
+    "筹措",
+    "落实",
 ];
 
 /// Verbs that inside an indicator still mark it as an increment (城镇新增就业, 开行列数).
@@ -404,6 +413,9 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("稳定在", None, false, true),
     cue("保持", None, false, true),
     cue("稳定", None, false, true),
+    // 迈上N亿元(新)台阶: climbing onto a step is reaching at least that level.
+    cue("迈上", Some(C::Ge), false, true),
+    cue("迈过", Some(C::Ge), false, true),
     cue("提升至", Some(C::Ge), false, true),
     cue("提升到", Some(C::Ge), false, true),
     cue("提高至", Some(C::Ge), false, true),
@@ -461,6 +473,10 @@ pub(crate) const PRE_CUES: &[Cue] = &[
     cue("下降", None, true, false),
     cue("降低", None, true, false),
     cue("减少", None, true, false),
+    // 压减, 削减, 压降: cutting a budget or an input by N% is a rate of change like 下降.
+    cue("压减", None, true, false),
+    cue("削减", None, true, false),
+    cue("压降", None, true, false),
     cue("增加", None, true, false),
     cue("分别", None, false, false),
     cue("同口径", None, false, false),
@@ -494,6 +510,10 @@ pub(crate) const PRE_CUES: &[Cue] = &[
 pub(crate) const RATIO_WORDS: &[&str] = &[
     "率", "占比", "比重", "比例", "份额", "强度", "覆盖", "普及", "达标", "任务", "水平",
 ];
+
+/// Nouns that name an amount of change (减排量, 减量): what they measure is the period's work,
+/// not a stock, so their figure is an increment like 减少3200万吨.
+pub(crate) const CHANGE_NOUNS: &[&str] = &["减排量", "减量", "削减量", "增量"];
 
 /// Generic measure nouns: a verb in front of them is part of the indicator (开行列数).
 pub(crate) const MEASURE_TAILS: &[char] = &['数', '量', '率', '额', '值'];
