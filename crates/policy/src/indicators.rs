@@ -44,7 +44,10 @@ fn table() -> &'static Table {
 /// Full-width ASCII to half-width, ASCII upper case, whitespace and quotes removed, Chinese
 /// brackets as ASCII ones.
 fn fold(name: &str) -> String {
-    name.chars()
+    // One key whatever the script (城鎮新增就業 is 城镇新增就业) and without the pinyin glosses
+    // some converters insert (重點(diǎn)工程).
+    without_pinyin(&crate::script::simplified(name))
+        .chars()
         .filter_map(|c| {
             let c = match c {
                 '\u{3000}' => ' ',
@@ -55,6 +58,28 @@ fn fold(name: &str) -> String {
                 .then(|| c.to_ascii_uppercase())
         })
         .collect()
+}
+
+/// `s` without parenthesised runs of lower-case Latin letters with tone marks ((diǎn), (zhǎn)).
+fn without_pinyin(s: &str) -> String {
+    let is_pinyin = |c: char| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü".contains(c);
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        match after.find(')') {
+            Some(close) if close > 0 && after[..close].chars().all(is_pinyin) => {
+                out.push_str(&rest[..open]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn lookup(name: &str) -> Option<&'static str> {
@@ -101,6 +126,14 @@ pub fn indicator_label(key: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_and_pinyin_glosses_do_not_split_a_key() {
+        assert_eq!(indicator_key("城鎮新增就業"), indicator_key("城镇新增就业"));
+        assert_eq!(indicator_key("糧食產量"), "粮食产量");
+        assert_eq!(indicator_key("重點(diǎn)工程減排量"), "重点工程减排量");
+        assert_eq!(indicator_key("地区生产总值(GDP)"), "地区生产总值");
+    }
 
     #[test]
     fn synonyms_share_a_key() {
