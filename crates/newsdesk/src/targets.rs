@@ -462,7 +462,7 @@ pub const APPROX_TOLERANCE: f64 = 0.05;
 /// | `gt` (突破, 超过) | > the value |
 /// | `eq` (a plain figure) | ≥ the value: a plan's plain number is a quantity to reach, and an outcome never lands exactly on it |
 /// | `approx` (左右, 约) | ≥ the value less [`APPROX_TOLERANCE`] (5 %) of it |
-/// | `range` (1~2) | within the range, bounds included (the upper bound scaled like the value) |
+/// | `range` (1~2, 4.5%~5%) | ≥ the lower bound: like 左右, a range states how much is wanted at least, and 5.4 % growth against 4.5%~5% is met, not missed |
 /// | `le` (以内, 不超过) | ≤ the value |
 ///
 /// A result's own range (rare) is read at its lower bound. Growth targets compare only with growth
@@ -478,13 +478,7 @@ pub fn status_of(target: &ArticleTarget, result: &ArticleTarget) -> Status {
         "gt" => r > t + eps,
         "le" => r <= t + eps,
         "approx" => r >= t - t.abs() * APPROX_TOLERANCE - eps,
-        "range" => {
-            // value_max is as written: scale it by the same magnitude as the value.
-            let factor = normalize(1.0, &target.unit).0;
-            let max = target.value_max.map_or(t, |m| m * factor);
-            r >= t - eps && r <= max + eps
-        }
-        // ge, eq and anything unknown: at least the value.
+        // ge, eq, range (its lower bound) and anything unknown: at least the value.
         _ => r >= t - eps,
     };
     if reached {
@@ -891,7 +885,12 @@ mod tests {
         let mut range = t("range", 1.0);
         range.value_max = Some(2.0);
         assert_eq!(status_of(&range, &r(1.5)), Status::Achieved);
-        assert_eq!(status_of(&range, &r(2.5)), Status::Missed);
+        assert_eq!(
+            status_of(&range, &r(2.5)),
+            Status::Achieved,
+            "more than a range asks is met"
+        );
+        assert_eq!(status_of(&range, &r(0.5)), Status::Missed);
         // Magnitudes fold: 120万辆 reached by 1,300,000 辆; other unit families are no data.
         let mut level = figure("target", "ge", 120.0, "万辆");
         level.kind = "level".into();
