@@ -317,6 +317,16 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
                 }
             }
         }
+        // A sentence that opens with 其中 breaks down the total of the sentence before it: a
+        // reported stock (截至2021年底…装机4443万千瓦。其中，风电1547万千瓦) stays reported.
+        if reported_sentence.is_some_and(|s| s + 1 == cl.sentence) && {
+            let k = (cl.start..cl.end)
+                .find(|&k| !norm[k].is_whitespace())
+                .unwrap_or(cl.end);
+            matches_at(norm, k, "其中")
+        } {
+            reported_sentence = Some(cl.sentence);
+        }
         if reported_sentence.is_some_and(|s| s != cl.sentence)
             || contains_any(norm, cl.start, cl.end, lx::PLAN_CUES)
         {
@@ -2530,5 +2540,16 @@ mod change_tests {
         // 从 without a cue is no starting value.
         let t = extract("从三个方面提出12项措施，其中7项为新增措施。");
         assert!(t.iter().all(|t| !t.indicator.contains('从')), "{t:#?}");
+    }
+
+    #[test]
+    fn a_qizhong_sentence_breaks_down_a_reported_stock() {
+        let text = "截至2022年底，全县公共充电桩保有量3200个。其中，快充桩1100个，慢充桩2100个。\n到2027年，全县新建公共充电桩5000个。";
+        let t = extract_chars(&text.chars().collect::<Vec<_>>(), Some(2027));
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [5000.0], "{t:#?}");
+        // 其中 after a planned total is still part of the plan.
+        let t = extract("全年新增就业岗位3万个。其中，青年岗位1万个。");
+        assert_eq!(t.len(), 2, "{t:#?}");
     }
 }
