@@ -317,6 +317,16 @@ fn extract_view(view: &View<'_>, mode: Mode) -> (Vec<Target>, Vec<Target>) {
                 }
             }
         }
+        // A sentence that opens with 其中 breaks down the total of the sentence before it: a
+        // reported stock (截至2021年底…装机4443万千瓦。其中，风电1547万千瓦) stays reported.
+        if reported_sentence.is_some_and(|s| s + 1 == cl.sentence) && {
+            let k = (cl.start..cl.end)
+                .find(|&k| !norm[k].is_whitespace())
+                .unwrap_or(cl.end);
+            matches_at(norm, k, "其中")
+        } {
+            reported_sentence = Some(cl.sentence);
+        }
         if reported_sentence.is_some_and(|s| s != cl.sentence)
             || contains_any(norm, cl.start, cl.end, lx::PLAN_CUES)
         {
@@ -1062,6 +1072,12 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
         } else if let Some(len) = longest_at(norm, i, lx::HEDGES).filter(|&l| i + l <= num_start) {
             hedge_at.get_or_insert(i);
             i += len;
+        } else if let Some(len) = opening_frame_len(norm, i, num_start) {
+            // 正常年景下, “十五五”时期, 通过…/在…+verb: a frame that sets the condition, period,
+            // means or place of the work opens the sentence; the clause (and its span) starts
+            // after it, so a hedge before the frame no longer opens the span.
+            hedge_at = None;
+            i += len;
         } else if let Some(len) = longest_at(norm, i, lx::ADVERBS)
             .filter(|&l| i + l <= num_start)
             .filter(|&l| !matches_at(norm, i, "年度") || l > 2 || verb_at(norm, i + l))
@@ -1172,8 +1188,87 @@ fn read_prefix(norm: &[char], start: usize, num_start: usize) -> Prefix {
     while let Some(b) = trailing_base(norm, p.core_start, e) {
         e = b;
     }
+    // 由/从 + a starting value before the cue (保费由每人5元提高至10元): the value it starts
+    // from is no part of the indicator, which ends before 由.
+    if let Some(k) = (p.core_start + 1..e)
+        .filter(|_| p.cue_comparator.is_some() || p.level || p.growth)
+        .find(|&k| {
+            matches!(norm[k], '由' | '从') && norm[k + 1..e].iter().any(|c| c.is_ascii_digit())
+        })
+    {
+        e = k;
+    }
     p.core_end = e;
     p
+}
+
+/// Does a verb of the cue lists (increment, level or stock) start at `i`?
+fn work_verb_at(norm: &[char], i: usize) -> bool {
+    [lx::INCREMENT_VERBS, lx::LEVEL_VERBS, lx::STOCK_VERBS]
+        .iter()
+        .any(|list| longest_at(norm, i, list).is_some())
+}
+
+/// Length of an opening frame at `i` that ends before the number at `num_start`:
+/// - a condition or period: a short noun phrase closed by 情况下/条件下/年景下/前提下/背景下
+///   or 时期/期间/期内 (正常年景下, “十五五”时期, 规划期内);
+/// - a means or place: 通过/依托/借助/利用/在 (also after 优先/重点) + a phrase up to the work
+///   verb (通过以工代赈发放…, 优先在边境村新建…). A number inside the phrase (在300个小区设置)
+///   belongs to the target, so the phrase holds no digit; 在建/在校 are adjectives, not frames;
+/// - a manner adverbial 分A分B (分区分类, 分期分批) before a verb.
+fn opening_frame_len(norm: &[char], i: usize, num_start: usize) -> Option<usize> {
+    let plain = |k: usize| {
+        let c = norm[k];
+        is_cjk(c) || matches!(c, '“' | '”' | '"' | '《' | '》')
+    };
+    // A condition or period.
+    let mut k = i;
+    while k < num_start && k < i + 12 && plain(k) {
+        if let Some(l) = [
+            "情况下",
+            "条件下",
+            "年景下",
+            "前提下",
+            "背景下",
+            "时期",
+            "期间",
+            "期内",
+        ]
+        .iter()
+        .find(|w| matches_at(norm, k, w))
+        .map(|w| w.chars().count())
+        .filter(|&l| k > i && k + l < num_start)
+        {
+            return Some(k + l - i);
+        }
+        k += 1;
+    }
+    // 分区分类建设: the manner adverbial before a verb.
+    if norm.get(i) == Some(&'分')
+        && norm.get(i + 2) == Some(&'分')
+        && (i..i + 4).all(|k| k < num_start && is_cjk(norm[k]))
+        && work_verb_at(norm, i + 4)
+    {
+        return Some(4);
+    }
+    // A means or place up to the work verb.
+    let lead = longest_at(norm, i, &["优先", "重点"]).unwrap_or(0);
+    let prep = longest_at(norm, i + lead, &["通过", "依托", "借助", "利用", "在"])?;
+    let from = i + lead + prep;
+    if matches!(
+        norm.get(from),
+        Some('建' | '校' | '园' | '线' | '岗' | '职' | '编')
+    ) {
+        return None;
+    }
+    let mut k = from + 1;
+    while k < num_start && k < from + 16 && (plain(k) || norm[k] == '、') {
+        if work_verb_at(norm, k) {
+            return Some(k - i);
+        }
+        k += 1;
+    }
+    None
 }
 
 /// Does a cue-list verb or hedge start at `i`?
@@ -2410,5 +2505,51 @@ mod change_tests {
             (50.0, Comparator::Ge, Kind::Level)
         );
         assert_eq!(t.indicator, "全县文旅产业规模");
+    }
+
+    #[test]
+    fn opening_frames_and_starting_values_leave_the_indicator() {
+        // A condition or period before the subject.
+        let t = one("来水正常的条件下全市蔬菜产量达到120万吨以上。");
+        assert_eq!(t.indicator, "全市蔬菜产量");
+        let t = one("力争规划期内全县农业总产值年均增长4%左右。");
+        assert_eq!(t.indicator, "全县农业总产值");
+        assert!(t.aspirational);
+        assert!(!t.text.starts_with("力争"), "{t:#?}");
+        // A means or place up to the work verb.
+        let t = one("依托社区食堂配送老年助餐3万份。");
+        assert_eq!(
+            (t.indicator.as_str(), t.kind),
+            ("老年助餐", Kind::Increment)
+        );
+        let t = one("优先在山区、库区乡镇新建村级卫生室40个。");
+        assert_eq!(t.indicator, "村级卫生室");
+        assert!(t.text.starts_with("新建"), "{t:#?}");
+        // A manner adverbial 分A分B.
+        let t = one("分期分批建设口袋公园60个。");
+        assert_eq!(
+            (t.indicator.as_str(), t.kind),
+            ("口袋公园", Kind::Increment)
+        );
+        // 由 + the starting value.
+        let t = one("城乡居民医保财政补助由每人600元提高至640元。");
+        assert_eq!(
+            (t.indicator.as_str(), t.value),
+            ("城乡居民医保财政补助", 640.0)
+        );
+        // 从 without a cue is no starting value.
+        let t = extract("从三个方面提出12项措施，其中7项为新增措施。");
+        assert!(t.iter().all(|t| !t.indicator.contains('从')), "{t:#?}");
+    }
+
+    #[test]
+    fn a_qizhong_sentence_breaks_down_a_reported_stock() {
+        let text = "截至2022年底，全县公共充电桩保有量3200个。其中，快充桩1100个，慢充桩2100个。\n到2027年，全县新建公共充电桩5000个。";
+        let t = extract_chars(&text.chars().collect::<Vec<_>>(), Some(2027));
+        let values: Vec<f64> = t.iter().map(|t| t.value).collect();
+        assert_eq!(values, [5000.0], "{t:#?}");
+        // 其中 after a planned total is still part of the plan.
+        let t = extract("全年新增就业岗位3万个。其中，青年岗位1万个。");
+        assert_eq!(t.len(), 2, "{t:#?}");
     }
 }
