@@ -42,7 +42,7 @@ test('/targets fits a 360 px phone and shows the clauses', async () => {
   assert.ok(widest <= innerWidth, `a card reaches ${widest} px`);
 
   // The article's panel shows the clause too, and its link still lands on the highlighted mark.
-  const href = await page.locator('.targets-table tbody tr').first().locator('.indicator-cell a').getAttribute('href');
+  const href = await page.locator('.targets-table tbody tr').first().locator('.indicator-cell a:not(.compare-link)').getAttribute('href');
   await page.goto(server.base + href, { waitUntil: 'networkidle' });
   const anchor = href.split('#')[1];
   assert.equal(await page.evaluate(() => location.hash.slice(1)), anchor);
