@@ -516,19 +516,31 @@ impl Comparison<'_> {
 pub fn compare(figures: &[ArticleTarget]) -> Vec<Comparison<'_>> {
     let growth = |f: &ArticleTarget| f.kind == "growth";
     let results: Vec<&ArticleTarget> = figures.iter().filter(|f| f.record == "result").collect();
+    // Results by (region, year, growth or not): each target looks only at its own candidates, so
+    // an indicator with thousands of figures pairs in linear time on the request thread.
+    let mut candidates: std::collections::HashMap<(&str, i64, bool), Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, r) in results.iter().enumerate() {
+        if let (Some(region), Some(year)) = (r.region.as_deref(), r.year) {
+            candidates
+                .entry((region, year, growth(r)))
+                .or_default()
+                .push(i);
+        }
+    }
     let mut used = vec![false; results.len()];
     let mut lines = Vec::new();
     for target in figures.iter().filter(|f| f.record == "target") {
-        let best = results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                target.region.is_some()
-                    && target.year.is_some()
-                    && r.region == target.region
-                    && r.year == target.year
-                    && growth(r) == growth(target)
-            })
+        let key = target
+            .region
+            .as_deref()
+            .zip(target.year)
+            .map(|(region, year)| (region, year, growth(target)));
+        let best = key
+            .and_then(|k| candidates.get(&k))
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &results[i]))
             .max_by_key(|(_, r)| {
                 (
                     r.unit_base == target.unit_base,
