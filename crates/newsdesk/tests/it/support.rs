@@ -217,6 +217,7 @@ pub async fn create_postgres_database(admin: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(admin)
         .await
         .expect("connect to the test PostgreSQL cluster (run .ci/postgres)");
+    drop_leftover_databases(&mut conn).await;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
@@ -226,6 +227,33 @@ pub async fn create_postgres_database(admin: &str) -> String {
         .rsplit_once('/')
         .expect("cluster URL ends in /DATABASE");
     format!("{base}/{name}")
+}
+
+/// Drops, once per test process, the databases that earlier test processes left on the cluster
+/// (named `newsdesk_test_PID_…` for a process that is gone), so repeated runs do not fill the disk.
+/// A database still in use is left alone (plain `DROP DATABASE` refuses it).
+async fn drop_leftover_databases(conn: &mut sqlx::PgConnection) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'newsdesk\\_test\\_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let gone = pid.is_some_and(|pid| {
+            pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        });
+        if gone {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
 }
 
 /// The database for the data folder at `dir`: `None` (SQLite in the folder) unless the run is on
