@@ -322,12 +322,13 @@ impl ArticleIn {
     }
 }
 
-/// Optional body of publish: a future time schedules instead.
+/// Optional body of publish: a future time schedules instead, a past one back-dates.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PublishIn {
     /// When given, must be current (else 409).
     version: Option<i64>,
-    /// A future time schedules the article for then; absent or past publishes now.
+    /// A future time schedules the article for then; a past one publishes it now with that
+    /// time kept (back-dating); absent publishes now (a published article keeps its time).
     publish_at: Option<DateTime<Utc>>,
 }
 
