@@ -13,6 +13,7 @@ pub mod corpus;
 pub mod corrections;
 pub mod counter;
 pub mod demo;
+pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod images;

@@ -90,6 +90,12 @@ const TABLES: &[Table] = &[
             ("version", Int),
             ("deleted_at", Time),
             ("cover_image", Text),
+            ("flag_featured", Bool),
+            ("flag_pinned", Bool),
+            ("flag_headline", Bool),
+            ("seo_title", Text),
+            ("seo_keywords", Text),
+            ("seo_description", Text),
         ],
         key: &["id"],
         identity: true,
@@ -170,6 +176,8 @@ const TABLES: &[Table] = &[
             ("password_hash", Text),
             ("disabled", Bool),
             ("created_at", Time),
+            ("default_author", Text),
+            ("default_source", Text),
         ],
         key: &["id"],
         identity: true,
@@ -622,6 +630,7 @@ mod tests {
         include_str!("../migrations/postgres/0002_target_values.sql"),
         include_str!("../migrations/postgres/0003_policy_documents.sql"),
         include_str!("../migrations/postgres/0004_policy_corrections.sql"),
+        include_str!("../migrations/postgres/0007_desk_fields.sql"),
     ];
 
     #[test]

@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::content::{self, Articles, BodyError};
-use crate::domain::{ArticleInput, ArticleStatus, AuditAction, BodyFormat, EditableArticle, User};
+use crate::domain::{
+    ArticleInput, ArticleStatus, AuditAction, BodyFormat, DeskFields, EditableArticle, User,
+};
 use crate::render::pool;
 use crate::store::{AuditRecord, STALE, StoreError, StoreResult};
 use crate::targets::{DocMeta, Extraction};
@@ -49,6 +51,8 @@ pub struct Draft {
     pub body: String,
     /// Markdown for new articles; imported HTML articles stay HTML.
     pub format: Option<BodyFormat>,
+    /// Flags and SEO fields; `None` leaves the article's as they are.
+    pub desk: Option<DeskFields>,
 }
 
 /// What a save does to the article's status.
@@ -60,7 +64,8 @@ pub enum SaveAction {
     Draft,
     /// Publish now (a published article keeps its original time).
     Publish,
-    /// Publish at this time, which must be in the future.
+    /// Publish at this time: a future time schedules, a past one publishes now back-dated to it
+    /// (migrated and corrected articles keep their real date).
     Schedule(DateTime<Utc>),
 }
 
@@ -143,6 +148,12 @@ pub const MAX_COVER_BYTES: usize = 2_048;
 /// Largest body, in bytes: about half a million Chinese characters, far past any article, and
 /// below the 2 MB request limit so the editor gets this message rather than a bare 413.
 pub const MAX_BODY_BYTES: usize = 1_500_000;
+/// Longest SEO title, in characters.
+pub const MAX_SEO_TITLE_CHARS: usize = 100;
+/// Longest SEO keywords, in characters.
+pub const MAX_SEO_KEYWORDS_CHARS: usize = 200;
+/// Longest SEO description, in characters.
+pub const MAX_SEO_DESCRIPTION_CHARS: usize = 300;
 /// Publish times must fall in these years: stored times keep one fixed-width text form, and a
 /// year like 10000 is a typo or an attack, never a plan.
 pub const PUBLISH_YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
@@ -209,6 +220,9 @@ fn check_fields(draft: &Draft) -> Result<(), NewsroomError> {
             "标签“{start}…”太长：每个标签最多 {MAX_TAG_CHARS} 个字符"
         )));
     }
+    if let Some(desk) = &draft.desk {
+        check_desk(desk)?;
+    }
     if draft.body.len() > MAX_BODY_BYTES {
         return Err(NewsroomError::Invalid(format!(
             "正文太长：最多 {MAX_BODY_BYTES} 字节（约 50 万汉字），现在有 {} 字节",
@@ -227,7 +241,7 @@ async fn prepare(
 ) -> Result<(ArticleInput, Extraction), NewsroomError> {
     check_fields(draft)?;
     if let SaveAction::Schedule(at) = action {
-        check_publish_time("定时发布时间", at)?;
+        check_publish_time(time_label(at), at)?;
     }
     let format = body_format(draft, current);
     let body = content::prepare_body(
@@ -331,13 +345,8 @@ fn to_input(
             (ArticleStatus::Published, Some(keep.unwrap_or(now)))
         }
         SaveAction::Schedule(at) => {
-            check_publish_time("定时发布时间", at)?;
-            if at <= now {
-                return Err(NewsroomError::Invalid(
-                    "定时发布的时间必须晚于现在；要立即发布请点“发布”".into(),
-                ));
-            }
-            (ArticleStatus::Scheduled, Some(at))
+            check_publish_time(time_label(at), at)?;
+            (status_at(at, now), Some(at))
         }
     };
     Ok(ArticleInput {
@@ -358,9 +367,49 @@ fn to_input(
     })
 }
 
+/// 定时发布时间 for a future time, 发布时间 for a back-dated one.
+fn time_label(at: DateTime<Utc>) -> &'static str {
+    if at > Utc::now() {
+        "定时发布时间"
+    } else {
+        "发布时间"
+    }
+}
+
+/// Published when its time has come (back-dated), else scheduled.
+fn status_at(at: DateTime<Utc>, now: DateTime<Utc>) -> ArticleStatus {
+    if at <= now {
+        ArticleStatus::Published
+    } else {
+        ArticleStatus::Scheduled
+    }
+}
+
+/// The audit detail of a back-dated publication.
+fn backdated(at: DateTime<Utc>) -> String {
+    format!("发布时间设为 {}", at.to_rfc3339())
+}
+
+/// The length limits of the SEO fields.
+pub fn check_desk(desk: &DeskFields) -> Result<(), NewsroomError> {
+    too_long("SEO 标题", desk.seo_title.trim(), MAX_SEO_TITLE_CHARS)?;
+    too_long(
+        "SEO 关键词",
+        desk.seo_keywords.trim(),
+        MAX_SEO_KEYWORDS_CHARS,
+    )?;
+    too_long(
+        "SEO 描述",
+        desk.seo_description.trim(),
+        MAX_SEO_DESCRIPTION_CHARS,
+    )?;
+    Ok(())
+}
+
 fn audit_for(action: SaveAction) -> (AuditAction, String) {
     match action {
         SaveAction::Publish => (AuditAction::Publish, String::new()),
+        SaveAction::Schedule(at) if at <= Utc::now() => (AuditAction::Publish, backdated(at)),
         SaveAction::Schedule(at) => (AuditAction::Schedule, at.to_rfc3339()),
         SaveAction::Keep | SaveAction::Draft => (AuditAction::Update, String::new()),
     }
@@ -400,6 +449,9 @@ pub async fn create_article(
         .create_article(&input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
+    if let Some(desk) = &draft.desk {
+        articles.store().set_article_desk(id, desk).await?;
+    }
     audit(
         articles,
         Some(user),
@@ -449,6 +501,9 @@ pub async fn save_article(
         .update_article(id, version, &input, cover.as_deref(), &found)
         .await
         .map_err(stale_aware)?;
+    if let Some(desk) = &draft.desk {
+        articles.store().set_article_desk(id, desk).await?;
+    }
     // A correction committed while this save was computed (its own derivation may have read the
     // old text): derive once more, from the new text and every correction.
     if articles.store().article_corrections(id).await? != applied {
@@ -487,17 +542,10 @@ pub async fn change_status(
                 String::new(),
             )
         }
-        SaveAction::Schedule(at) if at > now => {
-            check_publish_time("定时发布时间", at)?;
-            (
-                ArticleStatus::Scheduled,
-                Some(at),
-                AuditAction::Schedule,
-                at.to_rfc3339(),
-            )
-        }
-        SaveAction::Schedule(_) => {
-            return Err(NewsroomError::Invalid("定时发布的时间必须晚于现在".into()));
+        SaveAction::Schedule(at) => {
+            check_publish_time(time_label(at), at)?;
+            let (what, detail) = audit_for(action);
+            (status_at(at, now), Some(at), what, detail)
         }
         SaveAction::Draft | SaveAction::Keep => (
             ArticleStatus::Draft,
@@ -642,8 +690,11 @@ mod tests {
         d.slug = "Bad Slug".into();
         assert!(to_input(&d, SaveAction::Keep, None, html()).is_err());
         d.slug.clear();
-        let past = Utc::now() - chrono::Duration::minutes(1);
-        assert!(to_input(&d, SaveAction::Schedule(past), None, html()).is_err());
+        // A past time back-dates: published, with that time kept.
+        let past = Utc::now() - chrono::Duration::days(400);
+        let input = to_input(&d, SaveAction::Schedule(past), None, html()).unwrap();
+        assert_eq!(input.status, ArticleStatus::Published);
+        assert_eq!(input.published_at, Some(past));
     }
 
     fn refusal(d: &Draft) -> String {

@@ -14,6 +14,7 @@ pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
     ImageRecord, Role, TagCount, User,
 };
+pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +204,10 @@ pub struct SiteSettings {
     pub footer_links: String,
     /// Whether feeds carry each article's full text or only its summary.
     pub feed_content: FeedContent,
+    /// 作者 filled into a new article when its writer has no default of their own.
+    pub default_author: String,
+    /// 来源 filled into a new article when its writer has no default of their own.
+    pub default_source: String,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -240,6 +245,8 @@ impl Default for SiteSettings {
             timezone: "Asia/Shanghai".into(),
             footer_links: String::new(),
             feed_content: FeedContent::default(),
+            default_author: String::new(),
+            default_source: String::new(),
         }
     }
 }

@@ -195,6 +195,10 @@ pub struct ArticleListItem {
     pub deleted_at: Option<DateTime<Utc>>,
     /// Current version.
     pub version: i64,
+    /// 浏览量 as last flushed.
+    pub views: i64,
+    /// 推荐 / 置顶 / 头条.
+    pub flags: Vec<ArticleFlag>,
 }
 
 /// Which articles the newsroom's list shows.
@@ -210,6 +214,8 @@ pub struct ArticleFilter {
     pub query: Option<String>,
     /// The trash instead of live articles.
     pub trashed: bool,
+    /// The order; newest publish time first unless asked.
+    pub sort: ArticleSort,
 }
 
 /// A tag with how many articles carry it.
@@ -221,4 +227,145 @@ pub struct TagCount {
     pub name: String,
     /// Articles with this tag.
     pub articles: i64,
+}
+
+/// The desk's marks on an article: 推荐 / 置顶 / 头条 and its own SEO fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskFields {
+    /// 推荐: shown in the home page's 焦点图 carousel.
+    pub featured: bool,
+    /// 置顶: first in lists.
+    pub pinned: bool,
+    /// 头条: the top story.
+    pub headline: bool,
+    /// `<title>` of the public page; empty means the headline.
+    pub seo_title: String,
+    /// `<meta name="keywords">`; empty means the tags.
+    pub seo_keywords: String,
+    /// `<meta name="description">`; empty means the summary.
+    pub seo_description: String,
+}
+
+/// One of the desk's flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleFlag {
+    /// 推荐.
+    Featured,
+    /// 置顶.
+    Pinned,
+    /// 头条.
+    Headline,
+}
+
+impl ArticleFlag {
+    /// The column holding it.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Featured => "flag_featured",
+            Self::Pinned => "flag_pinned",
+            Self::Headline => "flag_headline",
+        }
+    }
+}
+
+/// A column the newsroom's list can be sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortColumn {
+    /// Publish time (unpublished articles last); the default.
+    #[default]
+    Published,
+    /// Last change.
+    Updated,
+    /// Headline.
+    Title,
+    /// 作者.
+    Author,
+    /// Channel name.
+    Channel,
+    /// Status.
+    Status,
+    /// 浏览量.
+    Views,
+}
+
+impl SortColumn {
+    /// Every column, for the list's headers.
+    pub const ALL: [Self; 7] = [
+        Self::Title,
+        Self::Author,
+        Self::Channel,
+        Self::Status,
+        Self::Published,
+        Self::Updated,
+        Self::Views,
+    ];
+
+    /// The name in `?sort=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Updated => "updated",
+            Self::Title => "title",
+            Self::Author => "author",
+            Self::Channel => "channel",
+            Self::Status => "status",
+            Self::Views => "views",
+        }
+    }
+
+    /// Reads a `?sort=` name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The SQL expression sorted on (a fixed string, never user text).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::Published => "a.published_at",
+            Self::Updated => "a.updated_at",
+            Self::Title => "a.title",
+            Self::Author => "a.author",
+            Self::Channel => "c.position, c.name",
+            Self::Status => "a.status",
+            Self::Views => "a.views",
+        }
+    }
+}
+
+/// How the newsroom's list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArticleSort {
+    /// By which column.
+    pub column: SortColumn,
+    /// Smallest first.
+    pub ascending: bool,
+}
+
+impl Default for ArticleSort {
+    /// Newest publish time first.
+    fn default() -> Self {
+        Self {
+            column: SortColumn::Published,
+            ascending: false,
+        }
+    }
+}
+
+impl ArticleSort {
+    /// The ORDER BY clause (both databases): empty values (no publish time, no 作者) always
+    /// last, then the column, then the id so pages never overlap.
+    pub fn order_by(self) -> String {
+        let dir = if self.ascending { "ASC" } else { "DESC" };
+        let column = self.column.sql();
+        let first = column.split(',').next_back().unwrap_or(column).trim();
+        let keys: Vec<String> = column
+            .split(',')
+            .map(|c| format!("{} {dir}", c.trim()))
+            .collect();
+        format!(
+            "ORDER BY ({first} IS NULL) ASC, {}, a.id {dir}",
+            keys.join(", ")
+        )
+    }
 }

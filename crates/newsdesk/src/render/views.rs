@@ -43,6 +43,8 @@ pub struct Layout {
     pub json_ld: Option<String>,
     /// The page is seen in WeChat's in-app browser: it gets the phone layout, whatever the width.
     pub in_wechat: bool,
+    /// `<meta name="keywords">`, when the page has any (an article's SEO keywords or tags).
+    pub keywords: String,
 }
 
 /// Path of the theme's share image, used when a page has no image of its own.
@@ -241,6 +243,7 @@ impl Layout {
             feeds: FeedLink::pair(&site.site_name, "/").into(),
             json_ld: None,
             in_wechat: false,
+            keywords: String::new(),
         }
     }
 }

@@ -560,10 +560,12 @@ impl NewsroomStore for PgStore {
         let (limit, offset) = (next(), next());
         let wheres = conditions.join(" AND ");
         let from = format!("FROM articles a JOIN channels c ON c.id = a.channel_id WHERE {wheres}");
+        let order = filter.sort.order_by();
         let list_sql = format!(
             "SELECT a.id, a.slug, a.title, a.author, c.name AS channel_name, c.slug AS channel_slug, \
-             a.status, a.published_at, a.updated_at, a.deleted_at, a.version {from} \
-             ORDER BY a.updated_at DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
+             a.status, a.published_at, a.updated_at, a.deleted_at, a.version, a.views, \
+             a.flag_featured, a.flag_pinned, a.flag_headline {from} {order} \
+             LIMIT {limit} OFFSET {offset}"
         );
         let count_sql = format!("SELECT count(*) {from}");
         let pattern = filter.query.as_deref().map(like_pattern);
@@ -602,6 +604,8 @@ impl NewsroomStore for PgStore {
                     StoreError::Other(anyhow::anyhow!("article {}: unknown status", r.id))
                 })?;
                 Ok(ArticleListItem {
+                    flags: r.flags(),
+                    views: r.views,
                     id: r.id,
                     slug: r.slug,
                     title: r.title,

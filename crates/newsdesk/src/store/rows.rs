@@ -227,6 +227,25 @@ pub(super) struct ListRow {
     pub(super) updated_at: DateTime<Utc>,
     pub(super) deleted_at: Option<DateTime<Utc>>,
     pub(super) version: i64,
+    pub(super) views: i64,
+    pub(super) flag_featured: bool,
+    pub(super) flag_pinned: bool,
+    pub(super) flag_headline: bool,
+}
+
+impl ListRow {
+    /// The flags set on the row.
+    pub(super) fn flags(&self) -> Vec<crate::domain::ArticleFlag> {
+        use crate::domain::ArticleFlag;
+        [
+            (self.flag_headline, ArticleFlag::Headline),
+            (self.flag_featured, ArticleFlag::Featured),
+            (self.flag_pinned, ArticleFlag::Pinned),
+        ]
+        .into_iter()
+        .filter_map(|(on, f)| on.then_some(f))
+        .collect()
+    }
 }
 
 #[derive(FromRow)]

@@ -19,6 +19,8 @@ use tracing::instrument;
 
 #[path = "sqlite_corrections.rs"]
 mod corrections;
+#[path = "sqlite_desk.rs"]
+mod desk;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 

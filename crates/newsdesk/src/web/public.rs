@@ -278,6 +278,12 @@ async fn render_article(
     );
     layout.current_channel = Some(article.channel.slug.clone());
     layout.description = article.summary.clone();
+    crate::web::seo::apply_article_seo(
+        &mut layout,
+        &state.store.article_desk(article.id).await?,
+        &article,
+        &chrome.site,
+    );
     layout.og_type = "article";
     layout.share_title = article.title.clone();
     layout.share_image = ShareImage::for_article(

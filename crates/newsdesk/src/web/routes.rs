@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::admin::desk;
 use super::admin::targets as target_corrections;
 use super::admin::{articles, audit, channels, images, session, settings, users};
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tags/{id}", post(channels::rename_tag))
         .route("/admin/tags/{id}/delete", post(channels::delete_tag))
         .route("/admin/audit", get(audit::list_audit))
+        .route("/admin/users/{id}/defaults", post(desk::save_user_defaults))
         .route_layer(axum::middleware::from_fn(admin::require_admin));
     // Multipart bodies may be as large as an upload plus the form around it.
     let upload_limit = usize::try_from(state.uploads().max_bytes)
@@ -85,6 +87,7 @@ pub fn router(state: AppState) -> Router {
             get(articles::list_articles).post(articles::create_article),
         )
         .route("/admin/articles/new", get(articles::new_article))
+        .route("/admin/articles/bulk", post(desk::bulk_articles))
         .route(
             "/admin/articles/{id}",
             get(articles::edit_article).post(articles::update_article),

@@ -147,3 +147,25 @@ pub async fn news_sitemap(
     let body = xml::news_sitemap(&state.chrome().site, &recent);
     Ok(conditional::respond(&headers, XML_TYPE, body, None))
 }
+
+/// An article's own SEO fields over the page's defaults: the SEO title in `<title>` (the site
+/// name still appended), the SEO description as the description, and the SEO keywords, else the
+/// tags, as `<meta name="keywords">`. The share title stays the headline.
+pub fn apply_article_seo(
+    layout: &mut crate::render::views::Layout,
+    desk: &crate::domain::DeskFields,
+    article: &crate::domain::Article,
+    site: &crate::domain::SiteSettings,
+) {
+    if !desk.seo_title.trim().is_empty() {
+        layout.title = format!("{} - {}", desk.seo_title.trim(), site.site_name);
+    }
+    if !desk.seo_description.trim().is_empty() {
+        layout.description = desk.seo_description.trim().to_string();
+    }
+    layout.keywords = if desk.seo_keywords.trim().is_empty() {
+        article.tags.join(",")
+    } else {
+        desk.seo_keywords.trim().to_string()
+    };
+}

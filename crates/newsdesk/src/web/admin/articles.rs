@@ -9,11 +9,11 @@ use chrono::{NaiveDateTime, TimeZone};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
+use super::{AdminLayout, CurrentUser, render_status, see_other, time};
 use crate::content::{self, BodyError};
 use crate::domain::{
-    ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, Channel, EditableArticle,
-    PageRequest,
+    ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, Channel, DeskFields,
+    EditableArticle, PageRequest,
 };
 use crate::error::AppError;
 use crate::newsroom::{self, Draft, NewsroomError, SaveAction};
@@ -43,17 +43,20 @@ pub struct ListQuery {
     trash: Option<String>,
     page: Option<String>,
     notice: Option<String>,
+    /// Column to sort by, `-` in front for descending; default `-published`.
+    sort: Option<String>,
 }
 
 impl ListQuery {
     /// `/admin/articles` with this list's filters (not its page or notice), so paging keeps them.
-    fn list_url(&self) -> String {
+    pub(super) fn list_url(&self) -> String {
         let filters: Vec<(&str, &str)> = [
             ("status", &self.status),
             ("channel", &self.channel),
             ("author", &self.author),
             ("q", &self.q),
             ("trash", &self.trash),
+            ("sort", &self.sort),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.as_deref()?.trim())))
@@ -84,6 +87,8 @@ struct Row {
     edit_url: String,
     public_url: Option<String>,
     version: i64,
+    views: i64,
+    flags: Vec<&'static str>,
 }
 
 fn row(state: &AppState, a: &ArticleListItem) -> Row {
@@ -102,6 +107,12 @@ fn row(state: &AppState, a: &ArticleListItem) -> Row {
         edit_url: format!("/admin/articles/{}", a.id),
         public_url: public.then(|| format!("/articles/{}", a.slug)),
         version: a.version,
+        views: a.views,
+        flags: a
+            .flags
+            .iter()
+            .map(|f| super::desk::flag_label(*f))
+            .collect(),
     }
 }
 
@@ -111,12 +122,24 @@ pub async fn list_articles(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
+    list_page(&state, &user, &q, StatusCode::OK, None).await
+}
+
+/// The list with `q`'s filters, and a refused bulk action's message when there is one.
+pub(super) async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ListQuery,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let filter = ArticleFilter {
         status: q.status.as_deref().and_then(ArticleStatus::parse),
         channel: non_empty(q.channel.as_ref()),
         author: non_empty(q.author.as_ref()),
         query: non_empty(q.q.as_ref()),
         trashed: q.trash.is_some(),
+        sort: crate::desk::parse_sort(q.sort.as_deref()).unwrap_or_default(),
     };
     let page = q
         .page
@@ -142,19 +165,21 @@ pub async fn list_articles(
         "文章"
     };
     let layout = AdminLayout::new(
-        &state,
-        &user,
+        state,
+        user,
         if filter.trashed { "trash" } else { "articles" },
         title,
     )
     .with_notice(q.notice.as_deref());
-    render(
-        &state,
+    render_status(
+        state,
+        status,
         "admin/articles.html",
         context! {
             layout,
             title,
-            rows => list.items.iter().map(|a| row(&state, a)).collect::<Vec<_>>(),
+            error,
+            rows => list.items.iter().map(|a| row(state, a)).collect::<Vec<_>>(),
             total => list.total,
             pagination => Pagination::new(&q.list_url(), page, PER_PAGE, list.total),
             channels => chrome.channels.clone(),
@@ -164,6 +189,8 @@ pub async fn list_articles(
             f_channel => filter.channel,
             f_author => filter.author,
             f_q => filter.query,
+            sort_links => super::desk::sort_links(&q.list_url(), q.sort.as_deref(), filter.sort),
+            list_url => q.list_url(),
         },
     )
 }
@@ -199,9 +226,30 @@ pub struct ArticleForm {
     /// Local time in the site's zone, `YYYY-MM-DDTHH:MM` (datetime-local).
     #[serde(default)]
     publish_at: String,
+    /// 推荐 / 置顶 / 头条 checkboxes ("1" when ticked).
+    featured: Option<String>,
+    pinned: Option<String>,
+    headline: Option<String>,
+    #[serde(default)]
+    seo_title: String,
+    #[serde(default)]
+    seo_keywords: String,
+    #[serde(default)]
+    seo_description: String,
 }
 
 impl ArticleForm {
+    fn desk(&self) -> DeskFields {
+        DeskFields {
+            featured: self.featured.is_some(),
+            pinned: self.pinned.is_some(),
+            headline: self.headline.is_some(),
+            seo_title: self.seo_title.trim().to_string(),
+            seo_keywords: self.seo_keywords.trim().to_string(),
+            seo_description: self.seo_description.trim().to_string(),
+        }
+    }
+
     fn draft(&self) -> Draft {
         Draft {
             title: self.title.clone(),
@@ -214,6 +262,7 @@ impl ArticleForm {
             cover_image: self.cover_image.clone(),
             body: self.body.clone(),
             format: BodyFormat::parse(&self.format),
+            desk: Some(self.desk()),
         }
     }
 
@@ -269,6 +318,7 @@ struct EditorView {
     published: Option<TimeView>,
     public_url: Option<String>,
     trashed: bool,
+    desk: DeskFields,
 }
 
 fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
@@ -294,12 +344,13 @@ fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
         status_code: a.status.as_str(),
         publish_at: a
             .published_at
-            .filter(|_| a.status == ArticleStatus::Scheduled)
+            .filter(|_| a.status != ArticleStatus::Draft)
             .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string())
             .unwrap_or_default(),
         published: a.published_at.map(|t| time(state, t)),
         public_url: public.then(|| format!("/articles/{}", a.slug)),
         trashed: e.deleted_at.is_some(),
+        desk: DeskFields::default(),
     }
 }
 
@@ -329,6 +380,7 @@ fn editor_from_form(
         published: None,
         public_url: None,
         trashed: current.is_some_and(|c| c.deleted_at.is_some()),
+        desk: f.desk(),
     }
 }
 
@@ -377,11 +429,13 @@ async fn editor_page(
         "写文章"
     };
     let layout = AdminLayout::new(state, user, "articles", title).with_notice(notice);
+    // The field the refusal is about, so the page shows the message beside it.
+    let error_field = error.as_deref().and_then(crate::desk::field_of);
     render_status(
         state,
         status,
         "admin/article_edit.html",
-        context! { layout, title, article => editor, channels, error, history },
+        context! { layout, title, article => editor, channels, error, error_field, history },
     )
 }
 
@@ -390,7 +444,10 @@ pub async fn new_article(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
+    let byline = crate::desk::byline_defaults(&state, &user.user).await?;
     let editor = EditorView {
+        author: byline.author,
+        source: byline.source,
         format: "markdown",
         status: "新文章",
         status_code: "new",
@@ -419,7 +476,8 @@ pub async fn edit_article(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let article = state.store.editable_article(id).await?;
-    let editor = editor_from_article(&state, &article);
+    let mut editor = editor_from_article(&state, &article);
+    editor.desk = state.store.article_desk(id).await?;
     editor_page(
         &state,
         &user,

@@ -5,10 +5,13 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{AdminLayout, CurrentUser, render, see_other};
+use super::desk::FormError;
+use super::{AdminLayout, CurrentUser, render_status, see_other};
 use crate::error::AppError;
+use crate::store::StoreError;
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
+use axum::http::StatusCode;
 
 /// `?notice=`.
 #[derive(Debug, Deserialize)]
@@ -26,13 +29,25 @@ pub struct ChannelForm {
 }
 
 impl ChannelForm {
-    fn checked(&self) -> Result<(String, String, i64), AppError> {
+    /// The checked name, slug and position, or the refusal of form `form` (field, message and
+    /// what was typed).
+    fn checked(&self, form: &str) -> Result<(String, String, i64), FormError> {
         let name = self.name.trim();
         let slug = self.slug.trim();
+        let refuse = |field: &str, message: String| {
+            FormError::new(
+                form,
+                field,
+                message,
+                &[
+                    ("name", &self.name),
+                    ("slug", &self.slug),
+                    ("position", &self.position),
+                ],
+            )
+        };
         if name.is_empty() || name.chars().count() > 30 {
-            return Err(AppError::BadRequest(
-                "栏目名称不能为空，最多 30 个字符".into(),
-            ));
+            return Err(refuse("name", "栏目名称不能为空，最多 30 个字符".into()));
         }
         if slug.is_empty()
             || slug.len() > 50
@@ -40,18 +55,51 @@ impl ChannelForm {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
-            return Err(AppError::BadRequest(format!(
-                "栏目别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"
-            )));
+            return Err(refuse(
+                "slug",
+                format!("栏目别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"),
+            ));
         }
         let position = match self.position.trim() {
             "" => 0,
             p => p
                 .parse()
-                .map_err(|_| AppError::BadRequest(format!("排序 {p:?} 不是整数")))?,
+                .map_err(|_| refuse("position", format!("排序 {p:?} 不是整数")))?,
         };
         Ok((name.to_string(), slug.to_string(), position))
     }
+}
+
+/// The channels page with a refused form shown again beside its field.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    error: FormError,
+) -> Result<Response, AppError> {
+    channels_page(state, user, None, Some(error), status).await
+}
+
+async fn channels_page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<&str>,
+    form_error: Option<FormError>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let channels = state.store.list_channels().await?;
+    let tags = state.store.list_tags().await?;
+    render_status(
+        state,
+        status,
+        "admin/channels.html",
+        context! {
+            layout => AdminLayout::new(state, user, "channels", "栏目与标签").with_notice(notice),
+            channels,
+            tags,
+            form_error,
+        },
+    )
 }
 
 /// `GET /admin/channels`: channels and tags.
@@ -60,28 +108,31 @@ pub async fn list_channels(
     user: CurrentUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let channels = state.store.list_channels().await?;
-    let tags = state.store.list_tags().await?;
-    render(
-        &state,
-        "admin/channels.html",
-        context! {
-            layout => AdminLayout::new(&state, &user, "channels", "栏目与标签").with_notice(q.notice.as_deref()),
-            channels,
-            tags,
-        },
-    )
+    channels_page(&state, &user, q.notice.as_deref(), None, StatusCode::OK).await
 }
 
 /// `POST /admin/channels`.
 pub async fn create_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
-    let (name, slug, position) = form.checked()?;
+    let (name, slug, position) = match form.checked("new") {
+        Ok(checked) => checked,
+        Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
+    };
     if state.store.channel_by_slug(&slug).await.is_ok() {
-        return Err(AppError::Conflict(format!("栏目别名 {slug:?} 已存在")));
+        let e = FormError::new(
+            "new",
+            "slug",
+            format!("栏目别名 {slug:?} 已存在，请换一个"),
+            &[
+                ("name", &form.name),
+                ("slug", &form.slug),
+                ("position", &form.position),
+            ],
+        );
+        return refused(&state, &user, StatusCode::CONFLICT, e).await;
     }
     state.store.upsert_channel(&name, &slug, position).await?;
     state.reload_chrome().await?;
@@ -91,16 +142,33 @@ pub async fn create_channel(
 /// `POST /admin/channels/{id}`.
 pub async fn update_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
-    let (name, slug, position) = form.checked()?;
+    let which = format!("channel-{id}");
+    let (name, slug, position) = match form.checked(&which) {
+        Ok(checked) => checked,
+        Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
+    };
     let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
-    let (channel, articles) = state
-        .store
-        .update_channel(id, &name, &slug, position)
-        .await?;
+    let (channel, articles) = match state.store.update_channel(id, &name, &slug, position).await {
+        Ok(done) => done,
+        Err(StoreError::Conflict { .. }) => {
+            let e = FormError::new(
+                &which,
+                "slug",
+                format!("栏目别名 {slug:?} 已被另一个栏目使用，请换一个"),
+                &[
+                    ("name", &form.name),
+                    ("slug", &form.slug),
+                    ("position", &form.position),
+                ],
+            );
+            return refused(&state, &user, StatusCode::CONFLICT, e).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     state.reload_chrome().await?;
     // Search results show and filter by the channel's name and slug: when either changed, its
     // articles are indexed anew (a new position alone changes nothing there).
@@ -116,10 +184,23 @@ pub async fn update_channel(
 /// `POST /admin/channels/{id}/delete`.
 pub async fn delete_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    state.store.delete_channel(id).await?;
+    match state.store.delete_channel(id).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict { .. }) => {
+            // Shown beside the channel, with where its articles are and what to do.
+            let e = FormError::new(
+                &format!("channel-{id}"),
+                "delete",
+                "这个栏目里还有文章，不能删除。请先在文章列表中按栏目筛选，用“批量操作 → 移到栏目”把文章移走（或移入回收站），再删除栏目。",
+                &[],
+            );
+            return refused(&state, &user, StatusCode::CONFLICT, e).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     state.reload_chrome().await?;
     Ok(see_other("/admin/channels?notice=deleted"))
 }
@@ -133,15 +214,19 @@ pub struct TagForm {
 /// `POST /admin/tags/{id}`: rename (merging into an existing tag of that name).
 pub async fn rename_tag(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 32 {
-        return Err(AppError::BadRequest(
-            "标签名称不能为空，最多 32 个字符".into(),
-        ));
+        let e = FormError::new(
+            &format!("tag-{id}"),
+            "name",
+            "标签名称不能为空，最多 32 个字符",
+            &[("name", &form.name)],
+        );
+        return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
     let articles = state.store.rename_tag(id, name).await?;
     // Tags are searched: the articles that carried this one are indexed anew.

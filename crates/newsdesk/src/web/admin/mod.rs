@@ -11,6 +11,7 @@
 pub mod articles;
 pub mod audit;
 pub mod channels;
+pub mod desk;
 pub mod images;
 pub mod session;
 pub mod settings;
@@ -272,6 +273,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "deleted" => "已删除。",
         "uploaded" => "图片已上传。",
         "revoked" => "令牌已吊销。",
+        "bulk_done" => "批量操作已完成，每篇文章的改动都记入了修改记录。",
+        "bulk_partly" => "批量操作已完成；部分文章原本就是所选状态或已在回收站，未作改动。",
         _ => return None,
     })
 }

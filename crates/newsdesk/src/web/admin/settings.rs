@@ -7,10 +7,13 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{AdminLayout, CurrentUser, render, see_other};
+use super::desk::FormError;
+use super::{AdminLayout, CurrentUser, render_status, see_other};
+use crate::domain::SiteSettings;
 use crate::error::AppError;
 use crate::web::AppState;
 use crate::web::extract::{Form, Query};
+use axum::http::StatusCode;
 
 /// `?notice=`.
 #[derive(Debug, Deserialize)]
@@ -25,12 +28,50 @@ pub async fn show_settings(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let settings = state.store.site_settings().await?;
-    render(
+    settings_page(
         &state,
+        &user,
+        q.notice.as_deref(),
+        &settings,
+        None,
+        StatusCode::OK,
+    )
+}
+
+/// Time zones offered: the ones Chinese-language sites use first, then every IANA name.
+fn time_zones() -> Vec<&'static str> {
+    const FIRST: [&str; 6] = [
+        "Asia/Shanghai",
+        "Asia/Hong_Kong",
+        "Asia/Macau",
+        "Asia/Taipei",
+        "Asia/Singapore",
+        "UTC",
+    ];
+    let rest = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .filter(|name| !FIRST.contains(name));
+    FIRST.into_iter().chain(rest).collect()
+}
+
+fn settings_page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<&str>,
+    settings: &SiteSettings,
+    form_error: Option<FormError>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    render_status(
+        state,
+        status,
         "admin/settings.html",
         context! {
-            layout => AdminLayout::new(&state, &user, "settings", "站点设置").with_notice(q.notice.as_deref()),
+            layout => AdminLayout::new(state, user, "settings", "站点设置").with_notice(notice),
             settings,
+            form_error,
+            time_zones => time_zones(),
         },
     )
 }
@@ -50,36 +91,74 @@ pub struct SettingsForm {
     timezone: String,
     #[serde(default)]
     footer_links: String,
+    #[serde(default)]
+    default_author: String,
+    #[serde(default)]
+    default_source: String,
 }
 
 /// `POST /admin/settings`.
 pub async fn save_settings(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
+    // A refusal shows the form again as typed, the message beside its field.
+    let refuse = |field: &str, message: String| {
+        let typed = SiteSettings {
+            site_name: form.site_name.clone(),
+            copyright_holder: form.copyright_holder.clone(),
+            icp_number: form.icp_number.clone(),
+            public_security_number: form.public_security_number.clone(),
+            base_url: form.base_url.clone(),
+            timezone: form.timezone.clone(),
+            footer_links: form.footer_links.clone(),
+            default_author: form.default_author.clone(),
+            default_source: form.default_source.clone(),
+            ..state.chrome().site.clone()
+        };
+        let error = FormError::new("settings", field, message, &[]);
+        settings_page(
+            &state,
+            &user,
+            None,
+            &typed,
+            Some(error),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
     let site_name = form.site_name.trim();
     if site_name.is_empty() {
-        return Err(AppError::BadRequest("站点名称不能为空".into()));
+        return refuse("site_name", "站点名称不能为空".into());
     }
     let base_url = form.base_url.trim().trim_end_matches('/');
     if !(base_url.starts_with("http://") || base_url.starts_with("https://"))
         || base_url.contains(char::is_whitespace)
     {
-        return Err(AppError::BadRequest(format!(
-            "网站地址 {base_url:?} 无效：应以 http:// 或 https:// 开头，例如 https://www.example.com"
-        )));
+        return refuse(
+            "base_url",
+            format!(
+                "网站地址 {base_url:?} 无效：应以 http:// 或 https:// 开头，例如 https://www.example.com"
+            ),
+        );
     }
     let timezone = match form.timezone.trim() {
         "" => "Asia/Shanghai".to_string(),
         tz if tz.parse::<chrono_tz::Tz>().is_ok() => tz.to_string(),
         tz => {
-            return Err(AppError::BadRequest(format!(
-                "时区 {tz:?} 无效：请填写 IANA 时区名，例如 Asia/Shanghai"
-            )));
+            return refuse(
+                "timezone",
+                format!("时区 {tz:?} 无效：请从列表中选择，例如 Asia/Shanghai"),
+            );
         }
     };
+    let defaults = match super::desk::checked_defaults(&form.default_author, &form.default_source) {
+        Ok(d) => d,
+        Err((field, message)) => return refuse(&field, message),
+    };
     let mut settings = state.store.site_settings().await?;
+    settings.default_author = defaults.author;
+    settings.default_source = defaults.source;
     settings.site_name = site_name.to_string();
     settings.copyright_holder = form.copyright_holder.trim().to_string();
     settings.icp_number = form.icp_number.trim().to_string();

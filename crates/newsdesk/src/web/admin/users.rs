@@ -7,7 +7,8 @@ use axum::response::Response;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{AdminLayout, CurrentUser, render, see_other, time};
+use super::desk::FormError;
+use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
 use crate::auth;
 use crate::domain::{Role, User};
 use crate::error::AppError;
@@ -15,6 +16,7 @@ use crate::render::views::TimeView;
 use crate::store::StoreError;
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
+use axum::http::StatusCode;
 
 #[derive(Serialize)]
 struct UserRow {
@@ -24,6 +26,8 @@ struct UserRow {
     role_label: &'static str,
     disabled: bool,
     created: TimeView,
+    default_author: String,
+    default_source: String,
 }
 
 /// `?notice=`.
@@ -39,28 +43,53 @@ async fn users_page(
     created: Option<(String, String)>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let users: Vec<UserRow> = state
-        .store
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u: User| UserRow {
+    users_page_full(state, user, notice, created, error, None, StatusCode::OK).await
+}
+
+/// The users page with a refused form shown again (see [`FormError`]).
+pub async fn users_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    form_error: FormError,
+) -> Result<Response, AppError> {
+    users_page_full(state, user, None, None, None, Some(form_error), status).await
+}
+
+async fn users_page_full(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: Option<&str>,
+    created: Option<(String, String)>,
+    error: Option<String>,
+    form_error: Option<FormError>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let mut users = Vec::new();
+    for u in state.store.list_users().await? {
+        let u: User = u;
+        let defaults = state.store.user_defaults(u.id).await?;
+        users.push(UserRow {
             id: u.id,
             name: u.name,
             role: u.role.as_str(),
             role_label: u.role.label(),
             disabled: u.disabled,
             created: time(state, u.created_at),
-        })
-        .collect();
-    render(
+            default_author: defaults.author,
+            default_source: defaults.source,
+        });
+    }
+    render_status(
         state,
+        status,
         "admin/users.html",
         context! {
             layout => AdminLayout::new(state, user, "users", "用户").with_notice(notice),
             users,
             created,
             error,
+            form_error,
         },
     )
 }
@@ -89,14 +118,42 @@ pub async fn create_user(
     user: CurrentUser,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
-    let role = Role::parse(&form.role)
-        .ok_or_else(|| AppError::BadRequest(format!("角色 {:?} 无效", form.role)))?;
+    // Refusals come back beside the field, with the name and role kept (never the password).
+    let name = form.name.trim();
+    let refuse = |field: &str, message: String| {
+        let error = FormError::new(
+            "new",
+            field,
+            message,
+            &[("name", &form.name), ("role", &form.role)],
+        );
+        users_page_with(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, error)
+    };
+    let Some(role) = Role::parse(&form.role) else {
+        return refuse("role", format!("角色 {:?} 无效", form.role)).await;
+    };
+    if let Err(m) = auth::check_user_name(name) {
+        return refuse("name", m).await;
+    }
+    if !form.password.is_empty() {
+        if let Err(m) = auth::check_password(&form.password) {
+            return refuse("password", m).await;
+        }
+    }
+    let taken = state
+        .store
+        .list_users()
+        .await?
+        .iter()
+        .any(|u| u.name.eq_ignore_ascii_case(name));
+    if taken {
+        return refuse("name", format!("用户名 {name:?} 已被使用，请换一个")).await;
+    }
     let (password, generated) = if form.password.is_empty() {
         (auth::generate_password(), true)
     } else {
         (form.password.clone(), false)
     };
-    let name = form.name.trim();
     match auth::create_user(state.store.as_ref(), name, role, &password).await {
         Ok(created) => {
             let shown = generated.then(|| (created.name.clone(), password));

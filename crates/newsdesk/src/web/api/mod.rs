@@ -26,7 +26,8 @@ use super::AppState;
 use super::extract::{Json, Path, Query};
 use crate::auth;
 use crate::domain::{
-    ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, EditableArticle, PageRequest, User,
+    ArticleFilter, ArticleListItem, ArticleStatus, BodyFormat, DeskFields, EditableArticle,
+    PageRequest, User,
 };
 use crate::error::{AppError, JsonError};
 use crate::newsroom::{self, Draft, SaveAction};
@@ -105,6 +106,30 @@ pub struct ArticleOut {
     url: Option<String>,
     /// In the trash since then.
     deleted_at: Option<DateTime<Utc>>,
+    /// 推荐 (the home page's 焦点图).
+    featured: bool,
+    /// 置顶 (first in lists).
+    pinned: bool,
+    /// 头条 (the top story).
+    headline: bool,
+    /// The public page's `<title>`; empty means the headline.
+    seo_title: String,
+    /// `<meta name="keywords">`; empty means the tags.
+    seo_keywords: String,
+    /// `<meta name="description">`; empty means the summary.
+    seo_description: String,
+}
+
+impl ArticleOut {
+    fn with_desk(mut self, d: DeskFields) -> Self {
+        self.featured = d.featured;
+        self.pinned = d.pinned;
+        self.headline = d.headline;
+        self.seo_title = d.seo_title;
+        self.seo_keywords = d.seo_keywords;
+        self.seo_description = d.seo_description;
+        self
+    }
 }
 
 impl From<&EditableArticle> for ArticleOut {
@@ -132,6 +157,12 @@ impl From<&EditableArticle> for ArticleOut {
             cover_image: e.cover_image.clone(),
             url: public.then(|| format!("/articles/{}", a.slug)),
             deleted_at: e.deleted_at,
+            featured: false,
+            pinned: false,
+            headline: false,
+            seo_title: String::new(),
+            seo_keywords: String::new(),
+            seo_description: String::new(),
         }
     }
 }
@@ -148,6 +179,10 @@ pub struct ArticleItem {
     published_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
     version: i64,
+    /// 浏览量 as last flushed.
+    views: i64,
+    /// Which of featured / pinned / headline are set.
+    flags: Vec<String>,
 }
 
 impl From<ArticleListItem> for ArticleItem {
@@ -162,6 +197,12 @@ impl From<ArticleListItem> for ArticleItem {
             published_at: a.published_at,
             updated_at: a.updated_at,
             version: a.version,
+            views: a.views,
+            flags: a
+                .flags
+                .iter()
+                .map(|f| f.column().trim_start_matches("flag_").to_string())
+                .collect(),
         }
     }
 }
@@ -190,6 +231,9 @@ pub struct ListParams {
     page: Option<u32>,
     /// Items per page, 1–100 (default 20).
     per_page: Option<u32>,
+    /// A column (title, author, channel, status, published, updated, views), `-` in front for
+    /// largest / newest first; default `-published`.
+    sort: Option<String>,
 }
 
 /// A new article, or a full replacement of one.
@@ -213,6 +257,18 @@ pub struct ArticleIn {
     body_format: Option<String>,
     /// Required on update: the `version` the change was made from.
     version: Option<i64>,
+    /// 推荐; left as it is when absent.
+    featured: Option<bool>,
+    /// 置顶; left as it is when absent.
+    pinned: Option<bool>,
+    /// 头条; left as it is when absent.
+    headline: Option<bool>,
+    /// SEO title; left as it is when absent.
+    seo_title: Option<String>,
+    /// SEO keywords; left as it is when absent.
+    seo_keywords: Option<String>,
+    /// SEO description; left as it is when absent.
+    seo_description: Option<String>,
 }
 
 impl ArticleIn {
@@ -234,16 +290,45 @@ impl ArticleIn {
             cover_image: self.cover_image.clone().unwrap_or_default(),
             body: self.body.clone(),
             format,
+            desk: None,
+        })
+    }
+
+    /// The desk fields given, over `base` (the article's current ones); `None` when none given.
+    fn desk(&self, base: DeskFields) -> Option<DeskFields> {
+        let given = self.featured.is_some()
+            || self.pinned.is_some()
+            || self.headline.is_some()
+            || self.seo_title.is_some()
+            || self.seo_keywords.is_some()
+            || self.seo_description.is_some();
+        given.then(|| DeskFields {
+            featured: self.featured.unwrap_or(base.featured),
+            pinned: self.pinned.unwrap_or(base.pinned),
+            headline: self.headline.unwrap_or(base.headline),
+            seo_title: self
+                .seo_title
+                .as_deref()
+                .map_or(base.seo_title, |s| s.trim().to_string()),
+            seo_keywords: self
+                .seo_keywords
+                .as_deref()
+                .map_or(base.seo_keywords, |s| s.trim().to_string()),
+            seo_description: self
+                .seo_description
+                .as_deref()
+                .map_or(base.seo_description, |s| s.trim().to_string()),
         })
     }
 }
 
-/// Optional body of publish: a future time schedules instead.
+/// Optional body of publish: a future time schedules instead, a past one back-dates.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PublishIn {
     /// When given, must be current (else 409).
     version: Option<i64>,
-    /// A future time schedules the article for then; absent or past publishes now.
+    /// A future time schedules the article for then; a past one publishes it now with that
+    /// time kept (back-dating); absent publishes now (a published article keeps its time).
     publish_at: Option<DateTime<Utc>>,
 }
 
@@ -266,7 +351,8 @@ async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError>
         .editable_article(id)
         .await
         .map_err(AppError::from)?;
-    Ok(ArticleOut::from(&a))
+    let desk = state.store.article_desk(id).await.map_err(AppError::from)?;
+    Ok(ArticleOut::from(&a).with_desk(desk))
 }
 
 /// List articles in any status, newest change first.
@@ -296,6 +382,12 @@ async fn list_articles(
         author: None,
         query: p.q.filter(|q| !q.trim().is_empty()),
         trashed: false,
+        sort: crate::desk::parse_sort(p.sort.as_deref()).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "sort {:?} 无效：应为 title、author、channel、status、published、updated 或 views，前加 - 表示倒序",
+                p.sort.as_deref().unwrap_or_default()
+            ))
+        })?,
     };
     let list = state
         .store
@@ -320,7 +412,18 @@ async fn create_article(
     ApiUser(user): ApiUser,
     Json(input): Json<ArticleIn>,
 ) -> Result<Response, JsonError> {
-    let draft = input.draft()?;
+    let mut draft = input.draft()?;
+    draft.desk = input.desk(DeskFields::default());
+    // An absent 作者 / 来源 takes the writer's default, else the site's.
+    let defaults = crate::desk::byline_defaults(&state, &user)
+        .await
+        .map_err(AppError::from)?;
+    if input.author.is_none() {
+        draft.author = defaults.author;
+    }
+    if input.source.is_none() {
+        draft.source = defaults.source;
+    }
     let id = newsroom::create_article(articles(&state)?, &user, &draft, SaveAction::Draft)
         .await
         .map_err(AppError::from)?;
@@ -353,7 +456,9 @@ async fn update_article(
     let version = input
         .version
         .ok_or_else(|| AppError::BadRequest("缺少 version：请传入读取文章时得到的版本号".into()))?;
-    let draft = input.draft()?;
+    let mut draft = input.draft()?;
+    let current = state.store.article_desk(id).await.map_err(AppError::from)?;
+    draft.desk = input.desk(current);
     newsroom::save_article(
         articles(&state)?,
         &user,
@@ -388,10 +493,11 @@ async fn publish_article(
     if let Some(at) = input.publish_at {
         newsroom::check_publish_time("publish_at", at).map_err(AppError::from)?;
     }
-    let action = match input.publish_at {
-        Some(at) if at > Utc::now() => SaveAction::Schedule(at),
-        _ => SaveAction::Publish,
-    };
+    // A given time is kept: a future one schedules, a past one back-dates (it used to publish
+    // with the current time, silently).
+    let action = input
+        .publish_at
+        .map_or(SaveAction::Publish, SaveAction::Schedule);
     newsroom::change_status(articles(&state)?, &user, id, input.version, action)
         .await
         .map_err(AppError::from)?;
