@@ -14,6 +14,7 @@ pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
     ImageRecord, Role, TagCount, User,
 };
+pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -140,3 +140,14 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     response
 }
+
+/// Runs the request with its client address (behind `--trusted-proxy` proxies, the client's
+/// own) in [`crate::audit`]'s task-local, so every audit line it writes carries the address.
+pub async fn audit_scope(
+    super::extract::ClientIp(ip): super::extract::ClientIp,
+    req: Request,
+    next: Next,
+) -> Response {
+    let client = ip.map(|ip| ip.to_string()).unwrap_or_default();
+    crate::audit::scope(client, next.run(req)).await
+}

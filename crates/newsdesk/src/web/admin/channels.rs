@@ -6,7 +6,9 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{AdminLayout, CurrentUser, render, see_other};
+use crate::domain::AuditAction;
 use crate::error::AppError;
+use crate::store::AuditEvent;
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
 
@@ -76,14 +78,22 @@ pub async fn list_channels(
 /// `POST /admin/channels`.
 pub async fn create_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
     let (name, slug, position) = form.checked()?;
     if state.store.channel_by_slug(&slug).await.is_ok() {
         return Err(AppError::Conflict(format!("栏目别名 {slug:?} 已存在")));
     }
-    state.store.upsert_channel(&name, &slug, position).await?;
+    let channel = state.store.upsert_channel(&name, &slug, position).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::CreateChannel)
+                .subject("channel", Some(channel.id), &name)
+                .detail(format!("别名：{slug}；排序：{position}")),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/channels?notice=created"))
 }
@@ -91,7 +101,7 @@ pub async fn create_channel(
 /// `POST /admin/channels/{id}`.
 pub async fn update_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
@@ -100,6 +110,25 @@ pub async fn update_channel(
     let (channel, articles) = state
         .store
         .update_channel(id, &name, &slug, position)
+        .await?;
+    let changed = before.as_ref().map_or_else(String::new, |b| {
+        super::audit::changes(&[
+            ("名称", &b.name, &channel.name),
+            ("别名", &b.slug, &channel.slug),
+            (
+                "排序",
+                &b.position.to_string(),
+                &channel.position.to_string(),
+            ),
+        ])
+    });
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::UpdateChannel)
+                .subject("channel", Some(id), &channel.name)
+                .detail(changed),
+        )
         .await?;
     state.reload_chrome().await?;
     // Search results show and filter by the channel's name and slug: when either changed, its
@@ -116,10 +145,21 @@ pub async fn update_channel(
 /// `POST /admin/channels/{id}/delete`.
 pub async fn delete_channel(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
     state.store.delete_channel(id).await?;
+    let (label, detail) =
+        before.map_or_else(Default::default, |c| (c.name, format!("别名：{}", c.slug)));
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::DeleteChannel)
+                .subject("channel", Some(id), &label)
+                .detail(detail),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/channels?notice=deleted"))
 }
@@ -133,7 +173,7 @@ pub struct TagForm {
 /// `POST /admin/tags/{id}`: rename (merging into an existing tag of that name).
 pub async fn rename_tag(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
@@ -143,7 +183,19 @@ pub async fn rename_tag(
             "标签名称不能为空，最多 32 个字符".into(),
         ));
     }
+    let before = tag_name(&state, id).await?;
     let articles = state.store.rename_tag(id, name).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::RenameTag)
+                .subject("tag", Some(id), name)
+                .detail(format!(
+                    "名称：{before} → {name}；{} 篇文章",
+                    articles.len()
+                )),
+        )
+        .await?;
     // Tags are searched: the articles that carried this one are indexed anew.
     state
         .newsroom_articles()?
@@ -155,13 +207,34 @@ pub async fn rename_tag(
 /// `POST /admin/tags/{id}/delete`.
 pub async fn delete_tag(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let before = tag_name(&state, id).await?;
     let articles = state.store.delete_tag(id).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::DeleteTag)
+                .subject("tag", Some(id), &before)
+                .detail(format!("从 {} 篇文章中移除", articles.len())),
+        )
+        .await?;
     state
         .newsroom_articles()?
         .reindex_detached(articles)
         .await?;
     Ok(see_other("/admin/channels?notice=deleted"))
+}
+
+/// A tag's name now, for its audit line ("" if there is none).
+async fn tag_name(state: &AppState, id: i64) -> Result<String, AppError> {
+    Ok(state
+        .store
+        .list_tags()
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.name)
+        .unwrap_or_default())
 }

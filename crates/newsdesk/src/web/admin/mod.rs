@@ -8,12 +8,14 @@
 //! [`require_admin`]. Both are layers on the routers in `routes.rs`, so a handler cannot forget
 //! them. Responses are never cached.
 
+pub mod account;
 pub mod articles;
 pub mod audit;
 pub mod channels;
 pub mod images;
 pub mod session;
 pub mod settings;
+pub mod stats;
 pub mod targets;
 pub mod users;
 
@@ -142,6 +144,11 @@ pub async fn require_session(
     let mut req = req;
     if !is_safe(req.method()) {
         req = check_csrf(req, &session.csrf_token).await?;
+    }
+    // 最近使用 on the account page: at most one write a minute per session.
+    let now = Utc::now();
+    if now - session.last_seen_at > chrono::Duration::seconds(60) {
+        state.store.touch_session(&token_hash, now).await?;
     }
     req.extensions_mut().insert(CurrentUser {
         user: session.user,
@@ -272,6 +279,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "deleted" => "已删除。",
         "uploaded" => "图片已上传。",
         "revoked" => "令牌已吊销。",
+        "password" => "密码已修改，其他设备上的登录已全部退出。",
+        "ended" => "已退出所选的登录。",
+        "ended_others" => "其他设备上的登录已全部退出。",
         _ => return None,
     })
 }

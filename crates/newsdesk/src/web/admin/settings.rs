@@ -8,7 +8,9 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::{AdminLayout, CurrentUser, render, see_other};
+use crate::domain::AuditAction;
 use crate::error::AppError;
+use crate::store::AuditEvent;
 use crate::web::AppState;
 use crate::web::extract::{Form, Query};
 
@@ -55,7 +57,7 @@ pub struct SettingsForm {
 /// `POST /admin/settings`.
 pub async fn save_settings(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
     let site_name = form.site_name.trim();
@@ -80,6 +82,7 @@ pub async fn save_settings(
         }
     };
     let mut settings = state.store.site_settings().await?;
+    let before = settings.clone();
     settings.site_name = site_name.to_string();
     settings.copyright_holder = form.copyright_holder.trim().to_string();
     settings.icp_number = form.icp_number.trim().to_string();
@@ -94,6 +97,35 @@ pub async fn save_settings(
         .collect::<Vec<_>>()
         .join("\n");
     state.store.save_site_settings(&settings).await?;
+    let changed = super::audit::changes(&[
+        ("站点名称", &before.site_name, &settings.site_name),
+        (
+            "版权所有",
+            &before.copyright_holder,
+            &settings.copyright_holder,
+        ),
+        ("ICP 备案号", &before.icp_number, &settings.icp_number),
+        (
+            "公安备案号",
+            &before.public_security_number,
+            &settings.public_security_number,
+        ),
+        ("网站地址", &before.base_url, &settings.base_url),
+        ("时区", &before.timezone, &settings.timezone),
+        ("页脚链接", &before.footer_links, &settings.footer_links),
+    ]);
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::UpdateSettings)
+                .subject("settings", None, "站点设置")
+                .detail(if changed.is_empty() {
+                    "无改动".to_string()
+                } else {
+                    changed
+                }),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/settings?notice=saved"))
 }
