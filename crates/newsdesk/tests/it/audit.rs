@@ -799,3 +799,72 @@ async fn views_are_kept_per_day_and_shown_on_the_statistics_page() {
     assert_eq!(top[0].title, title);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_command_line_changes_are_audited() {
+    let app = start().await;
+    add_user(&app, "robot", Role::Editor).await;
+    let mut owner = Browser::new(&app, CLIENT, "Mozilla/5.0");
+    owner.login("robot", PASSWORD).await;
+    let r = owner.post("/admin/tokens", &[("name", "发布系统")]).await;
+    let doc = Html::parse_document(&r.text().await.unwrap());
+    let token = texts(&doc, "#new-token")[0].clone();
+
+    // The API acts as the token's user, from the caller's address.
+    let r = app
+        .client
+        .post(app.url("/api/v1/articles"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-forwarded-for", "192.0.2.44")
+        .json(&serde_json::json!({"title": "接口发布的文章", "channel": "nev", "body": "正文。"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+
+    // `newsdesk user passwd` and `disable` leave lines too (no address: none came in).
+    for args in [
+        &["passwd", "robot"][..],
+        &["disable", "robot"][..],
+        &["enable", "robot"][..],
+    ] {
+        let out = crate::support::newsdesk_command(app.data_path())
+            .arg("user")
+            .args(args)
+            .arg("--data")
+            .arg(app.data_path())
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    add_user(&app, "auditor", Role::Admin).await;
+    let mut reader = Browser::new(&app, CLIENT, "Mozilla/5.0");
+    reader.login("auditor", PASSWORD).await;
+    let (_, doc) = reader.page("/admin/audit?kind=article").await;
+    let lines = audit_lines(&doc);
+    let created = find(&lines, "创建", "接口发布的文章");
+    assert_eq!(created.user, "robot");
+    assert_eq!(created.ip, "192.0.2.44");
+    let (_, doc) = reader.page("/admin/audit?user=（命令行）").await;
+    let lines = audit_lines(&doc);
+    let actions: Vec<&str> = lines.iter().map(|l| l.action.as_str()).collect();
+    assert_eq!(actions, ["启用用户", "停用用户", "重置密码"], "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.subject.contains("robot") && l.ip == "—")
+    );
+    app.stop().await;
+}
