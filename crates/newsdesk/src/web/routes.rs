@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/account/password", post(account::change_password))
         .route("/admin/account/sessions", post(account::end_sessions))
         .route("/admin/stats", get(stats::show_stats))
+        .route("/admin/stats.json", get(stats::stats_json))
         .merge(admin_only)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -797,6 +797,13 @@ async fn views_are_kept_per_day_and_shown_on_the_statistics_page() {
     assert_eq!(days[0].views, 2);
     let top = store.top_viewed(&today, 5).await.unwrap();
     assert_eq!(top[0].title, title);
+
+    // The same figures as data.
+    let data: serde_json::Value = editor.get("/admin/stats.json").await.json().await.unwrap();
+    assert_eq!(data["today"], 2);
+    assert_eq!(data["days"].as_array().unwrap().len(), 30);
+    assert_eq!(data["days"][29]["day"], today.as_str());
+    assert_eq!(data["top_7"][0]["title"], title.as_str());
     app.stop().await;
 }
 

@@ -4,15 +4,16 @@
 //! come from `article_views_daily`, which the view counter's flush writes.
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate, Utc};
 use minijinja::context;
 use serde::Serialize;
 
 use super::{AdminLayout, CurrentUser, render};
-use crate::domain::DayViews;
+use crate::domain::{ChannelViews, DayViews, ViewedArticle};
 use crate::error::AppError;
 use crate::web::AppState;
+use crate::web::extract::Json;
 
 /// Days in the chart.
 const DAYS: u64 = 30;
@@ -141,11 +142,24 @@ fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// `GET /admin/stats`.
-pub async fn show_stats(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
+/// The figures of the statistics page.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Every day of the last 30, oldest first, with its views (0 where none).
+    days: Vec<DayViews>,
+    /// Views over the 30 days.
+    total_30: i64,
+    /// Views today.
+    today: i64,
+    /// Most viewed of the last 7 days.
+    top_7: Vec<ViewedArticle>,
+    /// Most viewed of the last 30 days.
+    top_30: Vec<ViewedArticle>,
+    /// Views of the last 30 days by channel.
+    channels: Vec<ChannelViews>,
+}
+
+async fn stats(state: &AppState) -> Result<Stats, AppError> {
     let today = Utc::now()
         .with_timezone(&state.chrome().site.tz())
         .date_naive();
@@ -156,25 +170,44 @@ pub async fn show_stats(
         .views_by_day(&day_text(from_30), &day_text(today))
         .await?;
     let days = fill_days(from_30, today, &counted);
-    let total_30: i64 = days.iter().map(|d| d.views).sum();
-    let today_views = days.last().map_or(0, |d| d.views);
-    let top_7 = store.top_viewed(&day_text(from_7), TOP).await?;
-    let top_30 = store.top_viewed(&day_text(from_30), TOP).await?;
-    let channels = store.views_by_channel(&day_text(from_30)).await?;
+    Ok(Stats {
+        total_30: days.iter().map(|d| d.views).sum(),
+        today: days.last().map_or(0, |d| d.views),
+        days,
+        top_7: store.top_viewed(&day_text(from_7), TOP).await?,
+        top_30: store.top_viewed(&day_text(from_30), TOP).await?,
+        channels: store.views_by_channel(&day_text(from_30)).await?,
+    })
+}
+
+/// `GET /admin/stats`.
+pub async fn show_stats(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let s = stats(&state).await?;
     render(
         &state,
         "admin/stats.html",
         context! {
             layout => AdminLayout::new(&state, &user, "stats", "浏览统计"),
-            chart => chart(&days),
-            days => days.iter().rev().collect::<Vec<_>>(),
-            total_30,
-            today_views,
-            top_7,
-            top_30,
-            channels,
+            chart => chart(&s.days),
+            days => s.days.iter().rev().collect::<Vec<_>>(),
+            total_30 => s.total_30,
+            today_views => s.today,
+            top_7 => s.top_7,
+            top_30 => s.top_30,
+            channels => s.channels,
         },
     )
+}
+
+/// `GET /admin/stats.json`: the same figures as data, for a spreadsheet or another tool.
+pub async fn stats_json(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Response, AppError> {
+    Ok(Json(stats(&state).await?).into_response())
 }
 
 #[cfg(test)]
