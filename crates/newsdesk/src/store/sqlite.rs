@@ -1360,6 +1360,80 @@ mod tests {
         assert!(value == "a" || value == "b");
     }
 
+    /// 0016 adds columns with defaults: audit lines and sessions written before it stay, the
+    /// article lines gain their subject, sessions a last-seen time.
+    #[tokio::test]
+    async fn audit_lines_and_sessions_from_before_0016_survive_it() {
+        use crate::store::NewsroomStore;
+        let dir = tempfile::tempdir().unwrap();
+        // The migrations up to 0015, applied as an older newsdesk would have.
+        let older = tempfile::tempdir().unwrap();
+        let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        for entry in std::fs::read_dir(&all).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.as_str() < "0016" {
+                std::fs::copy(&path, older.path().join(&name)).unwrap();
+            }
+        }
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join(DB_FILE))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        sqlx::migrate::Migrator::new(older.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        let now = "2026-11-30T01:02:03Z";
+        for sql in [
+            "INSERT INTO users (id, name, role, password_hash, disabled, created_at) \
+             VALUES (7, 'old', 'editor', 'x', 0, '2026-11-30T01:02:03Z')",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ('h', 7, 'c', '2026-11-30T01:02:03Z', '9999-01-01T00:00:00Z')",
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, article_title) \
+             VALUES ('2026-11-30T01:02:03Z', 7, 'old', 'publish', 42, '旧文章')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let page = store
+            .list_audit(
+                None,
+                PageRequest {
+                    page: 1,
+                    per_page: 10,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+        let line = &page.items[0];
+        assert_eq!(
+            (
+                line.subject_kind.as_str(),
+                line.subject_id,
+                line.subject_label.as_str()
+            ),
+            ("article", Some(42), "旧文章")
+        );
+        assert_eq!(line.ip, "");
+        let sessions = store.list_sessions(7, Utc::now()).await.unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(
+            sessions[0].last_seen_at.to_rfc3339(),
+            "2026-11-30T01:02:03+00:00"
+        );
+        assert_eq!(
+            sessions[0].created_at.to_rfc3339(),
+            now.replace('Z', "+00:00")
+        );
+    }
+
     #[tokio::test]
     async fn stored_views_are_read_back_by_id() {
         let dir = tempfile::tempdir().unwrap();
