@@ -771,7 +771,7 @@ async fn views_are_kept_per_day_and_shown_on_the_statistics_page() {
     };
     assert_eq!(texts(&doc, ".stat-total"), ["2"]);
     // The chart: one bar per day of the last 30, today's the tallest.
-    let bars = Selector::parse(".views-chart svg rect.bar").unwrap();
+    let bars = Selector::parse(".views-chart svg rect.day-bar").unwrap();
     let heights: Vec<u32> = doc
         .select(&bars)
         .map(|b| b.value().attr("height").unwrap().parse().unwrap())

@@ -30,7 +30,7 @@ const TOP_MARGIN: u32 = 12;
 #[derive(Debug, Serialize)]
 struct Bar {
     day: String,
-    /// `MM-DD` under every seventh bar (and the last), else empty.
+    /// `MM-DD` under every seventh bar counted back from the last (today), else empty.
     label: String,
     views: i64,
     x: u32,
@@ -91,7 +91,7 @@ fn chart(days: &[DayViews]) -> Chart {
             let h = if d.views > 0 { h.max(1) } else { 0 };
             let x = LEFT + i32_ * slot + 2;
             Bar {
-                label: if i % 7 == 0 || i == last {
+                label: if (last - i) % 7 == 0 {
                     d.day.get(5..).unwrap_or_default().to_string()
                 } else {
                     String::new()
