@@ -772,6 +772,24 @@ fn password_from(stdin: bool) -> anyhow::Result<(String, bool)> {
     Ok((password, false))
 }
 
+/// Who the audit log names for account changes made with `newsdesk user`.
+const CLI_USER: &str = "（命令行）";
+
+/// The audit line of an account change made on the command line (no address: none came in).
+async fn cli_audit(
+    store: &dyn store::Store,
+    action: crate::domain::AuditAction,
+    user: &crate::domain::User,
+    detail: String,
+) -> anyhow::Result<()> {
+    let mut event = store::AuditEvent::new(None, action)
+        .subject("user", Some(user.id), &user.name)
+        .detail(detail);
+    event.user_name = CLI_USER.into();
+    store.insert_audit(&event).await?;
+    Ok(())
+}
+
 /// Runs `newsdesk user …`.
 pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
     use crate::domain::Role;
@@ -782,6 +800,13 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
             let store = store::open(&args.data.database()).await?;
             let user =
                 crate::auth::create_user(store.as_ref(), &args.name, role, &password).await?;
+            cli_audit(
+                store.as_ref(),
+                crate::domain::AuditAction::CreateUser,
+                &user,
+                format!("角色：{}", user.role.label()),
+            )
+            .await?;
             eprintln!("created {} {:?}", user.role.as_str(), user.name);
             if generated {
                 println!("password: {password}");
@@ -794,6 +819,13 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
             let user = user_named(store.as_ref(), &args.name).await?;
             let hash = crate::auth::hash_password(&password).await?;
             store.set_password(user.id, &hash).await?;
+            cli_audit(
+                store.as_ref(),
+                crate::domain::AuditAction::ResetPassword,
+                &user,
+                "登录、API 令牌与设备记录已全部失效".into(),
+            )
+            .await?;
             eprintln!(
                 "password of {:?} changed; its sessions have ended",
                 user.name
@@ -819,6 +851,12 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
             let store = store::open_existing(&args.data.database()).await?;
             let user = user_named(store.as_ref(), &args.name).await?;
             store.set_user_disabled(user.id, disable).await?;
+            let action = if disable {
+                crate::domain::AuditAction::DisableUser
+            } else {
+                crate::domain::AuditAction::EnableUser
+            };
+            cli_audit(store.as_ref(), action, &user, String::new()).await?;
             eprintln!(
                 "{} {:?}",
                 if disable { "disabled" } else { "enabled" },

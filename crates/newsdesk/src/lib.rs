@@ -4,6 +4,7 @@
 //! templates). `import` turns pages into articles; `domain` holds the plain types all of them share.
 //! See ARCHITECTURE.md.
 
+pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cli;

@@ -191,6 +191,9 @@ const TABLES: &[Table] = &[
             ("csrf_token", Text),
             ("created_at", Time),
             ("expires_at", Time),
+            ("last_seen_at", Time),
+            ("ip", Text),
+            ("user_agent", Text),
         ],
         // Not the token hash: named by rowid, so no credential reaches a terminal or log.
         key: &[],
@@ -249,9 +252,20 @@ const TABLES: &[Table] = &[
             ("article_id", Int),
             ("article_title", Text),
             ("detail", Text),
+            ("ip", Text),
+            ("subject_kind", Text),
+            ("subject_id", Int),
+            ("subject_label", Text),
         ],
         key: &["id"],
         identity: true,
+        on_conflict: "",
+    },
+    Table {
+        name: "article_views_daily",
+        columns: &[("article_id", Int), ("day", Text), ("views", Int)],
+        key: &["article_id", "day"],
+        identity: false,
         on_conflict: "",
     },
     Table {
@@ -631,6 +645,7 @@ mod tests {
         include_str!("../migrations/postgres/0003_policy_documents.sql"),
         include_str!("../migrations/postgres/0004_policy_corrections.sql"),
         include_str!("../migrations/postgres/0007_desk_fields.sql"),
+        include_str!("../migrations/postgres/0009_audit_views.sql"),
     ];
 
     #[test]

@@ -307,7 +307,8 @@ pub struct NewSession {
 }
 
 /// Checks a name and password and opens a session on success. `ip` is the client's address;
-/// `device` the device cookie the browser sent, if any.
+/// `device` the device cookie the browser sent, if any; `user_agent` the browser's, kept with the
+/// session so its owner can tell their sessions apart.
 ///
 /// The attempt is reserved (counted as a failure) in the store *before* the password is checked,
 /// so concurrent guesses each see the others and a burst gets no more checks than the rules allow.
@@ -319,6 +320,7 @@ pub async fn sign_in(
     password: &str,
     ip: &str,
     device: Option<&str>,
+    user_agent: &str,
 ) -> Result<NewSession, SignInError> {
     // No account has such a name (names are checked when made): no hash, no row.
     if check_user_name(name).is_err() {
@@ -374,9 +376,20 @@ pub async fn sign_in(
             session.user.id,
             &session.csrf_token,
             now + ttl,
+            ip,
+            user_agent,
         )
         .await?;
     Ok(session)
+}
+
+/// Whether `password` is the current password of the active account `name` (for changing it).
+pub async fn check_own_password(
+    store: &dyn Store,
+    name: &str,
+    password: &str,
+) -> Result<bool, HashError> {
+    Ok(check_credentials(store, name, password).await?.is_some())
 }
 
 /// The active account if `password` is its password; `None` for a wrong password, an unknown

@@ -15,6 +15,7 @@ pub use newsroom::{
     ImageRecord, Role, TagCount, User,
 };
 pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
+pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

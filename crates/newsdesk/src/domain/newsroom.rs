@@ -92,8 +92,101 @@ pub struct AuditEntry {
     pub article_id: Option<i64>,
     /// Its headline at the time.
     pub article_title: String,
-    /// Anything else worth knowing, e.g. the scheduled time.
+    /// Anything else worth knowing, e.g. the scheduled time, or what changed (old → new).
     pub detail: String,
+    /// The client's address (behind `--trusted-proxy` proxies, the client's own); empty for the
+    /// scheduler and for lines written before addresses were kept.
+    pub ip: String,
+    /// What kind of thing the line is about: `article`, `channel`, `tag`, `user`, `token`,
+    /// `settings`, `image`, `session`…; empty when nothing in particular.
+    pub subject_kind: String,
+    /// Its id, when it has one.
+    pub subject_id: Option<i64>,
+    /// Its name at the time (headline, channel name, login name…).
+    pub subject_label: String,
+}
+
+/// Which audit lines to list: every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only about this article.
+    pub article_id: Option<i64>,
+    /// Only by this account name (exact).
+    pub user_name: Option<String>,
+    /// Only this stored action name, e.g. `login_failed`.
+    pub action: Option<String>,
+    /// Only this subject kind, e.g. `channel`.
+    pub subject_kind: Option<String>,
+    /// At or after this time, UTC.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this time, UTC.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A signed-in browser session as its owner sees it (the token itself is never listed).
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    /// Hash of the session token: the store's key, never shown (pages use [`Self::key`]).
+    #[serde(skip)]
+    pub token_hash: String,
+    /// When it was opened, UTC.
+    pub created_at: DateTime<Utc>,
+    /// When it was last used (refreshed at most once a minute), UTC.
+    pub last_seen_at: DateTime<Utc>,
+    /// The client address it was opened from.
+    pub ip: String,
+    /// The browser's User-Agent when it was opened.
+    pub user_agent: String,
+}
+
+impl SessionInfo {
+    /// A name for the session that pages can carry: derived from the token hash but not it, so
+    /// what a page shows is no key to the sessions table.
+    pub fn key(&self) -> String {
+        session_key(&self.token_hash)
+    }
+}
+
+/// See [`SessionInfo::key`].
+pub fn session_key(token_hash: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("session-key:{token_hash}").as_bytes());
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Views on one day, in the site's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayViews {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Views counted that day.
+    pub views: i64,
+}
+
+/// An article with the views it had over some days.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewedArticle {
+    /// Store id.
+    pub id: i64,
+    /// URL segment.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Channel display name.
+    pub channel_name: String,
+    /// Views over the days asked for.
+    pub views: i64,
+}
+
+/// A channel with the views its articles had over some days.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelViews {
+    /// Channel display name.
+    pub name: String,
+    /// Channel slug.
+    pub slug: String,
+    /// Views over the days asked for.
+    pub views: i64,
 }
 
 /// The things the audit log records.
@@ -117,6 +210,46 @@ pub enum AuditAction {
     Restore,
     /// An editor's correction of the document's facts or its 量化目标.
     CorrectTargets,
+    /// Signed in.
+    Login,
+    /// A sign-in refused (wrong name or password, throttled); `user_name` is the name typed.
+    LoginFailed,
+    /// Signed out.
+    Logout,
+    /// Changed one's own password.
+    ChangePassword,
+    /// A change of one's own password refused: the current password was wrong.
+    ChangePasswordFailed,
+    /// An admin reset someone's password.
+    ResetPassword,
+    /// Ended one of one's own sessions (or all the others).
+    EndSession,
+    /// A new account.
+    CreateUser,
+    /// An account's role changed.
+    ChangeRole,
+    /// An account disabled.
+    DisableUser,
+    /// An account enabled again.
+    EnableUser,
+    /// A new API token.
+    CreateToken,
+    /// An API token revoked.
+    RevokeToken,
+    /// Site settings saved.
+    UpdateSettings,
+    /// A new channel.
+    CreateChannel,
+    /// A channel's name, slug or position changed.
+    UpdateChannel,
+    /// A channel deleted.
+    DeleteChannel,
+    /// A tag renamed (or merged into another).
+    RenameTag,
+    /// A tag deleted.
+    DeleteTag,
+    /// An image uploaded.
+    UploadImage,
 }
 
 impl AuditAction {
@@ -132,6 +265,26 @@ impl AuditAction {
             Self::Trash => "trash",
             Self::Restore => "restore",
             Self::CorrectTargets => "correct_targets",
+            Self::Login => "login",
+            Self::LoginFailed => "login_failed",
+            Self::Logout => "logout",
+            Self::ChangePassword => "change_password",
+            Self::ChangePasswordFailed => "change_password_failed",
+            Self::ResetPassword => "reset_password",
+            Self::EndSession => "end_session",
+            Self::CreateUser => "create_user",
+            Self::ChangeRole => "change_role",
+            Self::DisableUser => "disable_user",
+            Self::EnableUser => "enable_user",
+            Self::CreateToken => "create_token",
+            Self::RevokeToken => "revoke_token",
+            Self::UpdateSettings => "update_settings",
+            Self::CreateChannel => "create_channel",
+            Self::UpdateChannel => "update_channel",
+            Self::DeleteChannel => "delete_channel",
+            Self::RenameTag => "rename_tag",
+            Self::DeleteTag => "delete_tag",
+            Self::UploadImage => "upload_image",
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::domain::{
     Article, ArticleInput, ArticleStamp, ArticleStatus, ArticleSummary, ArticleTarget, Channel,
     IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
 };
+use crate::domain::{ChannelViews, DayViews, ViewedArticle};
 use crate::targets::Extraction;
 
 pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
@@ -28,6 +29,7 @@ pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
 };
+pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
 pub use sqlite::{DB_FILE, SqliteStore};
@@ -166,10 +168,17 @@ pub trait Store: NewsroomStore + CorrectionStore + DeskStore + Send + Sync + 'st
     ) -> StoreResult<Vec<Article>>;
     /// Slug, headline and times of public articles, newest first: sitemaps.
     async fn published_stamps(&self, page: PageRequest) -> StoreResult<Page<ArticleStamp>>;
-    /// Adds view counts in one transaction: all of the batch or none of it. Rows are updated in
-    /// ascending id order whatever the batch's order, so two processes flushing at once lock them
-    /// in the same order.
-    async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()>;
+    /// Adds view counts in one transaction: all of the batch or none of it, to the totals and
+    /// to the views of `day` (`YYYY-MM-DD` in the site's zone) in `article_views_daily`. Rows
+    /// are updated in ascending id order whatever the batch's order, so two processes flushing at
+    /// once lock them in the same order.
+    async fn add_views(&self, day: &str, batch: &[(i64, u64)]) -> StoreResult<()>;
+    /// Views per day from `from` to `to` (inclusive, `YYYY-MM-DD`), days without views left out.
+    async fn views_by_day(&self, from: &str, to: &str) -> StoreResult<Vec<DayViews>>;
+    /// The most viewed public articles since `from` (inclusive, `YYYY-MM-DD`): 热门.
+    async fn top_viewed(&self, from: &str, limit: u32) -> StoreResult<Vec<ViewedArticle>>;
+    /// Views since `from` (inclusive) by the channel of the article, most viewed first.
+    async fn views_by_channel(&self, from: &str) -> StoreResult<Vec<ChannelViews>>;
     /// The stored 浏览量 of these articles (ids that do not exist are left out).
     async fn article_views(&self, ids: &[i64]) -> StoreResult<Vec<(i64, i64)>>;
 

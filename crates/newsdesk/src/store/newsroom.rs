@@ -11,6 +11,7 @@ use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditAction, AuditEntry,
     Channel, EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
+use crate::domain::{AuditFilter, SessionInfo};
 use crate::targets::Extraction;
 
 /// Start of the `what` of the `Conflict` a stale save gets, so callers can tell it apart.
@@ -34,6 +35,8 @@ pub struct SessionRecord {
     pub csrf_token: String,
     /// When the session ends, UTC.
     pub expires_at: DateTime<Utc>,
+    /// When it was last used (refreshed at most once a minute), UTC.
+    pub last_seen_at: DateTime<Utc>,
 }
 
 /// Earlier login attempts of one scope within the throttle window.
@@ -71,6 +74,77 @@ pub struct AuditRecord<'a> {
     pub article_title: &'a str,
     /// Anything else.
     pub detail: String,
+}
+
+/// A full audit-log line. [`AuditRecord`] (an article action) converts into one; other actions
+/// build one with [`AuditEvent::new`] and [`AuditEvent::subject`]. The client address is taken
+/// from the request being handled ([`crate::audit::client`]) unless set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Who (None for the scheduler and for failed sign-ins).
+    pub user_id: Option<i64>,
+    /// Their name, or the name typed at a failed sign-in.
+    pub user_name: String,
+    /// The stored action name, see [`AuditAction::as_str`].
+    pub action: String,
+    /// Which article, if any.
+    pub article_id: Option<i64>,
+    /// Its headline now.
+    pub article_title: String,
+    /// `article`, `channel`, `tag`, `user`, `token`, `settings`, `image`, `session`…
+    pub subject_kind: String,
+    /// The subject's id.
+    pub subject_id: Option<i64>,
+    /// The subject's name now.
+    pub subject_label: String,
+    /// What changed (old → new), or anything else worth knowing.
+    pub detail: String,
+    /// The client's address; empty outside a request.
+    pub ip: String,
+}
+
+/// Who the scheduler's lines are by.
+pub const SCHEDULER_NAME: &str = "（定时发布）";
+
+impl AuditEvent {
+    /// A line by `user` (None: the scheduler) from the current request's address.
+    pub fn new(user: Option<&User>, action: AuditAction) -> Self {
+        Self {
+            user_id: user.map(|u| u.id),
+            user_name: user.map_or(SCHEDULER_NAME, |u| u.name.as_str()).to_string(),
+            action: action.as_str().to_string(),
+            ip: crate::audit::client().unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+
+    /// About `kind` `id`, named `label`.
+    #[must_use]
+    pub fn subject(mut self, kind: &str, id: Option<i64>, label: &str) -> Self {
+        self.subject_kind = kind.to_string();
+        self.subject_id = id;
+        self.subject_label = label.to_string();
+        self
+    }
+
+    /// With `detail`.
+    #[must_use]
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+impl From<&AuditRecord<'_>> for AuditEvent {
+    fn from(r: &AuditRecord<'_>) -> Self {
+        let mut event = Self::new(r.user, r.action).detail(r.detail.clone());
+        if let Some(id) = r.article_id {
+            event = event.subject("article", Some(id), r.article_title);
+        }
+        event.article_id = r.article_id;
+        event.article_title = r.article_title.to_string();
+        event
+    }
 }
 
 /// A new uploaded image.
@@ -114,13 +188,35 @@ pub trait NewsroomStore: Send + Sync {
     async fn set_user_role(&self, user_id: i64, role: Role) -> StoreResult<()>;
 
     // Sessions and throttling.
-    /// Stores a new session under the hash of its token.
+    /// Stores a new session under the hash of its token, with the client address and
+    /// User-Agent it was opened from.
     async fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
+        ip: &str,
+        user_agent: &str,
+    ) -> StoreResult<()>;
+    /// Records that a session was used at `now`.
+    async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// The live sessions of an account, most recently used first.
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionInfo>>;
+    /// Ends every session of an account but `keep` (a token hash); returns how many ended.
+    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> StoreResult<u64>;
+    /// Replaces one's own password: in one transaction, ends the account's other sessions
+    /// (keeping `keep`, the session that changed it) and forgets its device cookies. API tokens
+    /// stay: they are listed on their own page and revoked there.
+    async fn set_own_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: &str,
     ) -> StoreResult<()>;
     /// The live session with this token hash (not expired, account not disabled).
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<SessionRecord>;
@@ -218,12 +314,28 @@ pub trait NewsroomStore: Send + Sync {
     async fn article_authors(&self) -> StoreResult<Vec<String>>;
 
     // Audit log.
+    /// Appends an article action's line (from the current request's address).
+    async fn add_audit(&self, record: &AuditRecord<'_>) -> StoreResult<()> {
+        self.insert_audit(&AuditEvent::from(record)).await
+    }
     /// Appends a line.
-    async fn add_audit(&self, record: &AuditRecord<'_>) -> StoreResult<()>;
+    async fn insert_audit(&self, event: &AuditEvent) -> StoreResult<()>;
     /// Lines newest first, optionally for one article.
     async fn list_audit(
         &self,
         article_id: Option<i64>,
+        page: PageRequest,
+    ) -> StoreResult<Page<AuditEntry>> {
+        let filter = AuditFilter {
+            article_id,
+            ..AuditFilter::default()
+        };
+        self.search_audit(&filter, page).await
+    }
+    /// Lines matching `filter`, newest first.
+    async fn search_audit(
+        &self,
+        filter: &AuditFilter,
         page: PageRequest,
     ) -> StoreResult<Page<AuditEntry>>;
 

@@ -31,6 +31,7 @@ use crate::domain::{
     IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
     TargetSort,
 };
+use crate::domain::{ChannelViews, DayViews, ViewedArticle};
 use crate::targets::{self, Extraction};
 
 /// PostgreSQL implementation of [`Store`].
@@ -993,20 +994,95 @@ impl Store for PgStore {
     }
 
     #[instrument(skip_all, fields(batch.len = batch.len()))]
-    async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
+    async fn add_views(&self, day: &str, batch: &[(i64, u64)]) -> StoreResult<()> {
         let mut batch = batch.to_vec();
         batch.sort_unstable_by_key(|&(id, _)| id);
         let mut tx = self.write_tx().await?;
         for (id, n) in batch {
             let n = i64::try_from(n).unwrap_or(i64::MAX);
-            sqlx::query("UPDATE articles SET views = views + $1 WHERE id = $2")
+            let updated = sqlx::query("UPDATE articles SET views = views + $1 WHERE id = $2")
                 .bind(n)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
                 .map_err(other)?;
+            // An article deleted since its view has no day row either (the foreign key).
+            if updated.rows_affected() == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_views_daily (article_id, day, views) VALUES ($1, $2, $3) \
+                 ON CONFLICT (article_id, day) DO UPDATE SET views = article_views_daily.views + excluded.views",
+            )
+            .bind(id)
+            .bind(day)
+            .bind(n)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
         }
         tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn views_by_day(&self, from: &str, to: &str) -> StoreResult<Vec<DayViews>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT day, CAST(sum(views) AS BIGINT) FROM article_views_daily WHERE day >= $1 AND day <= $2 \
+             GROUP BY day ORDER BY day",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, views)| DayViews { day, views })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn top_viewed(&self, from: &str, limit: u32) -> StoreResult<Vec<ViewedArticle>> {
+        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT a.id, a.slug, a.title, c.name, d.views FROM \
+             (SELECT article_id, CAST(sum(views) AS BIGINT) AS views FROM article_views_daily WHERE day >= $1 \
+              GROUP BY article_id) d \
+             JOIN articles a ON a.id = d.article_id JOIN channels c ON c.id = a.channel_id \
+             WHERE a.status = 'published' AND a.deleted_at IS NULL \
+             ORDER BY d.views DESC, a.id DESC LIMIT $2",
+        )
+        .bind(from)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, title, channel_name, views)| ViewedArticle {
+                id,
+                slug,
+                title,
+                channel_name,
+                views,
+            })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn views_by_channel(&self, from: &str) -> StoreResult<Vec<ChannelViews>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT c.name, c.slug, CAST(sum(d.views) AS BIGINT) AS views FROM article_views_daily d \
+             JOIN articles a ON a.id = d.article_id JOIN channels c ON c.id = a.channel_id \
+             WHERE d.day >= $1 GROUP BY c.id, c.name, c.slug ORDER BY views DESC, c.name",
+        )
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, slug, views)| ChannelViews { name, slug, views })
+            .collect())
     }
 
     #[instrument(skip_all, fields(articles = ids.len()))]

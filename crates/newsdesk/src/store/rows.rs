@@ -268,7 +268,57 @@ pub(super) struct AuditRow {
     pub(super) article_id: Option<i64>,
     pub(super) article_title: String,
     pub(super) detail: String,
+    pub(super) ip: String,
+    pub(super) subject_kind: String,
+    pub(super) subject_id: Option<i64>,
+    pub(super) subject_label: String,
 }
+
+impl From<AuditRow> for crate::domain::AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        Self {
+            id: r.id,
+            at: r.at,
+            user_name: r.user_name,
+            action: r.action,
+            article_id: r.article_id,
+            article_title: r.article_title,
+            detail: r.detail,
+            ip: r.ip,
+            subject_kind: r.subject_kind,
+            subject_id: r.subject_id,
+            subject_label: r.subject_label,
+        }
+    }
+}
+
+/// The columns of [`AuditRow`].
+pub(super) const AUDIT_COLUMNS: &str = "id, at, user_name, action, article_id, article_title, \
+     detail, ip, subject_kind, subject_id, subject_label";
+
+#[derive(FromRow)]
+pub(super) struct SessionRow {
+    pub(super) token_hash: String,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) last_seen_at: Option<DateTime<Utc>>,
+    pub(super) ip: String,
+    pub(super) user_agent: String,
+}
+
+impl From<SessionRow> for crate::domain::SessionInfo {
+    fn from(r: SessionRow) -> Self {
+        Self {
+            token_hash: r.token_hash,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at.unwrap_or(r.created_at),
+            ip: r.ip,
+            user_agent: r.user_agent,
+        }
+    }
+}
+
+/// The columns of [`SessionRow`].
+pub(super) const SESSION_COLUMNS: &str = "token_hash, created_at, last_seen_at, ip, user_agent";
 
 #[derive(FromRow)]
 pub(super) struct ImageRow {

@@ -31,6 +31,7 @@ use crate::domain::{
     IndicatorCount, Page, PageRequest, PolicyDocument, SiteSettings, TargetFacets, TargetFilter,
     TargetSort,
 };
+use crate::domain::{ChannelViews, DayViews, ViewedArticle};
 use crate::targets::{self, Extraction};
 
 /// File name of the database inside the data folder.
@@ -979,20 +980,95 @@ impl Store for SqliteStore {
     }
 
     #[instrument(skip_all, fields(batch.len = batch.len()))]
-    async fn add_views(&self, batch: &[(i64, u64)]) -> StoreResult<()> {
+    async fn add_views(&self, day: &str, batch: &[(i64, u64)]) -> StoreResult<()> {
         let mut batch = batch.to_vec();
         batch.sort_unstable_by_key(|&(id, _)| id);
         let mut tx = self.write_tx().await?;
         for (id, n) in batch {
             let n = i64::try_from(n).unwrap_or(i64::MAX);
-            sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
+            let updated = sqlx::query("UPDATE articles SET views = views + ? WHERE id = ?")
                 .bind(n)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
                 .map_err(other)?;
+            // An article deleted since its view has no day row either (the foreign key).
+            if updated.rows_affected() == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO article_views_daily (article_id, day, views) VALUES (?, ?, ?) \
+                 ON CONFLICT (article_id, day) DO UPDATE SET views = article_views_daily.views + excluded.views",
+            )
+            .bind(id)
+            .bind(day)
+            .bind(n)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
         }
         tx.commit().await.map_err(other)
+    }
+
+    #[instrument(skip_all)]
+    async fn views_by_day(&self, from: &str, to: &str) -> StoreResult<Vec<DayViews>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT day, sum(views) FROM article_views_daily WHERE day >= ? AND day <= ? \
+             GROUP BY day ORDER BY day",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(day, views)| DayViews { day, views })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn top_viewed(&self, from: &str, limit: u32) -> StoreResult<Vec<ViewedArticle>> {
+        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT a.id, a.slug, a.title, c.name, d.views FROM \
+             (SELECT article_id, sum(views) AS views FROM article_views_daily WHERE day >= ? \
+              GROUP BY article_id) d \
+             JOIN articles a ON a.id = d.article_id JOIN channels c ON c.id = a.channel_id \
+             WHERE a.status = 'published' AND a.deleted_at IS NULL \
+             ORDER BY d.views DESC, a.id DESC LIMIT ?",
+        )
+        .bind(from)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, title, channel_name, views)| ViewedArticle {
+                id,
+                slug,
+                title,
+                channel_name,
+                views,
+            })
+            .collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn views_by_channel(&self, from: &str) -> StoreResult<Vec<ChannelViews>> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT c.name, c.slug, sum(d.views) AS views FROM article_views_daily d \
+             JOIN articles a ON a.id = d.article_id JOIN channels c ON c.id = a.channel_id \
+             WHERE d.day >= ? GROUP BY c.id, c.name, c.slug ORDER BY views DESC, c.name",
+        )
+        .bind(from)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, slug, views)| ChannelViews { name, slug, views })
+            .collect())
     }
 
     #[instrument(skip_all, fields(articles = ids.len()))]
@@ -1284,6 +1360,80 @@ mod tests {
         assert!(!a.claim_marker("m", "again").await.unwrap());
         let value = b.marker("m").await.unwrap().unwrap();
         assert!(value == "a" || value == "b");
+    }
+
+    /// 0016 adds columns with defaults: audit lines and sessions written before it stay, the
+    /// article lines gain their subject, sessions a last-seen time.
+    #[tokio::test]
+    async fn audit_lines_and_sessions_from_before_0016_survive_it() {
+        use crate::store::NewsroomStore;
+        let dir = tempfile::tempdir().unwrap();
+        // The migrations up to 0015, applied as an older newsdesk would have.
+        let older = tempfile::tempdir().unwrap();
+        let all = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        for entry in std::fs::read_dir(&all).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.as_str() < "0016" {
+                std::fs::copy(&path, older.path().join(&name)).unwrap();
+            }
+        }
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join(DB_FILE))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePool::connect_with(options).await.unwrap();
+        sqlx::migrate::Migrator::new(older.path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        let now = "2026-11-30T01:02:03Z";
+        for sql in [
+            "INSERT INTO users (id, name, role, password_hash, disabled, created_at) \
+             VALUES (7, 'old', 'editor', 'x', 0, '2026-11-30T01:02:03Z')",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ('h', 7, 'c', '2026-11-30T01:02:03Z', '9999-01-01T00:00:00Z')",
+            "INSERT INTO audit_log (at, user_id, user_name, action, article_id, article_title) \
+             VALUES ('2026-11-30T01:02:03Z', 7, 'old', 'publish', 42, '旧文章')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let page = store
+            .list_audit(
+                None,
+                PageRequest {
+                    page: 1,
+                    per_page: 10,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+        let line = &page.items[0];
+        assert_eq!(
+            (
+                line.subject_kind.as_str(),
+                line.subject_id,
+                line.subject_label.as_str()
+            ),
+            ("article", Some(42), "旧文章")
+        );
+        assert_eq!(line.ip, "");
+        let sessions = store.list_sessions(7, Utc::now()).await.unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(
+            sessions[0].last_seen_at.to_rfc3339(),
+            "2026-11-30T01:02:03+00:00"
+        );
+        assert_eq!(
+            sessions[0].created_at.to_rfc3339(),
+            now.replace('Z', "+00:00")
+        );
     }
 
     #[tokio::test]

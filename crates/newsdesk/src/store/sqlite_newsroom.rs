@@ -11,11 +11,15 @@ use crate::domain::{
     ApiToken, ArticleFilter, ArticleInput, ArticleListItem, ArticleStatus, AuditEntry, Channel,
     EditableArticle, ImageRecord, Page, PageRequest, Role, TagCount, User,
 };
+use crate::domain::{AuditFilter, SessionInfo};
 use crate::store::newsroom::{
-    AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
+    AttemptCount, AuditEvent, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
 };
-use crate::store::rows::{AuditRow, EditableRow, ImageRow, ListRow, TokenRow, UserRow};
+use crate::store::rows::{
+    AUDIT_COLUMNS, AuditRow, EditableRow, ImageRow, ListRow, SESSION_COLUMNS, SessionRow, TokenRow,
+    UserRow,
+};
 use crate::store::{StoreError, StoreResult};
 use crate::targets::Extraction;
 
@@ -230,6 +234,8 @@ impl NewsroomStore for SqliteStore {
         user_id: i64,
         csrf_token: &str,
         expires_at: DateTime<Utc>,
+        ip: &str,
+        user_agent: &str,
     ) -> StoreResult<()> {
         let now = db_time(Utc::now());
         let mut tx = self.write_tx().await?;
@@ -240,14 +246,17 @@ impl NewsroomStore for SqliteStore {
             .await
             .map_err(other)?;
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, \
+             last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(csrf_token)
         .bind(now)
         .bind(db_time(expires_at))
+        .bind(now)
+        .bind(ip)
+        .bind(user_agent)
         .execute(&mut *tx)
         .await
         .map_err(on_write)?;
@@ -257,7 +266,8 @@ impl NewsroomStore for SqliteStore {
     #[instrument(skip_all)]
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<SessionRecord> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
+            "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at, \
+             coalesce(s.last_seen_at, s.created_at) AS last_seen_at FROM sessions s \
              JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0"
         );
@@ -274,7 +284,81 @@ impl NewsroomStore for SqliteStore {
             user: user.try_into()?,
             csrf_token: row.try_get("csrf_token").map_err(other)?,
             expires_at: row.try_get("expires_at").map_err(other)?,
+            last_seen_at: row.try_get("last_seen_at").map_err(other)?,
         })
+    }
+
+    #[instrument(skip_all)]
+    async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(db_time(now))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    #[instrument(skip_all)]
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionInfo>> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND expires_at > ? \
+             ORDER BY coalesce(last_seen_at, created_at) DESC, created_at DESC"
+        );
+        let rows: Vec<SessionRow> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(db_time(now))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(rows.into_iter().map(SessionInfo::from).collect())
+    }
+
+    #[instrument(skip_all)]
+    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    #[instrument(skip_all)]
+    async fn set_own_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        one_row(
+            sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                .bind(password_hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?,
+        )?;
+        // Whoever knew the old password is signed out everywhere else, and their browsers lose
+        // the device cookie that let them skip other clients' login throttling.
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        sqlx::query("DELETE FROM login_devices WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        tx.commit().await.map_err(other)
     }
 
     #[instrument(skip_all)]
@@ -760,18 +844,23 @@ impl NewsroomStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn add_audit(&self, record: &AuditRecord<'_>) -> StoreResult<()> {
+    async fn insert_audit(&self, e: &AuditEvent) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, user_name, action, article_id, article_title, \
-             detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             detail, ip, subject_kind, subject_id, subject_label) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(db_time(Utc::now()))
-        .bind(record.user.map(|u| u.id))
-        .bind(record.user.map_or("（定时发布）", |u| u.name.as_str()))
-        .bind(record.action.as_str())
-        .bind(record.article_id)
-        .bind(record.article_title)
-        .bind(&record.detail)
+        .bind(e.user_id)
+        .bind(&e.user_name)
+        .bind(&e.action)
+        .bind(e.article_id)
+        .bind(&e.article_title)
+        .bind(&e.detail)
+        .bind(&e.ip)
+        .bind(&e.subject_kind)
+        .bind(e.subject_id)
+        .bind(&e.subject_label)
         .execute(&self.pool)
         .await
         .map_err(other)?;
@@ -779,42 +868,52 @@ impl NewsroomStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn list_audit(
+    async fn search_audit(
         &self,
-        article_id: Option<i64>,
+        filter: &AuditFilter,
         page: PageRequest,
     ) -> StoreResult<Page<AuditEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, at, user_name, action, article_id, article_title, detail FROM audit_log \
-             WHERE ? IS NULL OR article_id = ? ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
-        )
-        .bind(article_id)
-        .bind(article_id)
-        .bind(i64::from(page.per_page))
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)?;
-        let total: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE ? IS NULL OR article_id = ?")
-                .bind(article_id)
-                .bind(article_id)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(other)?;
+        fn conditions<'a>(q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, f: &'a AuditFilter) {
+            q.push(" WHERE 1 = 1");
+            if let Some(id) = f.article_id {
+                q.push(" AND article_id = ").push_bind(id);
+            }
+            if let Some(name) = &f.user_name {
+                q.push(" AND user_name = ").push_bind(name);
+            }
+            if let Some(action) = &f.action {
+                q.push(" AND action = ").push_bind(action);
+            }
+            if let Some(kind) = &f.subject_kind {
+                q.push(" AND subject_kind = ").push_bind(kind);
+            }
+            if let Some(from) = f.from {
+                q.push(" AND at >= ").push_bind(db_time(from));
+            }
+            if let Some(until) = f.until {
+                q.push(" AND at < ").push_bind(db_time(until));
+            }
+        }
+        let mut q = sqlx::QueryBuilder::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log"));
+        conditions(&mut q, filter);
+        q.push(" ORDER BY at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(page.per_page))
+            .push(" OFFSET ")
+            .push_bind(page.offset());
+        let rows: Vec<AuditRow> = q
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let mut q = sqlx::QueryBuilder::new("SELECT count(*) FROM audit_log");
+        conditions(&mut q, filter);
+        let total: i64 = q
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
         Ok(Page {
-            items: rows
-                .into_iter()
-                .map(|r| AuditEntry {
-                    id: r.id,
-                    at: r.at,
-                    user_name: r.user_name,
-                    action: r.action,
-                    article_id: r.article_id,
-                    article_title: r.article_title,
-                    detail: r.detail,
-                })
-                .collect(),
+            items: rows.into_iter().map(AuditEntry::from).collect(),
             total,
         })
     }

@@ -140,3 +140,27 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     }
     response
 }
+
+/// Runs a state-changing request with its client address (behind `--trusted-proxy` proxies, the
+/// client's own) in [`crate::audit`]'s task-local, so every audit line it writes carries the
+/// address. `GET`/`HEAD`/`OPTIONS` change nothing and write no audit line, so the page path pays
+/// nothing for it.
+pub async fn audit_scope(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    ) {
+        return next.run(req).await;
+    }
+    let client = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| {
+            state
+                .trusted_proxies()
+                .client_ip(c.0.ip(), req.headers())
+                .to_string()
+        })
+        .unwrap_or_default();
+    crate::audit::scope(client, next.run(req)).await
+}

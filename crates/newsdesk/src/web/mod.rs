@@ -207,6 +207,8 @@ impl AppState {
         });
         let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);
         if current.version <= version {
+            // Views are kept per day in the site's zone, which a settings change may move.
+            self.counter.set_zone(chrome.site.tz());
             *current = chrome;
         }
         Ok(())

@@ -11,6 +11,7 @@ use tower_http::trace::TraceLayer;
 
 use super::admin::desk;
 use super::admin::targets as target_corrections;
+use super::admin::{account, stats};
 use super::admin::{articles, audit, channels, images, session, settings, users};
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
@@ -145,6 +146,11 @@ pub fn router(state: AppState) -> Router {
             get(users::list_tokens).post(users::create_token),
         )
         .route("/admin/tokens/{id}/revoke", post(users::revoke_token))
+        .route("/admin/account", get(account::show_account))
+        .route("/admin/account/password", post(account::change_password))
+        .route("/admin/account/sessions", post(account::end_sessions))
+        .route("/admin/stats", get(stats::show_stats))
+        .route("/admin/stats.json", get(stats::stats_json))
         .merge(admin_only)
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -161,6 +167,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::render_error_pages,
+        ))
+        // Audit lines written anywhere below carry the client's address.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::audit_scope,
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

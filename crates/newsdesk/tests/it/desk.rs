@@ -721,7 +721,7 @@ async fn the_list_is_newest_published_first_and_sorts_by_any_column() {
         .find(|i| i.title == "排序测试丙")
         .unwrap()
         .id;
-    store.add_views(&[(most, 7)]).await.unwrap();
+    store.add_views("2026-11-30", &[(most, 7)]).await.unwrap();
     let (_, doc) = d
         .page("/admin/articles?channel=storage&q=排序测试&sort=-views")
         .await;

@@ -6,6 +6,7 @@
 
 mod abuse_bodies;
 mod api_errors;
+mod audit;
 mod backup;
 mod cli;
 mod connections;

@@ -449,9 +449,9 @@ async fn an_article_goes_from_draft_to_public_and_back_with_stale_saves_refused(
     let (_, list) = s.page("/admin/articles?status=draft&author=李编辑").await;
     assert_eq!(texts(&list, ".row-title"), vec!["第一次修改"]);
 
-    // The audit log tells who did what.
+    // The audit log tells who did what (to articles: sign-ins are lines too).
     let admin = login(&app, "chief").await;
-    let (_, audit) = admin.page("/admin/audit").await;
+    let (_, audit) = admin.page("/admin/audit?kind=article").await;
     let actions: Vec<String> = texts(&audit, "tbody tr td:nth-child(3)");
     for a in ["创建", "发布", "保存", "撤回", "移入回收站", "恢复"] {
         assert!(

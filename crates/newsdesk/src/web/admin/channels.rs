@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::desk::FormError;
 use super::{AdminLayout, CurrentUser, render_status, see_other};
+use crate::domain::AuditAction;
 use crate::error::AppError;
-use crate::store::StoreError;
+use crate::store::{AuditEvent, StoreError};
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
 use axum::http::StatusCode;
@@ -134,7 +135,15 @@ pub async fn create_channel(
         );
         return refused(&state, &user, StatusCode::CONFLICT, e).await;
     }
-    state.store.upsert_channel(&name, &slug, position).await?;
+    let channel = state.store.upsert_channel(&name, &slug, position).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::CreateChannel)
+                .subject("channel", Some(channel.id), &name)
+                .detail(format!("别名：{slug}；排序：{position}")),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/channels?notice=created"))
 }
@@ -169,6 +178,25 @@ pub async fn update_channel(
         }
         Err(e) => return Err(e.into()),
     };
+    let changed = before.as_ref().map_or_else(String::new, |b| {
+        super::audit::changes(&[
+            ("名称", &b.name, &channel.name),
+            ("别名", &b.slug, &channel.slug),
+            (
+                "排序",
+                &b.position.to_string(),
+                &channel.position.to_string(),
+            ),
+        ])
+    });
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::UpdateChannel)
+                .subject("channel", Some(id), &channel.name)
+                .detail(changed),
+        )
+        .await?;
     state.reload_chrome().await?;
     // Search results show and filter by the channel's name and slug: when either changed, its
     // articles are indexed anew (a new position alone changes nothing there).
@@ -187,6 +215,7 @@ pub async fn delete_channel(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
     match state.store.delete_channel(id).await {
         Ok(()) => {}
         Err(StoreError::Conflict { .. }) => {
@@ -201,6 +230,16 @@ pub async fn delete_channel(
         }
         Err(e) => return Err(e.into()),
     }
+    let (label, detail) =
+        before.map_or_else(Default::default, |c| (c.name, format!("别名：{}", c.slug)));
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::DeleteChannel)
+                .subject("channel", Some(id), &label)
+                .detail(detail),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/channels?notice=deleted"))
 }
@@ -228,7 +267,19 @@ pub async fn rename_tag(
         );
         return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
+    let before = tag_name(&state, id).await?;
     let articles = state.store.rename_tag(id, name).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::RenameTag)
+                .subject("tag", Some(id), name)
+                .detail(format!(
+                    "名称：{before} → {name}；{} 篇文章",
+                    articles.len()
+                )),
+        )
+        .await?;
     // Tags are searched: the articles that carried this one are indexed anew.
     state
         .newsroom_articles()?
@@ -240,13 +291,34 @@ pub async fn rename_tag(
 /// `POST /admin/tags/{id}/delete`.
 pub async fn delete_tag(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let before = tag_name(&state, id).await?;
     let articles = state.store.delete_tag(id).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::DeleteTag)
+                .subject("tag", Some(id), &before)
+                .detail(format!("从 {} 篇文章中移除", articles.len())),
+        )
+        .await?;
     state
         .newsroom_articles()?
         .reindex_detached(articles)
         .await?;
     Ok(see_other("/admin/channels?notice=deleted"))
+}
+
+/// A tag's name now, for its audit line ("" if there is none).
+async fn tag_name(state: &AppState, id: i64) -> Result<String, AppError> {
+    Ok(state
+        .store
+        .list_tags()
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.name)
+        .unwrap_or_default())
 }

@@ -10,11 +10,11 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminLayout, CurrentUser, render, see_other, time};
-use crate::domain::PageRequest;
+use crate::domain::{AuditAction, PageRequest};
 use crate::error::{AppError, JsonError};
 use crate::images::{self, ImageError};
 use crate::render::views::{Pagination, TimeView};
-use crate::store::NewImage;
+use crate::store::{AuditEvent, NewImage};
 use crate::uploads::GetError;
 use crate::web::AppState;
 use crate::web::extract::{Json, Path, Query};
@@ -153,7 +153,7 @@ async fn receive(
             .await?
             .map_err(refused)?;
         let original_name: String = original_name.chars().take(200).collect();
-        state
+        let record = state
             .store
             .add_image(&NewImage {
                 file_name: &stored.file_name,
@@ -164,6 +164,17 @@ async fn receive(
                 bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
                 uploaded_by: Some(user.user.id),
             })
+            .await?;
+        state
+            .store
+            .insert_audit(
+                &AuditEvent::new(Some(&user.user), AuditAction::UploadImage)
+                    .subject("image", Some(record.id), &original_name)
+                    .detail(format!(
+                        "{}（{}×{}，{} 字节）",
+                        stored.file_name, stored.width, stored.height, stored.bytes
+                    )),
+            )
             .await?;
         tracing::info!(file = %stored.file_name, user = %user.user.name, "image uploaded");
         let url = stored.url();

@@ -8,6 +8,7 @@
 //! [`require_admin`]. Both are layers on the routers in `routes.rs`, so a handler cannot forget
 //! them. Responses are never cached.
 
+pub mod account;
 pub mod articles;
 pub mod audit;
 pub mod channels;
@@ -15,6 +16,7 @@ pub mod desk;
 pub mod images;
 pub mod session;
 pub mod settings;
+pub mod stats;
 pub mod targets;
 pub mod users;
 
@@ -143,6 +145,11 @@ pub async fn require_session(
     let mut req = req;
     if !is_safe(req.method()) {
         req = check_csrf(req, &session.csrf_token).await?;
+    }
+    // 最近使用 on the account page: at most one write a minute per session.
+    let now = Utc::now();
+    if now - session.last_seen_at > chrono::Duration::seconds(60) {
+        state.store.touch_session(&token_hash, now).await?;
     }
     req.extensions_mut().insert(CurrentUser {
         user: session.user,
@@ -275,6 +282,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "revoked" => "令牌已吊销。",
         "bulk_done" => "批量操作已完成，每篇文章的改动都记入了修改记录。",
         "bulk_partly" => "批量操作已完成；部分文章原本就是所选状态或已在回收站，未作改动。",
+        "password" => "密码已修改，其他设备上的登录已全部退出。",
+        "ended" => "已退出所选的登录。",
+        "ended_others" => "其他设备上的登录已全部退出。",
         _ => return None,
     })
 }

@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use super::desk::FormError;
 use super::{AdminLayout, CurrentUser, render_status, see_other};
-use crate::domain::SiteSettings;
+use crate::domain::{AuditAction, SiteSettings};
 use crate::error::AppError;
+use crate::store::AuditEvent;
 use crate::web::AppState;
 use crate::web::extract::{Form, Query};
 use axum::http::StatusCode;
@@ -157,6 +158,7 @@ pub async fn save_settings(
         Err((field, message)) => return refuse(&field, message),
     };
     let mut settings = state.store.site_settings().await?;
+    let before = settings.clone();
     settings.default_author = defaults.author;
     settings.default_source = defaults.source;
     settings.site_name = site_name.to_string();
@@ -173,6 +175,37 @@ pub async fn save_settings(
         .collect::<Vec<_>>()
         .join("\n");
     state.store.save_site_settings(&settings).await?;
+    let changed = super::audit::changes(&[
+        ("站点名称", &before.site_name, &settings.site_name),
+        (
+            "版权所有",
+            &before.copyright_holder,
+            &settings.copyright_holder,
+        ),
+        ("ICP 备案号", &before.icp_number, &settings.icp_number),
+        (
+            "公安备案号",
+            &before.public_security_number,
+            &settings.public_security_number,
+        ),
+        ("网站地址", &before.base_url, &settings.base_url),
+        ("时区", &before.timezone, &settings.timezone),
+        ("默认作者", &before.default_author, &settings.default_author),
+        ("默认来源", &before.default_source, &settings.default_source),
+        ("页脚链接", &before.footer_links, &settings.footer_links),
+    ]);
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::UpdateSettings)
+                .subject("settings", None, "站点设置")
+                .detail(if changed.is_empty() {
+                    "无改动".to_string()
+                } else {
+                    changed
+                }),
+        )
+        .await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/settings?notice=saved"))
 }

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use super::desk::FormError;
 use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
 use crate::auth;
-use crate::domain::{Role, User};
+use crate::domain::{AuditAction, Role, User};
 use crate::error::AppError;
 use crate::render::views::TimeView;
-use crate::store::StoreError;
+use crate::store::{AuditEvent, StoreError};
 use crate::web::AppState;
 use crate::web::extract::{Form, Path, Query};
 use axum::http::StatusCode;
@@ -156,6 +156,14 @@ pub async fn create_user(
     };
     match auth::create_user(state.store.as_ref(), name, role, &password).await {
         Ok(created) => {
+            state
+                .store
+                .insert_audit(
+                    &AuditEvent::new(Some(&user.user), AuditAction::CreateUser)
+                        .subject("user", Some(created.id), &created.name)
+                        .detail(format!("角色：{}", created.role.label())),
+                )
+                .await?;
             let shown = generated.then(|| (created.name.clone(), password));
             users_page(&state, &user, Some("created"), shown, None).await
         }
@@ -185,29 +193,51 @@ pub async fn change_user(
         ));
     }
     let store = state.store.as_ref();
-    match form.action.as_str() {
+    let target = store
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or(AppError::NotFound)?;
+    let audit = |action: AuditAction, detail: String| {
+        AuditEvent::new(Some(&user.user), action)
+            .subject("user", Some(target.id), &target.name)
+            .detail(detail)
+    };
+    let event = match form.action.as_str() {
         "role" => {
             let role = Role::parse(&form.role)
                 .ok_or_else(|| AppError::BadRequest(format!("角色 {:?} 无效", form.role)))?;
             store.set_user_role(id, role).await?;
+            audit(
+                AuditAction::ChangeRole,
+                format!("角色：{} → {}", target.role.label(), role.label()),
+            )
         }
-        "disable" => store.set_user_disabled(id, true).await?,
-        "enable" => store.set_user_disabled(id, false).await?,
+        "disable" => {
+            store.set_user_disabled(id, true).await?;
+            audit(AuditAction::DisableUser, String::new())
+        }
+        "enable" => {
+            store.set_user_disabled(id, false).await?;
+            audit(AuditAction::EnableUser, String::new())
+        }
         "reset_password" => {
             let password = auth::generate_password();
             let hash = auth::hash_password(&password).await?;
             store.set_password(id, &hash).await?;
-            let name = store
-                .list_users()
-                .await?
-                .into_iter()
-                .find(|u| u.id == id)
-                .map(|u| u.name)
-                .ok_or(AppError::NotFound)?;
-            return users_page(&state, &user, Some("saved"), Some((name, password)), None).await;
+            store
+                .insert_audit(&audit(
+                    AuditAction::ResetPassword,
+                    "登录、API 令牌与设备记录已全部失效".into(),
+                ))
+                .await?;
+            let shown = Some((target.name.clone(), password));
+            return users_page(&state, &user, Some("saved"), shown, None).await;
         }
         other => return Err(AppError::BadRequest(format!("未知操作 {other:?}"))),
-    }
+    };
+    store.insert_audit(&event).await?;
     Ok(see_other("/admin/users?notice=saved"))
 }
 
@@ -281,7 +311,17 @@ pub async fn create_token(
             "令牌名称不能为空，最多 100 个字符".into(),
         ));
     }
-    let (_, token) = auth::create_api_token(state.store.as_ref(), &user.user, name).await?;
+    let (id, token) = auth::create_api_token(state.store.as_ref(), &user.user, name).await?;
+    state
+        .store
+        .insert_audit(
+            &AuditEvent::new(Some(&user.user), AuditAction::CreateToken).subject(
+                "token",
+                Some(id),
+                name,
+            ),
+        )
+        .await?;
     tokens_page(&state, &user, Some("created"), Some(token)).await
 }
 
@@ -292,8 +332,27 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let owner = (user.user.role != Role::Admin).then_some(user.user.id);
+    let token = state
+        .store
+        .list_api_tokens(owner)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id);
     match state.store.revoke_api_token(id, owner).await {
-        Ok(()) => Ok(see_other("/admin/tokens?notice=revoked")),
+        Ok(()) => {
+            let (label, detail) = token.map_or_else(Default::default, |t| {
+                (t.name, format!("所属用户：{}", t.user_name))
+            });
+            state
+                .store
+                .insert_audit(
+                    &AuditEvent::new(Some(&user.user), AuditAction::RevokeToken)
+                        .subject("token", Some(id), &label)
+                        .detail(detail),
+                )
+                .await?;
+            Ok(see_other("/admin/tokens?notice=revoked"))
+        }
         Err(StoreError::NotFound) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),
     }
