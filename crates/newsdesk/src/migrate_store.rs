@@ -90,6 +90,7 @@ const TABLES: &[Table] = &[
             ("version", Int),
             ("deleted_at", Time),
             ("cover_image", Text),
+            ("summary_auto", Bool),
         ],
         key: &["id"],
         identity: true,

@@ -109,6 +109,9 @@ pub struct Article {
     pub tags: Vec<String>,
     /// Short plain-text summary for listings and metadata.
     pub summary: String,
+    /// Whether the summary is made from the body (recomputed on every save) rather than written by
+    /// an editor.
+    pub summary_auto: bool,
     /// The form `body_source` is written in.
     pub body_format: BodyFormat,
     /// The body as written.
@@ -167,6 +170,8 @@ pub struct ArticleInput {
     pub tags: Vec<String>,
     /// Plain-text summary.
     pub summary: String,
+    /// Whether `summary` was made from the body rather than written (see [`Article::summary_auto`]).
+    pub summary_auto: bool,
     /// The form of `body_source`.
     pub body_format: BodyFormat,
     /// The body as written.
@@ -203,6 +208,9 @@ pub struct SiteSettings {
     pub footer_links: String,
     /// Whether feeds carry each article's full text or only its summary.
     pub feed_content: FeedContent,
+    /// Whether article paragraphs start with a two-character first-line indent (首行缩进), set
+    /// by the theme's CSS rather than by spaces or styles in each body.
+    pub indent_first_line: bool,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -240,6 +248,7 @@ impl Default for SiteSettings {
             timezone: "Asia/Shanghai".into(),
             footer_links: String::new(),
             feed_content: FeedContent::default(),
+            indent_first_line: false,
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct SettingsForm {
     timezone: String,
     #[serde(default)]
     footer_links: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    indent_first_line: Option<String>,
 }
 
 /// `POST /admin/settings`.
@@ -86,6 +89,7 @@ pub async fn save_settings(
     settings.public_security_number = form.public_security_number.trim().to_string();
     settings.base_url = base_url.to_string();
     settings.timezone = timezone;
+    settings.indent_first_line = form.indent_first_line.is_some();
     settings.footer_links = form
         .footer_links
         .lines()

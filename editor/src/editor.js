@@ -1,0 +1,230 @@
+// The newsroom's rich-text editor: Tiptap (ProseMirror) on the article form's body textarea.
+// The textarea stays the form field: the editor writes its HTML there on every change (and fires
+// `input`, so admin.js's server-rendered preview follows), the server sanitizes it with the public
+// page's rules. The 正文格式 switch turns the same field into Markdown (converted by Turndown) and
+// back (rendered by the server's preview). Pastes are cleaned by paste.js first.
+import { Editor } from '@tiptap/core';
+import { StarterKit } from '@tiptap/starter-kit';
+import { Image } from '@tiptap/extension-image';
+import { TableKit } from '@tiptap/extension-table';
+import TurndownService from 'turndown';
+import { gfm } from 'turndown-plugin-gfm';
+import { cleanPastedHtml } from './paste.js';
+
+const TOOLS = [
+  ['paragraph', '正文', '段落'],
+  ['h2', '标题2', '二级标题'],
+  ['h3', '标题3', '三级标题'],
+  ['h4', '标题4', '四级标题'],
+  ['bold', 'B', '加粗'],
+  ['italic', 'I', '斜体'],
+  ['bulletList', '• 列表', '无序列表'],
+  ['orderedList', '1. 列表', '有序列表'],
+  ['blockquote', '引用', '引用'],
+  ['link', '链接', '添加或去掉链接'],
+  ['table', '表格', '插入表格'],
+  ['rowAfter', '+行', '在下方加一行'],
+  ['colAfter', '+列', '在右侧加一列'],
+  ['deleteRow', '−行', '删除当前行'],
+  ['deleteCol', '−列', '删除当前列'],
+  ['deleteTable', '删表', '删除表格'],
+  ['undo', '撤销', '撤销'],
+  ['redo', '重做', '重做'],
+];
+
+function run(editor, cmd) {
+  const c = editor.chain().focus();
+  switch (cmd) {
+    case 'paragraph': return c.setParagraph().run();
+    case 'h2': return c.toggleHeading({ level: 2 }).run();
+    case 'h3': return c.toggleHeading({ level: 3 }).run();
+    case 'h4': return c.toggleHeading({ level: 4 }).run();
+    case 'bold': return c.toggleBold().run();
+    case 'italic': return c.toggleItalic().run();
+    case 'bulletList': return c.toggleBulletList().run();
+    case 'orderedList': return c.toggleOrderedList().run();
+    case 'blockquote': return c.toggleBlockquote().run();
+    case 'link': {
+      const previous = editor.getAttributes('link').href || '';
+      const url = window.prompt('链接地址（留空则去掉链接）', previous || 'https://');
+      if (url === null) return false;
+      if (url.trim() === '' || url.trim() === 'https://') return c.extendMarkRange('link').unsetLink().run();
+      return c.extendMarkRange('link').setLink({ href: url.trim() }).run();
+    }
+    case 'table': return c.insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run();
+    case 'rowAfter': return c.addRowAfter().run();
+    case 'colAfter': return c.addColumnAfter().run();
+    case 'deleteRow': return c.deleteRow().run();
+    case 'deleteCol': return c.deleteColumn().run();
+    case 'deleteTable': return c.deleteTable().run();
+    case 'undo': return c.undo().run();
+    case 'redo': return c.redo().run();
+    default: return false;
+  }
+}
+
+function isActive(editor, cmd) {
+  switch (cmd) {
+    case 'h2': return editor.isActive('heading', { level: 2 });
+    case 'h3': return editor.isActive('heading', { level: 3 });
+    case 'h4': return editor.isActive('heading', { level: 4 });
+    case 'bold': case 'italic': case 'bulletList': case 'orderedList': case 'blockquote': case 'link':
+      return editor.isActive(cmd);
+    default: return null;
+  }
+}
+
+const TABLE_ONLY = new Set(['rowAfter', 'colAfter', 'deleteRow', 'deleteCol', 'deleteTable']);
+
+function mount(textarea, html) {
+  const wrap = document.createElement('div');
+  wrap.className = 'rich-editor';
+  const bar = document.createElement('div');
+  bar.className = 'rich-toolbar';
+  bar.setAttribute('role', 'toolbar');
+  bar.setAttribute('aria-label', '正文格式工具');
+  const area = document.createElement('div');
+  area.className = 'rich-area';
+  wrap.append(bar, area);
+  textarea.after(wrap);
+  textarea.hidden = true;
+
+  const indent = textarea.getAttribute('data-indent') === '1';
+  const editor = new Editor({
+    element: area,
+    // The admin's CSP forbids inline <style>; the base rules are in admin.css.
+    injectCSS: false,
+    extensions: [
+      StarterKit.configure({
+        heading: { levels: [2, 3, 4] },
+        code: false,
+        codeBlock: false,
+        link: { openOnClick: false, autolink: true, defaultProtocol: 'https' },
+      }),
+      Image.configure({ inline: false }),
+      TableKit.configure({ table: { resizable: false } }),
+    ],
+    content: html,
+    editorProps: {
+      attributes: {
+        class: `article-body rich-content${indent ? ' indent-first-line' : ''}`,
+        'aria-label': '正文',
+        'aria-multiline': 'true',
+        role: 'textbox',
+      },
+      transformPastedHTML: cleanPastedHtml,
+    },
+  });
+
+  const buttons = TOOLS.map(([cmd, label, title]) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.title = title;
+    b.setAttribute('aria-label', title);
+    b.dataset.cmd = cmd;
+    b.addEventListener('mousedown', (e) => e.preventDefault());
+    b.addEventListener('click', () => run(editor, cmd));
+    bar.appendChild(b);
+    return b;
+  });
+  const sync = () => {
+    textarea.value = editor.isEmpty ? '' : editor.getHTML();
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const states = () => {
+    const inTable = editor.isActive('table');
+    for (const b of buttons) {
+      const on = isActive(editor, b.dataset.cmd);
+      if (on !== null) b.setAttribute('aria-pressed', on ? 'true' : 'false');
+      if (TABLE_ONLY.has(b.dataset.cmd)) b.hidden = !inTable;
+    }
+  };
+  editor.on('update', sync);
+  editor.on('transaction', states);
+  states();
+  // Stored bodies may come from older editors: what is saved is what the editor shows.
+  textarea.value = editor.isEmpty ? '' : editor.getHTML();
+  return {
+    editor,
+    destroy() {
+      editor.destroy();
+      wrap.remove();
+      textarea.hidden = false;
+    },
+  };
+}
+
+function toMarkdown(html) {
+  const td = new TurndownService({ headingStyle: 'atx', bulletListMarker: '-', emDelimiter: '*' });
+  td.use(gfm);
+  return td.turndown(html || '');
+}
+
+function renderMarkdown(source) {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const form = new URLSearchParams();
+  form.set('body', source);
+  form.set('format', 'markdown');
+  return fetch('/admin/preview', {
+    method: 'POST',
+    headers: {
+      'X-CSRF-Token': meta ? meta.getAttribute('content') : '',
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: form.toString(),
+    credentials: 'same-origin',
+  }).then((r) => r.text().then((t) => {
+    if (!r.ok) throw new Error(`转换失败（${r.status}）：${t}`);
+    return t;
+  }));
+}
+
+function start() {
+  const textarea = document.getElementById('body');
+  const select = document.getElementById('body-format');
+  if (!textarea || !select) return;
+  const status = document.getElementById('upload-status');
+  let current = null;
+  const api = {
+    /** Inserts an uploaded image at the cursor; false when the rich editor is not in use. */
+    insertImage(src, alt) {
+      if (!current) return false;
+      current.editor.chain().focus().setImage({ src, alt: alt || '' }).run();
+      return true;
+    },
+    get editor() { return current && current.editor; },
+  };
+  window.newsdeskEditor = api;
+  if (select.value === 'html') current = mount(textarea, textarea.value);
+
+  select.addEventListener('change', () => {
+    if (select.value === 'markdown' && current) {
+      const md = toMarkdown(current.editor.isEmpty ? '' : current.editor.getHTML());
+      current.destroy();
+      current = null;
+      textarea.value = md;
+      textarea.setAttribute('data-format', 'markdown');
+      textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    } else if (select.value === 'html' && !current) {
+      const source = textarea.value;
+      const ready = source.trim() ? renderMarkdown(source) : Promise.resolve('');
+      select.disabled = true;
+      ready.then((html) => {
+        current = mount(textarea, html);
+        textarea.setAttribute('data-format', 'html');
+        textarea.dispatchEvent(new Event('input', { bubbles: true }));
+      }).catch((err) => {
+        select.value = 'markdown';
+        if (status) status.textContent = String(err.message || err);
+      }).finally(() => { select.disabled = false; });
+    }
+  });
+  // The select is disabled while converting; a disabled field is not submitted, so say it again.
+  textarea.form?.addEventListener('submit', () => {
+    if (current) textarea.value = current.editor.isEmpty ? '' : current.editor.getHTML();
+  });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
