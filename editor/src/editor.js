@@ -3,13 +3,21 @@
 // `input`, so admin.js's server-rendered preview follows), the server sanitizes it with the public
 // page's rules. The 正文格式 switch turns the same field into Markdown (converted by Turndown) and
 // back (rendered by the server's preview). Pastes are cleaned by paste.js first.
-import { Editor } from '@tiptap/core';
+import { Editor, mergeAttributes } from '@tiptap/core';
 import { StarterKit } from '@tiptap/starter-kit';
 import { Image } from '@tiptap/extension-image';
-import { TableKit } from '@tiptap/extension-table';
+import { Table, TableKit } from '@tiptap/extension-table';
 import TurndownService from 'turndown';
 import { gfm } from 'turndown-plugin-gfm';
 import { cleanPastedHtml } from './paste.js';
+
+// Tables without the column-width styles Tiptap writes: the CSP forbids style attributes, the
+// public page ignores them (sanitized) and tables there size to their content.
+const PlainTable = Table.extend({
+  renderHTML({ HTMLAttributes }) {
+    return ['table', mergeAttributes(this.options.HTMLAttributes, HTMLAttributes), ['tbody', 0]];
+  },
+}).configure({ resizable: false });
 
 const TOOLS = [
   ['paragraph', '正文', '段落'],
@@ -102,7 +110,8 @@ function mount(textarea, html) {
         link: { openOnClick: false, autolink: true, defaultProtocol: 'https' },
       }),
       Image.configure({ inline: false }),
-      TableKit.configure({ table: { resizable: false } }),
+      TableKit.configure({ table: false }),
+      PlainTable,
     ],
     content: html,
     editorProps: {
@@ -158,7 +167,33 @@ function mount(textarea, html) {
 function toMarkdown(html) {
   const td = new TurndownService({ headingStyle: 'atx', bulletListMarker: '-', emDelimiter: '*' });
   td.use(gfm);
-  return td.turndown(html || '');
+  // Tight lists with one space after the marker, as people type them.
+  td.addRule('listItem', {
+    filter: 'li',
+    replacement(content, node, options) {
+      const parent = node.parentNode;
+      let prefix = `${options.bulletListMarker} `;
+      if (parent.nodeName === 'OL') {
+        const start = Number(parent.getAttribute('start') || 1);
+        prefix = `${start + Array.prototype.indexOf.call(parent.children, node)}. `;
+      }
+      const text = content.trim().replace(/\n\s*\n/g, '\n').replace(/\n/g, `\n${' '.repeat(prefix.length)}`);
+      return `${prefix}${text}\n`;
+    },
+  });
+  // The editor's table sizing and the paragraphs inside cells mean nothing in Markdown; a table
+  // without a header row stays HTML (Markdown tables need one), which the renderer accepts.
+  const doc = new DOMParser().parseFromString(html || '', 'text/html');
+  doc.querySelectorAll('colgroup').forEach((el) => el.remove());
+  doc.querySelectorAll('[style]').forEach((el) => el.removeAttribute('style'));
+  doc.querySelectorAll('td, th').forEach((cell) => {
+    const paras = Array.from(cell.children).filter((c) => c.tagName === 'P');
+    paras.forEach((p, i) => {
+      if (i > 0) p.before(doc.createElement('br'));
+      p.replaceWith(...p.childNodes);
+    });
+  });
+  return td.turndown(doc.body.innerHTML);
 }
 
 function renderMarkdown(source) {

@@ -21,19 +21,23 @@ export function cleanPastedHtml(html) {
   if (!body) return html;
   removeComments(doc, body);
   body.querySelectorAll(DROP).forEach((el) => el.remove());
-  // Word's list markers ("1." or "·" with tab spacing) and anything the source hid.
-  body.querySelectorAll('[style]').forEach((el) => {
-    const style = el.getAttribute('style').toLowerCase().replace(/\s+/g, '');
-    if (style.includes('mso-list:ignore') || style.includes('display:none')) el.remove();
-  });
   realImages(body);
   wordLists(doc, body);
+  // Word's list markers left outside lists, and anything the source hid.
+  body.querySelectorAll('[style]').forEach((el) => {
+    if (isMarker(el) || el.getAttribute('style').toLowerCase().replace(/\s+/g, '').includes('display:none')) el.remove();
+  });
   wordTitles(doc, body);
   headings(doc, body);
   stripAttributes(body);
   unindent(body);
   dropEmpty(body);
   return body.innerHTML;
+}
+
+/** Word's list marker: `<span style='mso-list:Ignore'>1.<span>&nbsp;…</span></span>`. */
+function isMarker(el) {
+  return (el.getAttribute('style') || '').toLowerCase().replace(/\s+/g, '').includes('mso-list:ignore');
 }
 
 function removeComments(doc, root) {
@@ -72,7 +76,11 @@ function wordLists(doc, body) {
     for (const p of run) {
       const style = p.getAttribute('style') || '';
       const level = Number((style.match(/level(\d+)/) || [])[1] || 1);
-      const text = p.textContent.replace(/^[\s\u00a0]+/, '');
+      // The marker is Word's own (an Ignore span, removed here) or typed as text (stripped below).
+      const own = Array.from(p.querySelectorAll('[style]')).find(isMarker);
+      const ownText = own ? own.textContent.replace(/[\s\u00a0]+/g, '') : '';
+      if (own) own.remove();
+      const text = (ownText ? `${ownText} ` : '') + p.textContent.replace(/^[\s\u00a0]+/, '');
       const marker = text.match(/^([（(]?[0-9一二三四五六七八九十]+[)）.、．]|[a-zA-Z][.)])\s*/);
       const bullet = text.match(/^[·•▪■◆●○§o\u00b7\uf0b7\uf0a7\uf0d8]\s*/);
       while (stack.length > level) stack.pop();
@@ -90,7 +98,7 @@ function wordLists(doc, body) {
       li.innerHTML = p.innerHTML;
       // A marker typed as text (the Ignore span already removed it when it was Word's own).
       const strip = marker || bullet;
-      if (strip) stripLeadingText(li, strip[0].length);
+      if (strip && !own) stripLeadingText(li, strip[0].length);
       stack[stack.length - 1].appendChild(li);
       p.remove();
     }
