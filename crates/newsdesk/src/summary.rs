@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn indents_and_entities() {
-        assert_eq!(auto_summary("<p>\u{3000}\u{3000}正文&amp;说明</p>"), "正文&说明");
+        assert_eq!(
+            auto_summary("<p>\u{3000}\u{3000}正文&amp;说明</p>"),
+            "正文&说明"
+        );
     }
 
     #[test]
@@ -157,6 +160,9 @@ mod tests {
 
     #[test]
     fn lists_when_there_is_no_paragraph() {
-        assert_eq!(auto_summary("<h2>标题</h2><ol><li>一项</li><li>二项</li></ol>"), "一项二项");
+        assert_eq!(
+            auto_summary("<h2>标题</h2><ol><li>一项</li><li>二项</li></ol>"),
+            "一项二项"
+        );
     }
 }

@@ -10,6 +10,7 @@ mod backup;
 mod cli;
 mod connections;
 mod deploy;
+mod editor;
 mod headers;
 mod import_abuse;
 mod index_sync;
