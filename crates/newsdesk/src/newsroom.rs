@@ -41,13 +41,15 @@ pub struct Draft {
     pub channel: String,
     /// Tags, separated by commas (either width) or 、.
     pub tags: String,
-    /// Summary; empty means the start of the body.
+    /// Summary; empty (or the automatic one sent back unchanged) means made from the body's
+    /// paragraphs, see [`crate::summary`].
     pub summary: String,
     /// Cover image URL.
     pub cover_image: String,
     /// Body in `format`.
     pub body: String,
-    /// Markdown for new articles; imported HTML articles stay HTML.
+    /// `html` (the rich-text editor) or `markdown`; absent: the article's current format, else
+    /// Markdown (the API's default for new articles).
     pub format: Option<BodyFormat>,
 }
 
