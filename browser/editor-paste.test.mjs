@@ -65,13 +65,14 @@ async function publishPasted(name, title) {
   await page.fill('input[name=title]', title);
   await paste(page, fixture(name));
   const source = await page.locator('#body').inputValue();
+  const notice = await page.locator('#upload-status').innerText();
   await Promise.all([page.waitForURL(/\/admin\/articles\/\d+\?notice=published/), page.click('button[value=publish]')]);
   const publicPath = await page.locator('.page-head a[target=_blank]').getAttribute('href');
   const reader = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await reader.goto(server.base + publicPath);
   assert.equal(await reader.locator('h1.article-title').innerText(), title);
   await page.close();
-  return { reader, source };
+  return { reader, source, notice };
 }
 
 /** What every cleaned paste must hold on the public page and in the saved source. */
@@ -91,7 +92,10 @@ async function tableShape(reader) {
 }
 
 test('Word: headings, paragraphs, a numbered list and a table survive, mso- styles do not', async () => {
-  const { reader, source } = await publishPasted('paste-word.html', '粘贴测试：Word 文件');
+  const { reader, source, notice } = await publishPasted('paste-word.html', '粘贴测试：Word 文件');
+  // Word's pictures are files on the author's computer: the editor says so instead of a broken image.
+  assert.match(notice, /1 张图片只在您的电脑上/);
+  assert.equal(await reader.locator('.article-body img').count(), 0);
   const body = reader.locator('.article-body');
   assert.deepEqual(await body.locator('h2').allInnerTexts(), ['关于加快新型储能发展的实施意见']);
   assert.deepEqual(await body.locator('h3').allInnerTexts(), ['一、总体要求', '二、重点项目']);
@@ -187,6 +191,47 @@ test('the format switch turns the body into Markdown and back', async () => {
   await page.locator('.rich-content h3', { hasText: '二、重点项目' }).waitFor();
   assert.equal(await page.locator('.rich-content table tr').count(), 3);
   assert.equal(await page.locator('.rich-content ol li').count(), 3);
+  await page.close();
+});
+
+test('plain text with single line breaks becomes one paragraph per line', async () => {
+  const page = await signedInPage();
+  await page.goto(`${server.base}/admin/articles/new`);
+  const lines = Array.from({ length: 50 }, (_, i) => `第${i + 1}段：新型储能项目进展情况。`);
+  await page.locator('.rich-content').click();
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    document.querySelector('.rich-content').dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, lines.join('\n'));
+  assert.equal(await page.locator('.rich-content > p').count(), 50);
+  // The preview is the server's rendering of what will be saved.
+  await page.waitForFunction(() => document.querySelectorAll('#preview-body > p').length === 50);
+  assert.equal(await page.locator('#preview-body > p').last().innerText(), lines[49]);
+  await page.close();
+});
+
+test('in the Markdown box, pasted HTML arrives as clean Markdown', async () => {
+  const page = await signedInPage();
+  await page.goto(`${server.base}/admin/articles/new`);
+  await page.selectOption('#body-format', 'markdown');
+  const body = page.locator('#body');
+  await body.waitFor({ state: 'visible' });
+  await body.click();
+  await page.evaluate((markup) => {
+    const data = new DataTransfer();
+    data.setData('text/html', markup);
+    data.setData('text/plain', 'plain');
+    document.getElementById('body').dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, fixture('paste-wps.html'));
+  const md = await body.inputValue();
+  assert.match(md, /^## 第一季度全市能源运行情况$/m);
+  assert.match(md, /^### （一）分行业用电$/m);
+  assert.doesNotMatch(md, /mso-|font|<span|style=/);
+  await page.waitForFunction(() => document.querySelectorAll('#preview-body table tr').length === 4);
+  assert.equal(await page.locator('#preview-body > p').count(), 3);
   await page.close();
 });
 

@@ -84,6 +84,13 @@ function isActive(editor, cmd) {
 
 const TABLE_ONLY = new Set(['rowAfter', 'colAfter', 'deleteRow', 'deleteCol', 'deleteTable']);
 
+function pasteNotice(report) {
+  const status = document.getElementById('upload-status');
+  if (status && report.droppedImages) {
+    status.textContent = `粘贴内容中有 ${report.droppedImages} 张图片只在您的电脑上（如 Word 文档里的图片），无法随文字粘贴；请用“插入图片到正文”上传。`;
+  }
+}
+
 function mount(textarea, html) {
   const wrap = document.createElement('div');
   wrap.className = 'rich-editor';
@@ -121,7 +128,12 @@ function mount(textarea, html) {
         'aria-multiline': 'true',
         role: 'textbox',
       },
-      transformPastedHTML: cleanPastedHtml,
+      transformPastedHTML(pasted) {
+        const report = {};
+        const clean = cleanPastedHtml(pasted, report);
+        pasteNotice(report);
+        return clean;
+      },
     },
   });
 
@@ -232,6 +244,23 @@ function start() {
   };
   window.newsdeskEditor = api;
   if (select.value === 'html') current = mount(textarea, textarea.value);
+
+  // In the Markdown box, a paste that carries HTML (Word, WPS, a web page) is cleaned like the
+  // editor's and inserted as Markdown, so its paragraphs, headings, lists and tables survive.
+  textarea.addEventListener('paste', (e) => {
+    if (current || !e.clipboardData) return;
+    const pasted = e.clipboardData.getData('text/html');
+    if (!pasted) return;
+    e.preventDefault();
+    const report = {};
+    const md = toMarkdown(cleanPastedHtml(pasted, report));
+    pasteNotice(report);
+    const start = textarea.selectionStart;
+    const before = textarea.value.slice(0, start);
+    const gap = before && !before.endsWith('\n\n') ? (before.endsWith('\n') ? '\n' : '\n\n') : '';
+    textarea.setRangeText(`${gap}${md}\n\n`, start, textarea.selectionEnd, 'end');
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 
   select.addEventListener('change', () => {
     if (select.value === 'markdown' && current) {

@@ -14,14 +14,16 @@ const KEEP_ATTRS = {
   OL: ['start'],
 };
 
-/** The pasted HTML, cleaned. Runs in the page (DOMParser), never executes what it reads. */
-export function cleanPastedHtml(html) {
+/** The pasted HTML, cleaned. Runs in the page (DOMParser), never executes what it reads.
+ *  `report.droppedImages` counts pictures the clipboard only pointed at (Word's local files,
+ *  inline data), so the editor can say they need uploading. */
+export function cleanPastedHtml(html, report = {}) {
   const doc = new DOMParser().parseFromString(html, 'text/html');
   const body = doc.body;
   if (!body) return html;
   removeComments(doc, body);
   body.querySelectorAll(DROP).forEach((el) => el.remove());
-  realImages(body);
+  report.droppedImages = realImages(body);
   wordLists(doc, body);
   // Word's list markers left outside lists, and anything the source hid.
   body.querySelectorAll('[style]').forEach((el) => {
@@ -32,7 +34,37 @@ export function cleanPastedHtml(html) {
   stripAttributes(body);
   unindent(body);
   dropEmpty(body);
+  simplify(doc, body);
   return body.innerHTML;
+}
+
+const INLINE_OK = new Set(['A', 'IMG', 'STRONG', 'B', 'EM', 'I', 'U', 'S', 'BR', 'SUB', 'SUP']);
+const BLOCK_OK = new Set(['P', 'H2', 'H3', 'H4', 'UL', 'OL', 'LI', 'TABLE', 'THEAD', 'TBODY', 'TFOOT',
+  'TR', 'TD', 'TH', 'BLOCKQUOTE', 'HR', 'IMG']);
+const WRAPPERS = new Set(['SECTION', 'DIV', 'ARTICLE', 'CENTER', 'HEADER', 'FOOTER', 'ASIDE', 'MAIN',
+  'FIGURE', 'FIGCAPTION', 'ADDRESS', 'DL', 'DT', 'DD', 'PRE', 'BODY']);
+
+/** Only the tags the article body uses remain (the Markdown box has no schema to drop the rest):
+ *  spans, fonts and anchors without a link give way to their text; a wrapper (WeChat's sections,
+ *  a CMS's divs) holding only text becomes a paragraph, one holding blocks gives way to them;
+ *  bold inside a heading is the heading's own weight. Deepest first, so wrappers see the result. */
+function simplify(doc, body) {
+  for (const el of Array.from(body.querySelectorAll('*')).reverse()) {
+    const tag = el.tagName;
+    const keep = (INLINE_OK.has(tag) && !(tag === 'A' && !el.hasAttribute('href'))) || BLOCK_OK.has(tag);
+    const boldInHeading = (tag === 'B' || tag === 'STRONG') && el.closest('h2, h3, h4');
+    if (keep && !boldInHeading) continue;
+    if (WRAPPERS.has(tag)) {
+      const blocks = Array.from(el.children).some((c) => BLOCK_OK.has(c.tagName) || WRAPPERS.has(c.tagName));
+      if (!blocks && !el.closest('p, li, td, th, h2, h3, h4')) {
+        const p = doc.createElement('p');
+        p.append(...el.childNodes);
+        el.replaceWith(p);
+        continue;
+      }
+    }
+    el.replaceWith(...el.childNodes);
+  }
 }
 
 /** Word's list marker: `<span style='mso-list:Ignore'>1.<span>&nbsp;…</span></span>`. */
@@ -49,13 +81,18 @@ function removeComments(doc, root) {
 
 /** WeChat (and many CMSs) load images lazily: the real address is in data-src. */
 function realImages(body) {
+  let dropped = 0;
   body.querySelectorAll('img').forEach((img) => {
     const real = img.getAttribute('data-src') || img.getAttribute('data-original') || img.getAttribute('_src');
     if (real && /^(https?:)?\/\//i.test(real)) img.setAttribute('src', real);
     const src = img.getAttribute('src') || '';
     // Word's local file:// pictures and placeholders cannot be shown to anyone.
-    if (!src || /^(file:|data:|blob:)/i.test(src)) img.remove();
+    if (!src || /^(file:|data:|blob:)/i.test(src)) {
+      img.remove();
+      dropped += 1;
+    }
   });
+  return dropped;
 }
 
 /** Word and WPS write list items as paragraphs styled `mso-list:l0 level1 lfo1` with the marker
