@@ -212,6 +212,32 @@ test('plain text with single line breaks becomes one paragraph per line', async 
   await page.close();
 });
 
+test('a pasted screenshot is uploaded and inserted into the body', async () => {
+  const page = await signedInPage();
+  await page.goto(`${server.base}/admin/articles/new`);
+  await page.locator('.rich-content').click();
+  await page.evaluate(async () => {
+    const c = document.createElement('canvas');
+    c.width = 640;
+    c.height = 360;
+    const g = c.getContext('2d');
+    g.fillStyle = '#0b5cad';
+    g.fillRect(0, 0, 640, 360);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+    document.querySelector('.rich-content').dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  const img = page.locator('.rich-content img');
+  await img.waitFor();
+  assert.match(await img.getAttribute('src'), /^\/uploads\/[0-9a-f]{16}_640x360\.png$/);
+  assert.match(await page.locator('#upload-status').innerText(), /已插入图片/);
+  await page.locator('#preview-body img[srcset]').waitFor();
+  assert.equal(await page.locator('input[name=cover_image]').inputValue(), '', 'the cover stays as it was');
+  await page.close();
+});
+
 test('in the Markdown box, pasted HTML arrives as clean Markdown', async () => {
   const page = await signedInPage();
   await page.goto(`${server.base}/admin/articles/new`);

@@ -91,6 +91,29 @@ function pasteNotice(report) {
   }
 }
 
+const IMAGE_TYPES = /^image\/(jpeg|png|webp|gif)$/;
+
+/** Picture files pasted or dropped (a screenshot, a file from the desktop) are uploaded like
+ *  **插入图片到正文** and inserted where they landed. HTML on the clipboard wins: copying a picture
+ *  from a web page carries both, and the page's markup places it. */
+function imageFiles(data) {
+  if (!data || data.getData('text/html')) return [];
+  return Array.from(data.files || []).filter((f) => IMAGE_TYPES.test(f.type));
+}
+
+function uploadInto(editor, files, pos) {
+  const upload = window.newsdeskUploadImage;
+  const status = document.getElementById('upload-status');
+  if (!upload) return;
+  files.reduce((chain, file) => chain.then(() => upload(file)).then((j) => {
+    const at = pos ?? editor.state.selection.from;
+    editor.chain().focus().insertContentAt(at, { type: 'image', attrs: { src: j.url, alt: '' } }).run();
+    if (status) status.textContent = `已插入图片 ${j.url}`;
+  }), Promise.resolve()).catch((err) => {
+    if (status) status.textContent = String(err.message || err);
+  });
+}
+
 function mount(textarea, html) {
   const wrap = document.createElement('div');
   wrap.className = 'rich-editor';
@@ -127,6 +150,21 @@ function mount(textarea, html) {
         'aria-label': '正文',
         'aria-multiline': 'true',
         role: 'textbox',
+      },
+      handlePaste(view, event) {
+        const files = imageFiles(event.clipboardData);
+        if (!files.length) return false;
+        event.preventDefault();
+        uploadInto(editor, files, null);
+        return true;
+      },
+      handleDrop(view, event, slice, moved) {
+        const files = moved ? [] : imageFiles(event.dataTransfer);
+        if (!files.length) return false;
+        event.preventDefault();
+        const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+        uploadInto(editor, files, at ? at.pos : null);
+        return true;
       },
       transformPastedHTML(pasted) {
         const report = {};

@@ -83,6 +83,9 @@
     });
   }
 
+  // The rich-text editor uploads pasted and dropped pictures (screenshots) the same way.
+  window.newsdeskUploadImage = uploadImage;
+
   // An upload goes where the editor chose — the body or the cover, never both (an image in both
   // places showed twice on the article page).
   var upload = document.getElementById('editor-upload');
