@@ -68,10 +68,20 @@ test('the newsroom works with no CSP violation', async () => {
   const heights = await page.$$eval('.views-chart rect.day-bar', (rs) => rs.map((r) => r.getBoundingClientRect().height));
   assert.equal(heights.length, 30);
   assert.ok(heights.every((h) => h === 0), `bar heights ${heights}`);
-  // The editor's live preview is script: it still runs.
+  // The rich-text editor and the live preview are script: they still run, a table included.
   await page.goto(`${server.base}/admin/articles/new`, { waitUntil: 'networkidle' });
-  await page.fill('textarea[name=body]', '**预览**正文');
+  await page.locator('.rich-content').click();
+  await page.keyboard.type('预览正文');
+  await page.keyboard.press('Control+a');
+  await page.click('.rich-toolbar button[data-cmd=bold]');
   await page.locator('#preview-body strong').first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('End');
+  await page.click('.rich-toolbar button[data-cmd=table]');
+  await page.locator('#preview-body table').first().waitFor({ timeout: 10_000 });
+  // And the Markdown box behind the format switch.
+  await page.selectOption('#body-format', 'markdown');
+  await page.fill('textarea[name=body]', '**预览**正文');
+  await page.locator('#preview-body strong', { hasText: '预览' }).first().waitFor({ timeout: 10_000 });
   assert.deepEqual(violations, []);
   await page.close();
 });

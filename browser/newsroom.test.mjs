@@ -59,6 +59,8 @@ test('write, preview, publish, find, edit, unpublish', async () => {
   await page.fill('input[name=title]', `${word}：新型储能电站并网`);
   await page.selectOption('select[name=channel]', 'storage');
   await page.fill('input[name=author]', '测试编辑');
+  // Markdown, chosen with the 正文格式 switch (new articles open in the rich-text editor).
+  await page.selectOption('#body-format', 'markdown');
   await page.fill('textarea[name=body]', `## 项目概况\n\n${word}项目今日并网，规模 **100 兆瓦**。\n`);
 
   // Live preview: rendered by the server exactly as the public page will be.

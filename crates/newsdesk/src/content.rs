@@ -46,6 +46,8 @@ pub struct PreparedBody {
     pub html: String,
     /// The document facts, targets and results of its text.
     pub targets: Extraction,
+    /// The automatic summary ([`crate::summary::auto_summary`]), used while the editor wrote none.
+    pub auto_summary: String,
 }
 
 /// Checks, renders and extracts a body on the CPU pool, waiting at most `wait` for a core; `meta`
@@ -60,7 +62,12 @@ pub async fn prepare_body(
     pool::run(wait, move || {
         let html = crate::render::body_html_checked(format, &source)?;
         let targets = targets::extract(&html, &meta.as_meta());
-        Ok::<_, StructureError>(PreparedBody { html, targets })
+        let auto_summary = crate::summary::auto_summary(&html);
+        Ok::<_, StructureError>(PreparedBody {
+            html,
+            targets,
+            auto_summary,
+        })
     })
     .await?
     .map_err(BodyError::from)

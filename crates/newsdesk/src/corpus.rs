@@ -403,6 +403,7 @@ impl Generator {
             channel_slug: CHANNELS[channel].0.to_string(),
             tags,
             summary,
+            summary_auto: true,
             body_format: BodyFormat::Markdown,
             body_html: body_html(BodyFormat::Markdown, &body_source),
             body_source,

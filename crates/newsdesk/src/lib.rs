@@ -24,6 +24,7 @@ pub mod newsroom;
 pub mod render;
 pub mod search;
 pub mod store;
+pub mod summary;
 pub mod targets;
 pub mod uploads;
 pub mod web;

@@ -96,6 +96,7 @@ const TABLES: &[Table] = &[
             ("seo_title", Text),
             ("seo_keywords", Text),
             ("seo_description", Text),
+            ("summary_auto", Bool),
         ],
         key: &["id"],
         identity: true,
@@ -646,6 +647,7 @@ mod tests {
         include_str!("../migrations/postgres/0004_policy_corrections.sql"),
         include_str!("../migrations/postgres/0007_desk_fields.sql"),
         include_str!("../migrations/postgres/0009_audit_views.sql"),
+        include_str!("../migrations/postgres/0005_rich_text.sql"),
     ];
 
     #[test]

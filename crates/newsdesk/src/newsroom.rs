@@ -43,13 +43,15 @@ pub struct Draft {
     pub channel: String,
     /// Tags, separated by commas (either width) or 、.
     pub tags: String,
-    /// Summary; empty means the start of the body.
+    /// Summary; empty (or the automatic one sent back unchanged) means made from the body's
+    /// paragraphs, see [`crate::summary`].
     pub summary: String,
     /// Cover image URL.
     pub cover_image: String,
     /// Body in `format`.
     pub body: String,
-    /// Markdown for new articles; imported HTML articles stay HTML.
+    /// `html` (the rich-text editor) or `markdown`; absent: the article's current format, else
+    /// Markdown (the API's default for new articles).
     pub format: Option<BodyFormat>,
     /// Flags and SEO fields; `None` leaves the article's as they are.
     pub desk: Option<DeskFields>,
@@ -255,7 +257,7 @@ async fn prepare(
         BodyError::Structure(e) => NewsroomError::Invalid(e.to_string()),
         BodyError::Pool(e) => NewsroomError::Busy(e.to_string()),
     })?;
-    let input = to_input(draft, action, current, body.html)?;
+    let input = to_input(draft, action, current, body.html, body.auto_summary)?;
     Ok((input, body.targets))
 }
 
@@ -303,18 +305,19 @@ fn check_slug(slug: &str) -> Result<(), NewsroomError> {
     }
 }
 
-/// The summary when the editor left it empty: the body's first 120 characters of text.
-fn default_summary(html: &str) -> String {
-    let text = regex::Regex::new(r"<[^>]*>")
-        .map(|re| re.replace_all(html, " ").into_owned())
-        .unwrap_or_default();
-    let text = text
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"");
-    let collapsed: Vec<&str> = text.split_whitespace().collect();
-    collapsed.join(" ").chars().take(120).collect()
+/// The summary to store and whether it is automatic. It stays automatic (made from the body's
+/// paragraphs on every save) until an editor writes one: an empty field, or the automatic text
+/// sent back unchanged (an API client or a form that round-trips what it read), keeps it so.
+fn summary_of(draft: &Draft, current: Option<&EditableArticle>, auto: String) -> (String, bool) {
+    let typed = draft.summary.trim();
+    let unchanged_auto = current.is_some_and(|c| {
+        c.article.summary_auto && !typed.is_empty() && typed == c.article.summary.trim()
+    });
+    if typed.is_empty() || unchanged_auto {
+        (auto, true)
+    } else {
+        (typed.to_string(), false)
+    }
 }
 
 /// Turns a checked draft and its rendered body into the store's input, with the status and time
@@ -324,6 +327,7 @@ fn to_input(
     action: SaveAction,
     current: Option<&EditableArticle>,
     html: String,
+    auto_summary: String,
 ) -> Result<ArticleInput, NewsroomError> {
     check_fields(draft)?;
     let title = draft.title.trim();
@@ -334,6 +338,7 @@ fn to_input(
     };
     check_slug(&slug)?;
     let format = body_format(draft, current);
+    let (summary, summary_auto) = summary_of(draft, current, auto_summary);
     let now = Utc::now();
     let current_status = current.map(|c| (c.article.status, c.article.published_at));
     let (status, published_at) = match action {
@@ -356,7 +361,8 @@ fn to_input(
         source: optional(&draft.source),
         channel_slug: draft.channel.trim().to_string(),
         tags: split_tags(&draft.tags),
-        summary: optional(&draft.summary).unwrap_or_else(|| default_summary(&html)),
+        summary,
+        summary_auto,
         body_format: format,
         body_source: draft.body.clone(),
         body_html: html,
@@ -682,17 +688,17 @@ mod tests {
             body: "正文".into(),
             ..Draft::default()
         };
-        assert!(to_input(&d, SaveAction::Keep, None, html()).is_err());
+        assert!(to_input(&d, SaveAction::Keep, None, html(), "正文".into()).is_err());
         d.title = "标题".into();
-        let input = to_input(&d, SaveAction::Publish, None, html()).unwrap();
+        let input = to_input(&d, SaveAction::Publish, None, html(), "正文".into()).unwrap();
         assert_eq!(input.status, ArticleStatus::Published);
         assert_eq!(input.summary, "正文");
         d.slug = "Bad Slug".into();
-        assert!(to_input(&d, SaveAction::Keep, None, html()).is_err());
+        assert!(to_input(&d, SaveAction::Keep, None, html(), "正文".into()).is_err());
         d.slug.clear();
         // A past time back-dates: published, with that time kept.
         let past = Utc::now() - chrono::Duration::days(400);
-        let input = to_input(&d, SaveAction::Schedule(past), None, html()).unwrap();
+        let input = to_input(&d, SaveAction::Schedule(past), None, html(), "正文".into()).unwrap();
         assert_eq!(input.status, ArticleStatus::Published);
         assert_eq!(input.published_at, Some(past));
     }

@@ -111,6 +111,9 @@ pub struct Article {
     pub tags: Vec<String>,
     /// Short plain-text summary for listings and metadata.
     pub summary: String,
+    /// Whether the summary is made from the body (recomputed on every save) rather than written by
+    /// an editor.
+    pub summary_auto: bool,
     /// The form `body_source` is written in.
     pub body_format: BodyFormat,
     /// The body as written.
@@ -169,6 +172,8 @@ pub struct ArticleInput {
     pub tags: Vec<String>,
     /// Plain-text summary.
     pub summary: String,
+    /// Whether `summary` was made from the body rather than written (see [`Article::summary_auto`]).
+    pub summary_auto: bool,
     /// The form of `body_source`.
     pub body_format: BodyFormat,
     /// The body as written.
@@ -209,6 +214,9 @@ pub struct SiteSettings {
     pub default_author: String,
     /// 来源 filled into a new article when its writer has no default of their own.
     pub default_source: String,
+    /// Whether article paragraphs start with a two-character first-line indent (首行缩进), set
+    /// by the theme's CSS rather than by spaces or styles in each body.
+    pub indent_first_line: bool,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -248,6 +256,7 @@ impl Default for SiteSettings {
             feed_content: FeedContent::default(),
             default_author: String::new(),
             default_source: String::new(),
+            indent_first_line: false,
         }
     }
 }

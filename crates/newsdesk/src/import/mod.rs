@@ -257,6 +257,7 @@ pub fn to_article(page: &ParsedPage, channel_slug: &str, tz: chrono_tz::Tz) -> A
         channel_slug: channel_slug.to_string(),
         tags: Vec::new(),
         summary: summarize(page),
+        summary_auto: true,
         body_format: BodyFormat::Markdown,
         body_html: body_html(BodyFormat::Markdown, &body_source),
         body_source,

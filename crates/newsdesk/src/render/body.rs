@@ -40,11 +40,14 @@ fn raw_html(format: BodyFormat, source: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Sanitizes HTML with the public page's rules.
+/// Sanitizes HTML with the public page's rules: no scripts, styles, classes, fonts or event
+/// handlers; `span` goes too (its text stays), since without attributes it means nothing and
+/// pasted office and WeChat markup is full of them.
 fn sanitize(raw: &str) -> String {
     let clean = ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         .add_tag_attributes("ol", ["start"])
+        .rm_tags(["span"])
         .clean(raw)
         .to_string();
     with_srcset(&clean)

@@ -321,8 +321,11 @@ pub struct ArticleView {
     pub channel: ChannelLink,
     /// Tags.
     pub tags: Vec<String>,
-    /// Cover image address, when set and safe to show.
+    /// Cover image address, when set, safe to show and not already in the body (an image both
+    /// inserted and made the cover would show twice).
     pub cover_url: Option<String>,
+    /// Paragraphs start with a first-line indent (the site's 首行缩进 setting).
+    pub indent: bool,
 }
 
 impl ArticleView {
@@ -343,7 +346,9 @@ impl ArticleView {
                 .cover_image
                 .as_deref()
                 .and_then(image_url)
+                .filter(|url| !a.body_html.contains(&format!("src=\"{url}\"")))
                 .map(str::to_string),
+            indent: site.indent_first_line,
         }
     }
 }

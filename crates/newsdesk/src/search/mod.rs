@@ -975,6 +975,7 @@ mod tests {
                             },
                             tags: vec!["充电桩".into()],
                             summary: "摘要".into(),
+                            summary_auto: true,
                             body_format: BodyFormat::Html,
                             body_source: body.into(),
                             body_html: body.into(),

@@ -235,8 +235,8 @@ pub(super) fn on_write(e: sqlx::Error) -> StoreError {
     other(e)
 }
 
-pub(super) const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
-     a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
+pub(super) const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.summary_auto, \
+     a.body_format, a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
      a.updated_at, \
      c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
 
@@ -306,8 +306,9 @@ pub(super) async fn insert_article(
     sqlx::query_scalar(
         "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
          body_source, body_html, status, published_at, views, import_key, cover_image, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         created_at, updated_at, summary_auto) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         RETURNING id",
     )
     .bind(&input.slug)
     .bind(&input.title)
@@ -325,6 +326,7 @@ pub(super) async fn insert_article(
     .bind(cover_image)
     .bind(now)
     .bind(now)
+    .bind(input.summary_auto)
     .fetch_one(&mut **tx)
     .await
     .map_err(on_write)
@@ -707,7 +709,8 @@ impl Store for PgStore {
             sqlx::query(
                 "UPDATE articles SET title = $1, author = $2, source = $3, channel_id = $4, summary = $5, \
                  body_format = $6, body_source = $7, body_html = $8, status = $9, published_at = $10, \
-                 views = GREATEST(views, $11), updated_at = $12, version = version + 1 WHERE id = $13",
+                 views = GREATEST(views, $11), updated_at = $12, version = version + 1, \
+                 summary_auto = $14 WHERE id = $13",
             )
             .bind(&input.title)
             .bind(&input.author)
@@ -722,6 +725,7 @@ impl Store for PgStore {
             .bind(input.views)
             .bind(now)
             .bind(id)
+            .bind(input.summary_auto)
             .execute(&mut *tx)
             .await
             .map_err(on_write)?;

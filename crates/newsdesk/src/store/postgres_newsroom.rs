@@ -762,7 +762,7 @@ impl NewsroomStore for PgStore {
             "UPDATE articles SET slug = $1, title = $2, author = $3, source = $4, \
              channel_id = $5, summary = $6, body_format = $7, body_source = $8, body_html = $9, \
              status = $10, published_at = $11, cover_image = $12, updated_at = $13, \
-             version = version + 1 \
+             version = version + 1, summary_auto = $16 \
              WHERE id = $14 AND version = $15 RETURNING version",
         )
         .bind(&input.slug)
@@ -780,6 +780,7 @@ impl NewsroomStore for PgStore {
         .bind(now)
         .bind(id)
         .bind(expected_version)
+        .bind(input.summary_auto)
         .fetch_optional(&mut *tx)
         .await
         .map_err(on_write)?;

@@ -289,8 +289,8 @@ fn on_write(e: sqlx::Error) -> StoreError {
     other(e)
 }
 
-const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.body_format, \
-     a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
+const ARTICLE_COLUMNS: &str = "a.id, a.slug, a.title, a.author, a.source, a.summary, a.summary_auto, \
+     a.body_format, a.body_source, a.body_html, a.status, a.published_at, a.views, a.cover_image, a.created_at, \
      a.updated_at, \
      c.id AS channel_id, c.name AS channel_name, c.slug AS channel_slug, c.position AS channel_position";
 
@@ -355,10 +355,10 @@ pub(super) async fn insert_article(
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
     sqlx::query_scalar(
-        "INSERT INTO articles (slug, title, author, source, channel_id, summary, body_format, \
-         body_source, body_html, status, published_at, views, import_key, cover_image, \
-         created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO articles (slug, title, author, source, channel_id, summary, summary_auto, \
+         body_format, body_source, body_html, status, published_at, views, import_key, \
+         cover_image, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&input.slug)
     .bind(&input.title)
@@ -366,6 +366,7 @@ pub(super) async fn insert_article(
     .bind(&input.source)
     .bind(channel_id)
     .bind(&input.summary)
+    .bind(input.summary_auto)
     .bind(input.body_format.as_str())
     .bind(&input.body_source)
     .bind(&input.body_html)
@@ -693,7 +694,7 @@ impl Store for SqliteStore {
             // An imported page keeps its URL on re-import; views never go down.
             sqlx::query(
                 "UPDATE articles SET title = ?, author = ?, source = ?, channel_id = ?, summary = ?, \
-                 body_format = ?, body_source = ?, body_html = ?, status = ?, published_at = ?, \
+                 summary_auto = ?, body_format = ?, body_source = ?, body_html = ?, status = ?, published_at = ?, \
                  views = max(views, ?), updated_at = ?, version = version + 1 WHERE id = ?",
             )
             .bind(&input.title)
@@ -701,6 +702,7 @@ impl Store for SqliteStore {
             .bind(&input.source)
             .bind(channel_id)
             .bind(&input.summary)
+            .bind(input.summary_auto)
             .bind(input.body_format.as_str())
             .bind(&input.body_source)
             .bind(&input.body_html)

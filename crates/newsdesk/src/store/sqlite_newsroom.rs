@@ -711,7 +711,7 @@ impl NewsroomStore for SqliteStore {
         // cannot both succeed.
         let version: Option<i64> = sqlx::query_scalar(
             "UPDATE articles SET slug = ?, title = ?, author = ?, source = ?, channel_id = ?, \
-             summary = ?, body_format = ?, body_source = ?, body_html = ?, status = ?, \
+             summary = ?, summary_auto = ?, body_format = ?, body_source = ?, body_html = ?, status = ?, \
              published_at = ?, cover_image = ?, updated_at = ?, version = version + 1 \
              WHERE id = ? AND version = ? RETURNING version",
         )
@@ -721,6 +721,7 @@ impl NewsroomStore for SqliteStore {
         .bind(&input.source)
         .bind(channel_id)
         .bind(&input.summary)
+        .bind(input.summary_auto)
         .bind(input.body_format.as_str())
         .bind(&input.body_source)
         .bind(&input.body_html)

@@ -43,6 +43,7 @@ fn input(i: usize, word: &str) -> ArticleInput {
         channel_slug: "news".into(),
         tags: vec!["同步".into()],
         summary: String::new(),
+        summary_auto: true,
         body_format: BodyFormat::Markdown,
         body_html: newsdesk::render::body_html(BodyFormat::Markdown, &body),
         body_source: body,

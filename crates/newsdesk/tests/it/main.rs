@@ -12,6 +12,7 @@ mod cli;
 mod connections;
 mod deploy;
 mod desk;
+mod editor;
 mod headers;
 mod import_abuse;
 mod index_sync;

@@ -74,7 +74,7 @@ pub(crate) async fn login<'a>(app: &'a TestApp, name: &str) -> Session<'a> {
 }
 
 impl Session<'_> {
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.app
             .client
             .get(self.app.url(path))
@@ -84,14 +84,14 @@ impl Session<'_> {
             .unwrap()
     }
 
-    async fn page(&self, path: &str) -> (StatusCode, Html) {
+    pub(crate) async fn page(&self, path: &str) -> (StatusCode, Html) {
         let r = self.get(path).await;
         let status = r.status();
         (status, Html::parse_document(&r.text().await.unwrap()))
     }
 
     /// POSTs a form with the session's CSRF token.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("_csrf", &self.csrf));
         self.app
@@ -135,7 +135,7 @@ impl Session<'_> {
             .unwrap()
     }
 
-    async fn version(&self, id: i64) -> String {
+    pub(crate) async fn version(&self, id: i64) -> String {
         let (_, doc) = self.page(&format!("/admin/articles/{id}")).await;
         attr(&doc, "input[name=version]", "value").unwrap()
     }

@@ -48,6 +48,7 @@ fn article_input(slug: &str, title: &str, published: chrono::DateTime<Utc>) -> A
         channel_slug: "solar".into(),
         tags: vec![],
         summary: "摘要".into(),
+        summary_auto: true,
         body_format: BodyFormat::Html,
         body_source: "<p>正文</p>".into(),
         body_html: "<p>正文</p>".into(),

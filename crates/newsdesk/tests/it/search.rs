@@ -55,6 +55,7 @@ fn article(slug: &str, title: &str, body: &str) -> ArticleInput {
         channel_slug: "news".into(),
         tags: vec!["测试".into()],
         summary: body.chars().take(40).collect(),
+        summary_auto: true,
         body_format: BodyFormat::Markdown,
         body_html: newsdesk::render::body_html(BodyFormat::Markdown, body),
         body_source: body.into(),

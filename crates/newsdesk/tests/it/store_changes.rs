@@ -20,6 +20,7 @@ fn input(slug: &str) -> ArticleInput {
         channel_slug: "news".into(),
         tags: vec!["变更".into()],
         summary: String::new(),
+        summary_auto: true,
         body_format: BodyFormat::Html,
         body_source: "<p>正文</p>".into(),
         body_html: "<p>正文</p>".into(),

@@ -50,6 +50,7 @@ fn article(slug: &str, title: &str, body: &str, day: u32) -> ArticleInput {
         channel_slug: "nev".into(),
         tags: Vec::new(),
         summary: String::new(),
+        summary_auto: true,
         body_format: BodyFormat::Html,
         body_source: format!("<p>{body}</p>"),
         body_html: format!("<p>{body}</p>"),

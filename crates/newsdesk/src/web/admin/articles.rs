@@ -308,9 +308,13 @@ struct EditorView {
     channel: String,
     tags: String,
     summary: String,
+    /// The automatic summary shown (as the field's placeholder) while the editor wrote none.
+    auto_summary: String,
     cover_image: String,
     body: String,
     format: &'static str,
+    /// The site indents paragraphs (首行缩进), so the rich-text editor shows them so too.
+    indent: bool,
     version: Option<i64>,
     status: &'static str,
     status_code: &'static str,
@@ -335,10 +339,21 @@ fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
         source: a.source.clone().unwrap_or_default(),
         channel: a.channel.slug.clone(),
         tags: a.tags.join("，"),
-        summary: a.summary.clone(),
+        // An automatic summary is not shown as typed text, so saving does not make it written.
+        summary: if a.summary_auto {
+            String::new()
+        } else {
+            a.summary.clone()
+        },
+        auto_summary: if a.summary_auto {
+            a.summary.clone()
+        } else {
+            String::new()
+        },
         cover_image: e.cover_image.clone().unwrap_or_default(),
         body: a.body_source.clone(),
         format: a.body_format.as_str(),
+        indent: false,
         version: Some(e.version),
         status: status_label(a.status),
         status_code: a.status.as_str(),
@@ -368,11 +383,16 @@ fn editor_from_form(
         channel: f.channel.clone(),
         tags: f.tags.clone(),
         summary: f.summary.clone(),
+        auto_summary: current
+            .filter(|c| c.article.summary_auto)
+            .map(|c| c.article.summary.clone())
+            .unwrap_or_default(),
         cover_image: f.cover_image.clone(),
         body: f.body.clone(),
         format: BodyFormat::parse(&f.format)
             .unwrap_or(BodyFormat::Markdown)
             .as_str(),
+        indent: false,
         version: f.version,
         status: current.map_or("新文章", |c| status_label(c.article.status)),
         status_code: current.map_or("new", |c| c.article.status.as_str()),
@@ -396,10 +416,11 @@ async fn editor_page(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
-    editor: EditorView,
+    mut editor: EditorView,
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response, AppError> {
+    editor.indent = state.chrome().site.indent_first_line;
     let channels: Vec<Channel> = state.chrome().channels.clone();
     let history = match editor.id {
         Some(id) => state
@@ -448,7 +469,8 @@ pub async fn new_article(
     let editor = EditorView {
         author: byline.author,
         source: byline.source,
-        format: "markdown",
+        // New articles open in the rich-text editor; Markdown stays one switch away.
+        format: "html",
         status: "新文章",
         status_code: "new",
         channel: state

@@ -96,6 +96,9 @@ pub struct SettingsForm {
     default_author: String,
     #[serde(default)]
     default_source: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    indent_first_line: Option<String>,
 }
 
 /// `POST /admin/settings`.
@@ -167,6 +170,7 @@ pub async fn save_settings(
     settings.public_security_number = form.public_security_number.trim().to_string();
     settings.base_url = base_url.to_string();
     settings.timezone = timezone;
+    settings.indent_first_line = form.indent_first_line.is_some();
     settings.footer_links = form
         .footer_links
         .lines()

@@ -89,6 +89,8 @@ pub struct ArticleOut {
     channel: String,
     tags: Vec<String>,
     summary: String,
+    /// Whether the summary is made from the body's paragraphs (until one is written).
+    summary_auto: bool,
     /// `markdown` or `html`.
     body_format: String,
     /// The body as written.
@@ -147,6 +149,7 @@ impl From<&EditableArticle> for ArticleOut {
             channel: a.channel.slug.clone(),
             tags: a.tags.clone(),
             summary: a.summary.clone(),
+            summary_auto: a.summary_auto,
             body_format: a.body_format.as_str().into(),
             body: a.body_source.clone(),
             body_html: a.body_html.clone(),
@@ -248,12 +251,14 @@ pub struct ArticleIn {
     channel: String,
     #[serde(default)]
     tags: Vec<String>,
-    /// Defaults to the start of the body.
+    /// Absent or empty: made from the body's paragraphs on every save, until one is written.
+    /// Sending back the automatic summary unchanged keeps it automatic.
     summary: Option<String>,
     cover_image: Option<String>,
     /// The body, in `body_format`.
     body: String,
-    /// `markdown` (default) or `html`.
+    /// `markdown` (default for new articles) or `html` (sanitized with the public page's rules);
+    /// absent on update: the article's current format.
     body_format: Option<String>,
     /// Required on update: the `version` the change was made from.
     version: Option<i64>,
