@@ -20,6 +20,7 @@ pub mod import;
 pub mod migrate_store;
 pub mod newsroom;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod store;
 pub mod targets;

@@ -12,7 +12,7 @@ pub use corrections::{
 };
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
-    ImageRecord, Role, TagCount, User,
+    ImageRecord, NewRevision, ReviewItem, ReviewState, Revision, RevisionKind, Role, TagCount, User,
 };
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
@@ -25,6 +25,10 @@ pub enum ArticleStatus {
     Scheduled,
     /// Public from `published_at` on.
     Published,
+    /// 待审: submitted for review; never public until approved.
+    Pending,
+    /// 退回: sent back to its author with the reviewer's comment; never public.
+    Returned,
 }
 
 impl ArticleStatus {
@@ -34,6 +38,8 @@ impl ArticleStatus {
             Self::Draft => "draft",
             Self::Scheduled => "scheduled",
             Self::Published => "published",
+            Self::Pending => "pending",
+            Self::Returned => "returned",
         }
     }
 
@@ -43,6 +49,8 @@ impl ArticleStatus {
             "draft" => Some(Self::Draft),
             "scheduled" => Some(Self::Scheduled),
             "published" => Some(Self::Published),
+            "pending" => Some(Self::Pending),
+            "returned" => Some(Self::Returned),
             _ => None,
         }
     }
@@ -203,6 +211,9 @@ pub struct SiteSettings {
     pub footer_links: String,
     /// Whether feeds carry each article's full text or only its summary.
     pub feed_content: FeedContent,
+    /// 三审: articles go through review (待审) and only chief editors and admins publish. Off by
+    /// default, for small sites where every editor publishes.
+    pub review_required: bool,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -240,6 +251,7 @@ impl Default for SiteSettings {
             timezone: "Asia/Shanghai".into(),
             footer_links: String::new(),
             feed_content: FeedContent::default(),
+            review_required: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod corrections;
 mod newsroom;
 mod postgres;
+mod review;
 mod rows;
 mod sqlite;
 
@@ -27,6 +28,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use postgres::PgStore;
+pub use review::RevisionStore;
 pub(crate) use postgres::redact as redact_url;
 pub use sqlite::{DB_FILE, SqliteStore};
 
@@ -81,7 +83,7 @@ impl Upserted {
 
 /// The operations newsdesk needs from a database.
 #[async_trait]
-pub trait Store: NewsroomStore + CorrectionStore + Send + Sync + 'static {
+pub trait Store: NewsroomStore + CorrectionStore + RevisionStore + Send + Sync + 'static {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
     fn content_version(&self) -> u64;

@@ -21,6 +21,8 @@ use tracing::instrument;
 mod corrections;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_review.rs"]
+mod review;
 
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

@@ -21,6 +21,8 @@ use tracing::instrument;
 mod corrections;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_review.rs"]
+mod review;
 
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

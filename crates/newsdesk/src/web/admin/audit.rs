@@ -26,6 +26,9 @@ pub fn action_label(action: &str) -> &str {
         "trash" => "移入回收站",
         "restore" => "恢复",
         "correct_targets" => "更正量化目标",
+        "submit" => "提交审核",
+        "send_back" => "退回",
+        "restore_revision" => "恢复版本",
         other => other,
     }
 }

@@ -12,6 +12,7 @@ pub mod articles;
 pub mod audit;
 pub mod channels;
 pub mod images;
+pub mod review;
 pub mod session;
 pub mod settings;
 pub mod targets;
@@ -272,6 +273,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "deleted" => "已删除。",
         "uploaded" => "图片已上传。",
         "revoked" => "令牌已吊销。",
+        "submitted" => "已提交审核，等待编辑或主编审核。",
+        "returned" => "已退回给作者，退回意见已保存。",
+        "staged" => "修改已保存为待发布的修改；公开页面仍是原来的版本，点“更新发布”后生效。",
+        "revision_restored" => "已恢复所选版本。已发布的文章需点“更新发布”后生效。",
         _ => return None,
     })
 }

@@ -50,6 +50,8 @@ pub struct SettingsForm {
     timezone: String,
     #[serde(default)]
     footer_links: String,
+    /// 三审 checkbox: present when ticked.
+    review_required: Option<String>,
 }
 
 /// `POST /admin/settings`.
@@ -93,6 +95,7 @@ pub async fn save_settings(
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
+    settings.review_required = form.review_required.is_some();
     state.store.save_site_settings(&settings).await?;
     state.reload_chrome().await?;
     Ok(see_other("/admin/settings?notice=saved"))

@@ -61,6 +61,7 @@ async fn users_page(
             users,
             created,
             error,
+            roles => Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect::<Vec<_>>(),
         },
     )
 }
