@@ -75,7 +75,10 @@ pub async fn article_for_editing(
     let draft = review::draft_of(&staged, &article, true);
     let mut e = article;
     e.article.title = draft.title;
-    e.article.slug = draft.slug;
+    // An empty staged slug keeps the article's (as a save would).
+    if !draft.slug.trim().is_empty() {
+        e.article.slug = draft.slug;
+    }
     e.article.author = Some(draft.author).filter(|s| !s.is_empty());
     e.article.source = Some(draft.source).filter(|s| !s.is_empty());
     e.article.channel.slug = draft.channel;
