@@ -100,11 +100,15 @@ test('submit, send back with a comment, resubmit, approve; staged edit, 更新�
   assert.equal(await publicTitle(publicPath), '分布式光伏整县推进：试点县 676 个');
 
   // History: the diff of the newest revision, then restore the contributor's first draft.
+  // Revisions: 1 and 2 the contributor's drafts, 3 the staged edit, 4 its 更新发布.
   await chief.click('text=修订历史');
   await chief.waitForURL(/\/revisions$/);
-  assert.match(await chief.locator('.diff-insert ins').first().innerText(), /已完成备案/);
-  const rows = await chief.locator('.revisions tbody tr').count();
-  assert.ok(rows >= 4, `revisions: ${rows}`);
+  assert.equal(await chief.locator('.revisions tbody tr').count(), 4);
+  assert.match(await chief.locator('.diff .empty').innerText(), /相同/, '更新发布 changed nothing more');
+  await chief.click('.revisions a:text("第 3 版")');
+  await chief.waitForURL(/number=3/);
+  await chief.locator('.diff-insert ins', { hasText: '已完成备案' }).waitFor();
+  await chief.locator('.diff-delete', { hasText: '投稿：分布式光伏整县推进' }).waitFor();
   await chief.click('.revisions a:text("第 1 版")');
   await chief.waitForURL(/number=1/);
   await Promise.all([
