@@ -777,7 +777,8 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
     use crate::domain::Role;
     match command {
         UserCommand::Add(args) => {
-            let role = Role::parse(&args.role).context("role must be contributor, editor, chief or admin")?;
+            let role = Role::parse(&args.role)
+                .context("role must be contributor, editor, chief or admin")?;
             let (password, generated) = password_from(args.password_stdin)?;
             let store = store::open(&args.data.database()).await?;
             let user =

@@ -216,6 +216,10 @@ pub(crate) async fn record_save(
             },
         )
         .await?;
+    if kind == RevisionKind::Published {
+        // Published: the reviewer's comment has been dealt with.
+        store.set_review_comment(id, "").await?;
+    }
     store.clear_pending_revision(id).await
 }
 
@@ -530,7 +534,10 @@ mod tests {
 
     #[test]
     fn diffs_mark_changed_words_in_changed_lines() {
-        let d = diff_lines("第一段。\n第二段原文。\n第三段。\n", "第一段。\n第二段新文。\n第三段。\n");
+        let d = diff_lines(
+            "第一段。\n第二段原文。\n第三段。\n",
+            "第一段。\n第二段新文。\n第三段。\n",
+        );
         let changed: Vec<_> = d.iter().flatten().filter(|l| l.tag != "equal").collect();
         assert_eq!(changed.len(), 2, "{d:?}");
         assert!(changed[0].parts.iter().any(|(emph, _)| *emph));

@@ -12,7 +12,8 @@ pub use corrections::{
 };
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
-    ImageRecord, NewRevision, ReviewItem, ReviewState, Revision, RevisionKind, Role, TagCount, User,
+    ImageRecord, NewRevision, ReviewItem, ReviewState, Revision, RevisionKind, Role, TagCount,
+    User,
 };
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.

@@ -28,8 +28,8 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use postgres::PgStore;
-pub use review::RevisionStore;
 pub(crate) use postgres::redact as redact_url;
+pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 
 /// A position in the search index's change log (`index_changes`): the writing transaction's id

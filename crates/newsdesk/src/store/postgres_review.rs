@@ -5,7 +5,7 @@ use chrono::Utc;
 use tracing::instrument;
 
 use super::{PgStore, db_time, other};
-use crate::domain::{NewRevision, Revision, ReviewItem, ReviewState};
+use crate::domain::{NewRevision, ReviewItem, ReviewState, Revision};
 use crate::store::review::{
     REVIEW_QUEUE_SQL, REVISION_COLUMNS, ReviewRow, ReviewStateRow, RevisionRow, RevisionStore,
 };
@@ -65,12 +65,13 @@ impl RevisionStore for PgStore {
         r: &NewRevision<'_>,
     ) -> StoreResult<(Revision, i64)> {
         let mut tx = self.write_tx().await?;
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM articles WHERE id = $1 AND deleted_at IS NULL FOR UPDATE")
-                .bind(article_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM articles WHERE id = $1 AND deleted_at IS NULL FOR UPDATE",
+        )
+        .bind(article_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(other)?;
         match current {
             None => return Err(StoreError::NotFound),
             Some(v) if v != expected_version => {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{StoreError, StoreResult};
-use crate::domain::{BodyFormat, Revision, RevisionKind, ReviewItem, ReviewState};
+use crate::domain::{BodyFormat, ReviewItem, ReviewState, Revision, RevisionKind};
 
 /// Revisions and review state.
 #[async_trait]

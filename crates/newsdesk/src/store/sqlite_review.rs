@@ -5,7 +5,7 @@ use chrono::Utc;
 use tracing::instrument;
 
 use super::{SqliteStore, db_time, other};
-use crate::domain::{NewRevision, Revision, ReviewItem, ReviewState};
+use crate::domain::{NewRevision, ReviewItem, ReviewState, Revision};
 use crate::store::review::{
     REVIEW_QUEUE_SQL, REVISION_COLUMNS, ReviewRow, ReviewStateRow, RevisionRow, RevisionStore,
 };
@@ -130,14 +130,13 @@ impl RevisionStore for SqliteStore {
 
     #[instrument(skip_all, fields(article.id = article_id))]
     async fn review_state(&self, article_id: i64) -> StoreResult<ReviewState> {
-        let row: ReviewStateRow = sqlx::query_as(
-            "SELECT pending_revision_id, review_comment FROM articles WHERE id = ?",
-        )
-        .bind(article_id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(other)?
-        .ok_or(StoreError::NotFound)?;
+        let row: ReviewStateRow =
+            sqlx::query_as("SELECT pending_revision_id, review_comment FROM articles WHERE id = ?")
+                .bind(article_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(other)?
+                .ok_or(StoreError::NotFound)?;
         Ok(ReviewState {
             pending_revision_id: row.pending_revision_id,
             review_comment: row.review_comment,
@@ -172,5 +171,119 @@ impl RevisionStore for SqliteStore {
             .await
             .map_err(other)?;
         rows.into_iter().map(ReviewItem::try_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+    use crate::store::DB_FILE;
+
+    /// Migration 0013 widens the CHECK constraints of `users.role` and `articles.status` by
+    /// editing the schema text: a site's rows and their children (tag links, sessions, search
+    /// stamps) survive, a connection opened before the migration sees the new constraints, and
+    /// values outside them are still refused.
+    #[tokio::test]
+    async fn widening_the_checks_keeps_existing_rows_and_their_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .unwrap()
+            .filename(dir.path().join(DB_FILE))
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 13)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&pool).await.unwrap();
+        let now = "2024-02-08T10:21:00+00:00";
+        for sql in [
+            "INSERT INTO channels (id, name, slug, position) VALUES (1, '光伏', 'solar', 1)",
+            "INSERT INTO users (id, name, role, password_hash, created_at) \
+             VALUES (1, 'li', 'editor', 'hash', '2024-02-08T10:21:00+00:00')",
+            "INSERT INTO articles (id, slug, title, channel_id, body_format, body_source, \
+             body_html, status, published_at, created_at, updated_at) VALUES (1, 'a', '标题', 1, \
+             'markdown', '正文', '<p>正文</p>', 'published', '2024-02-08T10:21:00+00:00', \
+             '2024-02-08T10:21:00+00:00', '2024-02-08T10:21:00+00:00')",
+            "INSERT INTO tags (id, name) VALUES (1, '储能')",
+            "INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ('t', 1, 'c', ?, ?)",
+        )
+        .bind(now)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+        let count = |table: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(&format!("SELECT count(*) FROM {table}"))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let stamps = count("search_stamps").await;
+
+        // The server opens the folder and applies 0013 and later on its own connections.
+        let store = super::SqliteStore::open(dir.path()).await.unwrap();
+        for (table, n) in [
+            ("articles", 1),
+            ("users", 1),
+            ("article_tags", 1),
+            ("sessions", 1),
+        ] {
+            assert_eq!(count(table).await, n, "{table} survives");
+        }
+        assert_eq!(count("search_stamps").await, stamps);
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(ok, "ok");
+        // The connection opened before the migration takes the new values…
+        sqlx::query("UPDATE users SET role = 'chief' WHERE id = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE articles SET status = 'pending' WHERE id = 1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        // …and still refuses others.
+        assert!(
+            sqlx::query("UPDATE users SET role = 'boss' WHERE id = 1")
+                .execute(&pool)
+                .await
+                .is_err()
+        );
+        assert!(
+            sqlx::query("UPDATE articles SET status = 'gone' WHERE id = 1")
+                .execute(&pool)
+                .await
+                .is_err()
+        );
+        use crate::store::NewsroomStore;
+        assert_eq!(
+            store.editable_article(1).await.unwrap().article.tags,
+            vec!["储能"]
+        );
     }
 }

@@ -133,7 +133,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/preview", post(articles::preview))
         .route("/admin/review", get(review::review_queue))
         .route("/admin/articles/{id}/submit", post(review::submit_article))
-        .route("/admin/articles/{id}/return", post(review::send_back_article))
+        .route(
+            "/admin/articles/{id}/return",
+            post(review::send_back_article),
+        )
         .route(
             "/admin/articles/{id}/revisions",
             get(review::list_revisions),

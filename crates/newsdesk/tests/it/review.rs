@@ -152,10 +152,15 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
     // Review off: an editor publishes, a contributor never does.
     let r = editor.create("编辑直接发布", "正文。", "publish").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = contributor.create("投稿人想直接发布", "正文。", "publish").await;
+    let r = contributor
+        .create("投稿人想直接发布", "正文。", "publish")
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let doc = Html::parse_document(&r.text().await.unwrap());
-    assert!(texts(&doc, ".error p")[0].contains("提交审核"), "a Chinese reason");
+    assert!(
+        texts(&doc, ".error p")[0].contains("提交审核"),
+        "a Chinese reason"
+    );
     assert_eq!(
         attr(&doc, "input[name=title]", "value").as_deref(),
         Some("投稿人想直接发布"),
@@ -167,7 +172,9 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
     assert!(attr(&settings, "input[name=review_required]", "checked").is_some());
 
     // submit → send back with a comment → resubmit → approve.
-    let r = contributor.create("投稿：储能电站并网", "第一稿。", "save").await;
+    let r = contributor
+        .create("投稿：储能电站并网", "第一稿。", "save")
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = id_of(&r);
     let (_, doc) = contributor.page(&format!("/admin/articles/{id}")).await;
@@ -179,7 +186,11 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
     let r = contributor
         .post(&format!("/admin/articles/{id}/publish"), &[("version", &v)])
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "refused on the server too");
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "refused on the server too"
+    );
     let r = contributor
         .post(&format!("/admin/articles/{id}/submit"), &[("version", &v)])
         .await;
@@ -239,7 +250,10 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
         .post(&format!("/admin/articles/{id}/submit"), &[("version", &v)])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(h1_of_public(&app, id, &chief).await.is_none(), "待审 is not public");
+    assert!(
+        h1_of_public(&app, id, &chief).await.is_none(),
+        "待审 is not public"
+    );
     let v = chief.version(id).await;
     let r = chief
         .post(&format!("/admin/articles/{id}/publish"), &[("version", &v)])
@@ -250,7 +264,10 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
         Some("投稿：储能电站并网")
     );
     let (_, doc) = chief.page(&format!("/admin/articles/{id}")).await;
-    assert!(texts(&doc, ".review-comment").is_empty(), "approval clears the comment");
+    assert!(
+        texts(&doc, ".review-comment").is_empty(),
+        "approval clears the comment"
+    );
 
     // The API is held to the same rules, with JSON errors.
     let token = contributor.token().await;
@@ -267,10 +284,14 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
     assert_eq!(r.status(), StatusCode::CREATED);
     let a: serde_json::Value = r.json().await.unwrap();
     let api_id = a["id"].as_i64().unwrap();
-    let r = api("POST", &format!("/api/v1/articles/{api_id}/publish"), &token)
-        .send()
-        .await
-        .unwrap();
+    let r = api(
+        "POST",
+        &format!("/api/v1/articles/{api_id}/publish"),
+        &token,
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let e: serde_json::Value = r.json().await.unwrap();
     assert!(e["error"].as_str().unwrap().contains("主编"), "{e}");
@@ -279,18 +300,33 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "pending");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "pending"
+    );
     let editor_token = editor.token().await;
-    let r = api("POST", &format!("/api/v1/articles/{api_id}/publish"), &editor_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN, "editors do not approve under 三审");
-    let r = api("POST", &format!("/api/v1/articles/{api_id}/return"), &editor_token)
-        .json(&serde_json::json!({"comment": "标题太短"}))
-        .send()
-        .await
-        .unwrap();
+    let r = api(
+        "POST",
+        &format!("/api/v1/articles/{api_id}/publish"),
+        &editor_token,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "editors do not approve under 三审"
+    );
+    let r = api(
+        "POST",
+        &format!("/api/v1/articles/{api_id}/return"),
+        &editor_token,
+    )
+    .json(&serde_json::json!({"comment": "标题太短"}))
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let a: serde_json::Value = r.json().await.unwrap();
     assert_eq!(a["status"], "returned");
@@ -300,20 +336,30 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
         .await
         .unwrap();
     let chief_token = chief.token().await;
-    let r = api("POST", &format!("/api/v1/articles/{api_id}/publish"), &chief_token)
-        .send()
-        .await
-        .unwrap();
+    let r = api(
+        "POST",
+        &format!("/api/v1/articles/{api_id}/publish"),
+        &chief_token,
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let a: serde_json::Value = r.json().await.unwrap();
     assert_eq!(a["status"], "published");
-    assert_eq!(app.get(a["url"].as_str().unwrap()).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(a["url"].as_str().unwrap()).await.status(),
+        StatusCode::OK
+    );
 
     // Each step is one audit line.
     let (_, audit) = admin.page("/admin/audit").await;
     let actions = texts(&audit, "tbody tr td:nth-child(3)");
     for a in ["提交审核", "退回", "发布"] {
-        assert!(actions.contains(&a.to_string()), "{a} missing from {actions:?}");
+        assert!(
+            actions.contains(&a.to_string()),
+            "{a} missing from {actions:?}"
+        );
     }
 }
 
@@ -323,11 +369,18 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
     add_user(&app, "guan", Role::Admin).await;
     let admin = sign_in(&app, "guan").await;
     let r = admin
-        .create("原来的标题", "第一段。\n\n第二段原文。\n\n第三段。", "publish")
+        .create(
+            "原来的标题",
+            "第一段。\n\n第二段原文。\n\n第三段。",
+            "publish",
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = id_of(&r);
-    assert_eq!(h1_of_public(&app, id, &admin).await.as_deref(), Some("原来的标题"));
+    assert_eq!(
+        h1_of_public(&app, id, &admin).await.as_deref(),
+        Some("原来的标题")
+    );
 
     // 保存 on a published article stages the edit.
     let v = admin.version(id).await;
@@ -344,7 +397,12 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(r.headers()[LOCATION].to_str().unwrap().ends_with("notice=staged"));
+    assert!(
+        r.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .ends_with("notice=staged")
+    );
     assert_eq!(
         h1_of_public(&app, id, &admin).await.as_deref(),
         Some("原来的标题"),
@@ -366,8 +424,16 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
     let (status, history) = admin.page(&format!("/admin/articles/{id}/revisions")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&history, ".revisions tbody tr").len(), 2);
-    assert!(texts(&history, ".diff-delete del").iter().any(|t| t.contains("原")));
-    assert!(texts(&history, ".diff-insert ins").iter().any(|t| t.contains("新")));
+    assert!(
+        texts(&history, ".diff-delete del")
+            .iter()
+            .any(|t| t.contains("原"))
+    );
+    assert!(
+        texts(&history, ".diff-insert ins")
+            .iter()
+            .any(|t| t.contains("新"))
+    );
     assert!(
         texts(&history, ".diff-equal")
             .iter()
@@ -381,7 +447,10 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
         .post(&format!("/admin/articles/{id}/publish"), &[("version", &v)])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(h1_of_public(&app, id, &admin).await.as_deref(), Some("修改后的标题"));
+    assert_eq!(
+        h1_of_public(&app, id, &admin).await.as_deref(),
+        Some("修改后的标题")
+    );
     let (_, queue) = admin.page("/admin/review").await;
     assert!(texts(&queue, ".row-title").is_empty());
 
@@ -394,17 +463,24 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(h1_of_public(&app, id, &admin).await.as_deref(), Some("修改后的标题"));
+    assert_eq!(
+        h1_of_public(&app, id, &admin).await.as_deref(),
+        Some("修改后的标题")
+    );
     let v = admin.version(id).await;
     admin
         .post(&format!("/admin/articles/{id}/publish"), &[("version", &v)])
         .await;
-    assert_eq!(h1_of_public(&app, id, &admin).await.as_deref(), Some("原来的标题"));
-    let (_, page) = app.page(&format!("/articles/{}", {
-        let (_, doc) = admin.page(&format!("/admin/articles/{id}")).await;
-        attr(&doc, "input[name=slug]", "value").unwrap()
-    }))
-    .await;
+    assert_eq!(
+        h1_of_public(&app, id, &admin).await.as_deref(),
+        Some("原来的标题")
+    );
+    let (_, page) = app
+        .page(&format!("/articles/{}", {
+            let (_, doc) = admin.page(&format!("/admin/articles/{id}")).await;
+            attr(&doc, "input[name=slug]", "value").unwrap()
+        }))
+        .await;
     assert!(page.html().contains("第二段原文"));
     let r = admin
         .post(
@@ -441,7 +517,10 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
     let a: serde_json::Value = r.json().await.unwrap();
     assert_eq!(a["title"], "原来的标题", "the public fields are unchanged");
     assert!(a["pending_revision"].as_i64().is_some());
-    assert_eq!(h1_of_public(&app, id, &admin).await.as_deref(), Some("原来的标题"));
+    assert_eq!(
+        h1_of_public(&app, id, &admin).await.as_deref(),
+        Some("原来的标题")
+    );
     let r = app
         .client
         .post(app.url(&format!("/api/v1/articles/{id}/publish")))
@@ -471,6 +550,14 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
         .collect();
     assert_eq!(
         kinds,
-        vec!["published", "pending", "published", "restore", "published", "pending", "published"]
+        vec![
+            "published",
+            "pending",
+            "published",
+            "restore",
+            "published",
+            "pending",
+            "published"
+        ]
     );
 }

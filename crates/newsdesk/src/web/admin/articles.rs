@@ -509,7 +509,12 @@ pub async fn update_article(
         Ok(action) => {
             // A saved edit of a published article is staged, not live: say so.
             let staged = action == SaveAction::Keep
-                && state.store.review_state(id).await?.pending_revision_id.is_some();
+                && state
+                    .store
+                    .review_state(id)
+                    .await?
+                    .pending_revision_id
+                    .is_some();
             let notice = if staged { "staged" } else { notice_for(action) };
             Ok(see_other(&format!("/admin/articles/{id}?notice={notice}")))
         }

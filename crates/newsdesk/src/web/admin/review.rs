@@ -132,8 +132,7 @@ pub async fn review_queue(
         .collect();
     let settings = state.store.site_settings().await?;
     let title = "审核";
-    let layout =
-        AdminLayout::new(&state, &user, "review", title).with_notice(q.notice.as_deref());
+    let layout = AdminLayout::new(&state, &user, "review", title).with_notice(q.notice.as_deref());
     render(
         &state,
         "admin/review.html",
@@ -205,11 +204,7 @@ struct FieldDiff {
 
 fn diffs(old: Option<&Revision>, new: &Revision) -> Vec<FieldDiff> {
     let (title, summary, body) = old.map_or(("", "", ""), |o| {
-        (
-            o.title.as_str(),
-            o.summary.as_str(),
-            o.body_source.as_str(),
-        )
+        (o.title.as_str(), o.summary.as_str(), o.body_source.as_str())
     });
     [
         ("标题", title, new.title.as_str()),
@@ -253,7 +248,9 @@ pub async fn list_revisions(
         ),
         None => (None, Vec::new()),
     };
-    let before = selected.and_then(|i| revisions.get(i + 1)).map(|r| r.number);
+    let before = selected
+        .and_then(|i| revisions.get(i + 1))
+        .map(|r| r.number);
     let rows: Vec<RevisionRow> = revisions
         .iter()
         .map(|r| RevisionRow {
@@ -295,7 +292,15 @@ pub async fn restore_revision(
     Path((id, number)): Path<(i64, i64)>,
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
-    review::restore_revision(state.newsroom_articles()?, &user.user, id, number, form.version)
-        .await?;
-    Ok(see_other(&format!("/admin/articles/{id}?notice=revision_restored")))
+    review::restore_revision(
+        state.newsroom_articles()?,
+        &user.user,
+        id,
+        number,
+        form.version,
+    )
+    .await?;
+    Ok(see_other(&format!(
+        "/admin/articles/{id}?notice=revision_restored"
+    )))
 }

@@ -274,11 +274,7 @@ async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError>
         .await
         .map_err(AppError::from)?;
     let mut out = ArticleOut::from(&a);
-    let review = state
-        .store
-        .review_state(id)
-        .await
-        .map_err(AppError::from)?;
+    let review = state.store.review_state(id).await.map_err(AppError::from)?;
     if let Some(rid) = review.pending_revision_id {
         let staged = state
             .store
