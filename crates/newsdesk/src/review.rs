@@ -89,6 +89,16 @@ impl Policy {
         if public && action == SaveAction::Draft && !self.may_review() {
             return Err(Self::review_refusal("撤回已发布的文章"));
         }
+        // A scheduled article goes out by itself: changing it is publishing.
+        if current.article.status == ArticleStatus::Scheduled
+            && action == SaveAction::Keep
+            && !self.may_publish()
+        {
+            return Err(NewsroomError::Forbidden(
+                "定时发布的文章会自动发布，只有有发布权限的账号可以修改；请先撤回定时发布，或请主编修改。"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 

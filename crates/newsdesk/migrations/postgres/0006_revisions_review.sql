@@ -20,9 +20,10 @@ CREATE TABLE article_revisions (
     body_source TEXT NOT NULL,
     kind        TEXT NOT NULL,
     note        TEXT NOT NULL DEFAULT '',
-    fields      TEXT NOT NULL DEFAULT '',
-    UNIQUE (article_id, number)
+    fields      TEXT NOT NULL DEFAULT ''
 );
+-- Numbers are unique per article; the index also serves the history's listing.
+CREATE UNIQUE INDEX article_revisions_number ON article_revisions (article_id, number);
 
 -- No foreign key: revisions reference articles (see the SQLite migration).
 ALTER TABLE articles ADD COLUMN pending_revision_id BIGINT;

@@ -41,9 +41,10 @@ CREATE TABLE article_revisions (
     -- save | pending | published | restore | import
     kind        TEXT NOT NULL,
     note        TEXT NOT NULL DEFAULT '',
-    fields      TEXT NOT NULL DEFAULT '',
-    UNIQUE (article_id, number)
+    fields      TEXT NOT NULL DEFAULT ''
 );
+-- Numbers are unique per article; the index also serves the history's listing.
+CREATE UNIQUE INDEX article_revisions_number ON article_revisions (article_id, number);
 
 -- The staged edit of a published article (a row of article_revisions), NULL when none. No
 -- foreign key: revisions reference articles, and a copy between databases inserts articles first.
