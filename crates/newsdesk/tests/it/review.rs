@@ -361,6 +361,41 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
             "{a} missing from {actions:?}"
         );
     }
+
+    // A scheduled article goes out by itself, so changing it is publishing.
+    let r = chief
+        .post(
+            "/admin/articles",
+            &[
+                ("title", "定时稿件"),
+                ("channel", "nev"),
+                ("body", "定时正文。"),
+                ("action", "schedule"),
+                ("publish_at", "2099-01-01T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let scheduled = id_of(&r);
+    let v = editor.version(scheduled).await;
+    let r = editor
+        .post(
+            &format!("/admin/articles/{scheduled}"),
+            &[
+                ("title", "编辑改了定时稿件"),
+                ("channel", "nev"),
+                ("body", "未经审核的正文。"),
+                ("version", &v),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, doc) = chief.page(&format!("/admin/articles/{scheduled}")).await;
+    assert_eq!(
+        attr(&doc, "input[name=title]", "value").as_deref(),
+        Some("定时稿件")
+    );
 }
 
 #[tokio::test]
