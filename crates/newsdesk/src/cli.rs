@@ -720,8 +720,9 @@ pub enum UserCommand {
 pub struct UserAddArgs {
     /// Login name (letters, digits, `.`, `_`, `-`).
     pub name: String,
-    /// `admin` (everything) or `editor` (articles and images).
-    #[arg(long, value_parser = ["admin", "editor"])]
+    /// `admin` (everything), `chief` (主编: approves and publishes), `editor` (articles and
+    /// images; publishes unless review is required) or `contributor` (投稿人: writes and submits).
+    #[arg(long, value_parser = ["admin", "chief", "editor", "contributor"])]
     pub role: String,
     /// Read the password from the first line of stdin instead of generating one.
     #[arg(long)]
@@ -795,7 +796,8 @@ pub async fn run_user(command: &UserCommand) -> anyhow::Result<()> {
     use crate::domain::Role;
     match command {
         UserCommand::Add(args) => {
-            let role = Role::parse(&args.role).context("role must be admin or editor")?;
+            let role = Role::parse(&args.role)
+                .context("role must be contributor, editor, chief or admin")?;
             let (password, generated) = password_from(args.password_stdin)?;
             let store = store::open(&args.data.database()).await?;
             let user =

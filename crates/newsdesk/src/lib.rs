@@ -22,6 +22,7 @@ pub mod import;
 pub mod migrate_store;
 pub mod newsroom;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod store;
 pub mod summary;

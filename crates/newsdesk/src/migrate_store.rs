@@ -18,7 +18,7 @@ use sqlx::{Connection, PgConnection, QueryBuilder, Row, SqliteConnection};
 use crate::store::{PgStore, SqliteStore, redact_url};
 
 /// Rows read from SQLite and written to PostgreSQL per statement. 500 rows of the widest table
-/// (articles, 19 columns) stay far below PostgreSQL's 65,535 bind parameters.
+/// (articles, 21 columns) stay far below PostgreSQL's 65,535 bind parameters.
 const BATCH: i64 = 500;
 
 /// How a column is read from SQLite and written to PostgreSQL.
@@ -97,6 +97,9 @@ const TABLES: &[Table] = &[
             ("seo_keywords", Text),
             ("seo_description", Text),
             ("summary_auto", Bool),
+            // No foreign key: the revision it names is copied after the articles.
+            ("pending_revision_id", Int),
+            ("review_comment", Text),
         ],
         key: &["id"],
         identity: true,
@@ -292,6 +295,27 @@ const TABLES: &[Table] = &[
     // every stamp near 1, so an index built from the SQLite site and pointed at the new database
     // could hold an old document whose stamp happens to equal the new one and never be corrected.
     // With the stamps as they were, such an index is exactly as current as it was on SQLite.
+    Table {
+        name: "article_revisions",
+        columns: &[
+            ("id", Int),
+            ("article_id", Int),
+            ("number", Int),
+            ("created_at", Time),
+            ("user_id", Int),
+            ("user_name", Text),
+            ("title", Text),
+            ("summary", Text),
+            ("body_format", Text),
+            ("body_source", Text),
+            ("kind", Text),
+            ("note", Text),
+            ("fields", Text),
+        ],
+        key: &["id"],
+        identity: true,
+        on_conflict: "",
+    },
     Table {
         name: "target_corrections",
         columns: &[
@@ -648,6 +672,7 @@ mod tests {
         include_str!("../migrations/postgres/0007_desk_fields.sql"),
         include_str!("../migrations/postgres/0009_audit_views.sql"),
         include_str!("../migrations/postgres/0005_rich_text.sql"),
+        include_str!("../migrations/postgres/0006_revisions_review.sql"),
     ];
 
     #[test]

@@ -29,7 +29,7 @@ pub const SCHEDULER_TICK: Duration = Duration::from_secs(2);
 pub const TRASH_DAYS: i64 = 30;
 
 /// What an editor wrote, before checks.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Draft {
     /// Headline.
     pub title: String,
@@ -80,6 +80,9 @@ pub enum NewsroomError {
     /// Every core stayed busy with other bodies; try again shortly.
     #[error("{0}")]
     Busy(String),
+    /// The account's role does not allow this (review, 三审); the message says who may.
+    #[error("{0}")]
+    Forbidden(String),
     /// Someone else changed the article since it was opened.
     #[error(
         "保存失败：这篇文章在您打开之后已被他人修改。为避免覆盖对方的修改，本次保存未生效；请重新打开文章，合并修改后再保存。"
@@ -95,13 +98,14 @@ impl From<NewsroomError> for crate::error::AppError {
         match e {
             NewsroomError::Invalid(m) => Self::BadRequest(m),
             NewsroomError::Busy(m) => Self::TooManyRequests(m),
+            NewsroomError::Forbidden(m) => Self::Forbidden(m),
             NewsroomError::Stale => Self::Conflict(NewsroomError::Stale.to_string()),
             NewsroomError::Store(e) => e.into(),
         }
     }
 }
 
-fn stale_aware(e: StoreError) -> NewsroomError {
+pub(crate) fn stale_aware(e: StoreError) -> NewsroomError {
     match e {
         StoreError::Conflict { what } if what.starts_with(STALE) => NewsroomError::Stale,
         StoreError::Conflict { what } if what.contains("slug") => {
@@ -111,7 +115,7 @@ fn stale_aware(e: StoreError) -> NewsroomError {
     }
 }
 
-fn optional(s: &str) -> Option<String> {
+pub(crate) fn optional(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
 }
@@ -236,7 +240,7 @@ fn check_fields(draft: &Draft) -> Result<(), NewsroomError> {
 
 /// Checks a draft, then renders its body and finds its targets on the CPU pool (see
 /// [`crate::content`]): everything a save computes, before the store is called.
-async fn prepare(
+pub(crate) async fn prepare(
     draft: &Draft,
     action: SaveAction,
     current: Option<&EditableArticle>,
@@ -421,7 +425,7 @@ fn audit_for(action: SaveAction) -> (AuditAction, String) {
     }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     articles: &Articles,
     user: Option<&User>,
     action: AuditAction,
@@ -448,6 +452,9 @@ pub async fn create_article(
     draft: &Draft,
     action: SaveAction,
 ) -> Result<i64, NewsroomError> {
+    crate::review::Policy::load(articles, user)
+        .await?
+        .check_action(action)?;
     let (input, found) = prepare(draft, action, None).await?;
     let cover = optional(&draft.cover_image);
     let id = articles
@@ -471,6 +478,7 @@ pub async fn create_article(
         let (what, detail) = audit_for(action);
         audit(articles, Some(user), what, id, &input.title, detail).await?;
     }
+    crate::review::record_save(articles, user, id, draft, &input, action, String::new()).await?;
     articles.reindex(&[id]).await?;
     Ok(id)
 }
@@ -494,7 +502,35 @@ pub async fn save_article(
     if current.version != version {
         return Err(NewsroomError::Stale);
     }
-    let (input, found) = prepare(draft, action, Some(&current)).await?;
+    let policy = crate::review::Policy::load(articles, user).await?;
+    policy.check_save(&current, action)?;
+    // Editing a published article stages the edit; it goes live on 更新发布.
+    if crate::review::stages(&current, action) {
+        let version =
+            crate::review::stage_edit(articles, user, &current, draft, String::new()).await?;
+        // Flags and SEO fields place the article; they are not part of the staged text, so they
+        // apply at once (the 头条 is moved without publishing pending edits).
+        if let Some(desk) = &draft.desk {
+            articles.store().set_article_desk(id, desk).await?;
+        }
+        return Ok(version);
+    }
+    write_article(articles, user, &current, draft, action, String::new()).await
+}
+
+/// Writes a checked edit of `current` (whose version the caller has compared) to the article,
+/// records its revision (`note` says e.g. what was restored) and reindexes. Returns the new
+/// version.
+pub(crate) async fn write_article(
+    articles: &Articles,
+    user: &User,
+    current: &EditableArticle,
+    draft: &Draft,
+    action: SaveAction,
+    note: String,
+) -> Result<i64, NewsroomError> {
+    let (id, version) = (current.article.id, current.version);
+    let (input, found) = prepare(draft, action, Some(current)).await?;
     // Derived rows = extraction ∘ corrections: the editors' corrections survive the new text.
     let corrections = articles.store().article_corrections(id).await?;
     let applied = corrections.clone();
@@ -517,6 +553,7 @@ pub async fn save_article(
     }
     let (what, detail) = audit_for(action);
     audit(articles, Some(user), what, id, &input.title, detail).await?;
+    crate::review::record_save(articles, user, id, draft, &input, action, note).await?;
     articles.reindex(&[id]).await?;
     Ok(new_version)
 }
@@ -536,6 +573,15 @@ pub async fn change_status(
     }
     if version.is_some_and(|v| v != current.version) {
         return Err(NewsroomError::Stale);
+    }
+    crate::review::Policy::load(articles, user)
+        .await?
+        .check_status_change(&current, action)?;
+    // 更新发布 (or its approval) of a published article's staged edit.
+    if action == SaveAction::Publish
+        && let Some(version) = crate::review::publish_staged(articles, user, &current).await?
+    {
+        return Ok(version);
     }
     let now = Utc::now();
     let (status, at, what, detail) = match action {
@@ -574,6 +620,10 @@ pub async fn change_status(
         detail,
     )
     .await?;
+    if status == ArticleStatus::Published {
+        // Approved: the reviewer's comment has been dealt with.
+        articles.store().set_review_comment(id, "").await?;
+    }
     articles.reindex(&[id]).await?;
     Ok(new_version)
 }
@@ -586,6 +636,9 @@ pub async fn set_trashed(
     trashed: bool,
 ) -> Result<(), NewsroomError> {
     let current = articles.store().editable_article(id).await?;
+    crate::review::Policy::load(articles, user)
+        .await?
+        .check_trash(&current)?;
     articles.store().set_article_trashed(id, trashed).await?;
     let what = if trashed {
         AuditAction::Trash

@@ -12,7 +12,8 @@ pub use corrections::{
 };
 pub use newsroom::{
     ApiToken, ArticleFilter, ArticleListItem, AuditAction, AuditEntry, EditableArticle,
-    ImageRecord, Role, TagCount, User,
+    ImageRecord, NewRevision, ReviewItem, ReviewState, Revision, RevisionKind, Role, TagCount,
+    User,
 };
 pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
 pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
@@ -27,6 +28,10 @@ pub enum ArticleStatus {
     Scheduled,
     /// Public from `published_at` on.
     Published,
+    /// 待审: submitted for review; never public until approved.
+    Pending,
+    /// 退回: sent back to its author with the reviewer's comment; never public.
+    Returned,
 }
 
 impl ArticleStatus {
@@ -36,6 +41,8 @@ impl ArticleStatus {
             Self::Draft => "draft",
             Self::Scheduled => "scheduled",
             Self::Published => "published",
+            Self::Pending => "pending",
+            Self::Returned => "returned",
         }
     }
 
@@ -45,6 +52,8 @@ impl ArticleStatus {
             "draft" => Some(Self::Draft),
             "scheduled" => Some(Self::Scheduled),
             "published" => Some(Self::Published),
+            "pending" => Some(Self::Pending),
+            "returned" => Some(Self::Returned),
             _ => None,
         }
     }
@@ -217,6 +226,9 @@ pub struct SiteSettings {
     /// Whether article paragraphs start with a two-character first-line indent (首行缩进), set
     /// by the theme's CSS rather than by spaces or styles in each body.
     pub indent_first_line: bool,
+    /// 三审: articles go through review (待审) and only chief editors and admins publish. Off by
+    /// default, for small sites where every editor publishes.
+    pub review_required: bool,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -257,6 +269,7 @@ impl Default for SiteSettings {
             default_author: String::new(),
             default_source: String::new(),
             indent_first_line: false,
+            review_required: false,
         }
     }
 }

@@ -6,14 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use super::{Article, ArticleStatus};
 
-/// What an account may do. Admins do everything; editors write articles and upload images.
+/// What an account may do. Admins do everything; the newsroom roles differ in review (三审):
+/// contributors write and submit, editors also edit and send back, chief editors approve and
+/// publish. See [`Role::may_publish`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including users, settings, channels and the audit log.
     Admin,
-    /// Articles and images.
+    /// Articles and images; publishes unless the site requires review.
     Editor,
+    /// 投稿人: writes articles and submits them for review; never publishes.
+    Contributor,
+    /// 主编/总编: approves and publishes, also when the site requires review.
+    Chief,
 }
 
 impl Role {
@@ -22,6 +28,8 @@ impl Role {
         match self {
             Self::Admin => "admin",
             Self::Editor => "editor",
+            Self::Contributor => "contributor",
+            Self::Chief => "chief",
         }
     }
 
@@ -30,6 +38,8 @@ impl Role {
         match s {
             "admin" => Some(Self::Admin),
             "editor" => Some(Self::Editor),
+            "contributor" => Some(Self::Contributor),
+            "chief" => Some(Self::Chief),
             _ => None,
         }
     }
@@ -39,7 +49,28 @@ impl Role {
         match self {
             Self::Admin => "管理员",
             Self::Editor => "编辑",
+            Self::Contributor => "投稿人",
+            Self::Chief => "主编",
         }
+    }
+
+    /// Every role, in the order the admin lists them.
+    pub const ALL: [Role; 4] = [Self::Contributor, Self::Editor, Self::Chief, Self::Admin];
+
+    /// Whether this role may make an article public (publish, schedule, 更新发布, approve)
+    /// when the site does (`review_required`) or does not require review.
+    pub fn may_publish(self, review_required: bool) -> bool {
+        match self {
+            Self::Admin | Self::Chief => true,
+            Self::Editor => !review_required,
+            Self::Contributor => false,
+        }
+    }
+
+    /// Whether this role may send a submitted article back to its author, or take a public
+    /// article off the site or into the trash.
+    pub fn may_review(self) -> bool {
+        !matches!(self, Self::Contributor)
     }
 }
 
@@ -250,6 +281,12 @@ pub enum AuditAction {
     DeleteTag,
     /// An image uploaded.
     UploadImage,
+    /// Submitted for review (待审).
+    Submit,
+    /// Sent back to the author with the reviewer's comment (退回).
+    SendBack,
+    /// An earlier revision restored (or staged, on a published article).
+    RestoreRevision,
 }
 
 impl AuditAction {
@@ -285,6 +322,9 @@ impl AuditAction {
             Self::RenameTag => "rename_tag",
             Self::DeleteTag => "delete_tag",
             Self::UploadImage => "upload_image",
+            Self::Submit => "submit",
+            Self::SendBack => "send_back",
+            Self::RestoreRevision => "restore_revision",
         }
     }
 }
@@ -321,6 +361,132 @@ pub struct EditableArticle {
     pub cover_image: Option<String>,
     /// In the trash since then.
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// An article's review state besides its status: a staged edit and the reviewer's comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewState {
+    /// The staged edit of a published article, waiting for 更新发布 (a revision id).
+    pub pending_revision_id: Option<i64>,
+    /// The reviewer's comment when the article was sent back (empty when none).
+    pub review_comment: String,
+}
+
+/// One saved state of an article's text (修订版本).
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    /// Store id.
+    pub id: i64,
+    /// The article.
+    pub article_id: i64,
+    /// 1, 2, 3… per article.
+    pub number: i64,
+    /// When, UTC.
+    pub created_at: DateTime<Utc>,
+    /// Who saved it (the name is kept even if the account is deleted later).
+    pub user_name: String,
+    /// Headline.
+    pub title: String,
+    /// Summary as saved.
+    pub summary: String,
+    /// Format of `body_source`.
+    pub body_format: super::BodyFormat,
+    /// The body as written.
+    pub body_source: String,
+    /// How it came about, see [`RevisionKind`].
+    pub kind: RevisionKind,
+    /// Anything worth knowing, e.g. which revision was restored.
+    pub note: String,
+    /// For a staged edit: the rest of the form (author, source, channel, tags, cover, slug) as
+    /// JSON; empty otherwise.
+    pub fields: String,
+}
+
+/// How a revision came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevisionKind {
+    /// A save that changed the article.
+    Save,
+    /// A staged edit of a published article, not public until 更新发布.
+    Pending,
+    /// A change that went public (更新发布, publish, approval).
+    Published,
+    /// An earlier revision brought back.
+    Restore,
+}
+
+impl RevisionKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Save => "save",
+            Self::Pending => "pending",
+            Self::Published => "published",
+            Self::Restore => "restore",
+        }
+    }
+
+    /// Parses a stored name (unknown ones read as a save).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pending" => Self::Pending,
+            "published" => Self::Published,
+            "restore" => Self::Restore,
+            _ => Self::Save,
+        }
+    }
+
+    /// 保存 / 待发布修改 / 发布 / 恢复, as the history page shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Save => "保存",
+            Self::Pending => "待发布的修改",
+            Self::Published => "发布",
+            Self::Restore => "恢复",
+        }
+    }
+}
+
+/// A new revision.
+#[derive(Debug, Clone)]
+pub struct NewRevision<'a> {
+    /// Who (None for the system).
+    pub user: Option<&'a User>,
+    /// Headline.
+    pub title: &'a str,
+    /// Summary.
+    pub summary: &'a str,
+    /// Format of the body.
+    pub body_format: super::BodyFormat,
+    /// The body as written.
+    pub body_source: &'a str,
+    /// How it came about.
+    pub kind: RevisionKind,
+    /// Free text (e.g. "恢复自第 3 版").
+    pub note: String,
+    /// The rest of a staged form, as JSON; empty otherwise.
+    pub fields: String,
+}
+
+/// An article waiting in the review queue (审核队列): submitted (待审), or published with a staged
+/// edit waiting for 更新发布.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    /// Store id.
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// 作者.
+    pub author: Option<String>,
+    /// Channel display name.
+    pub channel_name: String,
+    /// Life-cycle status (`Pending`, or `Published` with a staged edit).
+    pub status: super::ArticleStatus,
+    /// Last change, UTC.
+    pub updated_at: DateTime<Utc>,
+    /// Whether a staged edit waits.
+    pub staged: bool,
 }
 
 /// An article in the newsroom's list.

@@ -6,6 +6,7 @@ mod corrections;
 mod desk;
 mod newsroom;
 mod postgres;
+mod review;
 mod rows;
 mod sqlite;
 
@@ -32,6 +33,7 @@ pub use newsroom::{
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
+pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 
 /// A position in the search index's change log (`index_changes`): the writing transaction's id
@@ -85,7 +87,9 @@ impl Upserted {
 
 /// The operations newsdesk needs from a database.
 #[async_trait]
-pub trait Store: NewsroomStore + CorrectionStore + DeskStore + Send + Sync + 'static {
+pub trait Store:
+    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + Send + Sync + 'static
+{
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
     fn content_version(&self) -> u64;

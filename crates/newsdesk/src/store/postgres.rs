@@ -23,6 +23,8 @@ mod corrections;
 mod desk;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_review.rs"]
+mod review;
 
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

@@ -23,6 +23,8 @@ mod corrections;
 mod desk;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_review.rs"]
+mod review;
 
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};

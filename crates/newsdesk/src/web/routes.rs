@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 use super::admin::desk;
 use super::admin::targets as target_corrections;
 use super::admin::{account, stats};
-use super::admin::{articles, audit, channels, images, session, settings, users};
+use super::admin::{articles, audit, channels, images, review, session, settings, users};
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.
@@ -135,6 +135,20 @@ pub fn router(state: AppState) -> Router {
             post(target_corrections::delete_correction),
         )
         .route("/admin/preview", post(articles::preview))
+        .route("/admin/review", get(review::review_queue))
+        .route("/admin/articles/{id}/submit", post(review::submit_article))
+        .route(
+            "/admin/articles/{id}/return",
+            post(review::send_back_article),
+        )
+        .route(
+            "/admin/articles/{id}/revisions",
+            get(review::list_revisions),
+        )
+        .route(
+            "/admin/articles/{id}/revisions/{number}/restore",
+            post(review::restore_revision),
+        )
         .route(
             "/admin/images",
             get(images::list_images)

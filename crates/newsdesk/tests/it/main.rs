@@ -25,6 +25,7 @@ mod object_store;
 mod pages;
 mod proxies;
 mod reach;
+mod review;
 mod search;
 mod store_changes;
 mod support;

@@ -22,9 +22,10 @@ use crate::support::{TestApp, attr, cookie_value, create_postgres_database, post
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The tables migrate-store copies (`content_version` and `index_changes` are the target's own).
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 15] = [
     "channels",
     "articles",
+    "article_revisions",
     "tags",
     "article_tags",
     "settings",
@@ -206,6 +207,15 @@ async fn build_site() -> tempfile::TempDir {
             "body": "到2025年，光伏装机容量力争达到500万千瓦以上。", "tags": ["迁移", "光伏"],
             "version": a["version"]
         }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // The edit of a published article is staged; 更新发布 makes it the article.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/articles/{id}/publish")))
+        .header("authorization", &auth)
         .send()
         .await
         .unwrap();

@@ -418,6 +418,17 @@ async fn an_article_goes_from_draft_to_public_and_back_with_stale_saves_refused(
     let (_, page) = app.page(&url).await;
     assert_eq!(
         texts(&page, "h1"),
+        vec!["氢燃料电池汽车示范城市群扩容"],
+        "an edit of a published article is staged, not live"
+    );
+    let v = s.version(id).await;
+    let r = s
+        .post(&format!("/admin/articles/{id}/publish"), &[("version", &v)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "更新发布");
+    let (_, page) = app.page(&url).await;
+    assert_eq!(
+        texts(&page, "h1"),
         vec!["第一次修改"],
         "published change is live"
     );
@@ -717,6 +728,17 @@ async fn the_publishing_api_works_with_tokens_and_describes_itself() {
     assert_eq!(r.status(), StatusCode::CONFLICT, "stale update refused");
     let e: serde_json::Value = r.json().await.unwrap();
     assert!(e["error"].as_str().unwrap().contains("已被他人修改"));
+    let (_, page) = app.page(&url).await;
+    assert_eq!(
+        texts(&page, "h1"),
+        vec!["接口发布的文章"],
+        "an update of a published article is staged"
+    );
+    let r = api("POST", &format!("/api/v1/articles/{id}/publish"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "更新发布");
     let (_, page) = app.page(&url).await;
     assert_eq!(texts(&page, "h1"), vec!["接口修改后的标题"]);
 

@@ -117,7 +117,7 @@ impl<'a> Editor<'a> {
         (id, format!("/articles/{slug}"))
     }
 
-    /// Saves a new body from the current version.
+    /// Edits a published article's body and makes the edit live (更新发布).
     async fn edit_body(&self, id: i64, title: &str, body: &str) {
         let (_, doc) = self.page(&format!("/admin/articles/{id}")).await;
         let version = attr(&doc, "input[name=version]", "value").unwrap();
@@ -128,7 +128,8 @@ impl<'a> Editor<'a> {
                 ("channel", "nev"),
                 ("body", body),
                 ("version", &version),
-                ("action", "save"),
+                // 更新发布: a saved edit of a published article would wait as a pending revision.
+                ("action", "publish"),
             ],
         )
         .await;

@@ -30,6 +30,8 @@ pub fn status_label(s: ArticleStatus) -> &'static str {
         ArticleStatus::Draft => "草稿",
         ArticleStatus::Scheduled => "定时发布",
         ArticleStatus::Published => "已发布",
+        ArticleStatus::Pending => "待审",
+        ArticleStatus::Returned => "退回修改",
     }
 }
 
@@ -452,11 +454,12 @@ async fn editor_page(
     let layout = AdminLayout::new(state, user, "articles", title).with_notice(notice);
     // The field the refusal is about, so the page shows the message beside it.
     let error_field = error.as_deref().and_then(crate::desk::field_of);
+    let review = super::review::editor_review(state, user, editor.id).await?;
     render_status(
         state,
         status,
         "admin/article_edit.html",
-        context! { layout, title, article => editor, channels, error, error_field, history },
+        context! { layout, title, article => editor, channels, error, error_field, history, review },
     )
 }
 
@@ -498,6 +501,7 @@ pub async fn edit_article(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let article = state.store.editable_article(id).await?;
+    let article = super::review::article_for_editing(&state, article).await?;
     let mut editor = editor_from_article(&state, &article);
     editor.desk = state.store.article_desk(id).await?;
     editor_page(
@@ -523,6 +527,7 @@ fn failure_status(e: &NewsroomError) -> StatusCode {
     match e {
         NewsroomError::Stale => StatusCode::CONFLICT,
         NewsroomError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
+        NewsroomError::Forbidden(_) => StatusCode::FORBIDDEN,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -581,10 +586,18 @@ pub async fn update_article(
         Err(e) => Err(e),
     };
     match result {
-        Ok(action) => Ok(see_other(&format!(
-            "/admin/articles/{id}?notice={}",
-            notice_for(action)
-        ))),
+        Ok(action) => {
+            // A saved edit of a published article is staged, not live: say so.
+            let staged = action == SaveAction::Keep
+                && state
+                    .store
+                    .review_state(id)
+                    .await?
+                    .pending_revision_id
+                    .is_some();
+            let notice = if staged { "staged" } else { notice_for(action) };
+            Ok(see_other(&format!("/admin/articles/{id}?notice={notice}")))
+        }
         Err(NewsroomError::Store(e)) => Err(e.into()),
         Err(e) => {
             // The editor keeps what was typed; a stale save links to the current version.

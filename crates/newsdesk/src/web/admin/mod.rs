@@ -14,6 +14,7 @@ pub mod audit;
 pub mod channels;
 pub mod desk;
 pub mod images;
+pub mod review;
 pub mod session;
 pub mod settings;
 pub mod stats;
@@ -285,6 +286,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "password" => "密码已修改，其他设备上的登录已全部退出。",
         "ended" => "已退出所选的登录。",
         "ended_others" => "其他设备上的登录已全部退出。",
+        "submitted" => "已提交审核，等待编辑或主编审核。",
+        "returned" => "已退回给作者，退回意见已保存。",
+        "staged" => "修改已保存为待发布的修改；公开页面仍是原来的版本，点“更新发布”后生效。",
+        "revision_restored" => "已恢复所选版本。已发布的文章需点“更新发布”后生效。",
         _ => return None,
     })
 }

@@ -99,6 +99,8 @@ pub struct SettingsForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     indent_first_line: Option<String>,
+    /// 三审 checkbox: present when ticked.
+    review_required: Option<String>,
 }
 
 /// `POST /admin/settings`.
@@ -178,6 +180,7 @@ pub async fn save_settings(
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
+    settings.review_required = form.review_required.is_some();
     state.store.save_site_settings(&settings).await?;
     let changed = super::audit::changes(&[
         ("站点名称", &before.site_name, &settings.site_name),

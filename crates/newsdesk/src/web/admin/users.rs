@@ -90,6 +90,7 @@ async fn users_page_full(
             created,
             error,
             form_error,
+            roles => Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect::<Vec<_>>(),
         },
     )
 }

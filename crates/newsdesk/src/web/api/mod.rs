@@ -97,7 +97,7 @@ pub struct ArticleOut {
     body: String,
     /// The body as sanitized HTML, as the public page shows it.
     body_html: String,
-    /// `draft`, `scheduled` or `published`.
+    /// `draft`, `scheduled`, `published`, `pending` (待审) or `returned` (退回).
     status: String,
     published_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
@@ -120,6 +120,11 @@ pub struct ArticleOut {
     seo_keywords: String,
     /// `<meta name="description">`; empty means the summary.
     seo_description: String,
+    /// Number of the staged edit of a published article, waiting for publish (更新发布); the
+    /// fields above are what is public.
+    pending_revision: Option<i64>,
+    /// The reviewer's comment when the article was sent back (退回); empty otherwise.
+    review_comment: String,
 }
 
 impl ArticleOut {
@@ -166,6 +171,8 @@ impl From<&EditableArticle> for ArticleOut {
             seo_title: String::new(),
             seo_keywords: String::new(),
             seo_description: String::new(),
+            pending_revision: None,
+            review_comment: String::new(),
         }
     }
 }
@@ -224,7 +231,7 @@ pub struct ArticleList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// `draft`, `scheduled` or `published`.
+    /// `draft`, `scheduled`, `published`, `pending` (待审) or `returned` (退回).
     status: Option<String>,
     /// Channel slug.
     channel: Option<String>,
@@ -357,7 +364,18 @@ async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError>
         .await
         .map_err(AppError::from)?;
     let desk = state.store.article_desk(id).await.map_err(AppError::from)?;
-    Ok(ArticleOut::from(&a).with_desk(desk))
+    let mut out = ArticleOut::from(&a).with_desk(desk);
+    let review = state.store.review_state(id).await.map_err(AppError::from)?;
+    if let Some(rid) = review.pending_revision_id {
+        let staged = state
+            .store
+            .revision_by_id(rid)
+            .await
+            .map_err(AppError::from)?;
+        out.pending_revision = Some(staged.number);
+    }
+    out.review_comment = review.review_comment;
+    Ok(out)
 }
 
 /// List articles in any status, newest change first.
@@ -373,7 +391,7 @@ async fn list_articles(
         None | Some("") => None,
         Some(s) => Some(ArticleStatus::parse(s).ok_or_else(|| {
             AppError::BadRequest(format!(
-                "status {s:?} 无效：应为 draft、scheduled 或 published"
+                "status {s:?} 无效：应为 draft、scheduled、published、pending 或 returned"
             ))
         })?),
     };
@@ -524,6 +542,135 @@ async fn unpublish_article(
     Ok(Json(article_out(&state, id).await?))
 }
 
+/// Submit or send back.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReviewIn {
+    /// When given, must be current (else 409).
+    version: Option<i64>,
+    /// The reviewer's comment (required to send back).
+    #[serde(default)]
+    comment: String,
+}
+
+fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &Bytes) -> Result<T, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| AppError::BadRequest(format!("JSON 请求体有误：{e}")))
+}
+
+/// Submit a draft or returned article for review (待审).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/submit", tag = "review",
+    request_body(content = ReviewIn, description = "Optional"),
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn submit_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ArticleOut>, JsonError> {
+    let input: ReviewIn = optional_json(&body)?;
+    crate::review::submit(articles(&state)?, &user, id, input.version)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// Send a submitted article (or a published article's staged edit) back to its author with a
+/// comment (退回). Editors, chief editors and admins only.
+#[utoipa::path(post, path = "/api/v1/articles/{id}/return", tag = "review", request_body = ReviewIn,
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn send_back_article(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<ArticleOut>, JsonError> {
+    let input: ReviewIn = optional_json(&body)?;
+    crate::review::send_back(articles(&state)?, &user, id, input.version, &input.comment)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
+/// A revision of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionOut {
+    /// 1, 2, 3… per article.
+    number: i64,
+    created_at: DateTime<Utc>,
+    user_name: String,
+    /// `save`, `pending`, `published` or `restore`.
+    kind: String,
+    note: String,
+    title: String,
+    summary: String,
+    body_format: String,
+    body: String,
+}
+
+/// An article's revisions, newest first.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/revisions", tag = "review",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = Vec<RevisionOut>), (status = 404, body = ErrorBody)))]
+async fn list_revisions(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RevisionOut>>, JsonError> {
+    state
+        .store
+        .editable_article(id)
+        .await
+        .map_err(AppError::from)?;
+    let revisions = state
+        .store
+        .list_revisions(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(
+        revisions
+            .into_iter()
+            .map(|r| RevisionOut {
+                number: r.number,
+                created_at: r.created_at,
+                user_name: r.user_name,
+                kind: r.kind.as_str().into(),
+                note: r.note,
+                title: r.title,
+                summary: r.summary,
+                body_format: r.body_format.as_str().into(),
+                body: r.body_source,
+            })
+            .collect(),
+    ))
+}
+
+/// Restore a revision's title, summary and body; on a published article the restore is staged
+/// and goes live on publish (更新发布).
+#[utoipa::path(post, path = "/api/v1/articles/{id}/revisions/{number}/restore", tag = "review",
+    request_body(content = ReviewIn, description = "Optional"),
+    params(("id" = i64, Path, description = "Article id"),
+        ("number" = i64, Path, description = "Revision number")), security(("token" = [])),
+    responses((status = 200, body = ArticleOut), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn restore_revision(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, number)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Json<ArticleOut>, JsonError> {
+    let input: ReviewIn = optional_json(&body)?;
+    crate::review::restore_revision(articles(&state)?, &user, id, number, input.version)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(article_out(&state, id).await?))
+}
+
 /// All channels in navigation order.
 #[utoipa::path(get, path = "/api/v1/channels", tag = "channels", security(("token" = [])),
     responses((status = 200, body = Vec<ChannelOut>), (status = 401, body = ErrorBody)))]
@@ -567,7 +714,8 @@ impl Modify for BearerToken {
     modifiers(&BearerToken),
     components(schemas(ErrorBody)),
     tags((name = "articles", description = "Articles in any status"),
-        (name = "channels", description = "Channels (栏目)"))
+        (name = "channels", description = "Channels (栏目)"),
+        (name = "review", description = "Review (三审) and revisions"))
 )]
 struct ApiDoc;
 
@@ -579,6 +727,10 @@ pub fn router() -> axum::Router<AppState> {
         .routes(routes!(publish_article))
         .routes(routes!(unpublish_article))
         .routes(routes!(list_channels))
+        .routes(routes!(submit_article))
+        .routes(routes!(send_back_article))
+        .routes(routes!(list_revisions))
+        .routes(routes!(restore_revision))
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route(
