@@ -276,6 +276,15 @@ async fn the_summary_stays_automatic_until_an_editor_writes_one() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    // The article is published, so the edit waits for 更新发布 (publish) before it shows.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/articles/{id}/publish")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     let a: serde_json::Value = r.json().await.unwrap();
     assert_eq!(a["summary"], "接口改写的段落。");
     assert_eq!(a["summary_auto"], true);
