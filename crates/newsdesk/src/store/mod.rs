@@ -3,6 +3,7 @@
 //! the view counter hold an `Arc<dyn Store>` and never see SQL.
 
 mod corrections;
+mod media;
 mod newsroom;
 mod postgres;
 mod rows;
@@ -22,6 +23,7 @@ use crate::domain::{
 use crate::targets::Extraction;
 
 pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
+pub use media::{MediaStore, NewAttachment};
 pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
@@ -81,7 +83,7 @@ impl Upserted {
 
 /// The operations newsdesk needs from a database.
 #[async_trait]
-pub trait Store: NewsroomStore + CorrectionStore + Send + Sync + 'static {
+pub trait Store: NewsroomStore + CorrectionStore + MediaStore + Send + Sync + 'static {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.
     fn content_version(&self) -> u64;

@@ -19,6 +19,8 @@ use tracing::instrument;
 
 #[path = "postgres_corrections.rs"]
 mod corrections;
+#[path = "postgres_media.rs"]
+mod media;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
 

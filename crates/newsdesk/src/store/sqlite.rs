@@ -19,6 +19,8 @@ use tracing::instrument;
 
 #[path = "sqlite_corrections.rs"]
 mod corrections;
+#[path = "sqlite_media.rs"]
+mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 
