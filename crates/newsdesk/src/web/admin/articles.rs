@@ -269,6 +269,10 @@ struct EditorView {
     published: Option<TimeView>,
     public_url: Option<String>,
     trashed: bool,
+    /// Remote images this save could not make ours (admin/editor_media.html).
+    remote_failures: Vec<crate::images::RemoteFailure>,
+    /// The article's attachments (admin/editor_media.html).
+    attachments: Vec<crate::web::media::AttachmentView>,
 }
 
 fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
@@ -300,6 +304,7 @@ fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
         published: a.published_at.map(|t| time(state, t)),
         public_url: public.then(|| format!("/articles/{}", a.slug)),
         trashed: e.deleted_at.is_some(),
+        ..EditorView::default()
     }
 }
 
@@ -329,6 +334,7 @@ fn editor_from_form(
         published: None,
         public_url: None,
         trashed: current.is_some_and(|c| c.deleted_at.is_some()),
+        ..EditorView::default()
     }
 }
 
@@ -419,7 +425,8 @@ pub async fn edit_article(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let article = state.store.editable_article(id).await?;
-    let editor = editor_from_article(&state, &article);
+    let mut editor = editor_from_article(&state, &article);
+    editor.attachments = crate::web::media::attachment_views(&state, id).await?;
     editor_page(
         &state,
         &user,
@@ -454,13 +461,18 @@ pub async fn create_article(
     Form(form): Form<ArticleForm>,
 ) -> Result<Response, AppError> {
     let articles = state.newsroom_articles()?;
+    let mut draft = form.draft();
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.user.id)).await;
     let result = match form.action(&state) {
-        Ok(action) => newsroom::create_article(articles, &user.user, &form.draft(), action)
+        Ok(action) => newsroom::create_article(articles, &user.user, &draft, action)
             .await
             .map(|id| (id, action)),
         Err(e) => Err(e),
     };
     match result {
+        Ok((id, action)) if !failures.is_empty() => {
+            saved_with_remote_failures(&state, &user, id, action, failures).await
+        }
         Ok((id, action)) => Ok(see_other(&format!(
             "/admin/articles/{id}?notice={}",
             notice_for(action)
@@ -492,15 +504,18 @@ pub async fn update_article(
     let Some(version) = form.version else {
         return Err(AppError::BadRequest("缺少文章版本号（version）".into()));
     };
+    let mut draft = form.draft();
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.user.id)).await;
     let result = match form.action(&state) {
-        Ok(action) => {
-            newsroom::save_article(articles, &user.user, id, version, &form.draft(), action)
-                .await
-                .map(|_| action)
-        }
+        Ok(action) => newsroom::save_article(articles, &user.user, id, version, &draft, action)
+            .await
+            .map(|_| action),
         Err(e) => Err(e),
     };
     match result {
+        Ok(action) if !failures.is_empty() => {
+            saved_with_remote_failures(&state, &user, id, action, failures).await
+        }
         Ok(action) => Ok(see_other(&format!(
             "/admin/articles/{id}?notice={}",
             notice_for(action)
@@ -521,6 +536,30 @@ pub async fn update_article(
             .await
         }
     }
+}
+
+/// The editor after a save that left some remote images remote: the saved article, and the
+/// images with their reasons (a redirect could not carry them).
+async fn saved_with_remote_failures(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: SaveAction,
+    failures: Vec<crate::images::RemoteFailure>,
+) -> Result<Response, AppError> {
+    let article = state.store.editable_article(id).await?;
+    let mut editor = editor_from_article(state, &article);
+    editor.remote_failures = failures;
+    editor.attachments = crate::web::media::attachment_views(state, id).await?;
+    editor_page(
+        state,
+        user,
+        StatusCode::OK,
+        editor,
+        None,
+        Some(notice_for(action)),
+    )
+    .await
 }
 
 /// A status change or trash form: just the version it was made from.

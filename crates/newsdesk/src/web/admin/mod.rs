@@ -9,6 +9,7 @@
 //! them. Responses are never cached.
 
 pub mod articles;
+pub mod attachments;
 pub mod audit;
 pub mod channels;
 pub mod images;
@@ -271,6 +272,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "restored" => "已从回收站恢复为草稿。",
         "deleted" => "已删除。",
         "uploaded" => "图片已上传。",
+        "attached" => "附件已添加。",
+        "detached" => "附件已移除。",
+        "alt_saved" => "替代文字已保存。",
+        "image_deleted" => "图片已删除。",
         "revoked" => "令牌已吊销。",
         _ => return None,
     })

@@ -105,6 +105,9 @@ pub struct ArticleOut {
     url: Option<String>,
     /// In the trash since then.
     deleted_at: Option<DateTime<Utc>>,
+    /// Images on other sites this request's save could not make ours (they stay as written):
+    /// each URL with the reason. Empty when every remote image was fetched, and on reads.
+    remote_image_failures: Vec<crate::images::RemoteFailure>,
 }
 
 impl From<&EditableArticle> for ArticleOut {
@@ -132,6 +135,7 @@ impl From<&EditableArticle> for ArticleOut {
             cover_image: e.cover_image.clone(),
             url: public.then(|| format!("/articles/{}", a.slug)),
             deleted_at: e.deleted_at,
+            remote_image_failures: Vec::new(),
         }
     }
 }
@@ -320,11 +324,14 @@ async fn create_article(
     ApiUser(user): ApiUser,
     Json(input): Json<ArticleIn>,
 ) -> Result<Response, JsonError> {
-    let draft = input.draft()?;
+    let mut draft = input.draft()?;
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.id)).await;
     let id = newsroom::create_article(articles(&state)?, &user, &draft, SaveAction::Draft)
         .await
         .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(article_out(&state, id).await?)).into_response())
+    let mut out = article_out(&state, id).await?;
+    out.remote_image_failures = failures;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
 /// Read one article, in any status.
@@ -353,7 +360,8 @@ async fn update_article(
     let version = input
         .version
         .ok_or_else(|| AppError::BadRequest("缺少 version：请传入读取文章时得到的版本号".into()))?;
-    let draft = input.draft()?;
+    let mut draft = input.draft()?;
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.id)).await;
     newsroom::save_article(
         articles(&state)?,
         &user,
@@ -364,7 +372,9 @@ async fn update_article(
     )
     .await
     .map_err(AppError::from)?;
-    Ok(Json(article_out(&state, id).await?))
+    let mut out = article_out(&state, id).await?;
+    out.remote_image_failures = failures;
+    Ok(Json(out))
 }
 
 /// Publish now, or schedule with a future `publish_at`.
