@@ -649,6 +649,7 @@ mod tests {
         include_str!("../migrations/postgres/0002_target_values.sql"),
         include_str!("../migrations/postgres/0003_policy_documents.sql"),
         include_str!("../migrations/postgres/0004_policy_corrections.sql"),
+        include_str!("../migrations/postgres/0008_media.sql"),
     ];
 
     #[test]

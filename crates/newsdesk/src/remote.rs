@@ -42,10 +42,10 @@ pub enum FetchError {
     #[error("对方网站返回 HTTP {0}")]
     Status(u16),
     /// Larger than the upload limit.
-    #[error("图片超过 {limit_mib} MiB 的上限")]
+    #[error("图片超过 {limit} 的上限")]
     TooLarge {
-        /// The limit in MiB.
-        limit_mib: u64,
+        /// The limit, as people read it (`10.0 MB`).
+        limit: String,
     },
     /// No answer in time.
     #[error("抓取超时")]
@@ -184,7 +184,7 @@ impl RemoteFetcher {
         let parsed = url::Url::parse(url).map_err(|_| FetchError::BadUrl)?;
         check_url(&parsed, self.allow_private)?;
         let too_large = || FetchError::TooLarge {
-            limit_mib: max_bytes / (1024 * 1024),
+            limit: crate::attachments::human_size(i64::try_from(max_bytes).unwrap_or(i64::MAX)),
         };
         let mut response = self
             .client
@@ -568,17 +568,17 @@ mod tests {
         use reqwest::dns::Resolve;
         use std::str::FromStr;
         // What a public-looking name that resolves to this machine meets at connection time.
-        let name = reqwest::dns::Name::from_str("localhost").unwrap();
+        let name = || reqwest::dns::Name::from_str("localhost").unwrap();
         let refused = GuardedResolver {
             allow_private: false,
         }
-        .resolve(name.clone())
+        .resolve(name())
         .await;
         assert!(refused.is_err());
         let allowed = GuardedResolver {
             allow_private: true,
         }
-        .resolve(name)
+        .resolve(name())
         .await;
         assert!(allowed.is_ok_and(|mut a| a.next().is_some()));
     }
