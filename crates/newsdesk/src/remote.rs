@@ -179,8 +179,9 @@ impl RemoteFetcher {
         })
     }
 
-    /// Fetches `url` whole, refusing more than `max_bytes`.
-    pub async fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+    /// Fetches `url` whole, refusing more than `max_bytes`; the bytes and the URL they came from
+    /// (after redirects).
+    pub async fn fetch(&self, url: &str, max_bytes: u64) -> Result<(Vec<u8>, String), FetchError> {
         let parsed = url::Url::parse(url).map_err(|_| FetchError::BadUrl)?;
         check_url(&parsed, self.allow_private)?;
         let too_large = || FetchError::TooLarge {
@@ -199,6 +200,7 @@ impl RemoteFetcher {
         if response.content_length().is_some_and(|n| n > max_bytes) {
             return Err(too_large());
         }
+        let final_url = response.url().to_string();
         let mut bytes: Vec<u8> = Vec::new();
         // Counted while reading: a server may send more than it announced, or announce nothing.
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
@@ -207,7 +209,7 @@ impl RemoteFetcher {
                 return Err(too_large());
             }
         }
-        Ok(bytes)
+        Ok((bytes, final_url))
     }
 }
 
@@ -289,7 +291,8 @@ pub struct Localize<'a> {
     pub files: &'a crate::uploads::UploadStore,
     /// The image upload limit, in bytes.
     pub max_bytes: u64,
-    /// The site's own host (from its base URL): its images are not remote.
+    /// The site's own host and port (from its base URL, see [`site_of`]): its images are not
+    /// remote.
     pub own_host: Option<&'a str>,
     /// Recorded as the uploader.
     pub uploaded_by: Option<i64>,
@@ -317,6 +320,17 @@ static SRC_ATTRIBUTE: Pattern = Pattern::new(|| {
     regex::Regex::new(r#"(?is)\s(?:data-)?src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#).ok()
 });
 
+/// A URL's site as [`Localize::own_host`] names it: the host, lower-cased, with the port when it
+/// is not the scheme's default (`news.example.cn`, `127.0.0.1:8080`).
+pub fn site_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    Some(match u.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
 /// The absolute http(s) URL a written image address stands for, if it is one on another host.
 fn remote_url(written: &str, own_host: Option<&str>) -> Option<String> {
     let decoded = written.trim().replace("&amp;", "&").replace("&#38;", "&");
@@ -329,13 +343,8 @@ fn remote_url(written: &str, own_host: Option<&str>) -> Option<String> {
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return None;
     }
-    let host = url::Url::parse(&absolute)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-    if let (Some(host), Some(own)) = (&host, own_host) {
-        if host.eq_ignore_ascii_case(own) {
-            return None;
-        }
+    if own_host.is_some_and(|own| site_of(&absolute).is_some_and(|site| site == own)) {
+        return None;
     }
     Some(absolute)
 }
@@ -400,7 +409,7 @@ async fn localize_one(
     with: &Localize<'_>,
     store: &dyn crate::store::Store,
 ) -> Result<String, String> {
-    let bytes = with
+    let (bytes, final_url) = with
         .fetcher
         .fetch(url, with.max_bytes)
         .await
@@ -415,7 +424,7 @@ async fn localize_one(
     };
     let record = crate::store::NewImage {
         file_name: &stored.file_name,
-        original_name: &name_from_url(url),
+        original_name: &name_from_url(&final_url),
         mime: stored.mime,
         width: i64::from(stored.width),
         height: i64::from(stored.height),
@@ -511,7 +520,7 @@ mod tests {
         let body = "![图一](https://mmbiz.qpic.cn/a/640?wx_fmt=jpeg) 文字 ![本站](/uploads/x.png)\n\
             <p><img alt=\"x\" data-src=\"//img.example.cn/b.png?a=1&amp;b=2\" src=''></p>\
             <IMG SRC=http://news.example.com/own.jpg> ![相对](images/c.png) <img src=\"data:image/png;base64,AA\">";
-        let found = find_remote_images(body, Some("news.example.com"));
+        let found = find_remote_images(body, site_of("https://NEWS.example.com/").as_deref());
         let urls: Vec<&str> = found.iter().map(|f| f.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -521,6 +530,11 @@ mod tests {
             ]
         );
         assert_eq!(&body[found[1].span.clone()], "//img.example.cn/b.png?a=1&amp;b=2");
+        // Another port of the same host is another site.
+        assert_eq!(
+            find_remote_images("![a](http://127.0.0.1:9000/a.png)", Some("127.0.0.1:8080")).len(),
+            1
+        );
         assert_eq!(name_from_url("https://a.cn/p/%E5%9B%BE.png?x=1"), "图.png");
     }
 

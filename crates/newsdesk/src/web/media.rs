@@ -14,11 +14,9 @@ use crate::images::{Localize, RemoteFailure};
 use crate::newsroom::Draft;
 use crate::uploads::GetError;
 
-/// The host of the site's base URL: images there are ours already.
+/// The site of the base URL: images there are ours already.
 fn own_host(state: &AppState) -> Option<String> {
-    url::Url::parse(state.chrome().site.base_url.trim())
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    crate::remote::site_of(&state.chrome().site.base_url)
 }
 
 /// Fetches the remote images of `draft`'s body (and a remote cover) and points the draft at our

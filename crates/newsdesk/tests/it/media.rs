@@ -329,7 +329,8 @@ async fn remote_images_on_internal_addresses_are_refused_by_default() {
     app.stop().await;
 }
 
-/// A small "DOCX": a ZIP whose first entry is `[Content_Types].xml`, then `word/document.xml`.
+/// A small "DOCX": a ZIP laid out as Word writes one (`[Content_Types].xml`, `_rels/.rels`,
+/// then `word/…` entries).
 fn docx() -> Vec<u8> {
     fn entry(name: &str, data: &[u8]) -> Vec<u8> {
         let mut e = Vec::new();
@@ -345,7 +346,9 @@ fn docx() -> Vec<u8> {
         e
     }
     let mut z = entry("[Content_Types].xml", b"<Types/>");
+    z.extend(entry("_rels/.rels", b"<Relationships/>"));
     z.extend(entry("word/document.xml", b"<w:document/>"));
+    z.extend(entry("word/styles.xml", b"<w:styles/>"));
     z.extend_from_slice(b"PK\x05\x06");
     z.extend_from_slice(&[0; 18]);
     z
