@@ -239,7 +239,10 @@ mod tests {
         assert_eq!(v.matches('"').count(), 2, "{v}");
         let v = content_disposition("a\r\nSet-Cookie: x.pdf", "pdf");
         assert!(!v.contains('\r') && !v.contains('\n'), "{v}");
-        assert_eq!(content_disposition("  ", "zip"), content_disposition("attachment.zip", "zip"));
+        assert_eq!(
+            content_disposition("  ", "zip"),
+            content_disposition("attachment.zip", "zip")
+        );
         assert_eq!(human_size(860), "860 B");
         assert_eq!(human_size(12_800), "12.5 KB");
         assert_eq!(human_size(3_355_443), "3.2 MB");

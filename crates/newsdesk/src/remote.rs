@@ -102,9 +102,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let allow_private = self.allow_private;
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let usable: Vec<SocketAddr> = found
                 .into_iter()
                 .filter(|a| allow_private || is_public(a.ip()))
@@ -529,7 +528,10 @@ mod tests {
                 "https://img.example.cn/b.png?a=1&b=2"
             ]
         );
-        assert_eq!(&body[found[1].span.clone()], "//img.example.cn/b.png?a=1&amp;b=2");
+        assert_eq!(
+            &body[found[1].span.clone()],
+            "//img.example.cn/b.png?a=1&amp;b=2"
+        );
         // Another port of the same host is another site.
         assert_eq!(
             find_remote_images("![a](http://127.0.0.1:9000/a.png)", Some("127.0.0.1:8080")).len(),
@@ -559,7 +561,12 @@ mod tests {
         ] {
             assert!(!is_public(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["1.1.1.1", "203.0.113.9", "2001:4860:4860::8888", "101.1.1.1"] {
+        for ip in [
+            "1.1.1.1",
+            "203.0.113.9",
+            "2001:4860:4860::8888",
+            "101.1.1.1",
+        ] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
     }
@@ -567,12 +574,30 @@ mod tests {
     #[test]
     fn urls_are_checked_before_any_request() {
         let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), false);
-        assert!(matches!(check("ftp://example.com/a.png"), Err(FetchError::Scheme)));
-        assert!(matches!(check("file:///etc/passwd"), Err(FetchError::Scheme)));
-        assert!(matches!(check("http://127.0.0.1:8080/a.png"), Err(FetchError::Private)));
-        assert!(matches!(check("http://[::1]/a.png"), Err(FetchError::Private)));
-        assert!(matches!(check("http://localhost/a.png"), Err(FetchError::Private)));
-        assert!(matches!(check("http://169.254.169.254/latest"), Err(FetchError::Private)));
+        assert!(matches!(
+            check("ftp://example.com/a.png"),
+            Err(FetchError::Scheme)
+        ));
+        assert!(matches!(
+            check("file:///etc/passwd"),
+            Err(FetchError::Scheme)
+        ));
+        assert!(matches!(
+            check("http://127.0.0.1:8080/a.png"),
+            Err(FetchError::Private)
+        ));
+        assert!(matches!(
+            check("http://[::1]/a.png"),
+            Err(FetchError::Private)
+        ));
+        assert!(matches!(
+            check("http://localhost/a.png"),
+            Err(FetchError::Private)
+        ));
+        assert!(matches!(
+            check("http://169.254.169.254/latest"),
+            Err(FetchError::Private)
+        ));
         assert!(check("https://mmbiz.qpic.cn/a.jpg").is_ok());
         assert!(check_url(&url::Url::parse("http://127.0.0.1/a.png").unwrap(), true).is_ok());
     }

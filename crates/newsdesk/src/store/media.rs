@@ -35,8 +35,11 @@ pub struct NewAttachment<'a> {
 pub trait MediaStore: Send + Sync {
     /// Images whose original name or alt text contains `query` (every image when it is empty),
     /// newest first.
-    async fn search_images(&self, query: &str, page: PageRequest)
-    -> StoreResult<Page<LibraryImage>>;
+    async fn search_images(
+        &self,
+        query: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<LibraryImage>>;
     /// One image of the library.
     async fn library_image(&self, id: i64) -> StoreResult<LibraryImage>;
     /// Sets an image's alt text.

@@ -27,7 +27,8 @@ impl MediaStore for SqliteStore {
     ) -> StoreResult<Page<LibraryImage>> {
         let pattern = like_pattern(query.trim());
         let filter = "WHERE original_name LIKE ?1 ESCAPE '\\' OR alt LIKE ?1 ESCAPE '\\'";
-        let sql = format!("SELECT {LIBRARY_IMAGE_COLUMNS} {filter} ORDER BY id DESC LIMIT ?2 OFFSET ?3");
+        let sql =
+            format!("SELECT {LIBRARY_IMAGE_COLUMNS} {filter} ORDER BY id DESC LIMIT ?2 OFFSET ?3");
         let rows: Vec<LibraryImageRow> = sqlx::query_as(&sql)
             .bind(&pattern)
             .bind(i64::from(page.per_page))

@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::admin::attachments as article_attachments;
 use super::admin::targets as target_corrections;
 use super::admin::{articles, audit, channels, images, session, settings, users};
-use super::admin::attachments as article_attachments;
 use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
 
 /// Requests taking longer than this are answered 408 rather than held open.
@@ -165,7 +165,10 @@ pub fn router(state: AppState) -> Router {
 
     public
         .route("/uploads/{name}", get(images::serve_upload))
-        .route("/attachments/{name}", get(super::media::download_attachment))
+        .route(
+            "/attachments/{name}",
+            get(super::media::download_attachment),
+        )
         .merge(admin_open)
         .merge(admin)
         .merge(api::router())

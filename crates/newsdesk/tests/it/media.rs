@@ -266,9 +266,7 @@ async fn remote_images_become_ours_and_the_ones_that_cannot_are_reported() {
     );
     let local = srcs.iter().find(|s| s.starts_with("/uploads/")).unwrap();
     assert_eq!(app.get(local).await.status(), StatusCode::OK);
-    assert!(
-        attr(&page, ".article-body img[srcset]", "srcset").is_some_and(|s| s.contains("480w"))
-    );
+    assert!(attr(&page, ".article-body img[srcset]", "srcset").is_some_and(|s| s.contains("480w")));
 
     // The fetched images are in the library under their remote names.
     let (_, library) = b.page("/admin/images").await;
@@ -368,17 +366,34 @@ async fn attachments_are_sniffed_listed_in_order_and_downloaded_under_their_chin
 
     let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
     let r = b.upload(&path, "附件1：十四五规划.pdf", &pdf, false).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
     let r = b.upload(&path, "附件2：名单.docx", &docx(), false).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
 
     // Named .pdf, but an HTML page (or a program): the bytes decide.
     let r = b
-        .upload(&path, "通知.pdf", b"<html><script>alert(1)</script></html>", false)
+        .upload(
+            &path,
+            "通知.pdf",
+            b"<html><script>alert(1)</script></html>",
+            false,
+        )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("不支持的附件类型"));
-    let r = b.upload(&path, "setup.zip", b"MZ\x90\x00\x03program", false).await;
+    let r = b
+        .upload(&path, "setup.zip", b"MZ\x90\x00\x03program", false)
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     // Over the limit.
     let mut large = b"%PDF-1.4\n".to_vec();
@@ -404,11 +419,17 @@ async fn attachments_are_sniffed_listed_in_order_and_downloaded_under_their_chin
 
     // Download: the bytes, the sniffed type, and the Chinese name kept safely.
     let href = attr(&page, ".attachments li a", "href").unwrap();
-    assert!(href.starts_with("/attachments/") && href.ends_with(".pdf"), "{href}");
+    assert!(
+        href.starts_with("/attachments/") && href.ends_with(".pdf"),
+        "{href}"
+    );
     let r = app.get(&href).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()[CONTENT_TYPE], "application/pdf");
-    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(disposition.starts_with("attachment;"), "{disposition}");
     assert!(
         disposition.contains(
@@ -492,7 +513,9 @@ async fn the_image_library_edits_alt_text_searches_and_refuses_to_delete_images_
         .create("推进会召开", &format!("![会场]({used})"), &[])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = b.post(&format!("/admin/images/{used_id}/delete"), &[]).await;
+    let r = b
+        .post(&format!("/admin/images/{used_id}/delete"), &[])
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("推进会召开"));
     assert_eq!(app.get(&used).await.status(), StatusCode::OK);
@@ -501,7 +524,9 @@ async fn the_image_library_edits_alt_text_searches_and_refuses_to_delete_images_
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let cover_article = id_from_location(&r);
-    let r = b.post(&format!("/admin/images/{unused_id}/delete"), &[]).await;
+    let r = b
+        .post(&format!("/admin/images/{unused_id}/delete"), &[])
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Once no article names it, it goes, files and all.
@@ -521,10 +546,124 @@ async fn the_image_library_edits_alt_text_searches_and_refuses_to_delete_images_
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = b.post(&format!("/admin/images/{unused_id}/delete"), &[]).await;
+    let r = b
+        .post(&format!("/admin/images/{unused_id}/delete"), &[])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&unused).await.status(), StatusCode::NOT_FOUND);
     let (_, library) = b.page("/admin/images").await;
     assert_eq!(texts(&library, ".image-name"), ["会场.png"]);
     app.stop().await;
+}
+
+/// Backs up the site of `app` (with the S3 environment `s3` gives, if any), restores it into a
+/// new folder and returns that folder.
+fn backup_and_restore(app: &TestApp, s3: Option<(&str, &str)>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("site.tar");
+    let mut cmd = crate::support::newsdesk_command(app.data_path());
+    if let Some((endpoint, url)) = s3 {
+        cmd.env("NEWSDESK_UPLOADS_URL", url)
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ACCESS_KEY_ID", "newsdesk-test")
+            .env("AWS_SECRET_ACCESS_KEY", "newsdesk-test-secret")
+            .env("AWS_REGION", "us-east-1");
+    }
+    let out = cmd
+        .env("RUST_LOG", "warn")
+        .arg("backup")
+        .arg(&archive)
+        .arg("--data")
+        .arg(app.data_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let restored = tempfile::tempdir().unwrap();
+    let out = crate::support::newsdesk_command(restored.path())
+        .env("RUST_LOG", "warn")
+        .arg("restore")
+        .arg(&archive)
+        .arg("--data")
+        .arg(restored.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    restored
+}
+
+/// Uploads a PDF onto a new published article; returns the article's public path and the
+/// attachment's download path.
+async fn article_with_pdf(b: &Browser<'_>, pdf: &[u8]) -> (String, String) {
+    let r = b.create("附件备份", "正文。", &[]).await;
+    let id = id_from_location(&r);
+    let r = b
+        .upload(
+            &format!("/admin/articles/{id}/attachments"),
+            "名单.pdf",
+            pdf,
+            false,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, editor) = b.page(&format!("/admin/articles/{id}")).await;
+    let public = attr(&editor, ".page-head a[target=_blank]", "href").unwrap();
+    let href = attr(&editor, ".attachment-list li a", "href").unwrap();
+    (public, href)
+}
+
+#[tokio::test]
+async fn a_backup_carries_attachments_from_the_folder_and_from_a_bucket() {
+    if crate::support::on_postgres() {
+        eprintln!("skipped on PostgreSQL: `newsdesk backup` archives SQLite sites");
+        return;
+    }
+    let pdf = b"%PDF-1.7\nbackup test\n%%EOF\n".to_vec();
+    let app = TestApp::start().await;
+    let b = sign_in(&app, "media-backup").await;
+    let (public, href) = article_with_pdf(&b, &pdf).await;
+    let restored = backup_and_restore(&app, None);
+    app.stop().await;
+    let app = TestApp::builder().data(restored).start().await;
+    let (_, page) = app.page(&public).await;
+    assert_eq!(texts(&page, ".attachments li a"), ["名单.pdf"]);
+    let r = app.get(&href).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    app.stop().await;
+
+    // The same from a site whose uploads are in a bucket: the attachment is downloaded into the
+    // archive beside the images.
+    let Some(endpoint) = crate::object_store::endpoint("media bucket backup") else {
+        return;
+    };
+    let url = format!(
+        "s3://{}/{}",
+        crate::object_store::BUCKET,
+        crate::object_store::unique_prefix("media-backup")
+    );
+    let (e, u) = (endpoint.clone(), url.clone());
+    let app = TestApp::builder()
+        .config(move |c| {
+            c.uploads_url = Some(u);
+            c.uploads_s3_options = crate::object_store::s3_options(&e);
+        })
+        .start()
+        .await;
+    let b = sign_in(&app, "media-bucket").await;
+    let (_, href) = article_with_pdf(&b, &pdf).await;
+    let restored = backup_and_restore(&app, Some((&endpoint, &url)));
+    app.stop().await;
+    let name = href.trim_start_matches("/attachments/");
+    assert_eq!(
+        std::fs::read(restored.path().join("uploads").join(name)).unwrap(),
+        pdf
+    );
 }

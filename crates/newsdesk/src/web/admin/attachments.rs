@@ -63,7 +63,10 @@ pub async fn upload_attachment(
             .await
             .map_err(refused)?;
         let original_name = if original_name.trim().is_empty() {
-            format!("附件.{}", checked.file_name.rsplit('.').next().unwrap_or("bin"))
+            format!(
+                "附件.{}",
+                checked.file_name.rsplit('.').next().unwrap_or("bin")
+            )
         } else {
             original_name
         };

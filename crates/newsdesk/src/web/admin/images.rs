@@ -15,9 +15,9 @@ use crate::error::{AppError, JsonError};
 use crate::images::{self, ImageError};
 use crate::render::views::{Pagination, TimeView};
 use crate::store::NewImage;
+use crate::store::StoreError;
 use crate::uploads::GetError;
 use crate::web::AppState;
-use crate::store::StoreError;
 use crate::web::extract::{Form, Json, Path, Query};
 
 const PER_PAGE: u32 = 40;
@@ -57,7 +57,12 @@ pub async fn list_images(
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|&p| p > 0)
         .unwrap_or(1);
-    let q = q.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+    let q =
+        q.q.unwrap_or_default()
+            .trim()
+            .chars()
+            .take(100)
+            .collect::<String>();
     let list = state
         .store
         .search_images(
