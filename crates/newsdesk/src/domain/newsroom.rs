@@ -117,6 +117,14 @@ pub enum AuditAction {
     Restore,
     /// An editor's correction of the document's facts or its 量化目标.
     CorrectTargets,
+    /// An attachment added to an article.
+    AddAttachment,
+    /// An attachment taken off an article.
+    RemoveAttachment,
+    /// An image's alt text changed (in the library).
+    SetImageAlt,
+    /// An image deleted from the library.
+    DeleteImage,
 }
 
 impl AuditAction {
@@ -132,6 +140,10 @@ impl AuditAction {
             Self::Trash => "trash",
             Self::Restore => "restore",
             Self::CorrectTargets => "correct_targets",
+            Self::AddAttachment => "add_attachment",
+            Self::RemoveAttachment => "remove_attachment",
+            Self::SetImageAlt => "image_alt",
+            Self::DeleteImage => "delete_image",
         }
     }
 }

@@ -455,6 +455,34 @@ async fn attachments_are_sniffed_listed_in_order_and_downloaded_under_their_chin
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.page(&public).await;
     assert_eq!(texts(&page, ".attachments li a"), ["附件2：名单.docx"]);
+    // Each change is in the article's audit log.
+    let store = crate::support::open_store_at(app.data_path()).await;
+    let actions: Vec<String> = store
+        .list_audit(
+            Some(id),
+            newsdesk::domain::PageRequest {
+                page: 1,
+                per_page: 20,
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| a.as_str() == "add_attachment")
+            .count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&"remove_attachment".to_string()),
+        "{actions:?}"
+    );
     app.stop().await;
 }
 

@@ -6,8 +6,9 @@ use axum::response::Response;
 
 use super::{CurrentUser, see_other};
 use crate::attachments::{self, AttachmentError};
+use crate::domain::AuditAction;
 use crate::error::AppError;
-use crate::store::NewAttachment;
+use crate::store::{AuditRecord, NewAttachment};
 use crate::web::AppState;
 use crate::web::extract::Path;
 
@@ -29,7 +30,7 @@ pub async fn upload_attachment(
     let bad_form = |e: String| AppError::BadRequest(format!("上传的表单有误：{e}"));
     let mut multipart = multipart.map_err(|e| bad_form(e.body_text()))?;
     // The article must exist (the trash too: it may come back) before anything is stored.
-    state.store.editable_article(id).await?;
+    let article = state.store.editable_article(id).await?;
     let max = state.uploads().max_attachment_bytes;
     while let Some(mut field) = multipart
         .next_field()
@@ -81,6 +82,16 @@ pub async fn upload_attachment(
             })
             .await?;
         state.store.attach(id, record.id).await?;
+        state
+            .store
+            .add_audit(&AuditRecord {
+                user: Some(&user.user),
+                action: AuditAction::AddAttachment,
+                article_id: Some(id),
+                article_title: &article.article.title,
+                detail: format!("{original_name}（{}）", checked.file_name),
+            })
+            .await?;
         tracing::info!(file = %checked.file_name, article.id = id, user = %user.user.name, "attachment added");
         return Ok(see_other(&format!("/admin/articles/{id}?notice=attached")));
     }
@@ -95,7 +106,25 @@ pub async fn remove_attachment(
     user: CurrentUser,
     Path((id, attachment)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
+    let article = state.store.editable_article(id).await?;
+    let removed = state
+        .store
+        .article_attachments(id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == attachment)
+        .ok_or(AppError::NotFound)?;
     state.store.detach(id, attachment).await?;
+    state
+        .store
+        .add_audit(&AuditRecord {
+            user: Some(&user.user),
+            action: AuditAction::RemoveAttachment,
+            article_id: Some(id),
+            article_title: &article.article.title,
+            detail: format!("{}（{}）", removed.original_name, removed.file_name),
+        })
+        .await?;
     tracing::info!(article.id = id, attachment, user = %user.user.name, "attachment removed");
     Ok(see_other(&format!("/admin/articles/{id}?notice=detached")))
 }

@@ -26,6 +26,10 @@ pub fn action_label(action: &str) -> &str {
         "trash" => "移入回收站",
         "restore" => "恢复",
         "correct_targets" => "更正量化目标",
+        "add_attachment" => "添加附件",
+        "remove_attachment" => "移除附件",
+        "image_alt" => "修改图片替代文字",
+        "delete_image" => "删除图片",
         other => other,
     }
 }

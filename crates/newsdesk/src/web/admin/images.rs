@@ -10,12 +10,12 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminLayout, CurrentUser, render, see_other, time};
-use crate::domain::PageRequest;
+use crate::domain::{AuditAction, PageRequest};
 use crate::error::{AppError, JsonError};
 use crate::images::{self, ImageError};
 use crate::render::views::{Pagination, TimeView};
-use crate::store::NewImage;
 use crate::store::StoreError;
+use crate::store::{AuditRecord, NewImage};
 use crate::uploads::GetError;
 use crate::web::AppState;
 use crate::web::extract::{Form, Json, Path, Query};
@@ -143,9 +143,39 @@ pub async fn save_alt(
             alt.chars().count()
         )));
     }
+    let image = state.store.library_image(id).await?;
     state.store.set_image_alt(id, &alt).await?;
+    audit_image(
+        &state,
+        &user,
+        AuditAction::SetImageAlt,
+        &image.file_name,
+        alt.clone(),
+    )
+    .await?;
     tracing::info!(image = id, user = %user.user.name, "image alt text saved");
     Ok(see_other("/admin/images?notice=alt_saved"))
+}
+
+/// An audit line about an image (no article: its title field names the file).
+async fn audit_image(
+    state: &AppState,
+    user: &CurrentUser,
+    action: AuditAction,
+    file_name: &str,
+    detail: String,
+) -> Result<(), AppError> {
+    state
+        .store
+        .add_audit(&AuditRecord {
+            user: Some(&user.user),
+            action,
+            article_id: None,
+            article_title: file_name,
+            detail,
+        })
+        .await?;
+    Ok(())
 }
 
 /// `POST /admin/images/{id}/delete`: refused while an article uses the image (body or cover,
@@ -174,6 +204,14 @@ pub async fn delete_image(
         }
         Err(e) => return Err(e.into()),
     }
+    audit_image(
+        &state,
+        &user,
+        AuditAction::DeleteImage,
+        &image.file_name,
+        image.original_name.clone(),
+    )
+    .await?;
     // The record is gone; now its files (the variants' names follow from the original's).
     let mut names = vec![image.file_name.clone()];
     if let Some(set) = images::srcset(&format!("{}{}", images::URL_PREFIX, image.file_name)) {
