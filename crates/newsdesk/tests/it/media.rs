@@ -169,6 +169,18 @@ impl ImageHost {
                 get(|| async { ([(CONTENT_TYPE, "image/png")], vec![0_u8; 300_000]) }),
             )
             .route(
+                // Too large, and without a Content-Length to say so up front.
+                "/photos/stream.png",
+                get(|| async {
+                    let chunks = (0..30).map(|_| Ok::<_, std::io::Error>(vec![0_u8; 10_000]));
+                    axum::body::Body::from_stream(futures::stream::iter(chunks))
+                }),
+            )
+            .route(
+                "/photos/loop",
+                get(|| async { axum::response::Redirect::temporary("/photos/loop") }),
+            )
+            .route(
                 "/photos/moved",
                 get(|| async { axum::response::Redirect::temporary("/photos/second.png") }),
             )
@@ -219,11 +231,14 @@ async fn remote_images_become_ours_and_the_ones_that_cannot_are_reported() {
     let ok = host.url("/photos/ok.png");
     let body = format!(
         "导语。\n\n![现场]({ok})\n\n![缺失]({missing})\n\n![网页]({page})\n\n![太大]({big})\n\n\
-         <p><img alt=\"转载\" src=\"{moved}\"></p>\n\n再次引用：![现场]({ok})",
+         <p><img alt=\"转载\" src=\"{moved}\"></p>\n\n再次引用：![现场]({ok})\n\n\
+         ![流]({stream})\n\n![循环]({looping})",
         missing = host.url("/photos/missing.png"),
         page = host.url("/photos/page.jpg"),
         big = host.url("/photos/big.png"),
         moved = host.url("/photos/moved"),
+        stream = host.url("/photos/stream.png"),
+        looping = host.url("/photos/loop"),
     );
     let r = b
         .create("外链图片的报道", &body, &[("cover_image", &ok)])
@@ -232,11 +247,17 @@ async fn remote_images_become_ours_and_the_ones_that_cannot_are_reported() {
     assert_eq!(r.status(), StatusCode::OK);
     let doc = Html::parse_document(&r.text().await.unwrap());
     let failed = texts(&doc, ".remote-failures .remote-url");
-    assert_eq!(failed.len(), 3, "{failed:?}");
-    let reasons = texts(&doc, ".remote-failures .remote-reason").join("|");
+    assert_eq!(failed.len(), 5, "{failed:?}");
+    let reasons = texts(&doc, ".remote-failures .remote-reason");
+    assert_eq!(
+        reasons.iter().filter(|r| r.contains("图片超过")).count(),
+        2,
+        "the announced and the streamed oversize image: {reasons:?}"
+    );
+    let reasons = reasons.join("|");
     assert!(reasons.contains("HTTP 404"), "{reasons}");
     assert!(reasons.contains("不支持的文件类型"), "{reasons}");
-    assert!(reasons.contains("上限"), "{reasons}");
+    assert!(reasons.contains("重定向次数过多"), "{reasons}");
     let saved = textarea_body(&doc);
     // Fetched images now point at our uploads (both uses of the same one, and the redirected
     // one); the failed ones are kept as written, not dropped.
