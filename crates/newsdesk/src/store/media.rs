@@ -4,8 +4,9 @@
 //!
 //! "In use" is found by looking for the image's content-addressed stem (`{hash}_{w}x{h}`, unique
 //! to one image and every variant of it) in article bodies and covers when a delete is asked for,
-//! inside the deleting transaction: deletes are rare, and this sees every writer (the newsroom,
-//! the API, the importer, the demo loader) without a link table each of them must keep.
+//! and again in the deleting transaction (SQLite: for the articles written meanwhile): deletes
+//! are rare, and this sees every writer (the newsroom, the API, the importer, the demo loader)
+//! without a link table each of them must keep.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -17,6 +17,11 @@ use crate::store::media::{
 const USES: &str = "SELECT id, title FROM articles WHERE instr(body_source, ?1) > 0 \
      OR instr(body_html, ?1) > 0 OR instr(coalesce(cover_image, ''), ?1) > 0 ORDER BY id LIMIT ?2";
 
+/// [`USES`] among articles written since `?3` (the time test first: old rows' bodies are not read).
+const USES_SINCE: &str = "SELECT id, title FROM articles WHERE updated_at >= ?3 AND (\
+     instr(body_source, ?1) > 0 OR instr(body_html, ?1) > 0 \
+     OR instr(coalesce(cover_image, ''), ?1) > 0) ORDER BY id LIMIT ?2";
+
 #[async_trait]
 impl MediaStore for SqliteStore {
     #[instrument(skip_all)]
@@ -86,7 +91,21 @@ impl MediaStore for SqliteStore {
 
     #[instrument(skip_all)]
     async fn delete_image(&self, id: i64, stem: &str) -> StoreResult<LibraryImage> {
-        // Under the write lock: no article can start using it between the check and the delete.
+        // Every body is read once outside the write lock (WAL readers do not block writers);
+        // then, under the lock, only articles written since (with a margin for a writer that
+        // took its time after stamping `updated_at`) are read again, so no article can start
+        // using the image between the check and the delete and the lock is held briefly.
+        let since = db_time(Utc::now() - chrono::Duration::seconds(60));
+        let uses: Vec<ImageUseRow> = sqlx::query_as(USES)
+            .bind(stem)
+            .bind(5_i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        if !uses.is_empty() {
+            let uses: Vec<ImageUse> = uses.into_iter().map(ImageUse::from).collect();
+            return Err(in_use(&uses));
+        }
         let mut tx = self.write_tx().await?;
         let sql = format!("SELECT {LIBRARY_IMAGE_COLUMNS} WHERE id = ?");
         let row: LibraryImageRow = sqlx::query_as(&sql)
@@ -95,9 +114,10 @@ impl MediaStore for SqliteStore {
             .await
             .map_err(other)?
             .ok_or(crate::store::StoreError::NotFound)?;
-        let uses: Vec<ImageUseRow> = sqlx::query_as(USES)
+        let uses: Vec<ImageUseRow> = sqlx::query_as(USES_SINCE)
             .bind(stem)
             .bind(5_i64)
+            .bind(since)
             .fetch_all(&mut *tx)
             .await
             .map_err(other)?;
