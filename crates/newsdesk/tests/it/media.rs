@@ -84,23 +84,13 @@ impl Browser<'_> {
 
     /// Posts one file as multipart field `file`, the CSRF token in the query (as the forms do).
     async fn upload(&self, path: &str, name: &str, bytes: &[u8], json: bool) -> reqwest::Response {
-        let boundary = "----newsdesk-media-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart_body(name, bytes);
         let mut req = self
             .app
             .client
             .post(self.app.url(&format!("{path}?_csrf={}", self.csrf)))
             .header(COOKIE, &self.cookie)
-            .header(
-                CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header(CONTENT_TYPE, content_type)
             .body(body);
         if json {
             req = req.header("accept", "application/json");
@@ -119,6 +109,19 @@ impl Browser<'_> {
         fields.extend_from_slice(extra);
         self.post("/admin/articles", &fields).await
     }
+}
+
+/// A multipart body with one file in the field `file`: (content type, body).
+fn multipart_body(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----newsdesk-media-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn id_from_location(r: &reqwest::Response) -> i64 {
@@ -476,6 +479,64 @@ async fn attachments_are_sniffed_listed_in_order_and_downloaded_under_their_chin
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.page(&public).await;
     assert_eq!(texts(&page, ".attachments li a"), ["附件2：名单.docx"]);
+    // Through the publishing API: the same checks, the list in the article's JSON.
+    let r = b.post("/admin/tokens", &[("name", "附件接口")]).await;
+    let doc = Html::parse_document(&r.text().await.unwrap());
+    let auth = format!("Bearer {}", texts(&doc, "#new-token")[0]);
+    let api_upload = |name: &'static str, bytes: Vec<u8>, auth: Option<String>| {
+        let app = &app;
+        async move {
+            let (content_type, body) = multipart_body(name, &bytes);
+            let mut req = app
+                .client
+                .post(app.url(&format!("/api/v1/articles/{id}/attachments")))
+                .header(CONTENT_TYPE, content_type)
+                .body(body);
+            if let Some(auth) = auth {
+                req = req.header("authorization", auth);
+            }
+            req.send().await.unwrap()
+        }
+    };
+    let r = api_upload("统计表.pdf", pdf.clone(), None).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = api_upload(
+        "统计表.pdf",
+        b"GIF89a not a pdf".to_vec(),
+        Some(auth.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        j["error"].as_str().unwrap().contains("不支持的附件类型"),
+        "{j}"
+    );
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend_from_slice(&[0; 40]);
+    let r = api_upload("材料.zip", zip, Some(auth.clone())).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (j["name"].as_str(), j["kind"].as_str()),
+        (Some("材料.zip"), Some("ZIP"))
+    );
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/articles/{id}")))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    let j: serde_json::Value = r.json().await.unwrap();
+    let names: Vec<&str> = j["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["附件2：名单.docx", "材料.zip"]);
+
     // Each change is in the article's audit log.
     let store = crate::support::open_store_at(app.data_path()).await;
     let actions: Vec<String> = store
@@ -497,7 +558,7 @@ async fn attachments_are_sniffed_listed_in_order_and_downloaded_under_their_chin
             .iter()
             .filter(|a| a.as_str() == "add_attachment")
             .count(),
-        2,
+        3,
         "{actions:?}"
     );
     assert!(

@@ -108,6 +108,8 @@ pub struct ArticleOut {
     /// Images on other sites this request's save could not make ours (they stay as written):
     /// each URL with the reason. Empty when every remote image was fetched, and on reads.
     remote_image_failures: Vec<crate::images::RemoteFailure>,
+    /// 附件, in their order under the article.
+    attachments: Vec<crate::web::media::AttachmentView>,
 }
 
 impl From<&EditableArticle> for ArticleOut {
@@ -136,6 +138,7 @@ impl From<&EditableArticle> for ArticleOut {
             url: public.then(|| format!("/articles/{}", a.slug)),
             deleted_at: e.deleted_at,
             remote_image_failures: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -270,7 +273,9 @@ async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError>
         .editable_article(id)
         .await
         .map_err(AppError::from)?;
-    Ok(ArticleOut::from(&a))
+    let mut out = ArticleOut::from(&a);
+    out.attachments = crate::web::media::attachment_views(state, id).await?;
+    Ok(out)
 }
 
 /// List articles in any status, newest change first.
@@ -443,6 +448,45 @@ async fn list_channels(
     ))
 }
 
+/// An article's attachments, in order.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/attachments", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = Vec<crate::web::media::AttachmentView>),
+        (status = 404, body = ErrorBody)))]
+async fn list_attachments(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<crate::web::media::AttachmentView>>, JsonError> {
+    state
+        .store
+        .editable_article(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(crate::web::media::attachment_views(&state, id).await?))
+}
+
+/// Add an attachment (PDF, DOC/DOCX, XLS/XLSX, PPT/PPTX or ZIP; the type is read from the bytes)
+/// at the end of an article's list: `multipart/form-data` with the file in the field `file`.
+#[utoipa::path(post, path = "/api/v1/articles/{id}/attachments", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 201, body = crate::web::media::AttachmentView),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+async fn upload_attachment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, JsonError> {
+    let record = crate::web::media::attach_upload(&state, &user, id, multipart).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::web::media::AttachmentView::from(record)),
+    )
+        .into_response())
+}
+
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -478,6 +522,13 @@ pub fn router() -> axum::Router<AppState> {
         .routes(routes!(publish_article))
         .routes(routes!(unpublish_article))
         .routes(routes!(list_channels))
+        // Uploads read at most the attachment limit (`web::media::attach_upload` counts), so the
+        // 2 MB default body limit would only get in the way.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(list_attachments, upload_attachment))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route(
