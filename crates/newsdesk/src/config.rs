@@ -38,6 +38,11 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Connection limit and timeouts for slow or silent clients.
     pub connections: crate::web::server::ConnectionLimits,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: u64,
+    /// Let remote-image fetching reach loopback and private addresses (tests serving images
+    /// from 127.0.0.1; never in production: see `crate::remote`).
+    pub remote_images_allow_private: bool,
 }
 
 impl ServeConfig {
@@ -62,6 +67,8 @@ impl ServeConfig {
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
             trusted_proxies: Vec::new(),
             connections: crate::web::server::ConnectionLimits::default(),
+            max_attachment_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            remote_images_allow_private: false,
         }
     }
 }

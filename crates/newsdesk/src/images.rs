@@ -17,6 +17,9 @@
 
 use std::io::Cursor;
 
+/// Remote images made ours on save and import (the guarded fetching lives in [`crate::remote`]).
+pub use crate::remote::{Localize, RemoteFailure, RemoteReport, localize_remote};
+
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
@@ -77,6 +80,10 @@ pub struct Uploads {
     pub files: crate::uploads::UploadStore,
     /// Largest upload accepted, in bytes.
     pub max_bytes: u64,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: u64,
+    /// The client fetching remote images of saved articles; `None` until `serve` makes it.
+    pub remote: Option<crate::remote::RemoteFetcher>,
 }
 
 impl Default for Uploads {
@@ -84,6 +91,8 @@ impl Default for Uploads {
         Self {
             files: crate::uploads::UploadStore::in_memory(),
             max_bytes: DEFAULT_MAX_BYTES,
+            max_attachment_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            remote: None,
         }
     }
 }

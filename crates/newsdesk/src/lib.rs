@@ -4,6 +4,7 @@
 //! templates). `import` turns pages into articles; `domain` holds the plain types all of them share.
 //! See ARCHITECTURE.md.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -21,6 +22,7 @@ pub mod images;
 pub mod import;
 pub mod migrate_store;
 pub mod newsroom;
+pub mod remote;
 pub mod render;
 pub mod review;
 pub mod search;
@@ -124,6 +126,11 @@ pub async fn serve(
     let state = state.with_uploads(images::Uploads {
         files: upload_files,
         max_bytes: config.max_upload_bytes,
+        max_attachment_bytes: config.max_attachment_bytes,
+        remote: Some(
+            remote::RemoteFetcher::new(config.remote_images_allow_private)
+                .context("building the remote-image client")?,
+        ),
     });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -284,9 +284,36 @@ const TABLES: &[Table] = &[
             ("bytes", Int),
             ("uploaded_by", Int),
             ("created_at", Time),
+            ("alt", Text),
         ],
         key: &["id"],
         identity: true,
+        on_conflict: "",
+    },
+    Table {
+        name: "attachments",
+        columns: &[
+            ("id", Int),
+            ("file_name", Text),
+            ("original_name", Text),
+            ("mime", Text),
+            ("bytes", Int),
+            ("uploaded_by", Int),
+            ("created_at", Time),
+        ],
+        key: &["id"],
+        identity: true,
+        on_conflict: "",
+    },
+    Table {
+        name: "article_attachments",
+        columns: &[
+            ("article_id", Int),
+            ("attachment_id", Int),
+            ("position", Int),
+        ],
+        key: &["article_id", "attachment_id"],
+        identity: false,
         on_conflict: "",
     },
     // Copied last, over the rows the target's triggers made while articles and tag links went in
@@ -673,6 +700,7 @@ mod tests {
         include_str!("../migrations/postgres/0009_audit_views.sql"),
         include_str!("../migrations/postgres/0005_rich_text.sql"),
         include_str!("../migrations/postgres/0006_revisions_review.sql"),
+        include_str!("../migrations/postgres/0008_media.sql"),
     ];
 
     #[test]

@@ -287,6 +287,14 @@ pub enum AuditAction {
     SendBack,
     /// An earlier revision restored (or staged, on a published article).
     RestoreRevision,
+    /// An attachment added to an article.
+    AddAttachment,
+    /// An attachment taken off an article.
+    RemoveAttachment,
+    /// An image's alt text changed (in the library).
+    SetImageAlt,
+    /// An image deleted from the library.
+    DeleteImage,
 }
 
 impl AuditAction {
@@ -325,6 +333,10 @@ impl AuditAction {
             Self::Submit => "submit",
             Self::SendBack => "send_back",
             Self::RestoreRevision => "restore_revision",
+            Self::AddAttachment => "add_attachment",
+            Self::RemoveAttachment => "remove_attachment",
+            Self::SetImageAlt => "image_alt",
+            Self::DeleteImage => "delete_image",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod corrections;
 mod desk;
+mod media;
 mod newsroom;
 mod postgres;
 mod review;
@@ -26,6 +27,7 @@ use crate::targets::Extraction;
 
 pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
 pub use desk::{DeskStore, UserDefaults};
+pub use media::{MediaStore, NewAttachment};
 pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
@@ -88,7 +90,7 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store:
-    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + Send + Sync + 'static
+    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + MediaStore + Send + Sync + 'static
 {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.

@@ -21,6 +21,8 @@ use tracing::instrument;
 mod corrections;
 #[path = "postgres_desk.rs"]
 mod desk;
+#[path = "postgres_media.rs"]
+mod media;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
 #[path = "postgres_review.rs"]

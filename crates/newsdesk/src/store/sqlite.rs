@@ -21,6 +21,8 @@ use tracing::instrument;
 mod corrections;
 #[path = "sqlite_desk.rs"]
 mod desk;
+#[path = "sqlite_media.rs"]
+mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
 #[path = "sqlite_review.rs"]

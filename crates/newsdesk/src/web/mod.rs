@@ -8,6 +8,7 @@ pub mod client;
 mod conditional;
 pub mod extract;
 pub mod feeds;
+pub mod media;
 pub mod middleware;
 pub mod page_cache;
 pub mod public;

@@ -344,12 +344,14 @@ async fn render_article(
             (t.record.as_str(), row)
         })
         .collect();
+    let attachments = crate::web::media::attachment_views(state, article.id).await?;
     let html = state
         .renderer
         .render(
             "article.html",
             context! {
                 layout,
+                attachments,
                 article => view,
                 // Targets and results (实绩) apart; both are marked in the body.
                 targets => target_rows

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::admin::attachments as article_attachments;
 use super::admin::desk;
 use super::admin::targets as target_corrections;
 use super::admin::{account, stats};
@@ -155,6 +156,20 @@ pub fn router(state: AppState) -> Router {
                 .post(images::upload_image)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/admin/images/{id}/alt", post(images::save_alt))
+        .route("/admin/images/{id}/delete", post(images::delete_image))
+        .route(
+            "/admin/articles/{id}/attachments",
+            post(article_attachments::upload_attachment).layer(DefaultBodyLimit::max(
+                usize::try_from(state.uploads().max_attachment_bytes)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1024 * 1024),
+            )),
+        )
+        .route(
+            "/admin/articles/{id}/attachments/{attachment}/remove",
+            post(article_attachments::remove_attachment),
+        )
         .route(
             "/admin/tokens",
             get(users::list_tokens).post(users::create_token),
@@ -173,6 +188,10 @@ pub fn router(state: AppState) -> Router {
 
     public
         .route("/uploads/{name}", get(images::serve_upload))
+        .route(
+            "/attachments/{name}",
+            get(super::media::download_attachment),
+        )
         .merge(admin_open)
         .merge(admin)
         .merge(api::router())

@@ -17,6 +17,7 @@ mod headers;
 mod import_abuse;
 mod index_sync;
 mod login_abuse;
+mod media;
 mod migrate_store;
 mod multi;
 mod newsroom;
