@@ -23,6 +23,8 @@ mod corrections;
 mod desk;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_reading.rs"]
+mod reading;
 #[path = "sqlite_review.rs"]
 mod review;
 

@@ -16,8 +16,8 @@ use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage, TargetView,
-    news_article_json_ld,
+    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, RELATED_COUNT,
+    ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld, related_links,
 };
 
 /// Articles per listing page.
@@ -333,6 +333,9 @@ async fn render_article(
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
+    let (body_lead, body_rest) = split_lead(&view.body_html);
+    let (related, links) = reading_links(state, &article, &chrome.site).await?;
     let target_rows: Vec<(&str, TargetView)> = targets
         .iter()
         .map(|t| {
@@ -344,6 +347,7 @@ async fn render_article(
             (t.record.as_str(), row)
         })
         .collect();
+    let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
         .render(
@@ -364,10 +368,67 @@ async fn render_article(
                     .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
+                body_lead,
+                body_rest,
+                related,
+                previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                share,
+                in_wechat,
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
     Ok(CachedPage::new(&html, version, article.id))
+}
+
+/// The body split after its first paragraph (the lead), when it starts with one: what goes before
+/// the 量化目标 panel and what after. The split is at a top-level `</p>` of sanitized HTML, so both
+/// halves stay well-formed.
+fn split_lead(body: &str) -> (String, String) {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with("<p") {
+        if let Some(end) = trimmed.find("</p>") {
+            let cut = end + "</p>".len();
+            return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
+        }
+    }
+    (String::new(), body.to_string())
+}
+
+/// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
+/// content version, and every article write moves that version, so a new or changed article
+/// reaches the related lists and neighbours of every other page on their next request.
+async fn reading_links(
+    state: &AppState,
+    article: &crate::domain::Article,
+    site: &crate::domain::SiteSettings,
+) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
+    let links = state
+        .store
+        .reading_links(article, RELATED_COUNT as u32)
+        .await?;
+    let similar = match state.articles() {
+        Some(articles) => {
+            let index = articles.index().clone();
+            let id = article.id;
+            // Tantivy is blocking; a failure only costs the similar articles, not the page.
+            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT))
+                .await
+            {
+                Ok(Ok(similar)) => similar,
+                Ok(Err(e)) => {
+                    tracing::warn!(article.id = id, "similar articles: {e:#}");
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::warn!(article.id = id, "similar articles task: {e}");
+                    Vec::new()
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    Ok((related_links(article.id, &similar, &links, site), links))
 }
 
 #[derive(Debug, Deserialize)]
