@@ -33,8 +33,8 @@ pub use newsroom::{
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use postgres::PgStore;
-pub use reading::{ReadingLinks, ReadingStore};
 pub(crate) use postgres::redact as redact_url;
+pub use reading::{ReadingLinks, ReadingStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 

@@ -412,8 +412,7 @@ async fn reading_links(
             let index = articles.index().clone();
             let id = article.id;
             // Tantivy is blocking; a failure only costs the similar articles, not the page.
-            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT))
-                .await
+            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT)).await
             {
                 Ok(Ok(similar)) => similar,
                 Ok(Err(e)) => {

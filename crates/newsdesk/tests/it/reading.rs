@@ -37,7 +37,12 @@ async fn publish(app: &TestApp, token: &str, article: Value, at: &str) -> String
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
     let a: Value = r.json().await.unwrap();
     let r = app
         .client
@@ -114,8 +119,8 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
 
     // 上一篇/下一篇 in the channel, by publish time.
     let doc = page_as(&app, &middle, "test").await;
-    assert_eq!(hrefs(&doc, ".prev-next a.prev[rel=prev]"), [first.clone()]);
-    assert_eq!(hrefs(&doc, ".prev-next a.next[rel=next]"), [last.clone()]);
+    assert_eq!(hrefs(&doc, ".prev-next a.prev[rel=prev]"), [first.as_str()]);
+    assert_eq!(hrefs(&doc, ".prev-next a.next[rel=next]"), [last.as_str()]);
     assert_eq!(texts(&doc, ".prev-next a.prev .label"), ["上一篇"]);
 
     // 相关文章: the article with the same content from another channel (the index), the one
@@ -162,7 +167,10 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
     let weibo = reqwest::Url::parse(&weibo).unwrap();
     assert_eq!(weibo.host_str(), Some("service.weibo.com"));
     let pairs: Vec<(String, String)> = weibo.query_pairs().into_owned().collect();
-    assert!(pairs.contains(&("url".into(), canonical.clone())), "{pairs:?}");
+    assert!(
+        pairs.contains(&("url".into(), canonical.clone())),
+        "{pairs:?}"
+    );
     assert!(pairs.contains(&("title".into(), "钙钛矿叠层电池量产线投产".into())));
     assert_eq!(texts(&doc, ".share-wechat summary"), ["分享到微信"]);
     assert!(attr(&doc, ".share-wechat .share-qr svg", "aria-label").is_some());
@@ -180,7 +188,7 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
     // once, though its page was cached: every article write moves the pages' content version.
     let doc = page_as(&app, &last, "test").await;
     assert!(hrefs(&doc, ".prev-next a.next").is_empty());
-    assert_eq!(hrefs(&doc, ".prev-next a.prev"), [middle.clone()]);
+    assert_eq!(hrefs(&doc, ".prev-next a.prev"), [middle.as_str()]);
     let newest = publish(
         &app,
         &token,
@@ -208,7 +216,10 @@ async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
                 .map(|e| e.value().attr("class").unwrap_or_default().to_string())
                 .collect()
         };
-        let lead = order.iter().position(|c| c.contains("article-lead")).unwrap();
+        let lead = order
+            .iter()
+            .position(|c| c.contains("article-lead"))
+            .unwrap();
         let panel = order.iter().position(|c| c == "targets-panel").unwrap();
         assert_eq!(panel, lead + 1, "{order:?}");
         assert!(order[panel + 1].starts_with("article-body"), "{order:?}");
@@ -220,7 +231,11 @@ async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
         // Every target still links to its marked clause.
         for href in hrefs(&doc, ".targets-panel .indicator-cell a:not(.compare-link)") {
             let id = href.trim_start_matches('#');
-            assert_eq!(texts(&doc, &format!(".article-body mark#{id}")).len(), 1, "{id}");
+            assert_eq!(
+                texts(&doc, &format!(".article-body mark#{id}")).len(),
+                1,
+                "{id}"
+            );
         }
     }
 
@@ -245,10 +260,18 @@ async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
     assert!(attr(&doc, "details.more-filters", "open").is_none());
     assert!(attr(&doc, "details.more-filters select#channel", "name").is_some());
     assert!(!texts(&doc, ".search-hit").is_empty());
-    let (_, doc) = app.page("/search?q=%E6%96%B0%E8%83%BD%E6%BA%90&sort=newest&channel=nev").await;
-    assert_eq!(texts(&doc, "details.more-filters summary"), ["筛选与排序（已选 2 项）"]);
+    let (_, doc) = app
+        .page("/search?q=%E6%96%B0%E8%83%BD%E6%BA%90&sort=newest&channel=nev")
+        .await;
+    assert_eq!(
+        texts(&doc, "details.more-filters summary"),
+        ["筛选与排序（已选 2 项）"]
+    );
     // Other pages keep the header's box.
     let (_, doc) = app.page("/").await;
-    assert_eq!(attr(&doc, "input[type=search]", "id").as_deref(), Some("site-search"));
+    assert_eq!(
+        attr(&doc, "input[type=search]", "id").as_deref(),
+        Some("site-search")
+    );
     app.stop().await;
 }
