@@ -382,17 +382,39 @@ async fn render_article(
 }
 
 /// The body split after its first paragraph (the lead), when it starts with one: what goes before
-/// the 量化目标 panel and what after. The split is at a top-level `</p>` of sanitized HTML, so both
-/// halves stay well-formed.
+/// the 量化目标 panel and what after. The cut is at the first `</p>` outside a tag (an attribute
+/// may hold the text `</p>`), so both halves of the sanitized HTML stay well-formed.
 fn split_lead(body: &str) -> (String, String) {
     let trimmed = body.trim_start();
-    if trimmed.starts_with("<p") {
-        if let Some(end) = trimmed.find("</p>") {
-            let cut = end + "</p>".len();
+    if trimmed.starts_with("<p>") || trimmed.starts_with("<p ") {
+        if let Some(cut) = first_paragraph_end(trimmed) {
             return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
         }
     }
     (String::new(), body.to_string())
+}
+
+/// The byte offset just after the first `</p>` that is markup, not attribute text.
+fn first_paragraph_end(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let (mut in_tag, mut quote) = (false, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, in_tag) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, true) if b == b'"' || b == b'\'' => quote = Some(b),
+            (None, true) if b == b'>' => in_tag = false,
+            (None, true) => {}
+            (None, false) if b == b'<' => {
+                if html[i..].starts_with("</p>") {
+                    return Some(i + "</p>".len());
+                }
+                in_tag = true;
+            }
+            (None, false) => {}
+        }
+    }
+    None
 }
 
 /// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
@@ -468,4 +490,26 @@ pub async fn healthz() -> &'static str {
 /// Anything unrouted: the Chinese 404 page.
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lead;
+
+    #[test]
+    fn the_lead_is_the_first_paragraph_cut_outside_attributes() {
+        let (lead, rest) = split_lead("<p>导语。</p>\n<p>正文。</p>");
+        assert_eq!(
+            (lead.as_str(), rest.as_str()),
+            ("<p>导语。</p>", "\n<p>正文。</p>")
+        );
+        let body = r#"<p><a href="/x" title="a</p>b">链接</a>导语</p><p>二</p>"#;
+        let (lead, rest) = split_lead(body);
+        assert_eq!(lead, r#"<p><a href="/x" title="a</p>b">链接</a>导语</p>"#);
+        assert_eq!(rest, "<p>二</p>");
+        // No leading paragraph (a heading, a preformatted block): no lead.
+        for body in ["<h2>标题</h2><p>正文</p>", "<pre>代码</pre><p>正文</p>"] {
+            assert_eq!(split_lead(body), (String::new(), body.to_string()));
+        }
+    }
 }
