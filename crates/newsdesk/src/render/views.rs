@@ -321,6 +321,8 @@ pub struct ArticleView {
     pub channel: ChannelLink,
     /// Tags.
     pub tags: Vec<String>,
+    /// Tags as links to their pages.
+    pub tag_links: Vec<TagLink>,
     /// Cover image address, when set, safe to show and not already in the body (an image both
     /// inserted and made the cover would show twice).
     pub cover_url: Option<String>,
@@ -342,6 +344,7 @@ impl ArticleView {
             summary: a.summary.clone(),
             channel: ChannelLink::from(&a.channel),
             tags: a.tags.clone(),
+            tag_links: a.tags.iter().map(|t| TagLink::new(t)).collect(),
             cover_url: a
                 .cover_image
                 .as_deref()
@@ -823,5 +826,170 @@ impl ComparisonChart {
             left_out: lines.len() - n,
             lines: chart_lines,
         })
+    }
+}
+
+/// Path of a tag's page: `/tags/` and the tag's name, percent-encoded (tags are Chinese words and
+/// their names are unique, so the name is the slug).
+pub fn tag_url(name: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    format!("/tags/{}", utf8_percent_encode(name, NON_ALPHANUMERIC))
+}
+
+/// A tag shown as a link to its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    /// Tag name.
+    pub name: String,
+    /// Path of the tag's page.
+    pub url: String,
+}
+
+impl TagLink {
+    /// The link of the tag `name`.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            url: tag_url(name),
+        }
+    }
+}
+
+/// An article linked from another one's page (相关文章, 上一篇/下一篇).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingLink {
+    /// Article id (not shown; to leave duplicates out).
+    #[serde(skip)]
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Publish time.
+    pub published: Option<TimeView>,
+}
+
+impl ReadingLink {
+    /// The link of a listed article.
+    pub fn from_summary(a: &ArticleSummary, site: &SiteSettings) -> Self {
+        Self {
+            id: a.id,
+            title: a.title.clone(),
+            url: format!("/articles/{}", a.slug),
+            published: a.published_at.map(|t| TimeView::new(t, site)),
+        }
+    }
+
+    /// The link of an article the search index found similar.
+    pub fn from_similar(a: &crate::search::SimilarArticle, site: &SiteSettings) -> Self {
+        Self {
+            id: a.id,
+            title: a.title.clone(),
+            url: format!("/articles/{}", a.slug),
+            published: Some(TimeView::new(a.published_at, site)),
+        }
+    }
+}
+
+/// Articles shown under 相关文章.
+pub const RELATED_COUNT: usize = 6;
+
+/// 相关文章 of an article: the index's similar articles first, then those sharing tags, then the
+/// newest of its channel — each article once, the article itself never, at most [`RELATED_COUNT`].
+pub fn related_links(
+    own_id: i64,
+    similar: &[crate::search::SimilarArticle],
+    links: &crate::store::ReadingLinks,
+    site: &SiteSettings,
+) -> Vec<ReadingLink> {
+    let candidates = similar
+        .iter()
+        .map(|a| ReadingLink::from_similar(a, site))
+        .chain(
+            links
+                .by_tags
+                .iter()
+                .chain(&links.in_channel)
+                .map(|a| ReadingLink::from_summary(a, site)),
+        );
+    let mut out: Vec<ReadingLink> = Vec::with_capacity(RELATED_COUNT);
+    for link in candidates {
+        if out.len() == RELATED_COUNT {
+            break;
+        }
+        if link.id != own_id && !out.iter().any(|l| l.id == link.id) {
+            out.push(link);
+        }
+    }
+    out
+}
+
+/// Share links of an article page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareView {
+    /// The page's canonical URL (what 复制链接 copies).
+    pub url: String,
+    /// Weibo's share page for the URL and headline.
+    pub weibo_url: String,
+}
+
+impl ShareView {
+    /// Share links for the page at `url` headed `title`.
+    pub fn new(url: &str, title: &str) -> Self {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        Self {
+            url: url.to_string(),
+            weibo_url: format!(
+                "https://service.weibo.com/share/share.php?url={}&title={}",
+                utf8_percent_encode(url, NON_ALPHANUMERIC),
+                utf8_percent_encode(title, NON_ALPHANUMERIC)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::*;
+    use crate::search::SimilarArticle;
+    use crate::store::ReadingLinks;
+
+    fn summary(id: i64) -> ArticleSummary {
+        ArticleSummary {
+            id,
+            slug: format!("a{id}"),
+            title: format!("标题{id}"),
+            summary: String::new(),
+            channel_name: "新闻".into(),
+            channel_slug: "news".into(),
+            published_at: None,
+            views: 0,
+        }
+    }
+
+    #[test]
+    fn related_are_similar_then_tags_then_channel_once_each() {
+        let similar = [3, 1, 4].map(|id| SimilarArticle {
+            id,
+            slug: format!("a{id}"),
+            title: String::new(),
+            published_at: DateTime::default(),
+        });
+        let links = ReadingLinks {
+            by_tags: vec![summary(4), summary(5)],
+            in_channel: vec![summary(1), summary(6), summary(7), summary(8), summary(9)],
+            ..ReadingLinks::default()
+        };
+        let ids: Vec<i64> = related_links(1, &similar, &links, &SiteSettings::default())
+            .iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(ids, [3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn tag_urls_are_percent_encoded_names() {
+        assert_eq!(tag_url("新能源"), "/tags/%E6%96%B0%E8%83%BD%E6%BA%90");
+        assert_eq!(tag_url("a/b c"), "/tags/a%2Fb%20c");
     }
 }

@@ -773,6 +773,115 @@ impl SearchIndex {
     }
 }
 
+/// An article like another one, from [`SearchIndex::more_like_this`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimilarArticle {
+    /// Article id.
+    pub id: i64,
+    /// Article slug.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Publish time.
+    pub published_at: DateTime<Utc>,
+}
+
+/// Characters of the body that describe an article for [`SearchIndex::more_like_this`]: the lead,
+/// where news says what it is about. Segmenting a whole long report on every page render would
+/// cost milliseconds and add little.
+const SIMILAR_BODY_CHARS: usize = 1_500;
+
+impl SearchIndex {
+    /// Up to `limit` public articles most like the article `id` by content (相关文章): its
+    /// headline, tags, summary and lead turned into a query of its most telling words (tantivy's
+    /// `MoreLikeThisQuery`, BM25-weighted), the article itself left out. Empty when the article
+    /// is not indexed. Blocking: call it from a blocking task.
+    pub fn more_like_this(&self, id: i64, limit: usize) -> anyhow::Result<Vec<SimilarArticle>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let own = Term::from_field_i64(f.id, id);
+        let top = searcher.search(
+            &TermQuery::new(own.clone(), IndexRecordOption::Basic),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let values = |field: Field| -> Vec<tantivy::schema::OwnedValue> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str())
+                .map(|s| {
+                    let end = s
+                        .char_indices()
+                        .nth(SIMILAR_BODY_CHARS)
+                        .map_or(s.len(), |(i, _)| i);
+                    tantivy::schema::OwnedValue::from(&s[..end])
+                })
+                .collect()
+        };
+        let fields = vec![
+            (f.text.title, values(f.text.title)),
+            (f.text.tags, values(f.text.tags)),
+            (f.text.summary, values(f.text.summary)),
+            (f.text.body, values(f.text.body)),
+        ];
+        // Words in more than half the articles say nothing about this one; single characters
+        // (3 bytes in UTF-8: 的, 在, 和) neither. A word needs one other article to be worth asking.
+        let max_docs = (searcher.num_docs() / 2).max(2);
+        let similar = tantivy::query::MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(2)
+            .with_max_doc_frequency(max_docs)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(24)
+            .with_min_word_length(4)
+            .with_document_fields(fields);
+        let now = Term::from_field_i64(f.published, Utc::now().timestamp());
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(similar) as Box<dyn Query>),
+            // Scheduled articles stay hidden until their time, like their pages.
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    std::ops::Bound::Unbounded,
+                    std::ops::Bound::Included(now),
+                )),
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(own, IndexRecordOption::Basic)),
+            ),
+        ]);
+        let top = match searcher.search(&query, &TopDocs::with_limit(limit).order_by_score()) {
+            Ok(top) => top,
+            // No telling words at all (an empty article): nothing is like it.
+            Err(TantivyError::InvalidArgument(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            out.push(SimilarArticle {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                slug: text(f.slug),
+                title: text(f.text.title),
+                published_at: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_i64())
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// The index's BM25 statistics, except that a field indexed without length norms reports an
 /// average length of 1. Tantivy gives such a field the constant length 1 but still divides by the
 /// true average (≈ 2,000 words for bodies), which makes term frequency saturate at once: a report

@@ -7,6 +7,7 @@ mod desk;
 mod media;
 mod newsroom;
 mod postgres;
+mod reading;
 mod review;
 mod rows;
 mod sqlite;
@@ -35,6 +36,7 @@ pub use newsroom::{
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
+pub use reading::{ReadingLinks, ReadingStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 
@@ -90,7 +92,15 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store:
-    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + MediaStore + Send + Sync + 'static
+    NewsroomStore
+    + CorrectionStore
+    + DeskStore
+    + RevisionStore
+    + MediaStore
+    + ReadingStore
+    + Send
+    + Sync
+    + 'static
 {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.

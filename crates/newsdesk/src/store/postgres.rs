@@ -25,6 +25,8 @@ mod desk;
 mod media;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_reading.rs"]
+mod reading;
 #[path = "postgres_review.rs"]
 mod review;
 

@@ -25,6 +25,8 @@ mod desk;
 mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_reading.rs"]
+mod reading;
 #[path = "sqlite_review.rs"]
 mod review;
 

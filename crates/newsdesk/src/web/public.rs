@@ -16,8 +16,8 @@ use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage, TargetView,
-    news_article_json_ld,
+    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, RELATED_COUNT,
+    ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld, related_links,
 };
 
 /// Articles per listing page.
@@ -333,6 +333,9 @@ async fn render_article(
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
+    let (body_lead, body_rest) = split_lead(&view.body_html);
+    let (related, links) = reading_links(state, &article, &chrome.site).await?;
     let target_rows: Vec<(&str, TargetView)> = targets
         .iter()
         .map(|t| {
@@ -345,6 +348,7 @@ async fn render_article(
         })
         .collect();
     let attachments = crate::web::media::attachment_views(state, article.id).await?;
+    let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
         .render(
@@ -366,10 +370,88 @@ async fn render_article(
                     .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
+                body_lead,
+                body_rest,
+                related,
+                previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                share,
+                in_wechat,
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
     Ok(CachedPage::new(&html, version, article.id))
+}
+
+/// The body split after its first paragraph (the lead), when it starts with one: what goes before
+/// the 量化目标 panel and what after. The cut is at the first `</p>` outside a tag (an attribute
+/// may hold the text `</p>`), so both halves of the sanitized HTML stay well-formed.
+fn split_lead(body: &str) -> (String, String) {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with("<p>") || trimmed.starts_with("<p ") {
+        if let Some(cut) = first_paragraph_end(trimmed) {
+            return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
+        }
+    }
+    (String::new(), body.to_string())
+}
+
+/// The byte offset just after the first `</p>` that is markup, not attribute text.
+fn first_paragraph_end(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let (mut in_tag, mut quote) = (false, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, in_tag) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, true) if b == b'"' || b == b'\'' => quote = Some(b),
+            (None, true) if b == b'>' => in_tag = false,
+            (None, true) => {}
+            (None, false) if b == b'<' => {
+                if html[i..].starts_with("</p>") {
+                    return Some(i + "</p>".len());
+                }
+                in_tag = true;
+            }
+            (None, false) => {}
+        }
+    }
+    None
+}
+
+/// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
+/// content version, and every article write moves that version, so a new or changed article
+/// reaches the related lists and neighbours of every other page on their next request.
+async fn reading_links(
+    state: &AppState,
+    article: &crate::domain::Article,
+    site: &crate::domain::SiteSettings,
+) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
+    let links = state
+        .store
+        .reading_links(article, RELATED_COUNT as u32)
+        .await?;
+    let similar = match state.articles() {
+        Some(articles) => {
+            let index = articles.index().clone();
+            let id = article.id;
+            // Tantivy is blocking; a failure only costs the similar articles, not the page.
+            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT)).await
+            {
+                Ok(Ok(similar)) => similar,
+                Ok(Err(e)) => {
+                    tracing::warn!(article.id = id, "similar articles: {e:#}");
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::warn!(article.id = id, "similar articles task: {e}");
+                    Vec::new()
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    Ok((related_links(article.id, &similar, &links, site), links))
 }
 
 #[derive(Debug, Deserialize)]
@@ -410,4 +492,26 @@ pub async fn healthz() -> &'static str {
 /// Anything unrouted: the Chinese 404 page.
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lead;
+
+    #[test]
+    fn the_lead_is_the_first_paragraph_cut_outside_attributes() {
+        let (lead, rest) = split_lead("<p>导语。</p>\n<p>正文。</p>");
+        assert_eq!(
+            (lead.as_str(), rest.as_str()),
+            ("<p>导语。</p>", "\n<p>正文。</p>")
+        );
+        let body = r#"<p><a href="/x" title="a</p>b">链接</a>导语</p><p>二</p>"#;
+        let (lead, rest) = split_lead(body);
+        assert_eq!(lead, r#"<p><a href="/x" title="a</p>b">链接</a>导语</p>"#);
+        assert_eq!(rest, "<p>二</p>");
+        // No leading paragraph (a heading, a preformatted block): no lead.
+        for body in ["<h2>标题</h2><p>正文</p>", "<pre>代码</pre><p>正文</p>"] {
+            assert_eq!(split_lead(body), (String::new(), body.to_string()));
+        }
+    }
 }

@@ -26,6 +26,7 @@ mod object_store;
 mod pages;
 mod proxies;
 mod reach;
+mod reading;
 mod review;
 mod search;
 mod store_changes;
