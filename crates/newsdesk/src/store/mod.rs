@@ -5,6 +5,7 @@
 mod corrections;
 mod desk;
 mod newsroom;
+mod pages;
 mod postgres;
 mod review;
 mod rows;
@@ -31,6 +32,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
+pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
 pub use review::RevisionStore;
@@ -88,7 +90,7 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store:
-    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + Send + Sync + 'static
+    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + PagesStore + Send + Sync + 'static
 {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.

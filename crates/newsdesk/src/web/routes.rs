@@ -13,7 +13,9 @@ use super::admin::desk;
 use super::admin::targets as target_corrections;
 use super::admin::{account, stats};
 use super::admin::{articles, audit, channels, images, review, session, settings, users};
-use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
+use super::{
+    AppState, admin, api, feeds, middleware, portal, public, search, seo, targets, wechat,
+};
 
 /// Requests taking longer than this are answered 408 rather than held open.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +24,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/", get(public::home))
-        .route("/channels/{slug}", get(public::show_channel))
+        .route("/channels/{slug}", get(portal::show_channel))
         .route("/articles/{slug}", get(public::show_article))
         .route("/static/{*path}", get(public::static_asset))
         .route("/healthz", get(public::healthz))
@@ -39,7 +41,13 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemap-news.xml", get(seo::news_sitemap))
-        .route("/sitemaps/{name}", get(seo::sitemap_part));
+        .route("/sitemaps/{name}", get(seo::sitemap_part))
+        .route("/tags/{slug}", get(portal::show_tag))
+        .route("/tags/{slug}/feed.xml", get(portal::tag_rss))
+        .route("/tags/{slug}/atom.xml", get(portal::tag_atom))
+        .route("/topics", get(portal::topics_index))
+        .route("/topics/{slug}", get(portal::show_topic))
+        .route("/pages/{slug}", get(portal::show_page));
 
     let api = Router::new()
         .route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config))
