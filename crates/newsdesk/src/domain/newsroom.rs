@@ -287,6 +287,18 @@ pub enum AuditAction {
     SendBack,
     /// An earlier revision restored (or staged, on a published article).
     RestoreRevision,
+    /// A new 专题.
+    CreateTopic,
+    /// A 专题 changed (fields or articles).
+    UpdateTopic,
+    /// A 专题 deleted.
+    DeleteTopic,
+    /// A new single page.
+    CreatePage,
+    /// A single page changed.
+    UpdatePage,
+    /// A single page deleted.
+    DeletePage,
 }
 
 impl AuditAction {
@@ -325,6 +337,12 @@ impl AuditAction {
             Self::Submit => "submit",
             Self::SendBack => "send_back",
             Self::RestoreRevision => "restore_revision",
+            Self::CreateTopic => "create_topic",
+            Self::UpdateTopic => "update_topic",
+            Self::DeleteTopic => "delete_topic",
+            Self::CreatePage => "create_page",
+            Self::UpdatePage => "update_page",
+            Self::DeletePage => "delete_page",
         }
     }
 }

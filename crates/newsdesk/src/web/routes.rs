@@ -10,6 +10,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::admin::desk;
+use super::admin::portal as admin_portal;
 use super::admin::targets as target_corrections;
 use super::admin::{account, stats};
 use super::admin::{articles, audit, channels, images, review, session, settings, users};
@@ -83,6 +84,29 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tags/{id}/delete", post(channels::delete_tag))
         .route("/admin/audit", get(audit::list_audit))
         .route("/admin/users/{id}/defaults", post(desk::save_user_defaults))
+        .route(
+            "/admin/topics",
+            get(admin_portal::list_topics).post(admin_portal::create_topic),
+        )
+        .route("/admin/topics/new", get(admin_portal::new_topic))
+        .route(
+            "/admin/topics/{id}",
+            get(admin_portal::edit_topic).post(admin_portal::update_topic),
+        )
+        .route(
+            "/admin/topics/{id}/delete",
+            post(admin_portal::delete_topic),
+        )
+        .route(
+            "/admin/pages",
+            get(admin_portal::list_pages).post(admin_portal::create_page),
+        )
+        .route("/admin/pages/new", get(admin_portal::new_page))
+        .route(
+            "/admin/pages/{id}",
+            get(admin_portal::edit_page).post(admin_portal::update_page),
+        )
+        .route("/admin/pages/{id}/delete", post(admin_portal::delete_page))
         .route_layer(axum::middleware::from_fn(admin::require_admin));
     // Multipart bodies may be as large as an upload plus the form around it.
     let upload_limit = usize::try_from(state.uploads().max_bytes)
