@@ -36,3 +36,4 @@ mod targets_exports;
 mod targets_reading;
 mod views;
 mod wechat;
+mod portal_pages;
