@@ -158,7 +158,10 @@ async fn channel_tree_has_two_levels_breadcrumbs_and_a_sidebar() {
     // The child's page: breadcrumb through its parent, its description, the sub-navigation.
     let (status, doc) = app.page("/channels/solar").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&doc, ".crumbs li"), vec!["首页", "新能源汽车", "光伏"]);
+    assert_eq!(
+        texts(&doc, ".crumbs li"),
+        vec!["首页", "新能源汽车", "光伏"]
+    );
     assert_eq!(
         attr(&doc, ".crumbs li:last-child span", "aria-current").as_deref(),
         Some("page")
@@ -243,14 +246,21 @@ async fn tag_pages_list_the_tagged_articles_with_feeds_and_sitemap_entries() {
         assert!(titles.contains(title));
     }
     assert_eq!(
-        attr(&doc, "link[type='application/rss+xml'][href^='/tags/']", "href"),
+        attr(
+            &doc,
+            "link[type='application/rss+xml'][href^='/tags/']",
+            "href"
+        ),
         Some(format!("{path}/feed.xml"))
     );
 
     let feed = app.get(&format!("{path}/feed.xml")).await;
     assert_eq!(feed.status(), StatusCode::OK);
     let xml = feed.text().await.unwrap();
-    assert!(xml.contains("<rss") && xml.contains(&articles[0].1), "{xml}");
+    assert!(
+        xml.contains("<rss") && xml.contains(&articles[0].1),
+        "{xml}"
+    );
     let atom = app.get(&format!("{path}/atom.xml")).await;
     assert_eq!(atom.status(), StatusCode::OK);
 
@@ -297,7 +307,11 @@ async fn topics_are_curated_in_the_admin_in_order_and_audited() {
     let (status, doc) = admin
         .post_page(
             "/admin/topics",
-            &[("title", "氢能专题"), ("slug", "hydrogen"), ("articles", &lines)],
+            &[
+                ("title", "氢能专题"),
+                ("slug", "hydrogen"),
+                ("articles", &lines),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -363,7 +377,10 @@ async fn topics_are_curated_in_the_admin_in_order_and_audited() {
 
     // A second topic may not take the slug.
     let (status, doc) = admin
-        .post_page("/admin/topics", &[("title", "另一个"), ("slug", "hydrogen")])
+        .post_page(
+            "/admin/topics",
+            &[("title", "另一个"), ("slug", "hydrogen")],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body_text(&doc).contains("已被另一个专题使用"));
@@ -480,11 +497,61 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
     let id = store.page_by_slug("about").await.unwrap().id;
     let r = admin.post(&format!("/admin/pages/{id}/delete"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.get("/pages/about").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/pages/about").await.status(),
+        StatusCode::NOT_FOUND
+    );
     let (_, home) = app.page("/").await;
     assert!(!texts(&home, ".footer-links a").contains(&"关于我们".to_string()));
     let audit = admin.audit().await;
     for action in ["创建单页", "删除单页"] {
         assert!(audit.contains(action), "{action} in the audit log");
     }
+}
+
+#[tokio::test]
+async fn a_single_page_written_by_another_process_reaches_cached_pages() {
+    let app = TestApp::start().await;
+    let (_, home) = app.page("/channels/nev").await;
+    let article =
+        crate::support::article_link(&home, "合肥丨携手打造新能源与智能网联汽车世界级产业集群")
+            .expect("seed article listed");
+    // Cached now.
+    let (status, _) = app.page(&article).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Another writer (a second handle on the database, as another node would be): only the
+    // content-version trigger tells the server.
+    let store = app.open_store().await;
+    store
+        .save_page(
+            None,
+            &newsdesk::domain::SitePageInput {
+                slug: "disclaimer".into(),
+                title: "免责声明".into(),
+                body_format: newsdesk::domain::BodyFormat::Markdown,
+                body_source: "仅供参考。".into(),
+                body_html: "<p>仅供参考。</p>".into(),
+                show_in_footer: true,
+                show_in_nav: false,
+                position: 0,
+            },
+        )
+        .await
+        .unwrap();
+    // The server polls the version every second; a generous bound only guards against a hang.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, doc) = app.page(&article).await;
+        if texts(&doc, ".footer-links a").contains(&"免责声明".to_string()) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cached article page never showed the new footer link"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let (status, _) = app.page("/pages/disclaimer").await;
+    assert_eq!(status, StatusCode::OK);
 }
