@@ -110,7 +110,8 @@ impl TopicForm {
             return Err(self.refuse("intro", format!("导语最多 {MAX_INTRO} 个字符")));
         }
         let cover = self.cover_image.trim();
-        if !cover.is_empty() && !(cover.starts_with("/uploads/") || cover.starts_with("https://")) {
+        let allowed = cover.starts_with("/uploads/") || cover.starts_with("https://");
+        if !cover.is_empty() && !allowed {
             return Err(self.refuse(
                 "cover_image",
                 "封面图片须是本站上传的图片（/uploads/…）或 https:// 开头的地址",
