@@ -716,6 +716,7 @@ mod tests {
         include_str!("../migrations/postgres/0009_audit_views.sql"),
         include_str!("../migrations/postgres/0005_rich_text.sql"),
         include_str!("../migrations/postgres/0006_revisions_review.sql"),
+        include_str!("../migrations/postgres/0012_pages.sql"),
     ];
 
     #[test]
