@@ -3,7 +3,7 @@
 //! (audited; refused forms keep what was typed), and the sitemap listing them.
 
 use newsdesk::domain::{PageRequest, Role};
-use newsdesk::store::Store;
+use newsdesk::store::{DeskStore, PagesStore, Store};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION};
 use scraper::Html;
@@ -554,4 +554,136 @@ async fn a_single_page_written_by_another_process_reaches_cached_pages() {
     }
     let (status, _) = app.page("/pages/disclaimer").await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// migrate-store carries the portal's tables: a channel under a parent with a higher id (the
+/// parent is copied after it), a topic with its ordered articles, a single page, a tag slug.
+#[tokio::test]
+async fn migrate_store_copies_channel_trees_topics_and_pages() {
+    use sqlx::Connection;
+    let admin = crate::support::postgres_cluster_url();
+    if sqlx::PgConnection::connect(&admin).await.is_err() {
+        assert_ne!(
+            std::env::var("NEWSDESK_REQUIRE_POSTGRES").as_deref(),
+            Ok("1"),
+            "the PostgreSQL test cluster is unreachable"
+        );
+        eprintln!("skipped: the PostgreSQL test cluster ({admin}) is unreachable");
+        return;
+    }
+    let app = TestApp::builder()
+        .config(|c| c.database_url = None)
+        .start()
+        .await;
+    let store = newsdesk::store::SqliteStore::open(app.data_path())
+        .await
+        .unwrap();
+    let nev = store.channel_by_slug("nev").await.unwrap();
+    let policy = store.channel_by_slug("policy").await.unwrap();
+    assert!(policy.id > nev.id);
+    store
+        .set_channel_tree(nev.id, Some(policy.id), "新能源汽车产业")
+        .await
+        .unwrap();
+    let ids: Vec<i64> = public_ids(&store, "solar")
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let topic = store
+        .save_topic(
+            None,
+            &newsdesk::domain::TopicInput {
+                slug: "solar".into(),
+                title: "光伏专题".into(),
+                intro: "导语".into(),
+                cover_image: Some("/uploads/x.png".into()),
+                position: 3,
+                articles: ids.iter().rev().copied().collect(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .save_page(
+            None,
+            &newsdesk::domain::SitePageInput {
+                slug: "about".into(),
+                title: "关于我们".into(),
+                body_format: newsdesk::domain::BodyFormat::Html,
+                body_source: "<p>简介</p>".into(),
+                body_html: "<p>简介</p>".into(),
+                show_in_footer: true,
+                show_in_nav: false,
+                position: 1,
+            },
+        )
+        .await
+        .unwrap();
+    store.tag_articles(&ids[..1], "光伏").await.unwrap();
+    sqlx::query("UPDATE tags SET slug = 'pv' WHERE name = '光伏'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let data = app.stop().await;
+
+    let url = crate::support::create_postgres_database(&admin).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["migrate-store", "--to", &url, "--data"])
+        .arg(data.path())
+        .env_remove("NEWSDESK_MIGRATE_TO")
+        .env_remove("NEWSDESK_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let pg = newsdesk::store::PgStore::open(&url).await.unwrap();
+    let moved = pg.channel_by_slug("nev").await.unwrap();
+    assert_eq!(moved.parent_id, Some(policy.id));
+    assert_eq!(moved.description, "新能源汽车产业");
+    let t = pg.topic_by_slug("solar").await.unwrap();
+    assert_eq!(
+        (t.id, t.title.as_str(), t.position),
+        (topic.id, "光伏专题", 3)
+    );
+    assert_eq!(t.cover_image.as_deref(), Some("/uploads/x.png"));
+    let order: Vec<i64> = pg
+        .topic_articles(t.id, false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(order, ids.iter().rev().copied().collect::<Vec<_>>());
+    let page = pg.page_by_slug("about").await.unwrap();
+    assert!(page.show_in_footer && !page.show_in_nav);
+    assert_eq!(page.body_html, "<p>简介</p>");
+    assert_eq!(pg.tag_by_segment("pv").await.unwrap().name, "光伏");
+    // New rows get fresh ids past the copied ones.
+    let second = pg
+        .save_topic(
+            None,
+            &newsdesk::domain::TopicInput {
+                slug: "next".into(),
+                title: "下一个".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(second.id > t.id);
+    pg.close().await;
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    let (_, name) = url.rsplit_once('/').unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 }
