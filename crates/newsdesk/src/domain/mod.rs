@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 mod corrections;
 pub mod media;
 mod newsroom;
+mod pages;
 pub use corrections::{
     ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
     TargetCorrection, TargetFields, TargetMatch,
@@ -18,6 +19,7 @@ pub use newsroom::{
 };
 pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
 pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
+pub use pages::{PageLink, SitePage, SitePageInput, Tag, Topic, TopicInput, tag_path};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +92,7 @@ impl BodyFormat {
 }
 
 /// A section of the site (栏目), such as 新能源汽车 or 光伏.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
     /// Store id.
     pub id: i64,
@@ -100,6 +102,12 @@ pub struct Channel {
     pub slug: String,
     /// Order in navigation, lower first.
     pub position: i64,
+    /// The parent channel (`None` at the top); channels nest at most two levels.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    /// A line shown under the channel's title (may be empty).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A full article as stored.
@@ -230,6 +238,10 @@ pub struct SiteSettings {
     /// 三审: articles go through review (待审) and only chief editors and admins publish. Off by
     /// default, for small sites where every editor publishes.
     pub review_required: bool,
+    /// Single pages linked from the navigation or footer, in their order: filled from the pages
+    /// table with the site chrome, never saved as a setting.
+    #[serde(skip)]
+    pub page_links: Vec<PageLink>,
 }
 
 /// What an RSS/Atom entry carries besides headline and link.
@@ -271,6 +283,7 @@ impl Default for SiteSettings {
             default_source: String::new(),
             indent_first_line: false,
             review_required: false,
+            page_links: Vec::new(),
         }
     }
 }

@@ -295,6 +295,18 @@ pub enum AuditAction {
     SetImageAlt,
     /// An image deleted from the library.
     DeleteImage,
+    /// A new 专题.
+    CreateTopic,
+    /// A 专题 changed (fields or articles).
+    UpdateTopic,
+    /// A 专题 deleted.
+    DeleteTopic,
+    /// A new single page.
+    CreatePage,
+    /// A single page changed.
+    UpdatePage,
+    /// A single page deleted.
+    DeletePage,
 }
 
 impl AuditAction {
@@ -337,6 +349,12 @@ impl AuditAction {
             Self::RemoveAttachment => "remove_attachment",
             Self::SetImageAlt => "image_alt",
             Self::DeleteImage => "delete_image",
+            Self::CreateTopic => "create_topic",
+            Self::UpdateTopic => "update_topic",
+            Self::DeleteTopic => "delete_topic",
+            Self::CreatePage => "create_page",
+            Self::UpdatePage => "update_page",
+            Self::DeletePage => "delete_page",
         }
     }
 }

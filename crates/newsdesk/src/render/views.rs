@@ -25,6 +25,8 @@ pub struct Layout {
     pub canonical: String,
     /// Channels for the navigation.
     pub channels: Vec<ChannelLink>,
+    /// Single pages linked from the navigation (after the channels).
+    pub nav_pages: Vec<FooterLink>,
     /// Slug of the channel the page belongs to, to mark it in the navigation.
     pub current_channel: Option<String>,
     /// Footer facts.
@@ -146,7 +148,7 @@ impl FeedLink {
 }
 
 /// A channel in the navigation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ChannelLink {
     /// Display name.
     pub name: String,
@@ -154,6 +156,10 @@ pub struct ChannelLink {
     pub slug: String,
     /// Path of its page.
     pub url: String,
+    /// Sub-channels (only in the navigation tree; channels nest two levels).
+    pub children: Vec<ChannelLink>,
+    /// The children's slugs, so templates can tell a page is inside this channel's tree.
+    pub child_slugs: Vec<String>,
 }
 
 impl From<&Channel> for ChannelLink {
@@ -162,7 +168,36 @@ impl From<&Channel> for ChannelLink {
             name: c.name.clone(),
             slug: c.slug.clone(),
             url: format!("/channels/{}", c.slug),
+            children: Vec::new(),
+            child_slugs: Vec::new(),
         }
+    }
+}
+
+impl ChannelLink {
+    /// The navigation tree: top-level channels in order, each with its sub-channels in order.
+    /// A channel whose parent is missing (or is itself a child) shows at the top.
+    pub fn tree(channels: &[Channel]) -> Vec<Self> {
+        let top = |c: &Channel| {
+            c.parent_id
+                .is_none_or(|p| !channels.iter().any(|o| o.id == p && o.parent_id.is_none()))
+        };
+        channels
+            .iter()
+            .filter(|c| top(c))
+            .map(|c| {
+                let mut link = Self::from(c);
+                if c.parent_id.is_none() {
+                    link.children = channels
+                        .iter()
+                        .filter(|s| s.parent_id == Some(c.id))
+                        .map(Self::from)
+                        .collect();
+                    link.child_slugs = link.children.iter().map(|s| s.slug.clone()).collect();
+                }
+                link
+            })
+            .collect()
     }
 }
 
@@ -211,6 +246,15 @@ impl FooterView {
                 .footer_link_list()
                 .into_iter()
                 .map(|(text, url)| FooterLink { text, url })
+                .chain(
+                    site.page_links
+                        .iter()
+                        .filter(|l| l.footer)
+                        .map(|l| FooterLink {
+                            text: l.title.clone(),
+                            url: l.url.clone(),
+                        }),
+                )
                 .collect(),
         }
     }
@@ -233,7 +277,16 @@ impl Layout {
             },
             description: String::new(),
             canonical: format!("{}{path}", site.base_url.trim_end_matches('/')),
-            channels: channels.iter().map(ChannelLink::from).collect(),
+            channels: ChannelLink::tree(channels),
+            nav_pages: site
+                .page_links
+                .iter()
+                .filter(|l| l.nav)
+                .map(|l| FooterLink {
+                    text: l.title.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
             current_channel: None,
             footer: FooterView::new(site),
             asset_version: asset_version.to_string(),
@@ -294,6 +347,7 @@ impl ArticleCard {
                 name: a.channel_name.clone(),
                 slug: a.channel_slug.clone(),
                 url: format!("/channels/{}", a.channel_slug),
+                ..ChannelLink::default()
             },
             published: a.published_at.map(|t| TimeView::new(t, site)),
         }
@@ -471,6 +525,7 @@ impl SearchHitView {
                 name: hit.channel_name.clone(),
                 slug: hit.channel_slug.clone(),
                 url: format!("/channels/{}", hit.channel_slug),
+                ..ChannelLink::default()
             },
             published: TimeView::new(hit.published_at, site),
             snippet_html: hit.snippet_html.clone(),

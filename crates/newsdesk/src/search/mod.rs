@@ -1081,6 +1081,7 @@ mod tests {
                                 name: "储能".into(),
                                 slug: "storage".into(),
                                 position: 0,
+                                ..Channel::default()
                             },
                             tags: vec!["充电桩".into()],
                             summary: "摘要".into(),

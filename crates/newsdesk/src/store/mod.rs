@@ -6,6 +6,7 @@ mod corrections;
 mod desk;
 mod media;
 mod newsroom;
+mod pages;
 mod postgres;
 mod reading;
 mod review;
@@ -34,6 +35,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
+pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
 pub use reading::{ReadingLinks, ReadingStore};
@@ -98,6 +100,7 @@ pub trait Store:
     + RevisionStore
     + MediaStore
     + ReadingStore
+    + PagesStore
     + Send
     + Sync
     + 'static

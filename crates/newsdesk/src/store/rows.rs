@@ -17,6 +17,8 @@ pub(super) struct ChannelRow {
     pub(super) name: String,
     pub(super) slug: String,
     pub(super) position: i64,
+    pub(super) parent_id: Option<i64>,
+    pub(super) description: String,
 }
 
 impl From<ChannelRow> for Channel {
@@ -26,6 +28,8 @@ impl From<ChannelRow> for Channel {
             name: r.name,
             slug: r.slug,
             position: r.position,
+            parent_id: r.parent_id,
+            description: r.description,
         }
     }
 }
@@ -77,6 +81,7 @@ impl ArticleRow {
                 name: self.channel_name,
                 slug: self.channel_slug,
                 position: self.channel_position,
+                ..Channel::default()
             },
             tags,
             summary: self.summary,

@@ -25,6 +25,8 @@ mod desk;
 mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_pages.rs"]
+mod pages;
 #[path = "sqlite_reading.rs"]
 mod reading;
 #[path = "sqlite_review.rs"]
@@ -643,7 +645,7 @@ impl Store for SqliteStore {
     #[instrument(skip_all)]
     async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
         let rows: Vec<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels ORDER BY position, id")
+            sqlx::query_as("SELECT id, name, slug, position, parent_id, description FROM channels ORDER BY position, id")
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;
@@ -652,12 +654,13 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all)]
     async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel> {
-        let row: Option<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels WHERE slug = ?")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(other)?;
+        let row: Option<ChannelRow> = sqlx::query_as(
+            "SELECT id, name, slug, position, parent_id, description FROM channels WHERE slug = ?",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
         row.map(Channel::from).ok_or(StoreError::NotFound)
     }
 
@@ -666,7 +669,7 @@ impl Store for SqliteStore {
         let row: ChannelRow = sqlx::query_as(
             "INSERT INTO channels (name, slug, position) VALUES (?, ?, ?) \
              ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position \
-             RETURNING id, name, slug, position",
+             RETURNING id, name, slug, position, parent_id, description",
         )
         .bind(name)
         .bind(slug)

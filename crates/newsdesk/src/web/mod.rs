@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod media;
 pub mod middleware;
 pub mod page_cache;
+pub mod portal;
 pub mod public;
 pub mod routes;
 pub mod search;
@@ -36,6 +37,8 @@ pub struct Chrome {
     pub site: SiteSettings,
     /// Channels in navigation order.
     pub channels: Vec<Channel>,
+    /// 专题 in index order (channel sidebars, sitemaps).
+    pub topics: Vec<crate::domain::Topic>,
     /// The store's content version read before loading this: the chrome holds every write up to
     /// it (see [`AppState::spawn_content_sync`]).
     pub version: u64,
@@ -201,9 +204,25 @@ impl AppState {
         // Read first: a write landing during the load leaves the chrome one version behind, so
         // the next check loads it again.
         let version = self.store.content_version();
+        let mut site = self.store.site_settings().await?;
+        // Single pages placed in the navigation or footer are part of the chrome.
+        site.page_links = self
+            .store
+            .list_pages()
+            .await?
+            .into_iter()
+            .filter(|p| p.show_in_nav || p.show_in_footer)
+            .map(|p| crate::domain::PageLink {
+                url: format!("/pages/{}", p.slug),
+                title: p.title,
+                nav: p.show_in_nav,
+                footer: p.show_in_footer,
+            })
+            .collect();
         let chrome = Arc::new(Chrome {
-            site: self.store.site_settings().await?,
+            site,
             channels: self.store.list_channels().await?,
+            topics: self.store.list_topics().await?,
             version,
         });
         let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);

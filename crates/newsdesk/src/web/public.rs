@@ -16,12 +16,12 @@ use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, RELATED_COUNT,
-    ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld, related_links,
+    ArticleCard, ArticleView, ChannelLink, Layout, Pagination, RELATED_COUNT, ReadingLink,
+    ShareImage, ShareView, TargetView, news_article_json_ld, related_links,
 };
 
 /// Articles per listing page.
-const PER_PAGE: u32 = 20;
+pub(super) const PER_PAGE: u32 = 20;
 /// Articles per channel box on the home page.
 const HOME_BOX: u32 = 6;
 
@@ -32,7 +32,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn page(&self) -> u32 {
+    pub(super) fn page(&self) -> u32 {
         self.page
             .as_deref()
             .and_then(|p| p.trim().parse::<u32>().ok())
@@ -52,14 +52,18 @@ const QR_CAPTION: &str = "微信扫一扫 在手机上阅读";
 
 /// Marks a response whose content depends on the User-Agent (WeChat's browser gets another page),
 /// so shared caches keep the variants apart.
-fn vary_on_user_agent(mut response: Response) -> Response {
+pub(super) fn vary_on_user_agent(mut response: Response) -> Response {
     response
         .headers_mut()
         .append(header::VARY, HeaderValue::from_static("user-agent"));
     response
 }
 
-fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<Response, AppError> {
+pub(super) fn render(
+    state: &AppState,
+    template: &str,
+    view: impl Serialize,
+) -> Result<Response, AppError> {
     let html = state.renderer.render(template, view).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
     })?;
@@ -128,61 +132,6 @@ pub async fn home(
             latest => latest.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
             pagination => Pagination::new("/", page, PER_PAGE, latest.total),
             sections,
-        },
-    )
-    .map(vary_on_user_agent)
-}
-
-/// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
-pub async fn show_channel(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<PageQuery>,
-    InWeChat(in_wechat): InWeChat,
-) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let channel = chrome
-        .channels
-        .iter()
-        .find(|c| c.slug == slug)
-        .ok_or(AppError::NotFound)?;
-    let page = q.page();
-    let list = state
-        .store
-        .list_published(
-            Some(channel.id),
-            PageRequest {
-                page,
-                per_page: PER_PAGE,
-            },
-        )
-        .await?;
-    if page > 1 && list.items.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let path = format!("/channels/{}", channel.slug);
-    let mut layout = Layout::new(
-        &chrome.site,
-        &chrome.channels,
-        state.renderer.asset_version(),
-        &path,
-        Some(&channel.name),
-    );
-    layout.current_channel = Some(channel.slug.clone());
-    layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
-    layout.in_wechat = in_wechat;
-    layout.feeds.extend(FeedLink::pair(
-        &format!("{} - {}", chrome.site.site_name, channel.name),
-        &format!("{path}/"),
-    ));
-    render(
-        &state,
-        "channel.html",
-        context! {
-            layout,
-            channel => ChannelLink::from(channel),
-            articles => list.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
-            pagination => Pagination::new(&path, page, PER_PAGE, list.total),
         },
     )
     .map(vary_on_user_agent)

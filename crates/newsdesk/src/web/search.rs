@@ -361,6 +361,7 @@ pub async fn search_api(
                     url: format!("/channels/{}", h.channel_slug),
                     name: h.channel_name,
                     slug: h.channel_slug,
+                    ..ChannelLink::default()
                 },
                 published_at: h.published_at.to_rfc3339(),
                 slug: h.slug,

@@ -24,6 +24,7 @@ mod newsroom;
 mod nodes;
 mod object_store;
 mod pages;
+mod portal_pages;
 mod proxies;
 mod reach;
 mod reading;

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod channels;
 pub mod desk;
 pub mod images;
+pub mod portal;
 pub mod review;
 pub mod session;
 pub mod settings;
