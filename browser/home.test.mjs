@@ -20,6 +20,16 @@ after(async () => {
   await server?.stop();
 });
 
+/** Polls `fn` in the page from Node until it returns true: with JavaScript disabled the page's own
+ * timers and animation frames (which waitForFunction polls with) do not run. */
+async function until(page, fn, arg, what) {
+  const deadline = Date.now() + 10_000;
+  while (!(await page.evaluate(fn, arg))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 /** Index of the slide that fills the carousel's row now. */
@@ -62,20 +72,20 @@ test('the carousel works without JavaScript on a 390 px phone and nothing overfl
 
   // A numbered link brings its slide into the row (the browser scrolls to the fragment).
   await page.locator('.slide-dots a').nth(2).click();
-  await page.waitForFunction(() => {
+  await until(page, () => {
     const row = document.querySelector('.slides');
     const s = row.querySelectorAll('.slide')[2];
     return Math.abs(s.getBoundingClientRect().left - row.getBoundingClientRect().left) < 2;
-  }, null, { timeout: 10_000 });
+  }, null, 'slide 3 in view');
   assert.equal(await currentSlide(page), 2);
   assert.ok(await page.locator('.slide').nth(2).locator('.slide-caption').isVisible());
 
   // A swipe that stops between slides snaps to one of them.
   await page.$eval('.slides', (row) => row.scrollTo({ left: row.clientWidth * 0.8, behavior: 'instant' }));
-  await page.waitForFunction(() => {
+  await until(page, () => {
     const row = document.querySelector('.slides');
     return Math.abs(row.scrollLeft / row.clientWidth - Math.round(row.scrollLeft / row.clientWidth)) < 0.01;
-  }, null, { timeout: 10_000 });
+  }, null, 'the row to snap');
   assert.equal(await currentSlide(page), 1);
 
   // Each slide's link is reachable with the keyboard.
@@ -84,7 +94,7 @@ test('the carousel works without JavaScript on a 390 px phone and nothing overfl
   await context.close();
 });
 
-test('every image on the home page has its dimensions and a box of that shape', async () => {
+test('every image on the home page has its dimensions and srcset, and every picture loads', async () => {
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   await page.goto(`${server.base}/`, { waitUntil: 'networkidle' });
