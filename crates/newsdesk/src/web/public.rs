@@ -102,7 +102,7 @@ pub async fn home(
         return Err(AppError::NotFound);
     }
     let card = |a: &ArticleSummary| ArticleCard::new(a, site);
-    let hot = hot_articles(&state, site, &latest.items).await?;
+    let (hot, hot_note) = hot_articles(&state, site, &latest.items).await?;
     let mut headline = None;
     let mut slides = Vec::new();
     let mut sections = Vec::new();
@@ -204,7 +204,7 @@ pub async fn home(
             slides,
             latest => latest_cards,
             hot,
-            hot_days => HOT_DAYS,
+            hot_note,
             pagination => Pagination::new("/", page, PER_PAGE, latest.total),
             sections,
         },
@@ -212,14 +212,15 @@ pub async fn home(
     .map(vary_on_user_agent)
 }
 
-/// 热门: the most viewed public articles of the last [`HOT_DAYS`] days in the site's zone. A site
-/// with no views counted in those days yet (new, or just imported) ranks the newest articles by
-/// their 浏览量 instead, so the box is not empty.
+/// 热门: the most viewed public articles of the last [`HOT_DAYS`] days in the site's zone, and the
+/// note saying so. A site with no views counted in those days yet (new, or just imported with the
+/// counts of its old pages) ranks the newest articles by their total 浏览量 instead, and says
+/// that.
 async fn hot_articles(
     state: &AppState,
     site: &crate::domain::SiteSettings,
     newest: &[ArticleSummary],
-) -> Result<Vec<HotArticle>, AppError> {
+) -> Result<(Vec<HotArticle>, String), AppError> {
     let today = chrono::Utc::now().with_timezone(&site.tz()).date_naive();
     let from = today
         .checked_sub_days(chrono::Days::new(u64::from(HOT_DAYS) - 1))
@@ -229,18 +230,23 @@ async fn hot_articles(
         .top_viewed(&from.format("%Y-%m-%d").to_string(), HOT)
         .await?;
     if !top.is_empty() {
-        return Ok(top
-            .iter()
-            .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
-            .collect());
+        return Ok((
+            top.iter()
+                .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+                .collect(),
+            format!("近 {HOT_DAYS} 天"),
+        ));
     }
     let mut by_views: Vec<&ArticleSummary> = newest.iter().filter(|a| a.views > 0).collect();
     by_views.sort_by(|a, b| b.views.cmp(&a.views).then(b.id.cmp(&a.id)));
-    Ok(by_views
-        .into_iter()
-        .take(HOT as usize)
-        .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
-        .collect())
+    Ok((
+        by_views
+            .into_iter()
+            .take(HOT as usize)
+            .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+            .collect(),
+        "最新文章累计浏览".to_string(),
+    ))
 }
 
 /// `GET /channels/{slug}`: a channel's articles, newest first, paginated.

@@ -274,6 +274,8 @@ async fn thumbnails_come_from_covers_with_srcset_sizes_and_dimensions() {
     assert!(attr(&doc, ".headline img", "loading").is_none());
     assert!(lazy >= imgs.len() - 2, "{lazy} of {} lazy", imgs.len());
     assert!(texts(&doc, ".channel-box .box-lead-title").len() >= 3);
+    // The demo pages carry 浏览量 from their old site, so 热门 has something to rank at once.
+    assert_eq!(texts(&doc, ".hot-list a").len(), 7);
     // The carousel's script is an addition, loaded only with a carousel to drive.
     assert!(attr(&doc, "script[src^='/static/home.js']", "defer").is_some());
     app.stop().await;
@@ -394,5 +396,29 @@ async fn without_flags_the_newest_articles_stand_in() {
     assert_eq!(texts(&doc, ".primary .card.has-thumb .card-title").len(), 2);
     // 热门 without any views counted yet: nothing to rank, no box.
     assert!(texts(&doc, ".hot").is_empty());
+    // Views carried over (an imported page's count) but none in the last 7 days: the newest
+    // articles by their total, saying so.
+    let old = store
+        .list_published(
+            None,
+            newsdesk::domain::PageRequest {
+                page: 1,
+                per_page: 5,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    store
+        .add_views("2000-01-01", &[(old[2].id, 5), (old[1].id, 9)])
+        .await
+        .unwrap();
+    let (_, doc) = app.page("/").await;
+    assert_eq!(
+        texts(&doc, "#hot-title .section-note"),
+        vec!["最新文章累计浏览"]
+    );
+    assert_eq!(texts(&doc, ".hot-list a"), vec!["有图的新闻", "有图的旧闻"]);
+    assert_eq!(texts(&doc, ".hot-views"), vec!["9 次", "5 次"]);
     app.stop().await;
 }
