@@ -16,8 +16,8 @@ use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, HotArticle, Layout, Pagination, ShareImage,
-    TargetView, news_article_json_ld,
+    ArticleCard, ArticleView, ChannelLink, CoverView, FeedLink, HotArticle, Layout, Pagination,
+    ShareImage, TargetView, news_article_json_ld,
 };
 
 /// Articles per listing page.
@@ -114,7 +114,7 @@ pub async fn home(
             latest
                 .items
                 .iter()
-                .find(|a| a.cover_image.is_some())
+                .find(|a| shows_cover(a))
                 .or(latest.items.first())
                 .cloned()
         });
@@ -131,7 +131,7 @@ pub async fn home(
             featured = latest
                 .items
                 .iter()
-                .filter(|a| Some(a.id) != top_id && a.cover_image.is_some())
+                .filter(|a| Some(a.id) != top_id && shows_cover(a))
                 .collect();
         }
         slides = featured
@@ -169,7 +169,7 @@ pub async fn home(
                 continue;
             }
             // The box leads with its newest article that has a cover, as a picture.
-            let lead = items.items.iter().position(|a| a.cover_image.is_some());
+            let lead = items.items.iter().position(|a| shows_cover(a));
             sections.push(ChannelSection {
                 channel: ChannelLink::from(channel),
                 lead: lead.map(|i| card(&items.items[i])),
@@ -210,6 +210,11 @@ pub async fn home(
         },
     )
     .map(vary_on_user_agent)
+}
+
+/// Whether a listed article has a cover a page may show (see [`CoverView`]).
+fn shows_cover(a: &ArticleSummary) -> bool {
+    a.cover_image.as_deref().and_then(CoverView::new).is_some()
 }
 
 /// 热门: the most viewed public articles of the last [`HOT_DAYS`] days in the site's zone, and the

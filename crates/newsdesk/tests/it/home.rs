@@ -381,6 +381,14 @@ async fn without_flags_the_newest_articles_stand_in() {
     )
     .await;
     publish(&app, &token, json!({"title": "无图的最新消息"}), None).await;
+    // A cover address no page may show (not http(s) or a path here) counts as none.
+    publish(
+        &app,
+        &token,
+        json!({"title": "封面地址无效", "cover_image": "javascript:alert(1)"}),
+        Some("2023-06-01T00:00:00Z"),
+    )
+    .await;
     let (_, doc) = app.page("/").await;
     // 头条: the newest article with a cover; the carousel: the other ones with covers.
     assert_eq!(texts(&doc, ".headline-title"), vec!["有图的新闻"]);
@@ -391,8 +399,9 @@ async fn without_flags_the_newest_articles_stand_in() {
     // An article without a cover is listed without a picture.
     assert_eq!(
         texts(&doc, ".primary .card-title"),
-        vec!["无图的最新消息", "有图的新闻", "有图的旧闻"]
+        vec!["无图的最新消息", "有图的新闻", "有图的旧闻", "封面地址无效"]
     );
+    assert!(!doc.html().contains("javascript:"));
     assert_eq!(texts(&doc, ".primary .card.has-thumb .card-title").len(), 2);
     // 热门 without any views counted yet: nothing to rank, no box.
     assert!(texts(&doc, ".hot").is_empty());
