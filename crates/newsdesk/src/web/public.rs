@@ -169,7 +169,7 @@ pub async fn home(
                 continue;
             }
             // The box leads with its newest article that has a cover, as a picture.
-            let lead = items.items.iter().position(|a| shows_cover(a));
+            let lead = items.items.iter().position(shows_cover);
             sections.push(ChannelSection {
                 channel: ChannelLink::from(channel),
                 lead: lead.map(|i| card(&items.items[i])),
