@@ -72,7 +72,7 @@ pub async fn serve(
         .context("opening the search index")?;
     let articles = content::Articles::new(store.clone(), Arc::new(index));
     if config.demo {
-        demo::load_on_first_start(&articles)
+        demo::load_on_first_start_with_covers(&articles, &upload_files)
             .await
             .context("loading demo content")?;
     }

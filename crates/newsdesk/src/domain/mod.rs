@@ -171,6 +171,8 @@ pub struct ArticleSummary {
     pub published_at: Option<DateTime<Utc>>,
     /// 浏览量 as last flushed.
     pub views: i64,
+    /// Cover image URL (an upload's, or any address an editor gave), when the listing selected it.
+    pub cover_image: Option<String>,
 }
 
 /// What it takes to create or replace an article; the store assigns id and bookkeeping times.

@@ -334,6 +334,64 @@ pub struct ArticleCard {
     pub channel: ChannelLink,
     /// Publish time.
     pub published: Option<TimeView>,
+    /// Its cover image, when it has one a page may show.
+    pub cover: Option<CoverView>,
+    /// 置顶: shown with a mark, first in the home page's latest list.
+    pub pinned: bool,
+}
+
+/// Aspect of a cover whose size is unknown (an address, not an upload): 16:9, the shape the
+/// theme crops every cover to, so the `width`/`height` attributes still reserve the right box.
+const COVER_FALLBACK_SIZE: (u32, u32) = (1280, 720);
+
+/// A cover image in a listing: the responsive sources of an upload (its variants by width) and
+/// its size, so the browser picks a file for the slot and reserves the box before it loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverView {
+    /// The original's address.
+    pub src: String,
+    /// `srcset` of an upload's variants; absent for other addresses.
+    pub srcset: Option<String>,
+    /// Width in pixels (the `width` attribute).
+    pub width: u32,
+    /// Height in pixels (the `height` attribute).
+    pub height: u32,
+}
+
+impl CoverView {
+    /// The view of `url` if it is an image address a page may show.
+    pub fn new(url: &str) -> Option<Self> {
+        let src = image_url(url)?;
+        let (width, height) = crate::images::dimensions(src).unwrap_or(COVER_FALLBACK_SIZE);
+        Some(Self {
+            src: src.to_string(),
+            srcset: crate::images::srcset(src),
+            width,
+            height,
+        })
+    }
+}
+
+/// An entry of the 热门 ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct HotArticle {
+    /// Headline.
+    pub title: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Views over the ranking's days.
+    pub views: i64,
+}
+
+impl HotArticle {
+    /// An entry from its slug, title and views.
+    pub fn new(slug: &str, title: &str, views: i64) -> Self {
+        Self {
+            title: title.to_string(),
+            url: format!("/articles/{slug}"),
+            views,
+        }
+    }
 }
 
 impl ArticleCard {
@@ -350,6 +408,8 @@ impl ArticleCard {
                 ..ChannelLink::default()
             },
             published: a.published_at.map(|t| TimeView::new(t, site)),
+            cover: a.cover_image.as_deref().and_then(CoverView::new),
+            pinned: false,
         }
     }
 }
@@ -1019,6 +1079,7 @@ mod reading_tests {
             channel_slug: "news".into(),
             published_at: None,
             views: 0,
+            cover_image: None,
         }
     }
 

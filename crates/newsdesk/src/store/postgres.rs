@@ -781,7 +781,7 @@ impl Store for PgStore {
         let public = public(1);
         let list_sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
-             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             a.published_at, a.views, a.cover_image FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE {public}{channel_filter} ORDER BY a.published_at DESC, a.id DESC \
              LIMIT ${next} OFFSET ${}",
             next + 1

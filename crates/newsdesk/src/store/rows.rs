@@ -109,6 +109,9 @@ pub(super) struct SummaryRow {
     pub(super) channel_slug: String,
     pub(super) published_at: Option<DateTime<Utc>>,
     pub(super) views: i64,
+    /// Absent from queries that do not select it (listings that show no image).
+    #[sqlx(default)]
+    pub(super) cover_image: Option<String>,
 }
 
 impl From<SummaryRow> for ArticleSummary {
@@ -122,6 +125,7 @@ impl From<SummaryRow> for ArticleSummary {
             channel_slug: r.channel_slug,
             published_at: r.published_at,
             views: r.views,
+            cover_image: r.cover_image.filter(|c| !c.is_empty()),
         }
     }
 }

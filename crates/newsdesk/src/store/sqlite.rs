@@ -764,7 +764,7 @@ impl Store for SqliteStore {
         };
         let list_sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
-             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             a.published_at, a.views, a.cover_image FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE {PUBLIC}{channel_filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
         );
         let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(now);

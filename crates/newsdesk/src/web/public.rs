@@ -12,18 +12,27 @@ use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
 use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER, accepts_gzip};
 use crate::counter::Visitor;
-use crate::domain::{PageRequest, TargetFilter};
+use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, Layout, Pagination, RELATED_COUNT, ReadingLink,
-    ShareImage, ShareView, TargetView, news_article_json_ld, related_links,
+    ArticleCard, ArticleView, ChannelLink, CoverView, FeedLink, HotArticle, Layout, Pagination,
+    RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
+    related_links,
 };
 
 /// Articles per listing page.
 pub(super) const PER_PAGE: u32 = 20;
 /// Articles per channel box on the home page.
 const HOME_BOX: u32 = 6;
+/// Slides of the home page's 焦点图 carousel.
+const SLIDES: u32 = 6;
+/// 置顶 articles shown first in the home page's latest list.
+const PINNED: u32 = 5;
+/// Entries of the home page's 热门 ranking.
+const HOT: u32 = 10;
+/// Days the 热门 ranking counts views over, today included.
+const HOT_DAYS: u32 = 7;
 
 /// `?page=N` on listings; anything that is not a positive number reads as page 1.
 #[derive(Debug, Deserialize)]
@@ -44,6 +53,8 @@ impl PageQuery {
 #[derive(Serialize)]
 struct ChannelSection {
     channel: ChannelLink,
+    /// The box's newest article with a cover, shown as a picture above the list.
+    lead: Option<ArticleCard>,
     articles: Vec<ArticleCard>,
 }
 
@@ -70,13 +81,17 @@ pub(super) fn render(
     Ok(Html(html).into_response())
 }
 
-/// `GET /`: latest articles and a box per channel.
+/// `GET /`: the portal's front page. Page 1 has the 头条 (top story), the 焦点图 carousel, the
+/// latest articles with the 置顶 ones first, 热门 and a box per channel; later pages only the
+/// latest articles (and 热门). What is 头条/焦点/置顶 comes from the editors' flags; with none set
+/// the page falls back to the newest articles, so a site without flags still reads as a portal.
 pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
     let chrome = state.chrome();
+    let site = &chrome.site;
     let page = q.page();
     let latest = state
         .store
@@ -91,37 +106,98 @@ pub async fn home(
     if page > 1 && latest.items.is_empty() {
         return Err(AppError::NotFound);
     }
+    let card = |a: &ArticleSummary| ArticleCard::new(a, site);
+    let (hot, hot_note) = hot_articles(&state, site, &latest.items).await?;
+    let mut headline = None;
+    let mut slides = Vec::new();
     let mut sections = Vec::new();
-    for channel in &chrome.channels {
-        let items = state
+    let mut latest_cards: Vec<ArticleCard> = Vec::new();
+    if page == 1 {
+        let top = state.store.latest_flagged(ArticleFlag::Headline, 1).await?;
+        // No 头条 flagged: the newest article, preferring one with a cover.
+        let top = top.into_iter().next().or_else(|| {
+            latest
+                .items
+                .iter()
+                .find(|a| shows_cover(a))
+                .or(latest.items.first())
+                .cloned()
+        });
+        let top_id = top.as_ref().map(|a| a.id);
+        headline = top.as_ref().map(card);
+        let featured = state
             .store
-            .list_published(
-                Some(channel.id),
-                PageRequest {
-                    page: 1,
-                    per_page: HOME_BOX,
-                },
-            )
+            .latest_flagged(ArticleFlag::Featured, SLIDES + 1)
             .await?;
-        if !items.items.is_empty() {
+        let mut featured: Vec<&ArticleSummary> =
+            featured.iter().filter(|a| Some(a.id) != top_id).collect();
+        if featured.is_empty() {
+            // No 推荐 flagged: the newest articles with covers make the carousel.
+            featured = latest
+                .items
+                .iter()
+                .filter(|a| Some(a.id) != top_id && shows_cover(a))
+                .collect();
+        }
+        slides = featured
+            .into_iter()
+            .take(SLIDES as usize)
+            .map(card)
+            .collect();
+        let pinned = state
+            .store
+            .latest_flagged(ArticleFlag::Pinned, PINNED)
+            .await?;
+        latest_cards.extend(pinned.iter().map(|a| ArticleCard {
+            pinned: true,
+            ..card(a)
+        }));
+        latest_cards.extend(
+            latest
+                .items
+                .iter()
+                .filter(|a| !pinned.iter().any(|p| p.id == a.id))
+                .map(card),
+        );
+        for channel in &chrome.channels {
+            let items = state
+                .store
+                .list_published(
+                    Some(channel.id),
+                    PageRequest {
+                        page: 1,
+                        per_page: HOME_BOX,
+                    },
+                )
+                .await?;
+            if items.items.is_empty() {
+                continue;
+            }
+            // The box leads with its newest article that has a cover, as a picture.
+            let lead = items.items.iter().position(shows_cover);
             sections.push(ChannelSection {
                 channel: ChannelLink::from(channel),
+                lead: lead.map(|i| card(&items.items[i])),
                 articles: items
                     .items
                     .iter()
-                    .map(|a| ArticleCard::new(a, &chrome.site))
+                    .enumerate()
+                    .filter(|&(i, _)| Some(i) != lead)
+                    .map(|(_, a)| card(a))
                     .collect(),
             });
         }
+    } else {
+        latest_cards.extend(latest.items.iter().map(card));
     }
     let mut layout = Layout::new(
-        &chrome.site,
+        site,
         &chrome.channels,
         state.renderer.asset_version(),
         "/",
         None,
     );
-    layout.description = format!("{}：最新资讯、政策解读与行业动态。", chrome.site.site_name);
+    layout.description = format!("{}：最新资讯、政策解读与行业动态。", site.site_name);
     layout.in_wechat = in_wechat;
     render(
         &state,
@@ -129,9 +205,110 @@ pub async fn home(
         context! {
             layout,
             home => true,
-            latest => latest.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
+            headline,
+            slides,
+            latest => latest_cards,
+            hot,
+            hot_note,
             pagination => Pagination::new("/", page, PER_PAGE, latest.total),
             sections,
+        },
+    )
+    .map(vary_on_user_agent)
+}
+
+/// Whether a listed article has a cover a page may show (see [`CoverView`]).
+fn shows_cover(a: &ArticleSummary) -> bool {
+    a.cover_image.as_deref().and_then(CoverView::new).is_some()
+}
+
+/// 热门: the most viewed public articles of the last [`HOT_DAYS`] days in the site's zone, and the
+/// note saying so. A site with no views counted in those days yet (new, or just imported with the
+/// counts of its old pages) ranks the newest articles by their total 浏览量 instead, and says
+/// that.
+async fn hot_articles(
+    state: &AppState,
+    site: &crate::domain::SiteSettings,
+    newest: &[ArticleSummary],
+) -> Result<(Vec<HotArticle>, String), AppError> {
+    let today = chrono::Utc::now().with_timezone(&site.tz()).date_naive();
+    let from = today
+        .checked_sub_days(chrono::Days::new(u64::from(HOT_DAYS) - 1))
+        .unwrap_or(today);
+    let top = state
+        .store
+        .top_viewed(&from.format("%Y-%m-%d").to_string(), HOT)
+        .await?;
+    if !top.is_empty() {
+        return Ok((
+            top.iter()
+                .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+                .collect(),
+            format!("近 {HOT_DAYS} 天"),
+        ));
+    }
+    let mut by_views: Vec<&ArticleSummary> = newest.iter().filter(|a| a.views > 0).collect();
+    by_views.sort_by(|a, b| b.views.cmp(&a.views).then(b.id.cmp(&a.id)));
+    Ok((
+        by_views
+            .into_iter()
+            .take(HOT as usize)
+            .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+            .collect(),
+        "最新文章累计浏览".to_string(),
+    ))
+}
+
+/// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
+pub async fn show_channel(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+    InWeChat(in_wechat): InWeChat,
+) -> Result<Response, AppError> {
+    let chrome = state.chrome();
+    let channel = chrome
+        .channels
+        .iter()
+        .find(|c| c.slug == slug)
+        .ok_or(AppError::NotFound)?;
+    let page = q.page();
+    let list = state
+        .store
+        .list_published(
+            Some(channel.id),
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
+        .await?;
+    if page > 1 && list.items.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let path = format!("/channels/{}", channel.slug);
+    let mut layout = Layout::new(
+        &chrome.site,
+        &chrome.channels,
+        state.renderer.asset_version(),
+        &path,
+        Some(&channel.name),
+    );
+    layout.current_channel = Some(channel.slug.clone());
+    layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
+    layout.in_wechat = in_wechat;
+    layout.feeds.extend(FeedLink::pair(
+        &format!("{} - {}", chrome.site.site_name, channel.name),
+        &format!("{path}/"),
+    ));
+    render(
+        &state,
+        "channel.html",
+        context! {
+            layout,
+            channel => ChannelLink::from(channel),
+            articles => list.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
+            pagination => Pagination::new(&path, page, PER_PAGE, list.total),
         },
     )
     .map(vary_on_user_agent)

@@ -14,6 +14,7 @@ mod deploy;
 mod desk;
 mod editor;
 mod headers;
+mod home;
 mod import_abuse;
 mod index_sync;
 mod login_abuse;
