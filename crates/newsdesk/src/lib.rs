@@ -111,6 +111,17 @@ pub async fn serve(
     newsroom::run_due(&articles)
         .await
         .context("publishing scheduled articles")?;
+    // Catch up with what was just written before the first request: otherwise the first reads of
+    // the database's content version and search change log (demo, scheduled articles) would move
+    // the version and re-index those articles under pages already served.
+    store
+        .sync_content_version()
+        .await
+        .context("reading the content version")?;
+    let changes_from = articles
+        .follow_changes(changes_from)
+        .await
+        .context("applying the search change log")?;
     let scheduled = articles.clone();
     let counter = Arc::new(ViewCounter::new(config.view_dedupe));
     let state = AppState::new(store.clone(), renderer, counter.clone())
