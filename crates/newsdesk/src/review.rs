@@ -533,20 +533,30 @@ pub struct DiffLine {
     pub parts: Vec<(bool, String)>,
 }
 
+/// How long one history page may spend diffing: past it the line diff falls back to a coarser
+/// one and changed lines are shown without their changed words marked. Bodies reach 1.5 MB, and a
+/// word diff of two long lines grows with the product of their lengths.
+pub const DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(800);
+
 /// Readable differences between `old` and `new`: changed lines, with a few unchanged lines of
-/// context around them (`None` stands for skipped unchanged lines).
+/// context around them (`None` stands for skipped unchanged lines). HTML bodies (the rich-text
+/// editor writes one long line) are compared block by block. Bounded by [`DIFF_BUDGET`];
+/// CPU-heavy, so callers run it on the CPU pool.
 pub fn diff_lines(old: &str, new: &str) -> Vec<Option<DiffLine>> {
     use similar::{ChangeTag, TextDiff};
+    let deadline = std::time::Instant::now() + DIFF_BUDGET;
+    let (old, new) = (block_lines(old), block_lines(new));
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
-        .diff_lines(old, new);
+        .deadline(deadline)
+        .diff_lines(old.as_ref(), new.as_ref());
     let mut out = Vec::new();
     for (i, group) in diff.grouped_ops(2).iter().enumerate() {
         if i > 0 {
             out.push(None);
         }
         for op in group {
-            for change in diff.iter_inline_changes(op) {
+            for change in diff.iter_inline_changes_deadline(op, Some(deadline)) {
                 let tag = match change.tag() {
                     ChangeTag::Equal => "equal",
                     ChangeTag::Insert => "insert",
@@ -562,6 +572,50 @@ pub fn diff_lines(old: &str, new: &str) -> Vec<Option<DiffLine>> {
         }
     }
     out
+}
+
+/// `text` with a line break after every closing block tag, so HTML compares paragraph by
+/// paragraph; text without tags is unchanged.
+fn block_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    const BLOCK_ENDS: [&str; 12] = [
+        "</p>",
+        "</h1>",
+        "</h2>",
+        "</h3>",
+        "</h4>",
+        "</li>",
+        "</tr>",
+        "</blockquote>",
+        "</figure>",
+        "</table>",
+        "<br>",
+        "<br/>",
+    ];
+    if !BLOCK_ENDS.iter().any(|end| text.contains(end)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        let (before, tag) = rest.split_at(at);
+        out.push_str(before);
+        let end = BLOCK_ENDS.iter().find(|end| tag.starts_with(**end));
+        match end {
+            Some(end) => {
+                out.push_str(end);
+                rest = &tag[end.len()..];
+                if !rest.starts_with('\n') {
+                    out.push('\n');
+                }
+            }
+            None => {
+                out.push('<');
+                rest = &tag[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -588,5 +642,35 @@ mod tests {
         assert_eq!(changed.len(), 2, "{d:?}");
         assert!(changed[0].parts.iter().any(|(emph, _)| *emph));
         assert!(diff_lines("同样\n", "同样\n").is_empty());
+    }
+
+    #[test]
+    fn rich_text_compares_paragraph_by_paragraph() {
+        let d = diff_lines(
+            "<p>第一段。</p><p>第二段原文。</p><p>第三段。</p>",
+            "<p>第一段。</p><p>第二段新文。</p><p>第三段。</p>",
+        );
+        let changed: Vec<_> = d.iter().flatten().filter(|l| l.tag != "equal").collect();
+        assert_eq!(changed.len(), 2, "{d:?}");
+        let text = |l: &DiffLine| l.parts.iter().map(|(_, s)| s.as_str()).collect::<String>();
+        assert_eq!(text(changed[0]), "<p>第二段原文。</p>");
+        assert_eq!(text(changed[1]), "<p>第二段新文。</p>");
+    }
+
+    #[test]
+    fn the_largest_bodies_diff_within_the_budget() {
+        // Two 1.5 MB single-line bodies that differ everywhere: unbounded, the word diff of these
+        // two lines takes minutes.
+        let a: String = (0..150_000).map(|i| format!("字{i:05}")).collect();
+        let b: String = (0..150_000).map(|i| format!("文{i:05}")).collect();
+        let started = std::time::Instant::now();
+        let d = diff_lines(&a, &b);
+        assert!(d.iter().flatten().any(|l| l.tag == "insert"));
+        // Generous: only guards against the unbounded case.
+        assert!(
+            started.elapsed() < DIFF_BUDGET * 20,
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

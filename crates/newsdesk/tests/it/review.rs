@@ -623,3 +623,64 @@ async fn a_published_edit_waits_for_update_publish_and_any_revision_can_be_resto
         ]
     );
 }
+
+/// The rich-text editor stores a body as one line of HTML: the history compares it paragraph by
+/// paragraph, so one changed paragraph of a long article is one deleted and one inserted line.
+#[tokio::test]
+async fn history_of_a_rich_text_article_shows_the_changed_paragraph_only() {
+    let app = TestApp::start().await;
+    add_user(&app, "guan", Role::Admin).await;
+    let admin = sign_in(&app, "guan").await;
+    let body = |changed: &str| -> String {
+        (0..300)
+            .map(|i| {
+                if i == 150 {
+                    format!("<p>{changed}</p>")
+                } else {
+                    format!("<p>第{i}段，内容保持不变。</p>")
+                }
+            })
+            .collect()
+    };
+    let r = admin
+        .post(
+            "/admin/articles",
+            &[
+                ("title", "富文本修订"),
+                ("channel", "nev"),
+                ("format", "html"),
+                ("body", &body("原来的第一百五十段。")),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = id_of(&r);
+    let v = admin.version(id).await;
+    let r = admin
+        .post(
+            &format!("/admin/articles/{id}"),
+            &[
+                ("title", "富文本修订"),
+                ("channel", "nev"),
+                ("format", "html"),
+                ("body", &body("改写后的第一百五十段。")),
+                ("version", &v),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, history) = admin.page(&format!("/admin/articles/{id}/revisions")).await;
+    assert_eq!(status, StatusCode::OK);
+    let deleted = texts(&history, ".diff-delete");
+    let inserted = texts(&history, ".diff-insert");
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert_eq!(inserted.len(), 1, "{inserted:?}");
+    assert!(deleted[0].contains("原来的第一百五十段"), "{deleted:?}");
+    assert!(inserted[0].contains("改写后的第一百五十段"), "{inserted:?}");
+    assert!(
+        !deleted[0].contains("第149段") && !inserted[0].contains("第151段"),
+        "only the changed paragraph, not the whole body"
+    );
+}

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{AdminLayout, CurrentUser, render, render_status, see_other, time};
 use crate::domain::{ArticleStatus, EditableArticle, Revision};
 use crate::error::AppError;
+use crate::render::pool::{self, PoolError};
 use crate::render::views::TimeView;
 use crate::review::{self, DiffLine, Policy};
 use crate::web::AppState;
@@ -242,10 +243,17 @@ pub async fn list_revisions(
     };
     // Newest first, so the one before revision i is i + 1.
     let (shown, changes) = match selected {
-        Some(i) => (
-            Some(revisions[i].number),
-            diffs(revisions.get(i + 1), &revisions[i]),
-        ),
+        Some(i) => {
+            let (old, new) = (revisions.get(i + 1).cloned(), revisions[i].clone());
+            // Diffing 1.5 MB bodies is CPU work: on the pool, never on the async threads.
+            let changes = pool::run(pool::PREVIEW_WAIT, move || diffs(old.as_ref(), &new))
+                .await
+                .map_err(|e| match e {
+                    PoolError::Busy => AppError::TooManyRequests(e.to_string()),
+                    PoolError::Failed(e) => AppError::Internal(e.into()),
+                })?;
+            (Some(revisions[i].number), changes)
+        }
         None => (None, Vec::new()),
     };
     let before = selected
