@@ -2,15 +2,13 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use std::sync::Arc;
-
 use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
-use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER, accepts_gzip};
+use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
 use crate::domain::{PageRequest, TargetFilter};
 use crate::error::AppError;
@@ -50,30 +48,39 @@ struct ChannelSection {
 /// Caption of the QR code on desktop article pages.
 const QR_CAPTION: &str = "微信扫一扫 在手机上阅读";
 
-/// Marks a response whose content depends on the User-Agent (WeChat's browser gets another page),
-/// so shared caches keep the variants apart.
-fn vary_on_user_agent(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .append(header::VARY, HeaderValue::from_static("user-agent"));
-    response
-}
-
-fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<Response, AppError> {
-    let html = state.renderer.render(template, view).map_err(|e| {
+fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<String, AppError> {
+    state.renderer.render(template, view).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
-    })?;
-    Ok(Html(html).into_response())
+    })
 }
 
-/// `GET /`: latest articles and a box per channel.
+/// How long a cached listing (home, channel) is served before it is rendered again although no
+/// content changed: what ranks by views (热门) moves without a content write.
+pub const LISTING_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `GET /`: latest articles and a box per channel, from the page cache.
 pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
     let page = q.page();
+    let key = PageKey::new(PageKind::Home, "", page, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key, |version| async move {
+        render_home(&st, page, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_home(
+    state: &AppState,
+    page: u32,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
     let latest = state
         .store
         .list_published(
@@ -120,7 +127,7 @@ pub async fn home(
     layout.description = format!("{}：最新资讯、政策解读与行业动态。", chrome.site.site_name);
     layout.in_wechat = in_wechat;
     render(
-        &state,
+        state,
         "home.html",
         context! {
             layout,
@@ -130,23 +137,39 @@ pub async fn home(
             sections,
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
-/// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
+/// `GET /channels/{slug}`: a channel's articles, newest first, paginated; from the page cache.
 pub async fn show_channel(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
+    let page = q.page();
+    let key = PageKey::new(PageKind::Channel, slug, page, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key.clone(), |version| async move {
+        render_channel(&st, &key.slug, page, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_channel(
+    state: &AppState,
+    slug: &str,
+    page: u32,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
     let channel = chrome
         .channels
         .iter()
         .find(|c| c.slug == slug)
         .ok_or(AppError::NotFound)?;
-    let page = q.page();
     let list = state
         .store
         .list_published(
@@ -176,7 +199,7 @@ pub async fn show_channel(
         &format!("{path}/"),
     ));
     render(
-        &state,
+        state,
         "channel.html",
         context! {
             layout,
@@ -185,7 +208,7 @@ pub async fn show_channel(
             pagination => Pagination::new(&path, page, PER_PAGE, list.total),
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
 /// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
@@ -200,21 +223,16 @@ pub async fn show_article(
     ClientIp(ip): ClientIp,
     InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
-    let key = PageKey { slug, in_wechat };
-    // Read before rendering: a write during the render leaves the page one version behind.
-    let version = state.store.content_version();
-    let page = match state.pages().get(&key, version) {
-        Some(page) => page,
-        None => {
-            let page = Arc::new(render_article(&state, &key.slug, in_wechat, version).await?);
-            if state.pages().is_enabled() {
-                state.pages().insert(key, page.clone());
-                // Compressed off the request path; until then the page goes out uncompressed.
-                let page = page.clone();
-                tokio::task::spawn_blocking(move || page.compress());
-            }
-            page
-        }
+    let key = PageKey::new(PageKind::Article, slug, 1, in_wechat);
+    let st = state.clone();
+    let page = page_cache::page(&state, key.clone(), |version| async move {
+        render_article(&st, &key.slug, in_wechat, version).await
+    })
+    .await?;
+    let Some(article_id) = page.article_id else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "article page without its article"
+        )));
     };
     if method == Method::GET {
         let user_agent = headers
@@ -225,36 +243,10 @@ pub async fn show_article(
             ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
             user_agent,
         };
-        state.counter.record(page.article_id, &visitor);
+        state.counter.record(article_id, &visitor);
     }
-    let views = state
-        .counter
-        .live_total(page.article_id)
-        .unwrap_or_default();
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(accepts_gzip)
-        .then(|| page.gzip_body(views))
-        .flatten();
-    let html = HeaderValue::from_static("text/html; charset=utf-8");
-    let mut response = match gzip {
-        Some(body) => (
-            [
-                (header::CONTENT_TYPE, html),
-                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-            ],
-            body,
-        )
-            .into_response(),
-        None => ([(header::CONTENT_TYPE, html)], page.body(views)).into_response(),
-    };
-    // The page differs inside WeChat, and by encoding.
-    response.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("user-agent, accept-encoding"),
-    );
-    Ok(response)
+    let views = state.counter.live_total(article_id).unwrap_or_default();
+    Ok(page.respond(&headers, views))
 }
 
 /// Renders an article page with a placeholder for its 浏览量.
@@ -263,7 +255,7 @@ async fn render_article(
     slug: &str,
     in_wechat: bool,
     version: u64,
-) -> Result<CachedPage, AppError> {
+) -> Result<Rendered, AppError> {
     let article = state.store.published_article(slug).await?;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
@@ -367,7 +359,7 @@ async fn render_article(
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
-    Ok(CachedPage::new(&html, version, article.id))
+    Ok(Rendered::html(html).counting(article.id))
 }
 
 #[derive(Debug, Deserialize)]

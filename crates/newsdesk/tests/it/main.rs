@@ -22,6 +22,7 @@ mod multi;
 mod newsroom;
 mod nodes;
 mod object_store;
+mod page_cache;
 mod pages;
 mod proxies;
 mod reach;
