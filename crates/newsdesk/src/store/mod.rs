@@ -6,6 +6,7 @@ mod corrections;
 mod desk;
 mod newsroom;
 mod postgres;
+mod push;
 mod review;
 mod rows;
 mod sqlite;
@@ -33,6 +34,7 @@ pub use newsroom::{
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
+pub use push::{PushItem, PushStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 
@@ -88,7 +90,7 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store:
-    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + Send + Sync + 'static
+    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + PushStore + Send + Sync + 'static
 {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.

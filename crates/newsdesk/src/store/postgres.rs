@@ -23,6 +23,8 @@ mod corrections;
 mod desk;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_push.rs"]
+mod push;
 #[path = "postgres_review.rs"]
 mod review;
 

@@ -23,6 +23,8 @@ mod corrections;
 mod desk;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_push.rs"]
+mod push;
 #[path = "sqlite_review.rs"]
 mod review;
 

@@ -35,6 +35,9 @@ pub struct Chrome {
     pub site: SiteSettings,
     /// Channels in navigation order.
     pub channels: Vec<Channel>,
+    /// The public pages' Content-Security-Policy with the analytics script's host (without and
+    /// with WeChat's JS-SDK), when the site loads one.
+    pub analytics_csp: Option<(axum::http::HeaderValue, axum::http::HeaderValue)>,
     /// The store's content version read before loading this: the chrome holds every write up to
     /// it (see [`AppState::spawn_content_sync`]).
     pub version: u64,
@@ -200,9 +203,20 @@ impl AppState {
         // Read first: a write landing during the load leaves the chrome one version behind, so
         // the next check loads it again.
         let version = self.store.content_version();
+        let site = self.store.site_settings().await?;
+        let analytics_csp = site.analytics_origin().and_then(|origin| {
+            let csp = |wechat| {
+                axum::http::HeaderValue::from_str(&middleware::public_csp_with_analytics(
+                    &origin, wechat,
+                ))
+                .ok()
+            };
+            Some((csp(false)?, csp(true)?))
+        });
         let chrome = Arc::new(Chrome {
-            site: self.store.site_settings().await?,
+            site,
             channels: self.store.list_channels().await?,
+            analytics_csp,
             version,
         });
         let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);

@@ -28,6 +28,7 @@ mod proxies;
 mod reach;
 mod review;
 mod search;
+mod site_push;
 mod store_changes;
 mod support;
 mod targets;
