@@ -6,8 +6,8 @@
 //! call [`highlight`] to mark each target's clause (`<mark id="target-N">`) for the 量化目标 table's
 //! links.
 
-use std::fmt::Write as _;
 use policy::{Comparator, Kind};
+use std::fmt::Write as _;
 
 use crate::domain::{ArticleTarget, PolicyDocument};
 use crate::import::html;

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{TimeDelta, Utc};
 use newsdesk::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use newsdesk::site_push::PushTiming;
 use newsdesk::store::Store;
+use newsdesk::web::extract::Query;
 
 use crate::support::TestApp;
 
@@ -242,5 +243,55 @@ async fn two_nodes_never_claim_the_same_url_and_claims_survive_restarts() {
         .unwrap();
     assert_eq!(again.len(), a.len());
     assert!(again.iter().all(|i| i.attempts == 2));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_analytics_script_loads_and_only_its_host_joins_the_csp() {
+    let app = TestApp::start().await;
+    let csp = |r: &reqwest::Response| {
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    // None by default: scripts from the site only.
+    let r = app.get("/").await;
+    assert!(!csp(&r).contains("hm.baidu.com"));
+    assert!(!r.text().await.unwrap().contains("hm.js"));
+
+    let store = app.open_store().await;
+    let mut site = store.site_settings().await.unwrap();
+    site.analytics_script = "https://hm.baidu.com/hm.js?0123456789abcdef".into();
+    store.save_site_settings(&site).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = app.get("/channels/solar").await;
+        let policy = csp(&r);
+        let html = r.text().await.unwrap();
+        if html.contains(r#"<script src="https://hm.baidu.com/hm.js?0123456789abcdef" async>"#) {
+            let script_src = policy
+                .split(';')
+                .find(|d| d.trim().starts_with("script-src"))
+                .unwrap()
+                .trim()
+                .to_string();
+            assert_eq!(script_src, "script-src 'self' https://hm.baidu.com");
+            assert!(
+                policy.contains("connect-src 'self' https://hm.baidu.com"),
+                "{policy}"
+            );
+            assert!(!policy.contains("unsafe-inline"), "{policy}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "analytics never shown: {policy}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The newsroom keeps its own policy.
+    let r = app.get("/admin/login").await;
+    assert!(!csp(&r).contains("hm.baidu.com"));
     app.stop().await;
 }
