@@ -38,6 +38,8 @@ async function write(page, title) {
   await page.goto(`${server.base}/admin/articles/new`);
   await page.fill('input[name=title]', title);
   await page.selectOption('select[name=channel]', 'nev');
+  // Markdown, chosen with the 正文格式 switch (new articles open in the rich-text editor).
+  await page.selectOption('#body-format', 'markdown');
   await page.fill('textarea[name=body]', `${title}的正文。`);
   await Promise.all([page.waitForURL(/\/admin\/articles\/\d+/), page.click('button[value=draft]')]);
 }
@@ -79,6 +81,7 @@ test('refused forms keep what was typed at 390 px', async () => {
   const page = await phone();
   await page.goto(`${server.base}/admin/articles/new`);
   await page.fill('input[name=title]', '不会丢的标题');
+  await page.selectOption('#body-format', 'markdown');
   await page.fill('textarea[name=body]', '不会丢的正文。');
   await page.check('input[name=headline]');
   await page.locator('.desk-seo summary').click();

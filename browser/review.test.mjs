@@ -62,6 +62,8 @@ test('submit, send back with a comment, resubmit, approve; staged edit, 更新�
   const author = await signedIn('tougao');
   await author.goto(`${server.base}/admin/articles/new`);
   await author.fill('input[name=title]', '投稿：分布式光伏整县推进');
+  // Markdown, chosen with the 正文格式 switch (new articles open in the rich-text editor).
+  await author.selectOption('#body-format', 'markdown');
   await author.fill('textarea[name=body]', '第一稿正文。\n');
   assert.equal(await author.locator('button[value=publish]').count(), 0);
   await Promise.all([author.waitForURL(/\/admin\/articles\/\d+\?notice=saved/), author.click('button[value=save]')]);

@@ -5,7 +5,7 @@
 //!   the number of uploads, checked again after a restore;
 //! - `newsdesk.db` — the database as of one instant, written by SQLite's `VACUUM INTO` from a read
 //!   transaction, so a running server keeps serving and writing (WAL mode) while it is taken;
-//! - `uploads/…` — the uploaded images (content-addressed, written whole, so never half-written),
+//! - `uploads/…` — the uploaded images and attachments (content-addressed, written whole, so never half-written),
 //!   read from the data folder, or listed and downloaded from the bucket when the site keeps
 //!   them in an S3-compatible store (`--uploads-url`); `restore` writes them to the data folder.
 //!
@@ -137,8 +137,11 @@ async fn download_uploads(
 ) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     for name in files.list().await? {
-        // Only names of the upload scheme: anything else under the prefix is not ours.
-        if crate::images::content_type(&name).is_none() {
+        // Only names of the upload scheme (images and attachments): anything else under the
+        // prefix is not ours.
+        if crate::images::content_type(&name).is_none()
+            && crate::attachments::content_type(&name).is_none()
+        {
             continue;
         }
         let bytes = match files.read(&name).await {

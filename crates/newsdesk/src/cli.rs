@@ -340,6 +340,14 @@ pub struct ServeArgs {
     pub max_upload_mib: u64,
     #[command(flatten)]
     pub uploads: UploadsArgs,
+    /// Largest attachment (PDF, Word, Excel, PowerPoint, ZIP) accepted, in MiB.
+    #[arg(long, env = "NEWSDESK_MAX_ATTACHMENT_MIB", default_value_t = 50)]
+    pub max_attachment_mib: u64,
+    /// Let remote-image fetching reach loopback and private addresses. For tests serving images
+    /// from this machine only: in production it lets a saved article make the server request
+    /// internal services.
+    #[arg(long, env = "NEWSDESK_REMOTE_IMAGES_ALLOW_PRIVATE", hide = true)]
+    pub remote_images_allow_private: bool,
     /// Memory for rendered article pages, in MiB; 0 renders every request.
     /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
     #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 32)]
@@ -400,6 +408,8 @@ impl ServeArgs {
             max_upload_bytes: self.max_upload_mib.saturating_mul(1024 * 1024),
             uploads_url: self.uploads.uploads_url.clone(),
             uploads_s3_options: Vec::new(),
+            max_attachment_bytes: self.max_attachment_mib.saturating_mul(1024 * 1024),
+            remote_images_allow_private: self.remote_images_allow_private,
             wechat: match (&self.wechat_appid, &self.wechat_secret) {
                 (Some(app_id), Some(app_secret)) => Some(WeChatConfig {
                     app_id: app_id.clone(),

@@ -40,6 +40,11 @@ pub struct ServeConfig {
     pub connections: crate::web::server::ConnectionLimits,
     /// How the link push (百度普通收录) polls its queue and backs off (shortened in tests).
     pub site_push: crate::site_push::PushTiming,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: u64,
+    /// Let remote-image fetching reach loopback and private addresses (tests serving images
+    /// from 127.0.0.1; never in production: see `crate::remote`).
+    pub remote_images_allow_private: bool,
 }
 
 impl ServeConfig {
@@ -65,6 +70,8 @@ impl ServeConfig {
             trusted_proxies: Vec::new(),
             connections: crate::web::server::ConnectionLimits::default(),
             site_push: crate::site_push::PushTiming::default(),
+            max_attachment_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            remote_images_allow_private: false,
         }
     }
 }

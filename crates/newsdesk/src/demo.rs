@@ -4,12 +4,17 @@
 //! every article is deleted later. The marker is claimed before anything is loaded (an
 //! insert-if-absent), so of several servers started together on one empty database exactly one
 //! loads the demo and the others go on serving.
+//!
+//! So that the demo reads as a portal, most pages have a cover (`demo/covers/{page}.jpg`, small
+//! illustrations drawn for the demo, stored like uploads with their variants) and editors' flags:
+//! a 头条, 焦点图 slides (推荐) and a 置顶 article. The seed page keeps neither, as it was imported.
 
 use include_dir::{Dir, include_dir};
 
 use crate::content::Articles;
-use crate::domain::SiteSettings;
+use crate::domain::{ArticleFlag, SiteSettings};
 use crate::import;
+use crate::uploads::UploadStore;
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/demo");
 
@@ -22,14 +27,42 @@ const CHANNELS: &[(&str, &str)] = &[
     ("policy", "政策法规"),
 ];
 
+/// Folder of `demo/` holding covers (not a channel): `{page file stem}.jpg`.
+const COVERS: &str = "covers";
+
+/// Editors' flags of demo pages, by file stem.
+const FLAGS: &[(&str, ArticleFlag)] = &[
+    ("distributed-pv-2024", ArticleFlag::Headline),
+    ("new-type-storage-2024", ArticleFlag::Featured),
+    ("charging-network", ArticleFlag::Featured),
+    ("intelligent-connected-vehicles", ArticleFlag::Featured),
+    ("pv-module-efficiency", ArticleFlag::Featured),
+    ("storage-safety", ArticleFlag::Featured),
+    ("nev-consumption-policy", ArticleFlag::Pinned),
+];
+
 /// Name of the demo site.
 const SITE_NAME: &str = "能源资讯网";
 /// Store marker set once demo content has been loaded (or skipped because data existed).
 const MARKER: &str = "demo_loaded_at";
 
 /// Loads the demo content if this data folder has never had any; returns whether it did. Articles
-/// go through [`Articles`], so they are searchable as soon as this returns.
+/// go through [`Articles`], so they are searchable as soon as this returns. No covers: see
+/// [`load_on_first_start_with_covers`].
 pub async fn load_on_first_start(articles: &Articles) -> anyhow::Result<bool> {
+    load(articles, None).await
+}
+
+/// [`load_on_first_start`], with the demo's cover images stored in `uploads` and set on their
+/// articles.
+pub async fn load_on_first_start_with_covers(
+    articles: &Articles,
+    uploads: &UploadStore,
+) -> anyhow::Result<bool> {
+    load(articles, Some(uploads)).await
+}
+
+async fn load(articles: &Articles, uploads: Option<&UploadStore>) -> anyhow::Result<bool> {
     let store = articles.store();
     if store.marker(MARKER).await?.is_some() {
         return Ok(false);
@@ -56,7 +89,11 @@ pub async fn load_on_first_start(articles: &Articles) -> anyhow::Result<bool> {
         store.upsert_channel(name, slug, position).await?;
     }
     let mut inputs = Vec::new();
-    let mut dirs: Vec<_> = DEMO.dirs().collect();
+    let mut stems = Vec::new();
+    let mut dirs: Vec<_> = DEMO
+        .dirs()
+        .filter(|d| d.path() != std::path::Path::new(COVERS))
+        .collect();
     // The seed's channel first, so its footer gives the site settings.
     dirs.sort_by_key(|d| d.path() != std::path::Path::new("nev"));
     for dir in dirs {
@@ -78,10 +115,40 @@ pub async fn load_on_first_start(articles: &Articles) -> anyhow::Result<bool> {
                 footer.public_security_number.as_ref(),
             );
             inputs.push(import::to_article(&page, channel, tz));
+            stems.push(
+                file.path()
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default(),
+            );
         }
     }
+    let mut ids = Vec::new();
     for outcome in articles.save_all(&inputs).await {
-        outcome?;
+        ids.push(outcome?.id());
+    }
+    for (stem, id) in stems.iter().zip(&ids) {
+        let flags: Vec<ArticleFlag> = FLAGS
+            .iter()
+            .filter(|(s, _)| s == stem)
+            .map(|&(_, f)| f)
+            .collect();
+        if !flags.is_empty() {
+            let mut desk = store.article_desk(*id).await?;
+            desk.featured |= flags.contains(&ArticleFlag::Featured);
+            desk.pinned |= flags.contains(&ArticleFlag::Pinned);
+            desk.headline |= flags.contains(&ArticleFlag::Headline);
+            store.set_article_desk(*id, &desk).await?;
+        }
+        let cover = DEMO.get_file(format!("{COVERS}/{stem}.jpg"));
+        if let (Some(uploads), Some(cover)) = (uploads, cover) {
+            // A cover that cannot be stored leaves its article without one, not the site unstarted.
+            match crate::images::store(uploads, cover.contents().to_vec(), u64::MAX).await {
+                Ok(Ok(image)) => store.set_cover_image(*id, Some(&image.url())).await?,
+                Ok(Err(e)) => tracing::warn!(cover = stem, "demo cover refused: {e}"),
+                Err(e) => tracing::warn!(cover = stem, "demo cover not stored: {e:#}"),
+            }
+        }
     }
     let loaded = inputs.len();
     store.save_site_settings(&settings).await?;

@@ -17,6 +17,9 @@
 
 use std::io::Cursor;
 
+/// Remote images made ours on save and import (the guarded fetching lives in [`crate::remote`]).
+pub use crate::remote::{Localize, RemoteFailure, RemoteReport, localize_remote};
+
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use sha2::{Digest, Sha256};
 
@@ -77,6 +80,10 @@ pub struct Uploads {
     pub files: crate::uploads::UploadStore,
     /// Largest upload accepted, in bytes.
     pub max_bytes: u64,
+    /// Largest attachment accepted, in bytes.
+    pub max_attachment_bytes: u64,
+    /// The client fetching remote images of saved articles; `None` until `serve` makes it.
+    pub remote: Option<crate::remote::RemoteFetcher>,
 }
 
 impl Default for Uploads {
@@ -84,6 +91,8 @@ impl Default for Uploads {
         Self {
             files: crate::uploads::UploadStore::in_memory(),
             max_bytes: DEFAULT_MAX_BYTES,
+            max_attachment_bytes: crate::attachments::DEFAULT_MAX_BYTES,
+            remote: None,
         }
     }
 }
@@ -317,9 +326,40 @@ pub fn srcset(url: &str) -> Option<String> {
     Some(parts.join(", "))
 }
 
+/// The pixel size of an upload from its URL alone (the name carries it): `width`/`height`
+/// attributes for pages that list covers, so nothing shifts while images load. A variant's URL
+/// gives the variant's width and the height scaled to it.
+pub fn dimensions(url: &str) -> Option<(u32, u32)> {
+    let name = url.strip_prefix(URL_PREFIX)?;
+    let (stem, width, variant, _) = parse_name(name)?;
+    let height: u32 = stem.rsplit_once('x')?.1.parse().ok()?;
+    match variant {
+        None => Some((width, height)),
+        Some(w) if width > 0 => {
+            let h = u64::from(height) * u64::from(w) / u64::from(width);
+            Some((w, u32::try_from(h).ok()?))
+        }
+        Some(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dimensions_come_from_the_name() {
+        assert_eq!(
+            dimensions("/uploads/0123456789abcdef_1200x675.jpg"),
+            Some((1200, 675))
+        );
+        assert_eq!(
+            dimensions("/uploads/0123456789abcdef_1200x675-480.jpg"),
+            Some((480, 270))
+        );
+        assert_eq!(dimensions("/static/share.png"), None);
+        assert_eq!(dimensions("https://example.com/a_1x1.jpg"), None);
+    }
 
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = DynamicImage::new_rgb8(width, height);

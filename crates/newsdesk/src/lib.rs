@@ -4,6 +4,7 @@
 //! templates). `import` turns pages into articles; `domain` holds the plain types all of them share.
 //! See ARCHITECTURE.md.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
@@ -21,6 +22,7 @@ pub mod images;
 pub mod import;
 pub mod migrate_store;
 pub mod newsroom;
+pub mod remote;
 pub mod render;
 pub mod review;
 pub mod search;
@@ -71,7 +73,7 @@ pub async fn serve(
         .context("opening the search index")?;
     let articles = content::Articles::new(store.clone(), Arc::new(index));
     if config.demo {
-        demo::load_on_first_start(&articles)
+        demo::load_on_first_start_with_covers(&articles, &upload_files)
             .await
             .context("loading demo content")?;
     }
@@ -110,6 +112,17 @@ pub async fn serve(
     newsroom::run_due(&articles)
         .await
         .context("publishing scheduled articles")?;
+    // Catch up with what was just written before the first request: otherwise the first reads of
+    // the database's content version and search change log (demo, scheduled articles) would move
+    // the version and re-index those articles under pages already served.
+    store
+        .sync_content_version()
+        .await
+        .context("reading the content version")?;
+    let changes_from = articles
+        .follow_changes(changes_from)
+        .await
+        .context("applying the search change log")?;
     let scheduled = articles.clone();
     let counter = Arc::new(ViewCounter::new(config.view_dedupe));
     let state = AppState::new(store.clone(), renderer, counter.clone())
@@ -125,6 +138,11 @@ pub async fn serve(
     let state = state.with_uploads(images::Uploads {
         files: upload_files,
         max_bytes: config.max_upload_bytes,
+        max_attachment_bytes: config.max_attachment_bytes,
+        remote: Some(
+            remote::RemoteFetcher::new(config.remote_images_allow_private)
+                .context("building the remote-image client")?,
+        ),
     });
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -504,6 +504,7 @@ pub async fn save_article(
     }
     let policy = crate::review::Policy::load(articles, user).await?;
     policy.check_save(&current, action)?;
+    policy.check_owner(articles, user, id).await?;
     // Editing a published article stages the edit; it goes live on 更新发布.
     if crate::review::stages(&current, action) {
         let version =

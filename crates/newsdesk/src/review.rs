@@ -119,6 +119,32 @@ impl Policy {
         }
     }
 
+    /// Contributors change only the articles they wrote (the author of the article's first
+    /// revision); everyone else may edit any article. Articles from before revisions were kept
+    /// (or imported ones) have no first revision and are nobody's to edit as a contributor.
+    pub async fn check_owner(
+        self,
+        articles: &Articles,
+        user: &User,
+        id: i64,
+    ) -> Result<(), NewsroomError> {
+        if self.role != Role::Contributor {
+            return Ok(());
+        }
+        let owner = match articles.store().revision(id, 1).await {
+            Ok(first) => Some(first.user_name),
+            Err(crate::store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if owner.is_some_and(|name| name.eq_ignore_ascii_case(&user.name)) {
+            Ok(())
+        } else {
+            Err(NewsroomError::Forbidden(
+                "投稿人只能修改和提交自己写的稿件；这篇文章请联系编辑修改。".into(),
+            ))
+        }
+    }
+
     /// Moving to or out of the trash.
     pub fn check_trash(self, _current: &EditableArticle) -> Result<(), NewsroomError> {
         if self.may_review() {
@@ -341,6 +367,10 @@ pub async fn submit(
     version: Option<i64>,
 ) -> Result<i64, NewsroomError> {
     let current = current_for_review(articles, id, version).await?;
+    Policy::load(articles, user)
+        .await?
+        .check_owner(articles, user, id)
+        .await?;
     match current.article.status {
         ArticleStatus::Draft | ArticleStatus::Returned => {}
         ArticleStatus::Pending => {
@@ -448,6 +478,10 @@ pub async fn restore_revision(
     version: Option<i64>,
 ) -> Result<i64, NewsroomError> {
     let current = current_for_review(articles, id, version).await?;
+    Policy::load(articles, user)
+        .await?
+        .check_owner(articles, user, id)
+        .await?;
     let revision = articles.store().revision(id, number).await?;
     let draft = draft_of(&revision, &current, false);
     let note = format!("恢复自第 {number} 版");

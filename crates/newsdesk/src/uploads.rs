@@ -210,6 +210,14 @@ impl UploadStore {
         }
     }
 
+    /// Deletes `name`; a name already gone is no error.
+    pub async fn delete(&self, name: &str) -> anyhow::Result<()> {
+        match self.store.delete(&ObjectPath::from(name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(anyhow::Error::new(e).context(format!("deleting {name}"))),
+        }
+    }
+
     /// Names of the files directly in the store (not under deeper prefixes), sorted.
     pub async fn list(&self) -> anyhow::Result<Vec<String>> {
         let mut names = Vec::new();

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod corrections;
+pub mod media;
 mod newsroom;
+mod pages;
 pub use corrections::{
     ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
     TargetCorrection, TargetFields, TargetMatch,
@@ -17,6 +19,7 @@ pub use newsroom::{
 };
 pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
 pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
+pub use pages::{PageLink, SitePage, SitePageInput, Tag, Topic, TopicInput, tag_path};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,7 +92,7 @@ impl BodyFormat {
 }
 
 /// A section of the site (栏目), such as 新能源汽车 or 光伏.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Channel {
     /// Store id.
     pub id: i64,
@@ -99,6 +102,12 @@ pub struct Channel {
     pub slug: String,
     /// Order in navigation, lower first.
     pub position: i64,
+    /// The parent channel (`None` at the top); channels nest at most two levels.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    /// A line shown under the channel's title (may be empty).
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A full article as stored.
@@ -162,6 +171,8 @@ pub struct ArticleSummary {
     pub published_at: Option<DateTime<Utc>>,
     /// 浏览量 as last flushed.
     pub views: i64,
+    /// Cover image URL (an upload's, or any address an editor gave), when the listing selected it.
+    pub cover_image: Option<String>,
 }
 
 /// What it takes to create or replace an article; the store assigns id and bookkeeping times.
@@ -238,6 +249,10 @@ pub struct SiteSettings {
     pub baidu_push_endpoint: String,
     /// The token the search engine's webmaster tools issued for the site.
     pub baidu_push_token: String,
+    /// Single pages linked from the navigation or footer, in their order: filled from the pages
+    /// table with the site chrome, never saved as a setting.
+    #[serde(skip)]
+    pub page_links: Vec<PageLink>,
 }
 
 /// Baidu's link submission API (普通收录).
@@ -286,6 +301,7 @@ impl Default for SiteSettings {
             baidu_push: false,
             baidu_push_endpoint: BAIDU_PUSH_ENDPOINT.into(),
             baidu_push_token: String::new(),
+            page_links: Vec::new(),
         }
     }
 }

@@ -287,6 +287,26 @@ pub enum AuditAction {
     SendBack,
     /// An earlier revision restored (or staged, on a published article).
     RestoreRevision,
+    /// An attachment added to an article.
+    AddAttachment,
+    /// An attachment taken off an article.
+    RemoveAttachment,
+    /// An image's alt text changed (in the library).
+    SetImageAlt,
+    /// An image deleted from the library.
+    DeleteImage,
+    /// A new 专题.
+    CreateTopic,
+    /// A 专题 changed (fields or articles).
+    UpdateTopic,
+    /// A 专题 deleted.
+    DeleteTopic,
+    /// A new single page.
+    CreatePage,
+    /// A single page changed.
+    UpdatePage,
+    /// A single page deleted.
+    DeletePage,
 }
 
 impl AuditAction {
@@ -325,6 +345,16 @@ impl AuditAction {
             Self::Submit => "submit",
             Self::SendBack => "send_back",
             Self::RestoreRevision => "restore_revision",
+            Self::AddAttachment => "add_attachment",
+            Self::RemoveAttachment => "remove_attachment",
+            Self::SetImageAlt => "image_alt",
+            Self::DeleteImage => "delete_image",
+            Self::CreateTopic => "create_topic",
+            Self::UpdateTopic => "update_topic",
+            Self::DeleteTopic => "delete_topic",
+            Self::CreatePage => "create_page",
+            Self::UpdatePage => "update_page",
+            Self::DeletePage => "delete_page",
         }
     }
 }

@@ -27,7 +27,7 @@ use crate::content::Articles;
 use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use crate::render::body_html;
 use crate::store::{StoreError, Upserted};
-pub use page::{Footer, ParsedPage};
+pub use page::{Footer, GovNotice, LinkedFile, ParsedPage};
 
 /// Pages larger than this are refused. Real article pages, scripts and styles included, stay
 /// under 1 MB; every byte of text costs target extraction, indexing and rendering (a 15.9 MB text

@@ -85,6 +85,42 @@ pub struct ParsedPage {
     pub blocks: Vec<Block>,
     /// The site footer facts found in the chrome.
     pub footer: Footer,
+    /// 责任编辑 / 编辑, when the page names one.
+    pub editor: Option<String>,
+    /// A government notice's own facts (发布机构, 文号, 成文日期), when the page states them.
+    pub notice: GovNotice,
+    /// Where the page lived: the crawled URL, or a saved page's canonical link / `og:url`. Its
+    /// path answers 301 to the imported article, so old indexed links keep working.
+    pub source_url: Option<String>,
+    /// Pictures of the body, in order, as the page names them (a path beside the page or a URL);
+    /// the body refers to them by the same text, rewritten once they are stored.
+    pub images: Vec<String>,
+    /// Files the body links to (附件: PDF, DOC(X), XLS(X), PPT(X), ZIP…), in order.
+    pub attachments: Vec<LinkedFile>,
+    /// How the bytes were decoded, for the import report (e.g. "GBK (declared)").
+    pub encoding: String,
+    /// What the page had that the article could not keep, one line each, for the import report.
+    pub lost: Vec<String>,
+}
+
+/// The facts a government notice states about itself (公文).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GovNotice {
+    /// 发布机构 / 发文机关.
+    pub issuer: Option<String>,
+    /// 文号, e.g. 合政办〔2024〕3号.
+    pub number: Option<String>,
+    /// 成文日期, as a date.
+    pub written_on: Option<chrono::NaiveDate>,
+}
+
+/// A file a page links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedFile {
+    /// The link's target as the page writes it (a path beside the page or a URL).
+    pub href: String,
+    /// The link's text: the file's name as readers see it.
+    pub name: String,
 }
 
 static SPACES: LazyLock<Regex> = LazyLock::new(|| re(r"[\s\u{3000}\u{a0}]+"));
@@ -384,6 +420,13 @@ pub fn parse_lines(
         views,
         blocks,
         footer,
+        editor: None,
+        notice: GovNotice::default(),
+        source_url: None,
+        images: Vec::new(),
+        attachments: Vec::new(),
+        encoding: "UTF-8".into(),
+        lost: Vec::new(),
     })
 }
 

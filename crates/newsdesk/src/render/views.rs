@@ -27,6 +27,8 @@ pub struct Layout {
     pub canonical: String,
     /// Channels for the navigation.
     pub channels: Vec<ChannelLink>,
+    /// Single pages linked from the navigation (after the channels).
+    pub nav_pages: Vec<FooterLink>,
     /// Slug of the channel the page belongs to, to mark it in the navigation.
     pub current_channel: Option<String>,
     /// Footer facts.
@@ -148,7 +150,7 @@ impl FeedLink {
 }
 
 /// A channel in the navigation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ChannelLink {
     /// Display name.
     pub name: String,
@@ -156,6 +158,10 @@ pub struct ChannelLink {
     pub slug: String,
     /// Path of its page.
     pub url: String,
+    /// Sub-channels (only in the navigation tree; channels nest two levels).
+    pub children: Vec<ChannelLink>,
+    /// The children's slugs, so templates can tell a page is inside this channel's tree.
+    pub child_slugs: Vec<String>,
 }
 
 impl From<&Channel> for ChannelLink {
@@ -164,7 +170,36 @@ impl From<&Channel> for ChannelLink {
             name: c.name.clone(),
             slug: c.slug.clone(),
             url: format!("/channels/{}", c.slug),
+            children: Vec::new(),
+            child_slugs: Vec::new(),
         }
+    }
+}
+
+impl ChannelLink {
+    /// The navigation tree: top-level channels in order, each with its sub-channels in order.
+    /// A channel whose parent is missing (or is itself a child) shows at the top.
+    pub fn tree(channels: &[Channel]) -> Vec<Self> {
+        let top = |c: &Channel| {
+            c.parent_id
+                .is_none_or(|p| !channels.iter().any(|o| o.id == p && o.parent_id.is_none()))
+        };
+        channels
+            .iter()
+            .filter(|c| top(c))
+            .map(|c| {
+                let mut link = Self::from(c);
+                if c.parent_id.is_none() {
+                    link.children = channels
+                        .iter()
+                        .filter(|s| s.parent_id == Some(c.id))
+                        .map(Self::from)
+                        .collect();
+                    link.child_slugs = link.children.iter().map(|s| s.slug.clone()).collect();
+                }
+                link
+            })
+            .collect()
     }
 }
 
@@ -213,6 +248,15 @@ impl FooterView {
                 .footer_link_list()
                 .into_iter()
                 .map(|(text, url)| FooterLink { text, url })
+                .chain(
+                    site.page_links
+                        .iter()
+                        .filter(|l| l.footer)
+                        .map(|l| FooterLink {
+                            text: l.title.clone(),
+                            url: l.url.clone(),
+                        }),
+                )
                 .collect(),
         }
     }
@@ -240,7 +284,16 @@ impl Layout {
             },
             description: String::new(),
             canonical: format!("{}{path}", site.base_url.trim_end_matches('/')),
-            channels: channels.iter().map(ChannelLink::from).collect(),
+            channels: ChannelLink::tree(channels),
+            nav_pages: site
+                .page_links
+                .iter()
+                .filter(|l| l.nav)
+                .map(|l| FooterLink {
+                    text: l.title.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
             current_channel: None,
             footer: FooterView::new(site),
             asset_version: asset_version.to_string(),
@@ -288,6 +341,64 @@ pub struct ArticleCard {
     pub channel: ChannelLink,
     /// Publish time.
     pub published: Option<TimeView>,
+    /// Its cover image, when it has one a page may show.
+    pub cover: Option<CoverView>,
+    /// 置顶: shown with a mark, first in the home page's latest list.
+    pub pinned: bool,
+}
+
+/// Aspect of a cover whose size is unknown (an address, not an upload): 16:9, the shape the
+/// theme crops every cover to, so the `width`/`height` attributes still reserve the right box.
+const COVER_FALLBACK_SIZE: (u32, u32) = (1280, 720);
+
+/// A cover image in a listing: the responsive sources of an upload (its variants by width) and
+/// its size, so the browser picks a file for the slot and reserves the box before it loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverView {
+    /// The original's address.
+    pub src: String,
+    /// `srcset` of an upload's variants; absent for other addresses.
+    pub srcset: Option<String>,
+    /// Width in pixels (the `width` attribute).
+    pub width: u32,
+    /// Height in pixels (the `height` attribute).
+    pub height: u32,
+}
+
+impl CoverView {
+    /// The view of `url` if it is an image address a page may show.
+    pub fn new(url: &str) -> Option<Self> {
+        let src = image_url(url)?;
+        let (width, height) = crate::images::dimensions(src).unwrap_or(COVER_FALLBACK_SIZE);
+        Some(Self {
+            src: src.to_string(),
+            srcset: crate::images::srcset(src),
+            width,
+            height,
+        })
+    }
+}
+
+/// An entry of the 热门 ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct HotArticle {
+    /// Headline.
+    pub title: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Views over the ranking's days.
+    pub views: i64,
+}
+
+impl HotArticle {
+    /// An entry from its slug, title and views.
+    pub fn new(slug: &str, title: &str, views: i64) -> Self {
+        Self {
+            title: title.to_string(),
+            url: format!("/articles/{slug}"),
+            views,
+        }
+    }
 }
 
 impl ArticleCard {
@@ -301,8 +412,11 @@ impl ArticleCard {
                 name: a.channel_name.clone(),
                 slug: a.channel_slug.clone(),
                 url: format!("/channels/{}", a.channel_slug),
+                ..ChannelLink::default()
             },
             published: a.published_at.map(|t| TimeView::new(t, site)),
+            cover: a.cover_image.as_deref().and_then(CoverView::new),
+            pinned: false,
         }
     }
 }
@@ -328,6 +442,8 @@ pub struct ArticleView {
     pub channel: ChannelLink,
     /// Tags.
     pub tags: Vec<String>,
+    /// Tags as links to their pages.
+    pub tag_links: Vec<TagLink>,
     /// Cover image address, when set, safe to show and not already in the body (an image both
     /// inserted and made the cover would show twice).
     pub cover_url: Option<String>,
@@ -349,6 +465,7 @@ impl ArticleView {
             summary: a.summary.clone(),
             channel: ChannelLink::from(&a.channel),
             tags: a.tags.clone(),
+            tag_links: a.tags.iter().map(|t| TagLink::new(t)).collect(),
             cover_url: a
                 .cover_image
                 .as_deref()
@@ -475,6 +592,7 @@ impl SearchHitView {
                 name: hit.channel_name.clone(),
                 slug: hit.channel_slug.clone(),
                 url: format!("/channels/{}", hit.channel_slug),
+                ..ChannelLink::default()
             },
             published: TimeView::new(hit.published_at, site),
             snippet_html: hit.snippet_html.clone(),
@@ -830,5 +948,171 @@ impl ComparisonChart {
             left_out: lines.len() - n,
             lines: chart_lines,
         })
+    }
+}
+
+/// Path of a tag's page: `/tags/` and the tag's name, percent-encoded (tags are Chinese words and
+/// their names are unique, so the name is the slug).
+pub fn tag_url(name: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    format!("/tags/{}", utf8_percent_encode(name, NON_ALPHANUMERIC))
+}
+
+/// A tag shown as a link to its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    /// Tag name.
+    pub name: String,
+    /// Path of the tag's page.
+    pub url: String,
+}
+
+impl TagLink {
+    /// The link of the tag `name`.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            url: tag_url(name),
+        }
+    }
+}
+
+/// An article linked from another one's page (相关文章, 上一篇/下一篇).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadingLink {
+    /// Article id (not shown; to leave duplicates out).
+    #[serde(skip)]
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// Path of the article page.
+    pub url: String,
+    /// Publish time.
+    pub published: Option<TimeView>,
+}
+
+impl ReadingLink {
+    /// The link of a listed article.
+    pub fn from_summary(a: &ArticleSummary, site: &SiteSettings) -> Self {
+        Self {
+            id: a.id,
+            title: a.title.clone(),
+            url: format!("/articles/{}", a.slug),
+            published: a.published_at.map(|t| TimeView::new(t, site)),
+        }
+    }
+
+    /// The link of an article the search index found similar.
+    pub fn from_similar(a: &crate::search::SimilarArticle, site: &SiteSettings) -> Self {
+        Self {
+            id: a.id,
+            title: a.title.clone(),
+            url: format!("/articles/{}", a.slug),
+            published: Some(TimeView::new(a.published_at, site)),
+        }
+    }
+}
+
+/// Articles shown under 相关文章.
+pub const RELATED_COUNT: usize = 6;
+
+/// 相关文章 of an article: the index's similar articles first, then those sharing tags, then the
+/// newest of its channel — each article once, the article itself never, at most [`RELATED_COUNT`].
+pub fn related_links(
+    own_id: i64,
+    similar: &[crate::search::SimilarArticle],
+    links: &crate::store::ReadingLinks,
+    site: &SiteSettings,
+) -> Vec<ReadingLink> {
+    let candidates = similar
+        .iter()
+        .map(|a| ReadingLink::from_similar(a, site))
+        .chain(
+            links
+                .by_tags
+                .iter()
+                .chain(&links.in_channel)
+                .map(|a| ReadingLink::from_summary(a, site)),
+        );
+    let mut out: Vec<ReadingLink> = Vec::with_capacity(RELATED_COUNT);
+    for link in candidates {
+        if out.len() == RELATED_COUNT {
+            break;
+        }
+        if link.id != own_id && !out.iter().any(|l| l.id == link.id) {
+            out.push(link);
+        }
+    }
+    out
+}
+
+/// Share links of an article page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShareView {
+    /// The page's canonical URL (what 复制链接 copies).
+    pub url: String,
+    /// Weibo's share page for the URL and headline.
+    pub weibo_url: String,
+}
+
+impl ShareView {
+    /// Share links for the page at `url` headed `title`.
+    pub fn new(url: &str, title: &str) -> Self {
+        use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+        Self {
+            url: url.to_string(),
+            weibo_url: format!(
+                "https://service.weibo.com/share/share.php?url={}&title={}",
+                utf8_percent_encode(url, NON_ALPHANUMERIC),
+                utf8_percent_encode(title, NON_ALPHANUMERIC)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod reading_tests {
+    use super::*;
+    use crate::search::SimilarArticle;
+    use crate::store::ReadingLinks;
+
+    fn summary(id: i64) -> ArticleSummary {
+        ArticleSummary {
+            id,
+            slug: format!("a{id}"),
+            title: format!("标题{id}"),
+            summary: String::new(),
+            channel_name: "新闻".into(),
+            channel_slug: "news".into(),
+            published_at: None,
+            views: 0,
+            cover_image: None,
+        }
+    }
+
+    #[test]
+    fn related_are_similar_then_tags_then_channel_once_each() {
+        let similar = [3, 1, 4].map(|id| SimilarArticle {
+            id,
+            slug: format!("a{id}"),
+            title: String::new(),
+            published_at: DateTime::default(),
+        });
+        let links = ReadingLinks {
+            by_tags: vec![summary(4), summary(5)],
+            in_channel: vec![summary(1), summary(6), summary(7), summary(8), summary(9)],
+            ..ReadingLinks::default()
+        };
+        let ids: Vec<i64> = related_links(1, &similar, &links, &SiteSettings::default())
+            .iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(ids, [3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn tag_urls_are_percent_encoded_names() {
+        assert_eq!(tag_url("新能源"), "/tags/%E6%96%B0%E8%83%BD%E6%BA%90");
+        assert_eq!(tag_url("a/b c"), "/tags/a%2Fb%20c");
     }
 }

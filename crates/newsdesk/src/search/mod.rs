@@ -773,6 +773,172 @@ impl SearchIndex {
     }
 }
 
+/// An article like another one, from [`SearchIndex::more_like_this`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimilarArticle {
+    /// Article id.
+    pub id: i64,
+    /// Article slug.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Publish time.
+    pub published_at: DateTime<Utc>,
+}
+
+/// Characters of the body that describe an article for [`SearchIndex::more_like_this`]: the lead,
+/// where news says what it is about. Segmenting a whole long report on every page render would
+/// cost milliseconds and add little.
+const SIMILAR_BODY_CHARS: usize = 1_500;
+
+/// Words of a document that say most about it, as a query for documents like it (what tantivy's
+/// `MoreLikeThisQuery` does, made deterministic): tantivy's picks among words of equal weight in
+/// hash-map order, so one article got different 相关文章 on every render. Here ties go to the
+/// word that sorts first. A word counts when it has two characters or more (single characters —
+/// 的, 在, 和 — say nothing), appears in one other article at least and in at most half of them;
+/// it is weighted tf × idf, and the best 24 are asked for, boosted by weight. `None` when no word
+/// qualifies.
+fn telling_words_query(
+    searcher: &tantivy::Searcher,
+    fields: &[(Field, Vec<&str>)],
+) -> anyhow::Result<Option<BooleanQuery>> {
+    /// Words asked for.
+    const MAX_WORDS: usize = 24;
+    /// Shortest word in bytes: two CJK characters (or four ASCII letters).
+    const MIN_WORD_BYTES: usize = 4;
+    let docs = searcher.num_docs();
+    let max_docs = (docs / 2).max(2);
+    let tokenizers = searcher.index().tokenizers();
+    let schema = searcher.schema();
+    let mut frequencies: std::collections::BTreeMap<Term, u32> = Default::default();
+    for (field, texts) in fields {
+        let Some(mut tokenizer) = (match schema.get_field_entry(*field).field_type() {
+            tantivy::schema::FieldType::Str(options) => options
+                .get_indexing_options()
+                .and_then(|o| tokenizers.get(o.tokenizer())),
+            _ => None,
+        }) else {
+            continue;
+        };
+        for text in texts {
+            let mut stream = tokenizer.token_stream(text);
+            while let Some(token) = stream.next() {
+                if token.text.len() >= MIN_WORD_BYTES {
+                    *frequencies
+                        .entry(Term::from_field_text(*field, &token.text))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut weighted = Vec::new();
+    for (term, tf) in frequencies {
+        let df = searcher.doc_freq(&term)?;
+        if df < 2 || df > max_docs {
+            continue;
+        }
+        // BM25's idf, as tantivy scores.
+        let idf = (1.0 + ((docs - df) as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        weighted.push((tf as f32 * idf, term));
+    }
+    // Heaviest first; equal weights keep the terms' order (the map's), so the choice is stable.
+    weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    weighted.truncate(MAX_WORDS);
+    let Some(&(best, _)) = weighted.first() else {
+        return Ok(None);
+    };
+    let words = weighted
+        .into_iter()
+        .map(|(weight, term)| {
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            (
+                Occur::Should,
+                Box::new(tantivy::query::BoostQuery::new(
+                    Box::new(query),
+                    weight / best,
+                )) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Ok(Some(BooleanQuery::new(words)))
+}
+
+impl SearchIndex {
+    /// Up to `limit` public articles most like the article `id` by content (相关文章): its
+    /// headline, tags, summary and lead turned into a query of its most telling words (tantivy's
+    /// `MoreLikeThisQuery`, BM25-weighted), the article itself left out. Empty when the article
+    /// is not indexed. Blocking: call it from a blocking task.
+    pub fn more_like_this(&self, id: i64, limit: usize) -> anyhow::Result<Vec<SimilarArticle>> {
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let own = Term::from_field_i64(f.id, id);
+        let top = searcher.search(
+            &TermQuery::new(own.clone(), IndexRecordOption::Basic),
+            &TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let texts = |field: Field| -> Vec<&str> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str())
+                .map(|s| {
+                    let end = s
+                        .char_indices()
+                        .nth(SIMILAR_BODY_CHARS)
+                        .map_or(s.len(), |(i, _)| i);
+                    &s[..end]
+                })
+                .collect()
+        };
+        let fields = [f.text.title, f.text.tags, f.text.summary, f.text.body];
+        let words = fields.map(|field| (field, texts(field)));
+        let Some(similar) = telling_words_query(&searcher, &words)? else {
+            // No telling words at all (an empty article): nothing is like it.
+            return Ok(Vec::new());
+        };
+        let now = Term::from_field_i64(f.published, Utc::now().timestamp());
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(similar) as Box<dyn Query>),
+            // Scheduled articles stay hidden until their time, like their pages.
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    std::ops::Bound::Unbounded,
+                    std::ops::Bound::Included(now),
+                )),
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(own, IndexRecordOption::Basic)),
+            ),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            out.push(SimilarArticle {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                slug: text(f.slug),
+                title: text(f.text.title),
+                published_at: doc
+                    .get_first(f.published)
+                    .and_then(|v| v.as_i64())
+                    .and_then(|s| DateTime::from_timestamp(s, 0))
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// The index's BM25 statistics, except that a field indexed without length norms reports an
 /// average length of 1. Tantivy gives such a field the constant length 1 but still divides by the
 /// true average (≈ 2,000 words for bodies), which makes term frequency saturate at once: a report
@@ -972,6 +1138,7 @@ mod tests {
                                 name: "储能".into(),
                                 slug: "storage".into(),
                                 position: 0,
+                                ..Channel::default()
                             },
                             tags: vec!["充电桩".into()],
                             summary: "摘要".into(),
@@ -993,6 +1160,55 @@ mod tests {
                 (dir, index)
             })
             .1
+    }
+
+    #[test]
+    fn similar_articles_are_the_same_on_every_call() {
+        // Many words of equal weight: which of them make the query must not depend on hash order.
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::create_empty(&dir.path().join(INDEX_DIR)).unwrap();
+        // 60 words, each in 10 of the 20 articles; the first article's 30 all weigh the same.
+        let words: Vec<String> = (0..60).map(|k| format!("term{k:02}x")).collect();
+        let changes: Vec<IndexChange> = (0_i64..20)
+            .map(|id| {
+                // Each article shares a different run of words with the first one.
+                let body: String = (0..30)
+                    .map(|k| words[(id as usize * 3 + k) % words.len()].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let body = format!("<p>{body}。</p>");
+                IndexChange::Upsert {
+                    article: Box::new(Article {
+                        id,
+                        slug: format!("a-{id}"),
+                        title: format!("报道{id}"),
+                        author: None,
+                        source: None,
+                        channel: Channel::default(),
+                        tags: Vec::new(),
+                        summary: String::new(),
+                        summary_auto: true,
+                        body_format: BodyFormat::Html,
+                        body_source: body.clone(),
+                        body_html: body,
+                        status: ArticleStatus::Published,
+                        published_at: Some(Utc::now() - chrono::TimeDelta::hours(1)),
+                        views: 0,
+                        cover_image: None,
+                        created_at: Utc::now(),
+                        updated_at: Utc::now(),
+                    }),
+                    stamp: 1,
+                }
+            })
+            .collect();
+        index.apply(&changes).unwrap();
+        let first = index.more_like_this(0, 5).unwrap();
+        assert_eq!(first.len(), 5, "{first:?}");
+        assert!(first.iter().all(|a| a.id != 0), "never the article itself");
+        for _ in 0..30 {
+            assert_eq!(index.more_like_this(0, 5).unwrap(), first);
+        }
     }
 
     proptest::proptest! {

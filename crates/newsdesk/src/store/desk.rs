@@ -24,6 +24,9 @@ pub trait DeskStore: Send + Sync {
     /// Replaces an article's flags and SEO fields (part of a save: the version is not bumped
     /// again); `NotFound` if there is no such article.
     async fn set_article_desk(&self, id: i64, desk: &DeskFields) -> StoreResult<()>;
+    /// Sets an article's cover image (for content loaded outside the editor, such as the demo);
+    /// `NotFound` if there is no such article.
+    async fn set_cover_image(&self, id: i64, cover: Option<&str>) -> StoreResult<()>;
     /// The newest public articles carrying `flag`, newest publish time first (partial index).
     async fn latest_flagged(
         &self,

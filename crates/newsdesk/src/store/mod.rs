@@ -4,9 +4,12 @@
 
 mod corrections;
 mod desk;
+mod media;
 mod newsroom;
+mod pages;
 mod postgres;
 mod push;
+mod reading;
 mod review;
 mod rows;
 mod sqlite;
@@ -27,14 +30,17 @@ use crate::targets::Extraction;
 
 pub use corrections::{CORRECTIONS_CHANGED, CorrectionStore};
 pub use desk::{DeskStore, UserDefaults};
+pub use media::{MediaStore, NewAttachment};
 pub use newsroom::{
     AttemptCount, AuditRecord, LoginReservation, NewImage, NewsroomStore, STALE, SessionRecord,
     UserCredentials,
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
+pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
 pub use push::{PushItem, PushStore};
+pub use reading::{ReadingLinks, ReadingStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 
@@ -90,7 +96,17 @@ impl Upserted {
 /// The operations newsdesk needs from a database.
 #[async_trait]
 pub trait Store:
-    NewsroomStore + CorrectionStore + DeskStore + RevisionStore + PushStore + Send + Sync + 'static
+    NewsroomStore
+    + CorrectionStore
+    + DeskStore
+    + RevisionStore
+    + MediaStore
+    + ReadingStore
+    + PagesStore
+    + PushStore
+    + Send
+    + Sync
+    + 'static
 {
     /// A number that moves on after every committed write of content shown on pages (articles,
     /// channels, tags, settings; not view counts), so cached pages can tell they are out of date.

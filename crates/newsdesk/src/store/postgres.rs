@@ -21,10 +21,16 @@ use tracing::instrument;
 mod corrections;
 #[path = "postgres_desk.rs"]
 mod desk;
+#[path = "postgres_media.rs"]
+mod media;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_pages.rs"]
+mod pages;
 #[path = "postgres_push.rs"]
 mod push;
+#[path = "postgres_reading.rs"]
+mod reading;
 #[path = "postgres_review.rs"]
 mod review;
 
@@ -655,7 +661,7 @@ impl Store for PgStore {
     #[instrument(skip_all)]
     async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
         let rows: Vec<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels ORDER BY position, id")
+            sqlx::query_as("SELECT id, name, slug, position, parent_id, description FROM channels ORDER BY position, id")
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;
@@ -664,12 +670,13 @@ impl Store for PgStore {
 
     #[instrument(skip_all)]
     async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel> {
-        let row: Option<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(other)?;
+        let row: Option<ChannelRow> = sqlx::query_as(
+            "SELECT id, name, slug, position, parent_id, description FROM channels WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
         row.map(Channel::from).ok_or(StoreError::NotFound)
     }
 
@@ -678,7 +685,7 @@ impl Store for PgStore {
         let row: ChannelRow = sqlx::query_as(
             "INSERT INTO channels (name, slug, position) VALUES ($1, $2, $3) \
              ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position \
-             RETURNING id, name, slug, position",
+             RETURNING id, name, slug, position, parent_id, description",
         )
         .bind(name)
         .bind(slug)
@@ -776,7 +783,7 @@ impl Store for PgStore {
         let public = public(1);
         let list_sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
-             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             a.published_at, a.views, a.cover_image FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE {public}{channel_filter} ORDER BY a.published_at DESC, a.id DESC \
              LIMIT ${next} OFFSET ${}",
             next + 1

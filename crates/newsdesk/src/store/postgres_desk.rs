@@ -65,6 +65,21 @@ impl DeskStore for PgStore {
         Ok(())
     }
 
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_cover_image(&self, id: i64, cover: Option<&str>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE articles SET cover_image = $1 WHERE id = $2")
+            .bind(cover)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch();
+        Ok(())
+    }
+
     async fn latest_flagged(
         &self,
         flag: ArticleFlag,
@@ -74,7 +89,7 @@ impl DeskStore for PgStore {
         // index of migration 0007.
         let sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, \
-             c.slug AS channel_slug, a.published_at, a.views \
+             c.slug AS channel_slug, a.published_at, a.views, a.cover_image \
              FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE a.{col} AND a.status = 'published' AND a.published_at <= $1 \
              AND a.deleted_at IS NULL ORDER BY a.published_at DESC, a.id DESC LIMIT $2",

@@ -1053,6 +1053,7 @@ impl NewsroomStore for PgStore {
             name: row.1,
             slug: row.2,
             position: row.3,
+            ..Channel::default()
         };
         Ok((channel, articles))
     }

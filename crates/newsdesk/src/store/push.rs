@@ -1,5 +1,5 @@
 //! The link-push queue (百度普通收录): articles whose URL is new or changed, filled by triggers
-//! while the push is on (migrations `0020_site_push.sql` / `0013_site_push.sql`) and drained by
+//! while the push is on (migrations `0020_site_push.sql` / `0014_site_push.sql`) and drained by
 //! [`crate::site_push`]. A supertrait of [`super::Store`].
 
 use async_trait::async_trait;

@@ -17,6 +17,8 @@ pub(super) struct ChannelRow {
     pub(super) name: String,
     pub(super) slug: String,
     pub(super) position: i64,
+    pub(super) parent_id: Option<i64>,
+    pub(super) description: String,
 }
 
 impl From<ChannelRow> for Channel {
@@ -26,6 +28,8 @@ impl From<ChannelRow> for Channel {
             name: r.name,
             slug: r.slug,
             position: r.position,
+            parent_id: r.parent_id,
+            description: r.description,
         }
     }
 }
@@ -77,6 +81,7 @@ impl ArticleRow {
                 name: self.channel_name,
                 slug: self.channel_slug,
                 position: self.channel_position,
+                ..Channel::default()
             },
             tags,
             summary: self.summary,
@@ -104,6 +109,9 @@ pub(super) struct SummaryRow {
     pub(super) channel_slug: String,
     pub(super) published_at: Option<DateTime<Utc>>,
     pub(super) views: i64,
+    /// Absent from queries that do not select it (listings that show no image).
+    #[sqlx(default)]
+    pub(super) cover_image: Option<String>,
 }
 
 impl From<SummaryRow> for ArticleSummary {
@@ -117,6 +125,7 @@ impl From<SummaryRow> for ArticleSummary {
             channel_slug: r.channel_slug,
             published_at: r.published_at,
             views: r.views,
+            cover_image: r.cover_image.filter(|c| !c.is_empty()),
         }
     }
 }

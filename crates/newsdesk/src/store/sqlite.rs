@@ -21,10 +21,16 @@ use tracing::instrument;
 mod corrections;
 #[path = "sqlite_desk.rs"]
 mod desk;
+#[path = "sqlite_media.rs"]
+mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_pages.rs"]
+mod pages;
 #[path = "sqlite_push.rs"]
 mod push;
+#[path = "sqlite_reading.rs"]
+mod reading;
 #[path = "sqlite_review.rs"]
 mod review;
 
@@ -641,7 +647,7 @@ impl Store for SqliteStore {
     #[instrument(skip_all)]
     async fn list_channels(&self) -> StoreResult<Vec<Channel>> {
         let rows: Vec<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels ORDER BY position, id")
+            sqlx::query_as("SELECT id, name, slug, position, parent_id, description FROM channels ORDER BY position, id")
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;
@@ -650,12 +656,13 @@ impl Store for SqliteStore {
 
     #[instrument(skip_all)]
     async fn channel_by_slug(&self, slug: &str) -> StoreResult<Channel> {
-        let row: Option<ChannelRow> =
-            sqlx::query_as("SELECT id, name, slug, position FROM channels WHERE slug = ?")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(other)?;
+        let row: Option<ChannelRow> = sqlx::query_as(
+            "SELECT id, name, slug, position, parent_id, description FROM channels WHERE slug = ?",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
         row.map(Channel::from).ok_or(StoreError::NotFound)
     }
 
@@ -664,7 +671,7 @@ impl Store for SqliteStore {
         let row: ChannelRow = sqlx::query_as(
             "INSERT INTO channels (name, slug, position) VALUES (?, ?, ?) \
              ON CONFLICT (slug) DO UPDATE SET name = excluded.name, position = excluded.position \
-             RETURNING id, name, slug, position",
+             RETURNING id, name, slug, position, parent_id, description",
         )
         .bind(name)
         .bind(slug)
@@ -759,7 +766,7 @@ impl Store for SqliteStore {
         };
         let list_sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, c.slug AS channel_slug, \
-             a.published_at, a.views FROM articles a JOIN channels c ON c.id = a.channel_id \
+             a.published_at, a.views, a.cover_image FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE {PUBLIC}{channel_filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
         );
         let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(now);

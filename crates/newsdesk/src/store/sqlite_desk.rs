@@ -65,6 +65,21 @@ impl DeskStore for SqliteStore {
         Ok(())
     }
 
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_cover_image(&self, id: i64, cover: Option<&str>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE articles SET cover_image = ? WHERE id = ?")
+            .bind(cover)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch();
+        Ok(())
+    }
+
     async fn latest_flagged(
         &self,
         flag: ArticleFlag,
@@ -74,7 +89,7 @@ impl DeskStore for SqliteStore {
         // index of migration 0014.
         let sql = format!(
             "SELECT a.id, a.slug, a.title, a.summary, c.name AS channel_name, \
-             c.slug AS channel_slug, a.published_at, a.views \
+             c.slug AS channel_slug, a.published_at, a.views, a.cover_image \
              FROM articles a JOIN channels c ON c.id = a.channel_id \
              WHERE a.{col} = 1 AND a.status = 'published' AND a.published_at <= ? \
              AND a.deleted_at IS NULL ORDER BY a.published_at DESC, a.id DESC LIMIT ?",

@@ -998,6 +998,7 @@ impl NewsroomStore for SqliteStore {
             name: row.1,
             slug: row.2,
             position: row.3,
+            ..Channel::default()
         };
         Ok((channel, articles))
     }

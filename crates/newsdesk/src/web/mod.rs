@@ -8,8 +8,10 @@ pub mod client;
 mod conditional;
 pub mod extract;
 pub mod feeds;
+pub mod media;
 pub mod middleware;
 pub mod page_cache;
+pub mod portal;
 pub mod public;
 pub mod routes;
 pub mod search;
@@ -38,6 +40,8 @@ pub struct Chrome {
     /// The public pages' Content-Security-Policy with the analytics script's host (without and
     /// with WeChat's JS-SDK), when the site loads one.
     pub analytics_csp: Option<(axum::http::HeaderValue, axum::http::HeaderValue)>,
+    /// 专题 in index order (channel sidebars, sitemaps).
+    pub topics: Vec<crate::domain::Topic>,
     /// The store's content version read before loading this: the chrome holds every write up to
     /// it (see [`AppState::spawn_content_sync`]).
     pub version: u64,
@@ -203,7 +207,21 @@ impl AppState {
         // Read first: a write landing during the load leaves the chrome one version behind, so
         // the next check loads it again.
         let version = self.store.content_version();
-        let site = self.store.site_settings().await?;
+        let mut site = self.store.site_settings().await?;
+        // Single pages placed in the navigation or footer are part of the chrome.
+        site.page_links = self
+            .store
+            .list_pages()
+            .await?
+            .into_iter()
+            .filter(|p| p.show_in_nav || p.show_in_footer)
+            .map(|p| crate::domain::PageLink {
+                url: format!("/pages/{}", p.slug),
+                title: p.title,
+                nav: p.show_in_nav,
+                footer: p.show_in_footer,
+            })
+            .collect();
         let analytics_csp = site.analytics_origin().and_then(|origin| {
             let csp = |wechat| {
                 axum::http::HeaderValue::from_str(&middleware::public_csp_with_analytics(
@@ -216,6 +234,7 @@ impl AppState {
         let chrome = Arc::new(Chrome {
             site,
             channels: self.store.list_channels().await?,
+            topics: self.store.list_topics().await?,
             analytics_csp,
             version,
         });

@@ -10,18 +10,27 @@ use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
 use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
-use crate::domain::{PageRequest, TargetFilter};
+use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, FeedLink, Layout, Pagination, ShareImage, TargetView,
-    news_article_json_ld,
+    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
+    RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
+    related_links,
 };
 
 /// Articles per listing page.
-const PER_PAGE: u32 = 20;
+pub(super) const PER_PAGE: u32 = 20;
 /// Articles per channel box on the home page.
 const HOME_BOX: u32 = 6;
+/// Slides of the home page's 焦点图 carousel.
+const SLIDES: u32 = 6;
+/// 置顶 articles shown first in the home page's latest list.
+const PINNED: u32 = 5;
+/// Entries of the home page's 热门 ranking.
+const HOT: u32 = 10;
+/// Days the 热门 ranking counts views over, today included.
+const HOT_DAYS: u32 = 7;
 
 /// `?page=N` on listings; anything that is not a positive number reads as page 1.
 #[derive(Debug, Deserialize)]
@@ -30,7 +39,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn page(&self) -> u32 {
+    pub(super) fn page(&self) -> u32 {
         self.page
             .as_deref()
             .and_then(|p| p.trim().parse::<u32>().ok())
@@ -42,23 +51,34 @@ impl PageQuery {
 #[derive(Serialize)]
 struct ChannelSection {
     channel: ChannelLink,
+    /// The box's newest article with a cover, shown as a picture above the list.
+    lead: Option<ArticleCard>,
     articles: Vec<ArticleCard>,
 }
 
 /// Caption of the QR code on desktop article pages.
 const QR_CAPTION: &str = "微信扫一扫 在手机上阅读";
 
-fn render(state: &AppState, template: &str, view: impl Serialize) -> Result<String, AppError> {
+/// A template rendered to a string, for the page cache.
+pub(super) fn render_html(
+    state: &AppState,
+    template: &str,
+    view: impl Serialize,
+) -> Result<String, AppError> {
     state.renderer.render(template, view).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
     })
 }
 
-/// How long a cached listing (home, channel) is served before it is rendered again although no
-/// content changed: what ranks by views (热门) moves without a content write.
+/// How long a cached listing (home, channel, tag, topic) is served before it is rendered again
+/// although no content changed: what ranks by views (热门) moves without a content write.
 pub const LISTING_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// `GET /`: latest articles and a box per channel, from the page cache.
+/// `GET /`: the portal's front page. Page 1 has the 头条 (top story), the 焦点图 carousel, the
+/// latest articles with the 置顶 ones first, 热门 and a box per channel; later pages only the
+/// latest articles (and 热门). What is 头条/焦点/置顶 comes from the editors' flags; with none set
+/// the page falls back to the newest articles, so a site without flags still reads as a portal.
+/// From the page cache.
 pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
@@ -81,6 +101,7 @@ async fn render_home(
     version: u64,
 ) -> Result<Rendered, AppError> {
     let chrome = state.chrome_at(version).await?;
+    let site = &chrome.site;
     let latest = state
         .store
         .list_published(
@@ -94,45 +115,110 @@ async fn render_home(
     if page > 1 && latest.items.is_empty() {
         return Err(AppError::NotFound);
     }
+    let card = |a: &ArticleSummary| ArticleCard::new(a, site);
+    let (hot, hot_note) = hot_articles(state, site, &latest.items).await?;
+    let mut headline = None;
+    let mut slides = Vec::new();
     let mut sections = Vec::new();
-    for channel in &chrome.channels {
-        let items = state
+    let mut latest_cards: Vec<ArticleCard> = Vec::new();
+    if page == 1 {
+        let top = state.store.latest_flagged(ArticleFlag::Headline, 1).await?;
+        // No 头条 flagged: the newest article, preferring one with a cover.
+        let top = top.into_iter().next().or_else(|| {
+            latest
+                .items
+                .iter()
+                .find(|a| shows_cover(a))
+                .or(latest.items.first())
+                .cloned()
+        });
+        let top_id = top.as_ref().map(|a| a.id);
+        headline = top.as_ref().map(card);
+        let featured = state
             .store
-            .list_published(
-                Some(channel.id),
-                PageRequest {
-                    page: 1,
-                    per_page: HOME_BOX,
-                },
-            )
+            .latest_flagged(ArticleFlag::Featured, SLIDES + 1)
             .await?;
-        if !items.items.is_empty() {
+        let mut featured: Vec<&ArticleSummary> =
+            featured.iter().filter(|a| Some(a.id) != top_id).collect();
+        if featured.is_empty() {
+            // No 推荐 flagged: the newest articles with covers make the carousel.
+            featured = latest
+                .items
+                .iter()
+                .filter(|a| Some(a.id) != top_id && shows_cover(a))
+                .collect();
+        }
+        slides = featured
+            .into_iter()
+            .take(SLIDES as usize)
+            .map(card)
+            .collect();
+        let pinned = state
+            .store
+            .latest_flagged(ArticleFlag::Pinned, PINNED)
+            .await?;
+        latest_cards.extend(pinned.iter().map(|a| ArticleCard {
+            pinned: true,
+            ..card(a)
+        }));
+        latest_cards.extend(
+            latest
+                .items
+                .iter()
+                .filter(|a| !pinned.iter().any(|p| p.id == a.id))
+                .map(card),
+        );
+        for channel in &chrome.channels {
+            let items = state
+                .store
+                .list_published(
+                    Some(channel.id),
+                    PageRequest {
+                        page: 1,
+                        per_page: HOME_BOX,
+                    },
+                )
+                .await?;
+            if items.items.is_empty() {
+                continue;
+            }
+            // The box leads with its newest article that has a cover, as a picture.
+            let lead = items.items.iter().position(shows_cover);
             sections.push(ChannelSection {
                 channel: ChannelLink::from(channel),
+                lead: lead.map(|i| card(&items.items[i])),
                 articles: items
                     .items
                     .iter()
-                    .map(|a| ArticleCard::new(a, &chrome.site))
+                    .enumerate()
+                    .filter(|&(i, _)| Some(i) != lead)
+                    .map(|(_, a)| card(a))
                     .collect(),
             });
         }
+    } else {
+        latest_cards.extend(latest.items.iter().map(card));
     }
     let mut layout = Layout::new(
-        &chrome.site,
+        site,
         &chrome.channels,
         state.renderer.asset_version(),
         "/",
         None,
     );
-    layout.description = format!("{}：最新资讯、政策解读与行业动态。", chrome.site.site_name);
+    layout.description = format!("{}：最新资讯、政策解读与行业动态。", site.site_name);
     layout.in_wechat = in_wechat;
-    render(
+    render_html(
         state,
         "home.html",
         context! {
             layout,
             home => true,
-            latest => latest.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
+            headline,
+            slides,
+            latest => latest_cards,
+            hot,
+            hot_note,
             pagination => Pagination::new("/", page, PER_PAGE, latest.total),
             sections,
         },
@@ -140,75 +226,46 @@ async fn render_home(
     .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
-/// `GET /channels/{slug}`: a channel's articles, newest first, paginated; from the page cache.
-pub async fn show_channel(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<PageQuery>,
-    InWeChat(in_wechat): InWeChat,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let page = q.page();
-    let key = PageKey::new(PageKind::Channel, slug, page, in_wechat);
-    let st = state.clone();
-    page_cache::serve(&state, &headers, key.clone(), |version| async move {
-        render_channel(&st, &key.slug, page, in_wechat, version).await
-    })
-    .await
+/// Whether a listed article has a cover a page may show (see [`CoverView`]).
+fn shows_cover(a: &ArticleSummary) -> bool {
+    a.cover_image.as_deref().and_then(CoverView::new).is_some()
 }
 
-async fn render_channel(
+/// 热门: the most viewed public articles of the last [`HOT_DAYS`] days in the site's zone, and the
+/// note saying so. A site with no views counted in those days yet (new, or just imported with the
+/// counts of its old pages) ranks the newest articles by their total 浏览量 instead, and says
+/// that.
+async fn hot_articles(
     state: &AppState,
-    slug: &str,
-    page: u32,
-    in_wechat: bool,
-    version: u64,
-) -> Result<Rendered, AppError> {
-    let chrome = state.chrome_at(version).await?;
-    let channel = chrome
-        .channels
-        .iter()
-        .find(|c| c.slug == slug)
-        .ok_or(AppError::NotFound)?;
-    let list = state
+    site: &crate::domain::SiteSettings,
+    newest: &[ArticleSummary],
+) -> Result<(Vec<HotArticle>, String), AppError> {
+    let today = chrono::Utc::now().with_timezone(&site.tz()).date_naive();
+    let from = today
+        .checked_sub_days(chrono::Days::new(u64::from(HOT_DAYS) - 1))
+        .unwrap_or(today);
+    let top = state
         .store
-        .list_published(
-            Some(channel.id),
-            PageRequest {
-                page,
-                per_page: PER_PAGE,
-            },
-        )
+        .top_viewed(&from.format("%Y-%m-%d").to_string(), HOT)
         .await?;
-    if page > 1 && list.items.is_empty() {
-        return Err(AppError::NotFound);
+    if !top.is_empty() {
+        return Ok((
+            top.iter()
+                .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+                .collect(),
+            format!("近 {HOT_DAYS} 天"),
+        ));
     }
-    let path = format!("/channels/{}", channel.slug);
-    let mut layout = Layout::new(
-        &chrome.site,
-        &chrome.channels,
-        state.renderer.asset_version(),
-        &path,
-        Some(&channel.name),
-    );
-    layout.current_channel = Some(channel.slug.clone());
-    layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
-    layout.in_wechat = in_wechat;
-    layout.feeds.extend(FeedLink::pair(
-        &format!("{} - {}", chrome.site.site_name, channel.name),
-        &format!("{path}/"),
-    ));
-    render(
-        state,
-        "channel.html",
-        context! {
-            layout,
-            channel => ChannelLink::from(channel),
-            articles => list.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
-            pagination => Pagination::new(&path, page, PER_PAGE, list.total),
-        },
-    )
-    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
+    let mut by_views: Vec<&ArticleSummary> = newest.iter().filter(|a| a.views > 0).collect();
+    by_views.sort_by(|a, b| b.views.cmp(&a.views).then(b.id.cmp(&a.id)));
+    Ok((
+        by_views
+            .into_iter()
+            .take(HOT as usize)
+            .map(|a| HotArticle::new(&a.slug, &a.title, a.views))
+            .collect(),
+        "最新文章累计浏览".to_string(),
+    ))
 }
 
 /// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
@@ -326,6 +383,9 @@ async fn render_article(
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
     let (body_html, marked) = crate::targets::highlight_marked(&view.body_html, &targets);
     view.body_html = body_html;
+    // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
+    let (body_lead, body_rest) = split_lead(&view.body_html);
+    let (related, links) = reading_links(state, &article, &chrome.site).await?;
     let target_rows: Vec<(&str, TargetView)> = targets
         .iter()
         .map(|t| {
@@ -339,12 +399,15 @@ async fn render_article(
             (t.record.as_str(), row)
         })
         .collect();
+    let attachments = crate::web::media::attachment_views(state, article.id).await?;
+    let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
         .render(
             "article.html",
             context! {
                 layout,
+                attachments,
                 article => view,
                 // Targets and results (实绩) apart; both are marked in the body.
                 targets => target_rows
@@ -359,10 +422,88 @@ async fn render_article(
                     .collect::<Vec<_>>(),
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
+                body_lead,
+                body_rest,
+                related,
+                previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                share,
+                in_wechat,
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
     Ok(Rendered::html(html).counting(article.id))
+}
+
+/// The body split after its first paragraph (the lead), when it starts with one: what goes before
+/// the 量化目标 panel and what after. The cut is at the first `</p>` outside a tag (an attribute
+/// may hold the text `</p>`), so both halves of the sanitized HTML stay well-formed.
+fn split_lead(body: &str) -> (String, String) {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with("<p>") || trimmed.starts_with("<p ") {
+        if let Some(cut) = first_paragraph_end(trimmed) {
+            return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
+        }
+    }
+    (String::new(), body.to_string())
+}
+
+/// The byte offset just after the first `</p>` that is markup, not attribute text.
+fn first_paragraph_end(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let (mut in_tag, mut quote) = (false, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, in_tag) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, true) if b == b'"' || b == b'\'' => quote = Some(b),
+            (None, true) if b == b'>' => in_tag = false,
+            (None, true) => {}
+            (None, false) if b == b'<' => {
+                if html[i..].starts_with("</p>") {
+                    return Some(i + "</p>".len());
+                }
+                in_tag = true;
+            }
+            (None, false) => {}
+        }
+    }
+    None
+}
+
+/// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
+/// content version, and every article write moves that version, so a new or changed article
+/// reaches the related lists and neighbours of every other page on their next request.
+async fn reading_links(
+    state: &AppState,
+    article: &crate::domain::Article,
+    site: &crate::domain::SiteSettings,
+) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
+    let links = state
+        .store
+        .reading_links(article, RELATED_COUNT as u32)
+        .await?;
+    let similar = match state.articles() {
+        Some(articles) => {
+            let index = articles.index().clone();
+            let id = article.id;
+            // Tantivy is blocking; a failure only costs the similar articles, not the page.
+            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT)).await
+            {
+                Ok(Ok(similar)) => similar,
+                Ok(Err(e)) => {
+                    tracing::warn!(article.id = id, "similar articles: {e:#}");
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::warn!(article.id = id, "similar articles task: {e}");
+                    Vec::new()
+                }
+            }
+        }
+        None => Vec::new(),
+    };
+    Ok((related_links(article.id, &similar, &links, site), links))
 }
 
 #[derive(Debug, Deserialize)]
@@ -403,4 +544,26 @@ pub async fn healthz() -> &'static str {
 /// Anything unrouted: the Chinese 404 page.
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lead;
+
+    #[test]
+    fn the_lead_is_the_first_paragraph_cut_outside_attributes() {
+        let (lead, rest) = split_lead("<p>导语。</p>\n<p>正文。</p>");
+        assert_eq!(
+            (lead.as_str(), rest.as_str()),
+            ("<p>导语。</p>", "\n<p>正文。</p>")
+        );
+        let body = r#"<p><a href="/x" title="a</p>b">链接</a>导语</p><p>二</p>"#;
+        let (lead, rest) = split_lead(body);
+        assert_eq!(lead, r#"<p><a href="/x" title="a</p>b">链接</a>导语</p>"#);
+        assert_eq!(rest, "<p>二</p>");
+        // No leading paragraph (a heading, a preformatted block): no lead.
+        for body in ["<h2>标题</h2><p>正文</p>", "<pre>代码</pre><p>正文</p>"] {
+            assert_eq!(split_lead(body), (String::new(), body.to_string()));
+        }
+    }
 }

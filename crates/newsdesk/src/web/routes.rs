@@ -9,11 +9,15 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use super::admin::attachments as article_attachments;
 use super::admin::desk;
+use super::admin::portal as admin_portal;
 use super::admin::targets as target_corrections;
 use super::admin::{account, stats};
 use super::admin::{articles, audit, channels, images, review, session, settings, users};
-use super::{AppState, admin, api, feeds, middleware, public, search, seo, targets, wechat};
+use super::{
+    AppState, admin, api, feeds, middleware, portal, public, search, seo, targets, wechat,
+};
 
 /// Requests taking longer than this are answered 408 rather than held open.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -22,7 +26,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/", get(public::home))
-        .route("/channels/{slug}", get(public::show_channel))
+        .route("/channels/{slug}", get(portal::show_channel))
         .route("/articles/{slug}", get(public::show_article))
         .route("/static/{*path}", get(public::static_asset))
         .route("/healthz", get(public::healthz))
@@ -39,7 +43,13 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(seo::robots))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/sitemap-news.xml", get(seo::news_sitemap))
-        .route("/sitemaps/{name}", get(seo::sitemap_part));
+        .route("/sitemaps/{name}", get(seo::sitemap_part))
+        .route("/tags/{slug}", get(portal::show_tag))
+        .route("/tags/{slug}/feed.xml", get(portal::tag_rss))
+        .route("/tags/{slug}/atom.xml", get(portal::tag_atom))
+        .route("/topics", get(portal::topics_index))
+        .route("/topics/{slug}", get(portal::show_topic))
+        .route("/pages/{slug}", get(portal::show_page));
 
     let api = Router::new()
         .route("/api/v1/wechat/jssdk-config", get(wechat::jssdk_config))
@@ -75,6 +85,29 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/tags/{id}/delete", post(channels::delete_tag))
         .route("/admin/audit", get(audit::list_audit))
         .route("/admin/users/{id}/defaults", post(desk::save_user_defaults))
+        .route(
+            "/admin/topics",
+            get(admin_portal::list_topics).post(admin_portal::create_topic),
+        )
+        .route("/admin/topics/new", get(admin_portal::new_topic))
+        .route(
+            "/admin/topics/{id}",
+            get(admin_portal::edit_topic).post(admin_portal::update_topic),
+        )
+        .route(
+            "/admin/topics/{id}/delete",
+            post(admin_portal::delete_topic),
+        )
+        .route(
+            "/admin/pages",
+            get(admin_portal::list_pages).post(admin_portal::create_page),
+        )
+        .route("/admin/pages/new", get(admin_portal::new_page))
+        .route(
+            "/admin/pages/{id}",
+            get(admin_portal::edit_page).post(admin_portal::update_page),
+        )
+        .route("/admin/pages/{id}/delete", post(admin_portal::delete_page))
         .route_layer(axum::middleware::from_fn(admin::require_admin));
     // Multipart bodies may be as large as an upload plus the form around it.
     let upload_limit = usize::try_from(state.uploads().max_bytes)
@@ -155,6 +188,20 @@ pub fn router(state: AppState) -> Router {
                 .post(images::upload_image)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/admin/images/{id}/alt", post(images::save_alt))
+        .route("/admin/images/{id}/delete", post(images::delete_image))
+        .route(
+            "/admin/articles/{id}/attachments",
+            post(article_attachments::upload_attachment).layer(DefaultBodyLimit::max(
+                usize::try_from(state.uploads().max_attachment_bytes)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1024 * 1024),
+            )),
+        )
+        .route(
+            "/admin/articles/{id}/attachments/{attachment}/remove",
+            post(article_attachments::remove_attachment),
+        )
         .route(
             "/admin/tokens",
             get(users::list_tokens).post(users::create_token),
@@ -173,6 +220,10 @@ pub fn router(state: AppState) -> Router {
 
     public
         .route("/uploads/{name}", get(images::serve_upload))
+        .route(
+            "/attachments/{name}",
+            get(super::media::download_attachment),
+        )
         .merge(admin_open)
         .merge(admin)
         .merge(api::router())

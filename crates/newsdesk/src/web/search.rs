@@ -273,6 +273,12 @@ pub async fn search_page(
                 to => checked.to.map(|d| d.to_string()),
                 newest => checked.sort == SortOrder::Newest,
                 suggestions,
+                // The page's own form is the one search box (none in the header).
+                search_page => true,
+                filters_set => usize::from(checked.channel.is_some())
+                    + usize::from(checked.from.is_some())
+                    + usize::from(checked.to.is_some())
+                    + usize::from(checked.sort == SortOrder::Newest),
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering search.html")))?;
@@ -355,6 +361,7 @@ pub async fn search_api(
                     url: format!("/channels/{}", h.channel_slug),
                     name: h.channel_name,
                     slug: h.channel_slug,
+                    ..ChannelLink::default()
                 },
                 published_at: h.published_at.to_rfc3339(),
                 slug: h.slug,

@@ -21,21 +21,23 @@ pub const SITEMAP_MAX_URLS: u32 = 50_000;
 const NEWS_MAX_URLS: u32 = 1_000;
 const XML_TYPE: &str = "application/xml; charset=utf-8";
 
-/// Home and channel pages.
-fn page_urls(state: &AppState) -> Vec<SitemapUrl> {
+/// Home, channel, topic, single and tag pages.
+async fn page_urls(state: &AppState) -> Result<Vec<SitemapUrl>, AppError> {
     let chrome = state.chrome();
-    std::iter::once("/".to_string())
+    let portal = super::portal::sitemap_paths(state).await?;
+    Ok(std::iter::once("/".to_string())
         .chain(
             chrome
                 .channels
                 .iter()
                 .map(|c| format!("/channels/{}", c.slug)),
         )
+        .chain(portal)
         .map(|path| SitemapUrl {
             loc: chrome.site.url(&path),
             lastmod: None,
         })
-        .collect()
+        .collect())
 }
 
 /// Page `n` (1-based) of the article URLs, `limit` per page, and how many articles there are.
@@ -84,7 +86,7 @@ pub async fn sitemap(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let limit = state.sitemap_max_urls();
-    let mut urls = page_urls(&state);
+    let mut urls = page_urls(&state).await?;
     let (articles, total) = article_urls(&state, 1, limit).await?;
     let total = u64::try_from(total).unwrap_or(0);
     let body = if total + (urls.len() as u64) <= u64::from(limit) {
@@ -101,7 +103,7 @@ pub async fn sitemap(
     Ok(conditional::respond(&headers, XML_TYPE, body, None))
 }
 
-/// `GET /sitemaps/{name}`: `pages.xml` (home and channels) or `articles-N.xml`, the parts of the
+/// `GET /sitemaps/{name}`: `pages.xml` (home, channels, topics, single pages, tags) or `articles-N.xml`, the parts of the
 /// sitemap index.
 pub async fn sitemap_part(
     State(state): State<AppState>,
@@ -109,7 +111,7 @@ pub async fn sitemap_part(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let body = if name == "pages.xml" {
-        xml::urlset(&page_urls(&state))
+        xml::urlset(&page_urls(&state).await?)
     } else {
         let n: u32 = name
             .strip_prefix("articles-")

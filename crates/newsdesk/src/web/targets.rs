@@ -215,6 +215,8 @@ async fn render_targets_page(
         "/targets",
         Some("量化目标"),
     );
+    // The navigation's 量化目标 link (not a channel slug: those have no "/").
+    layout.current_channel = Some("/targets".into());
     layout.description = "政策文件中的量化目标：按领域、类型、地区和年份筛选、比较与导出。".into();
     let query = q.query_string();
     let html = state
@@ -385,6 +387,8 @@ pub async fn indicators_page(State(state): State<AppState>) -> Result<Response, 
             "/targets/indicators",
             Some("指标对比"),
         );
+        // The navigation's 量化目标 link (not a channel slug: those have no "/").
+        layout.current_channel = Some("/targets".into());
         layout.description = "按指标汇总各地政策文件的量化目标与实绩，逐项对比达成情况。".into();
         let indicators: Vec<_> = counts
             .iter()
@@ -529,6 +533,8 @@ async fn render_indicator_page(
         &path,
         Some(&title),
     );
+    // The navigation's 量化目标 link (not a channel slug: those have no "/").
+    layout.current_channel = Some("/targets".into());
     layout.description = format!("各地政策文件中“{indicator}”的量化目标与实绩，逐地区、年份对比。");
     let count = |status| lines.iter().filter(|l| l.status == Some(status)).count();
     use crate::targets::Status;

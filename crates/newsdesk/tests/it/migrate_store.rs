@@ -22,7 +22,7 @@ use crate::support::{TestApp, attr, cookie_value, create_postgres_database, post
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The tables migrate-store copies (`content_version` and `index_changes` are the target's own).
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 17] = [
     "channels",
     "articles",
     "article_revisions",
@@ -37,6 +37,8 @@ const TABLES: [&str; 15] = [
     "api_tokens",
     "audit_log",
     "images",
+    "attachments",
+    "article_attachments",
     "search_stamps",
 ];
 
@@ -220,6 +222,22 @@ async fn build_site() -> tempfile::TempDir {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    // An attachment on the article (the media tables).
+    let attachment = newsdesk::store::MediaStore::add_attachment(
+        &store,
+        &newsdesk::store::NewAttachment {
+            file_name: "0123456789abcdef0123.pdf",
+            original_name: "名单.pdf",
+            mime: "application/pdf",
+            bytes: 10,
+            uploaded_by: Some(user.id),
+        },
+    )
+    .await
+    .unwrap();
+    newsdesk::store::MediaStore::attach(&store, id, attachment.id)
+        .await
+        .unwrap();
     // A view, flushed to the database when the server stops.
     let url = a["url"].as_str().unwrap().to_string();
     assert_eq!(app.get(&url).await.status(), StatusCode::OK);

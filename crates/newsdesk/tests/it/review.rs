@@ -167,6 +167,33 @@ async fn review_roles_are_enforced_in_the_admin_and_the_api() {
         "what was typed is kept"
     );
 
+    // A contributor changes and submits only their own articles.
+    let r = editor.create("编辑的草稿", "编辑写的。", "save").await;
+    let theirs = id_of(&r);
+    let v = contributor.version(theirs).await;
+    let r = contributor
+        .post(
+            &format!("/admin/articles/{theirs}"),
+            &[
+                ("title", "投稿人改别人的稿"),
+                ("channel", "nev"),
+                ("body", "改了。"),
+                ("version", &v),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("自己写的稿件"));
+    let r = contributor
+        .post(
+            &format!("/admin/articles/{theirs}/submit"),
+            &[("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(editor.status_text(theirs).await, "草稿");
+
     set_review_required(&admin, true).await;
     let (_, settings) = admin.page("/admin/settings").await;
     assert!(attr(&settings, "input[name=review_required]", "checked").is_some());

@@ -335,8 +335,15 @@ async fn hostile_queries_get_results_or_a_chinese_message_never_a_500() {
 async fn search_page_shows_results_filters_and_empty_states() {
     let app = TestApp::start().await;
 
-    // Every page has the search box in its header.
-    for path in ["/", "/channels/nev", "/search"] {
+    // Every page has the search box in its header, but the search page, whose own form is its
+    // one search box (issue 14: two boxes came before any result on a phone).
+    let (_, doc) = app.page("/search").await;
+    assert!(texts(&doc, "header form[role=search]").is_empty());
+    assert_eq!(
+        crate::support::attr(&doc, "main form[role=search]", "action").as_deref(),
+        Some("/search")
+    );
+    for path in ["/", "/channels/nev"] {
         let (_, doc) = app.page(path).await;
         assert_eq!(
             crate::support::attr(&doc, "header form[role=search]", "action").as_deref(),

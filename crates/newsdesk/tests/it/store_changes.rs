@@ -143,3 +143,34 @@ async fn a_change_committed_late_is_not_skipped() {
     );
     direct.close().await;
 }
+
+/// Cached pages live as long as the content version stands still, so only a write that changes
+/// content may move it: the scheduler asks every 2 seconds for due articles, and on PostgreSQL
+/// that empty UPDATE moved the version, re-rendering every cached page on every node.
+#[tokio::test]
+async fn only_writes_that_change_content_move_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store_at(dir.path()).await;
+    store.upsert_channel("要闻", "news", 0).await.unwrap();
+    let id = write(&store, "version-still").await;
+    store.sync_content_version().await.unwrap();
+
+    // Nothing due, views counted, nothing read: the version stands.
+    assert!(store.publish_due(Utc::now()).await.unwrap().is_empty());
+    store
+        .add_views(&Utc::now().format("%Y-%m-%d").to_string(), &[(id, 3)])
+        .await
+        .unwrap();
+    store.article_by_id(id).await.unwrap();
+    assert!(
+        !store.sync_content_version().await.unwrap(),
+        "the version moved without a content change"
+    );
+
+    // A real change moves it, seen by a store beside this one (another node) too.
+    let beside = open_store_at(dir.path()).await;
+    beside.sync_content_version().await.unwrap();
+    write(&store, "version-moves").await;
+    assert!(store.sync_content_version().await.unwrap());
+    assert!(beside.sync_content_version().await.unwrap());
+}

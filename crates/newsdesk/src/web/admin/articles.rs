@@ -325,6 +325,10 @@ struct EditorView {
     public_url: Option<String>,
     trashed: bool,
     desk: DeskFields,
+    /// Remote images this save could not make ours (admin/editor_media.html).
+    remote_failures: Vec<crate::images::RemoteFailure>,
+    /// The article's attachments (admin/editor_media.html).
+    attachments: Vec<crate::web::media::AttachmentView>,
 }
 
 fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
@@ -368,6 +372,7 @@ fn editor_from_article(state: &AppState, e: &EditableArticle) -> EditorView {
         public_url: public.then(|| format!("/articles/{}", a.slug)),
         trashed: e.deleted_at.is_some(),
         desk: DeskFields::default(),
+        ..EditorView::default()
     }
 }
 
@@ -403,6 +408,7 @@ fn editor_from_form(
         public_url: None,
         trashed: current.is_some_and(|c| c.deleted_at.is_some()),
         desk: f.desk(),
+        ..EditorView::default()
     }
 }
 
@@ -504,6 +510,7 @@ pub async fn edit_article(
     let article = super::review::article_for_editing(&state, article).await?;
     let mut editor = editor_from_article(&state, &article);
     editor.desk = state.store.article_desk(id).await?;
+    editor.attachments = crate::web::media::attachment_views(&state, id).await?;
     editor_page(
         &state,
         &user,
@@ -539,13 +546,18 @@ pub async fn create_article(
     Form(form): Form<ArticleForm>,
 ) -> Result<Response, AppError> {
     let articles = state.newsroom_articles()?;
+    let mut draft = form.draft();
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.user.id)).await;
     let result = match form.action(&state) {
-        Ok(action) => newsroom::create_article(articles, &user.user, &form.draft(), action)
+        Ok(action) => newsroom::create_article(articles, &user.user, &draft, action)
             .await
             .map(|id| (id, action)),
         Err(e) => Err(e),
     };
     match result {
+        Ok((id, action)) if !failures.is_empty() => {
+            saved_with_remote_failures(&state, &user, id, action, failures).await
+        }
         Ok((id, action)) => Ok(see_other(&format!(
             "/admin/articles/{id}?notice={}",
             notice_for(action)
@@ -577,15 +589,18 @@ pub async fn update_article(
     let Some(version) = form.version else {
         return Err(AppError::BadRequest("缺少文章版本号（version）".into()));
     };
+    let mut draft = form.draft();
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.user.id)).await;
     let result = match form.action(&state) {
-        Ok(action) => {
-            newsroom::save_article(articles, &user.user, id, version, &form.draft(), action)
-                .await
-                .map(|_| action)
-        }
+        Ok(action) => newsroom::save_article(articles, &user.user, id, version, &draft, action)
+            .await
+            .map(|_| action),
         Err(e) => Err(e),
     };
     match result {
+        Ok(action) if !failures.is_empty() => {
+            saved_with_remote_failures(&state, &user, id, action, failures).await
+        }
         Ok(action) => {
             // A saved edit of a published article is staged, not live: say so.
             let staged = action == SaveAction::Keep
@@ -614,6 +629,30 @@ pub async fn update_article(
             .await
         }
     }
+}
+
+/// The editor after a save that left some remote images remote: the saved article, and the
+/// images with their reasons (a redirect could not carry them).
+async fn saved_with_remote_failures(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: SaveAction,
+    failures: Vec<crate::images::RemoteFailure>,
+) -> Result<Response, AppError> {
+    let article = state.store.editable_article(id).await?;
+    let mut editor = editor_from_article(state, &article);
+    editor.remote_failures = failures;
+    editor.attachments = crate::web::media::attachment_views(state, id).await?;
+    editor_page(
+        state,
+        user,
+        StatusCode::OK,
+        editor,
+        None,
+        Some(notice_for(action)),
+    )
+    .await
 }
 
 /// A status change or trash form: just the version it was made from.

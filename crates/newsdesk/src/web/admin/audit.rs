@@ -31,6 +31,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("submit", "提交审核"),
     ("send_back", "退回"),
     ("restore_revision", "恢复版本"),
+    ("add_attachment", "添加附件"),
+    ("remove_attachment", "移除附件"),
+    ("image_alt", "修改图片替代文字"),
+    ("delete_image", "删除图片"),
     ("login", "登录"),
     ("login_failed", "登录失败"),
     ("logout", "退出登录"),
@@ -51,6 +55,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("rename_tag", "重命名标签"),
     ("delete_tag", "删除标签"),
     ("upload_image", "上传图片"),
+    ("create_topic", "创建专题"),
+    ("update_topic", "修改专题"),
+    ("delete_topic", "删除专题"),
+    ("create_page", "创建单页"),
+    ("update_page", "修改单页"),
+    ("delete_page", "删除单页"),
 ];
 
 /// Subject kinds and their Chinese labels (other helpers' kinds show by their stored name until
@@ -66,6 +76,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("attachment", "附件"),
     ("revision", "修订"),
     ("session", "登录会话"),
+    ("topic", "专题"),
+    ("page", "单页"),
 ];
 
 /// The Chinese label of a stored action name.

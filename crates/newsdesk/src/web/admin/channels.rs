@@ -27,26 +27,86 @@ pub struct ChannelForm {
     slug: String,
     #[serde(default)]
     position: String,
+    /// The parent channel's id, empty for a top-level channel.
+    #[serde(default)]
+    parent: String,
+    #[serde(default)]
+    description: String,
 }
 
+/// Longest channel description, in characters.
+const MAX_DESCRIPTION: usize = 200;
+
 impl ChannelForm {
+    fn values(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("name", &self.name),
+            ("slug", &self.slug),
+            ("position", &self.position),
+            ("parent", &self.parent),
+            ("description", &self.description),
+        ]
+    }
+
+    /// The checked parent and description of channel `id` (None: a new one) among `channels`:
+    /// channels nest at most two levels, so a parent must be a top-level channel other than
+    /// this one, and a channel with sub-channels cannot get a parent.
+    fn checked_tree(
+        &self,
+        form: &str,
+        id: Option<i64>,
+        channels: &[crate::domain::Channel],
+    ) -> Result<(Option<i64>, String), FormError> {
+        let refuse =
+            |field: &str, message: &str| FormError::new(form, field, message, &self.values());
+        let description = self.description.trim();
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(refuse(
+                "description",
+                &format!("栏目简介最多 {MAX_DESCRIPTION} 个字符"),
+            ));
+        }
+        let parent = match self.parent.trim() {
+            "" => None,
+            p => {
+                let parent = p
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|p| channels.iter().find(|c| c.id == p))
+                    .ok_or_else(|| refuse("parent", "所选的上级栏目不存在，请重新选择"))?;
+                if Some(parent.id) == id {
+                    return Err(refuse("parent", "栏目不能是自己的上级栏目"));
+                }
+                if parent.parent_id.is_some() {
+                    return Err(refuse(
+                        "parent",
+                        &format!(
+                            "“{}”本身是子栏目：栏目最多两级，请选择一个一级栏目作为上级",
+                            parent.name
+                        ),
+                    ));
+                }
+                if let Some(id) = id
+                    && channels.iter().any(|c| c.parent_id == Some(id))
+                {
+                    return Err(refuse(
+                        "parent",
+                        "这个栏目下已有子栏目：栏目最多两级，不能再把它放到别的栏目下",
+                    ));
+                }
+                Some(parent.id)
+            }
+        };
+        Ok((parent, description.to_string()))
+    }
+
     /// The checked name, slug and position, or the refusal of form `form` (field, message and
     /// what was typed).
     fn checked(&self, form: &str) -> Result<(String, String, i64), FormError> {
         let name = self.name.trim();
         let slug = self.slug.trim();
-        let refuse = |field: &str, message: String| {
-            FormError::new(
-                form,
-                field,
-                message,
-                &[
-                    ("name", &self.name),
-                    ("slug", &self.slug),
-                    ("position", &self.position),
-                ],
-            )
-        };
+        let refuse =
+            |field: &str, message: String| FormError::new(form, field, message, &self.values());
         if name.is_empty() || name.chars().count() > 30 {
             return Err(refuse("name", "栏目名称不能为空，最多 30 个字符".into()));
         }
@@ -122,26 +182,36 @@ pub async fn create_channel(
         Ok(checked) => checked,
         Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
     };
+    let channels = state.store.list_channels().await?;
+    let (parent, description) = match form.checked_tree("new", None, &channels) {
+        Ok(tree) => tree,
+        Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
+    };
     if state.store.channel_by_slug(&slug).await.is_ok() {
         let e = FormError::new(
             "new",
             "slug",
             format!("栏目别名 {slug:?} 已存在，请换一个"),
-            &[
-                ("name", &form.name),
-                ("slug", &form.slug),
-                ("position", &form.position),
-            ],
+            &form.values(),
         );
         return refused(&state, &user, StatusCode::CONFLICT, e).await;
     }
     let channel = state.store.upsert_channel(&name, &slug, position).await?;
     state
         .store
+        .set_channel_tree(channel.id, parent, &description)
+        .await?;
+    let parent_name = parent
+        .and_then(|p| channels.iter().find(|c| c.id == p))
+        .map_or("无", |c| c.name.as_str());
+    state
+        .store
         .insert_audit(
             &AuditEvent::new(Some(&user.user), AuditAction::CreateChannel)
                 .subject("channel", Some(channel.id), &name)
-                .detail(format!("别名：{slug}；排序：{position}")),
+                .detail(format!(
+                    "别名：{slug}；排序：{position}；上级栏目：{parent_name}"
+                )),
         )
         .await?;
     state.reload_chrome().await?;
@@ -160,7 +230,12 @@ pub async fn update_channel(
         Ok(checked) => checked,
         Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
     };
-    let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
+    let channels = state.store.list_channels().await?;
+    let (parent, description) = match form.checked_tree(&which, Some(id), &channels) {
+        Ok(tree) => tree,
+        Err(e) => return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await,
+    };
+    let before = channels.iter().find(|c| c.id == id).cloned();
     let (channel, articles) = match state.store.update_channel(id, &name, &slug, position).await {
         Ok(done) => done,
         Err(StoreError::Conflict { .. }) => {
@@ -168,15 +243,19 @@ pub async fn update_channel(
                 &which,
                 "slug",
                 format!("栏目别名 {slug:?} 已被另一个栏目使用，请换一个"),
-                &[
-                    ("name", &form.name),
-                    ("slug", &form.slug),
-                    ("position", &form.position),
-                ],
+                &form.values(),
             );
             return refused(&state, &user, StatusCode::CONFLICT, e).await;
         }
         Err(e) => return Err(e.into()),
+    };
+    state
+        .store
+        .set_channel_tree(id, parent, &description)
+        .await?;
+    let name_of = |p: Option<i64>| {
+        p.and_then(|p| channels.iter().find(|c| c.id == p))
+            .map_or_else(|| "无".to_string(), |c| c.name.clone())
     };
     let changed = before.as_ref().map_or_else(String::new, |b| {
         super::audit::changes(&[
@@ -187,6 +266,8 @@ pub async fn update_channel(
                 &b.position.to_string(),
                 &channel.position.to_string(),
             ),
+            ("上级栏目", &name_of(b.parent_id), &name_of(parent)),
+            ("简介", &b.description, &description),
         ])
     });
     state
@@ -215,7 +296,17 @@ pub async fn delete_channel(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let before = state.chrome().channels.iter().find(|c| c.id == id).cloned();
+    let channels = state.store.list_channels().await?;
+    if channels.iter().any(|c| c.parent_id == Some(id)) {
+        let e = FormError::new(
+            &format!("channel-{id}"),
+            "delete",
+            "这个栏目下还有子栏目，不能删除。请先删除子栏目，或把子栏目改为一级栏目（上级栏目选“无”）。",
+            &[],
+        );
+        return refused(&state, &user, StatusCode::CONFLICT, e).await;
+    }
+    let before = channels.iter().find(|c| c.id == id).cloned();
     match state.store.delete_channel(id).await {
         Ok(()) => {}
         Err(StoreError::Conflict { .. }) => {

@@ -14,22 +14,25 @@ use crate::domain::{AuditAction, PageRequest};
 use crate::error::{AppError, JsonError};
 use crate::images::{self, ImageError};
 use crate::render::views::{Pagination, TimeView};
-use crate::store::{AuditEvent, NewImage};
+use crate::store::{AuditEvent, AuditRecord, NewImage, StoreError};
 use crate::uploads::GetError;
 use crate::web::AppState;
-use crate::web::extract::{Json, Path, Query};
+use crate::web::extract::{Form, Json, Path, Query};
 
 const PER_PAGE: u32 = 40;
 
-/// `?page=` and `?notice=`.
+/// `?page=`, `?q=` (search by name or alt text) and `?notice=`.
 #[derive(Debug, Deserialize)]
 pub struct ImagesQuery {
     page: Option<String>,
     notice: Option<String>,
+    q: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ImageView {
+    id: i64,
+    alt: String,
     url: String,
     srcset: Option<String>,
     original_name: String,
@@ -46,27 +49,44 @@ pub async fn list_images(
     user: CurrentUser,
     Query(q): Query<ImagesQuery>,
 ) -> Result<Response, AppError> {
+    let notice = q.notice.clone();
     let page = q
         .page
         .as_deref()
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|&p| p > 0)
         .unwrap_or(1);
+    let q =
+        q.q.unwrap_or_default()
+            .trim()
+            .chars()
+            .take(100)
+            .collect::<String>();
     let list = state
         .store
-        .list_images(PageRequest {
-            page,
-            per_page: PER_PAGE,
-        })
+        .search_images(
+            &q,
+            PageRequest {
+                page,
+                per_page: PER_PAGE,
+            },
+        )
         .await?;
     let items: Vec<ImageView> = list
         .items
         .iter()
         .map(|i| {
             let url = format!("{}{}", images::URL_PREFIX, i.file_name);
+            let alt = if i.alt.is_empty() {
+                alt_text(&i.original_name)
+            } else {
+                alt_text(&i.alt)
+            };
             ImageView {
+                id: i.id,
                 srcset: images::srcset(&url),
-                markdown: format!("![{}]({url})", alt_text(&i.original_name)),
+                markdown: format!("![{alt}]({url})"),
+                alt: i.alt.clone(),
                 url,
                 original_name: i.original_name.clone(),
                 width: i.width,
@@ -76,16 +96,139 @@ pub async fn list_images(
             }
         })
         .collect();
+    let base = if q.is_empty() {
+        "/admin/images".to_string()
+    } else {
+        format!(
+            "/admin/images?q={}",
+            percent_encoding::utf8_percent_encode(&q, percent_encoding::NON_ALPHANUMERIC)
+        )
+    };
     render(
         &state,
         "admin/images.html",
         context! {
-            layout => AdminLayout::new(&state, &user, "images", "图片").with_notice(q.notice.as_deref()),
+            layout => AdminLayout::new(&state, &user, "images", "图片").with_notice(notice.as_deref()),
             images => items,
+            q,
+            total => list.total,
             max_mib => state.uploads().max_bytes / (1024 * 1024),
-            pagination => Pagination::new("/admin/images", page, PER_PAGE, list.total),
+            pagination => Pagination::new(&base, page, PER_PAGE, list.total),
         },
     )
+}
+
+/// The alt-text form.
+#[derive(Debug, Deserialize)]
+pub struct AltForm {
+    #[serde(default)]
+    alt: String,
+}
+
+/// Longest alt text, in characters.
+const MAX_ALT_CHARS: usize = 300;
+
+/// `POST /admin/images/{id}/alt`.
+pub async fn save_alt(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AltForm>,
+) -> Result<Response, AppError> {
+    let alt: String = form.alt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if alt.chars().count() > MAX_ALT_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "替代文字太长：{} 个字符，上限为 {MAX_ALT_CHARS} 个",
+            alt.chars().count()
+        )));
+    }
+    let image = state.store.library_image(id).await?;
+    state.store.set_image_alt(id, &alt).await?;
+    audit_image(
+        &state,
+        &user,
+        AuditAction::SetImageAlt,
+        &image.file_name,
+        alt.clone(),
+    )
+    .await?;
+    tracing::info!(image = id, user = %user.user.name, "image alt text saved");
+    Ok(see_other("/admin/images?notice=alt_saved"))
+}
+
+/// An audit line about an image (no article: its title field names the file).
+async fn audit_image(
+    state: &AppState,
+    user: &CurrentUser,
+    action: AuditAction,
+    file_name: &str,
+    detail: String,
+) -> Result<(), AppError> {
+    state
+        .store
+        .add_audit(&AuditRecord {
+            user: Some(&user.user),
+            action,
+            article_id: None,
+            article_title: file_name,
+            detail,
+        })
+        .await?;
+    Ok(())
+}
+
+/// `POST /admin/images/{id}/delete`: refused while an article uses the image (body or cover,
+/// any status, the trash included); otherwise the record and its files go.
+pub async fn delete_image(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let image = state.store.library_image(id).await?;
+    let stem = image
+        .file_name
+        .rsplit_once('.')
+        .map_or(image.file_name.as_str(), |(s, _)| s)
+        .to_string();
+    // A staged edit of a published article (its pending revision) counts as a use too.
+    match state.store.delete_image(id, &stem).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict { .. }) => {
+            let uses = state.store.image_uses(&stem, 5).await?;
+            let titles: Vec<String> = uses.iter().map(|u| format!("《{}》", u.title)).collect();
+            return Err(AppError::Conflict(format!(
+                "无法删除：这张图片正被文章使用（{}）。请先从这些文章的正文或封面中去掉它。",
+                titles.join("、")
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit_image(
+        &state,
+        &user,
+        AuditAction::DeleteImage,
+        &image.file_name,
+        image.original_name.clone(),
+    )
+    .await?;
+    // The record is gone; now its files (the variants' names follow from the original's).
+    let mut names = vec![image.file_name.clone()];
+    if let Some(set) = images::srcset(&format!("{}{}", images::URL_PREFIX, image.file_name)) {
+        names.extend(
+            set.split(", ")
+                .filter_map(|part| part.split(' ').next())
+                .filter_map(|u| u.strip_prefix(images::URL_PREFIX))
+                .map(str::to_string),
+        );
+    }
+    names.dedup();
+    for name in names {
+        if let Err(e) = state.uploads().files.delete(&name).await {
+            tracing::warn!(error = format!("{e:#}"), file = %name, "deleting an image file");
+        }
+    }
+    tracing::info!(file = %image.file_name, user = %user.user.name, "image deleted");
+    Ok(see_other("/admin/images?notice=image_deleted"))
 }
 
 /// Alt text from a file name: its stem, with characters Markdown would misread dropped.

@@ -10,10 +10,12 @@
 
 pub mod account;
 pub mod articles;
+pub mod attachments;
 pub mod audit;
 pub mod channels;
 pub mod desk;
 pub mod images;
+pub mod portal;
 pub mod review;
 pub mod session;
 pub mod settings;
@@ -280,6 +282,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "restored" => "已从回收站恢复为草稿。",
         "deleted" => "已删除。",
         "uploaded" => "图片已上传。",
+        "attached" => "附件已添加。",
+        "detached" => "附件已移除。",
+        "alt_saved" => "替代文字已保存。",
+        "image_deleted" => "图片已删除。",
         "revoked" => "令牌已吊销。",
         "bulk_done" => "批量操作已完成，每篇文章的改动都记入了修改记录。",
         "bulk_partly" => "批量操作已完成；部分文章原本就是所选状态或已在回收站，未作改动。",

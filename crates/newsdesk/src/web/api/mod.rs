@@ -125,6 +125,11 @@ pub struct ArticleOut {
     pending_revision: Option<i64>,
     /// The reviewer's comment when the article was sent back (退回); empty otherwise.
     review_comment: String,
+    /// Images on other sites this request's save could not make ours (they stay as written):
+    /// each URL with the reason. Empty when every remote image was fetched, and on reads.
+    remote_image_failures: Vec<crate::images::RemoteFailure>,
+    /// 附件, in their order under the article.
+    attachments: Vec<crate::web::media::AttachmentView>,
 }
 
 impl ArticleOut {
@@ -173,6 +178,8 @@ impl From<&EditableArticle> for ArticleOut {
             seo_description: String::new(),
             pending_revision: None,
             review_comment: String::new(),
+            remote_image_failures: Vec::new(),
+            attachments: Vec::new(),
         }
     }
 }
@@ -375,6 +382,7 @@ async fn article_out(state: &AppState, id: i64) -> Result<ArticleOut, JsonError>
         out.pending_revision = Some(staged.number);
     }
     out.review_comment = review.review_comment;
+    out.attachments = crate::web::media::attachment_views(state, id).await?;
     Ok(out)
 }
 
@@ -447,10 +455,13 @@ async fn create_article(
     if input.source.is_none() {
         draft.source = defaults.source;
     }
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.id)).await;
     let id = newsroom::create_article(articles(&state)?, &user, &draft, SaveAction::Draft)
         .await
         .map_err(AppError::from)?;
-    Ok((StatusCode::CREATED, Json(article_out(&state, id).await?)).into_response())
+    let mut out = article_out(&state, id).await?;
+    out.remote_image_failures = failures;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
 /// Read one article, in any status.
@@ -482,6 +493,7 @@ async fn update_article(
     let mut draft = input.draft()?;
     let current = state.store.article_desk(id).await.map_err(AppError::from)?;
     draft.desk = input.desk(current);
+    let failures = crate::web::media::localize_draft(&state, &mut draft, Some(user.id)).await;
     newsroom::save_article(
         articles(&state)?,
         &user,
@@ -492,7 +504,9 @@ async fn update_article(
     )
     .await
     .map_err(AppError::from)?;
-    Ok(Json(article_out(&state, id).await?))
+    let mut out = article_out(&state, id).await?;
+    out.remote_image_failures = failures;
+    Ok(Json(out))
 }
 
 /// Publish now, or schedule with a future `publish_at`.
@@ -691,6 +705,45 @@ async fn list_channels(
     ))
 }
 
+/// An article's attachments, in order.
+#[utoipa::path(get, path = "/api/v1/articles/{id}/attachments", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 200, body = Vec<crate::web::media::AttachmentView>),
+        (status = 404, body = ErrorBody)))]
+async fn list_attachments(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<crate::web::media::AttachmentView>>, JsonError> {
+    state
+        .store
+        .editable_article(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(crate::web::media::attachment_views(&state, id).await?))
+}
+
+/// Add an attachment (PDF, DOC/DOCX, XLS/XLSX, PPT/PPTX or ZIP; the type is read from the bytes)
+/// at the end of an article's list: `multipart/form-data` with the file in the field `file`.
+#[utoipa::path(post, path = "/api/v1/articles/{id}/attachments", tag = "articles",
+    params(("id" = i64, Path, description = "Article id")), security(("token" = [])),
+    responses((status = 201, body = crate::web::media::AttachmentView),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+async fn upload_attachment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, JsonError> {
+    let record = crate::web::media::attach_upload(&state, &user, id, multipart).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::web::media::AttachmentView::from(record)),
+    )
+        .into_response())
+}
+
 struct BearerToken;
 
 impl Modify for BearerToken {
@@ -731,6 +784,13 @@ pub fn router() -> axum::Router<AppState> {
         .routes(routes!(send_back_article))
         .routes(routes!(list_revisions))
         .routes(routes!(restore_revision))
+        // Uploads read at most the attachment limit (`web::media::attach_upload` counts), so the
+        // 2 MB default body limit would only get in the way.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(list_attachments, upload_attachment))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .split_for_parts();
     let doc = Arc::new(doc);
     router.route(

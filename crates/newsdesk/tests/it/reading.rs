@@ -1,0 +1,277 @@
+//! Article pages that lead on (issue 14): 相关文章 (similar content from the search index, then
+//! shared tags, then the channel), 上一篇/下一篇 within the channel — both right after another
+//! article is published, though pages are cached — tags linking to `/tags/{name}`, share markup
+//! (copy link, Weibo, the WeChat QR card), 返回顶部; the 量化目标 panel after the lead paragraph and
+//! folded; one search box on the search page; `/targets` in the navigation; the filing badge.
+
+use newsdesk::domain::Role;
+use reqwest::StatusCode;
+use scraper::Html;
+use serde_json::{Value, json};
+
+use crate::newsroom::PASSWORD;
+use crate::support::{TestApp, article_link, attr, texts};
+
+const WECHAT_UA: &str = "Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) \
+     Chrome/81.0.4044.138 Safari/537.36 NetType/WIFI MicroMessenger/7.0.20.1781(0x6700143B) \
+     WindowsWechat(0x63090a13) XWEB/8555";
+
+async fn api_token(app: &TestApp) -> String {
+    let store = crate::support::open_store_at(app.data_path()).await;
+    let user = newsdesk::auth::create_user(store.as_ref(), "reader-desk", Role::Admin, PASSWORD)
+        .await
+        .unwrap();
+    newsdesk::auth::create_api_token(store.as_ref(), &user, "reading")
+        .await
+        .unwrap()
+        .1
+}
+
+/// Creates and publishes an article at `at`; returns its page path.
+async fn publish(app: &TestApp, token: &str, article: Value, at: &str) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/articles"))
+        .bearer_auth(token)
+        .json(&article)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let a: Value = r.json().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/articles/{}/publish", a["id"])))
+        .bearer_auth(token)
+        .json(&json!({"publish_at": at}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    format!("/articles/{}", a["slug"].as_str().unwrap())
+}
+
+async fn page_as(app: &TestApp, path: &str, user_agent: &str) -> Html {
+    let r = app
+        .client
+        .get(app.url(path))
+        .header("user-agent", user_agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    Html::parse_document(&r.text().await.unwrap())
+}
+
+fn hrefs(doc: &Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr("href").map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cache() {
+    let app = TestApp::start().await;
+    let token = api_token(&app).await;
+    // A channel of its own, so the demo's articles are not its neighbours.
+    crate::support::open_store_at(app.data_path())
+        .await
+        .upsert_channel("阅读测试", "reading-test", 99)
+        .await
+        .unwrap();
+    let body = "钙钛矿叠层电池量产线在合肥投产。钙钛矿叠层电池的转换效率超过百分之二十六，\
+                钙钛矿叠层组件的量产良率持续提升，叠层电池量产线年产能达到一吉瓦。";
+    // Three articles in one channel, in publish order; one elsewhere about the same thing.
+    let first = publish(
+        &app,
+        &token,
+        json!({"title": "钙钛矿叠层电池量产线投产", "channel": "reading-test", "body": body, "tags": ["钙钛矿", "量产"]}),
+        "2021-03-01T02:00:00Z",
+    )
+    .await;
+    let middle = publish(
+        &app,
+        &token,
+        json!({"title": "屋顶光伏备案办法发布", "channel": "reading-test", "body": "备案办法明确了屋顶项目的申报流程。", "tags": ["量产"]}),
+        "2021-03-02T02:00:00Z",
+    )
+    .await;
+    let last = publish(
+        &app,
+        &token,
+        json!({"title": "光伏扶贫电站巡检", "channel": "reading-test", "body": "巡检队走访了扶贫电站。"}),
+        "2021-03-03T02:00:00Z",
+    )
+    .await;
+    let similar = publish(
+        &app,
+        &token,
+        json!({"title": "储能企业布局钙钛矿", "channel": "storage", "body": body}),
+        "2021-02-01T02:00:00Z",
+    )
+    .await;
+
+    // 上一篇/下一篇 in the channel, by publish time.
+    let doc = page_as(&app, &middle, "test").await;
+    assert_eq!(hrefs(&doc, ".prev-next a.prev[rel=prev]"), [first.as_str()]);
+    assert_eq!(hrefs(&doc, ".prev-next a.next[rel=next]"), [last.as_str()]);
+    assert_eq!(texts(&doc, ".prev-next a.prev .label"), ["上一篇"]);
+
+    // 相关文章: the article with the same content from another channel (the index), the one
+    // sharing a tag; never the article itself, each once.
+    let doc = page_as(&app, &first, "test").await;
+    let related = hrefs(&doc, ".related .related-list a");
+    assert_eq!(texts(&doc, ".related h2"), ["相关文章"]);
+    assert!(related.contains(&similar), "{related:?}");
+    assert!(related.contains(&middle), "{related:?}");
+    assert!(!related.contains(&first), "{related:?}");
+    assert!(related.len() <= 6);
+    let mut unique = related.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), related.len(), "{related:?}");
+    // The index's similar article comes before those only sharing the channel.
+    assert_eq!(related.first(), Some(&similar), "{related:?}");
+    assert!(hrefs(&doc, ".prev-next a.prev").is_empty());
+
+    // Tags are links to their pages.
+    let mut tags: Vec<(String, String)> = hrefs(&doc, ".tags a.tag[rel=tag]")
+        .into_iter()
+        .zip(texts(&doc, ".tags a.tag[rel=tag]"))
+        .collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            ("/tags/%E9%87%8F%E4%BA%A7".to_string(), "量产".to_string()),
+            (
+                "/tags/%E9%92%99%E9%92%9B%E7%9F%BF".to_string(),
+                "钙钛矿".to_string()
+            ),
+        ]
+    );
+
+    // Share: copy link (the canonical URL), Weibo with the URL and headline, the QR card, 返回顶部.
+    let canonical = attr(&doc, "link[rel=canonical]", "href").unwrap();
+    assert_eq!(
+        attr(&doc, ".reading-tools .copy-link", "data-url").as_deref(),
+        Some(canonical.as_str())
+    );
+    let weibo = attr(&doc, ".reading-tools a.share-weibo", "href").unwrap();
+    let weibo = reqwest::Url::parse(&weibo).unwrap();
+    assert_eq!(weibo.host_str(), Some("service.weibo.com"));
+    let pairs: Vec<(String, String)> = weibo.query_pairs().into_owned().collect();
+    assert!(
+        pairs.contains(&("url".into(), canonical.clone())),
+        "{pairs:?}"
+    );
+    assert!(pairs.contains(&("title".into(), "钙钛矿叠层电池量产线投产".into())));
+    assert_eq!(texts(&doc, ".share-wechat summary"), ["分享到微信"]);
+    assert!(attr(&doc, ".share-wechat .share-qr svg", "aria-label").is_some());
+    assert_eq!(hrefs(&doc, ".back-top a"), ["#top"]);
+    assert!(
+        attr(&doc, "script[src^='/static/reading.js']", "defer").is_some(),
+        "the tools' script"
+    );
+    // In WeChat: no QR card (the reader is on the phone), the rest stays.
+    let doc = page_as(&app, &first, WECHAT_UA).await;
+    assert!(texts(&doc, ".share-wechat").is_empty());
+    assert!(attr(&doc, ".reading-tools .copy-link", "data-url").is_some());
+
+    // The last article has no 下一篇 yet; publishing a newer one in the channel gives it one at
+    // once, though its page was cached: every article write moves the pages' content version.
+    let doc = page_as(&app, &last, "test").await;
+    assert!(hrefs(&doc, ".prev-next a.next").is_empty());
+    assert_eq!(hrefs(&doc, ".prev-next a.prev"), [middle.as_str()]);
+    let newest = publish(
+        &app,
+        &token,
+        json!({"title": "光伏组件回收试点", "channel": "reading-test", "body": "试点回收退役组件。"}),
+        "2021-03-04T02:00:00Z",
+    )
+    .await;
+    let doc = page_as(&app, &last, "test").await;
+    assert_eq!(hrefs(&doc, ".prev-next a.next"), [newest]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
+    let app = TestApp::start().await;
+    let (_, home) = app.page("/").await;
+    let seed = article_link(&home, "合肥丨携手打造新能源与智能网联汽车世界级产业集群")
+        .expect("seed article on the home page");
+    for ua in ["test", WECHAT_UA] {
+        let doc = page_as(&app, &seed, ua).await;
+        // The lead paragraph, then the panel, then the rest of the text.
+        let order: Vec<String> = {
+            let sel = scraper::Selector::parse(".article > *").unwrap();
+            doc.select(&sel)
+                .map(|e| e.value().attr("class").unwrap_or_default().to_string())
+                .collect()
+        };
+        let lead = order
+            .iter()
+            .position(|c| c.contains("article-lead"))
+            .unwrap();
+        let panel = order.iter().position(|c| c == "targets-panel").unwrap();
+        assert_eq!(panel, lead + 1, "{order:?}");
+        assert!(order[panel + 1].starts_with("article-body"), "{order:?}");
+        assert_eq!(texts(&doc, ".article-lead p").len(), 1);
+        // Folded: never `open` from the server (wide screens unfold it with CSS, not in WeChat).
+        assert!(attr(&doc, ".targets-panel details", "open").is_none());
+        let class = attr(&doc, ".targets-panel details", "class").unwrap_or_default();
+        assert_eq!(class.contains("wide-open"), ua == "test", "{ua}: {class}");
+        // Every target still links to its marked clause.
+        for href in hrefs(&doc, ".targets-panel .indicator-cell a:not(.compare-link)") {
+            let id = href.trim_start_matches('#');
+            assert_eq!(
+                texts(&doc, &format!(".article-body mark#{id}")).len(),
+                1,
+                "{id}"
+            );
+        }
+    }
+
+    // /targets in the navigation; the public-security number with its badge.
+    let (_, doc) = app.page(&seed).await;
+    assert_eq!(hrefs(&doc, "nav.channels a[href='/targets']"), ["/targets"]);
+    assert_eq!(
+        attr(&doc, "footer a.psb img.psb-badge", "src")
+            .unwrap()
+            .split('?')
+            .next(),
+        Some("/static/psb-badge.svg")
+    );
+    let badge = app.get("/static/psb-badge.svg").await;
+    assert_eq!(badge.status(), StatusCode::OK);
+    assert_eq!(badge.headers()["content-type"], "image/svg+xml");
+
+    // The search page has one search box (its own), filters folded after it.
+    let (_, doc) = app.page("/search?q=%E6%96%B0%E8%83%BD%E6%BA%90").await;
+    assert_eq!(texts(&doc, "input[type=search]").len(), 1);
+    assert_eq!(attr(&doc, "input[type=search]", "id").as_deref(), Some("q"));
+    assert!(attr(&doc, "details.more-filters", "open").is_none());
+    assert!(attr(&doc, "details.more-filters select#channel", "name").is_some());
+    assert!(!texts(&doc, ".search-hit").is_empty());
+    let (_, doc) = app
+        .page("/search?q=%E6%96%B0%E8%83%BD%E6%BA%90&sort=newest&channel=nev")
+        .await;
+    assert_eq!(
+        texts(&doc, "details.more-filters summary"),
+        ["筛选与排序（已选 2 项）"]
+    );
+    // Other pages keep the header's box.
+    let (_, doc) = app.page("/").await;
+    assert_eq!(
+        attr(&doc, "input[type=search]", "id").as_deref(),
+        Some("site-search")
+    );
+    app.stop().await;
+}
