@@ -427,6 +427,7 @@ impl ServeArgs {
                     .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
                 ..Default::default()
             },
+            site_push: crate::site_push::PushTiming::default(),
         }
     }
 }

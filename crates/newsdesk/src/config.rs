@@ -38,6 +38,8 @@ pub struct ServeConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Connection limit and timeouts for slow or silent clients.
     pub connections: crate::web::server::ConnectionLimits,
+    /// How the link push (百度普通收录) polls its queue and backs off (shortened in tests).
+    pub site_push: crate::site_push::PushTiming,
     /// Largest attachment accepted, in bytes.
     pub max_attachment_bytes: u64,
     /// Let remote-image fetching reach loopback and private addresses (tests serving images
@@ -67,6 +69,7 @@ impl ServeConfig {
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
             trusted_proxies: Vec::new(),
             connections: crate::web::server::ConnectionLimits::default(),
+            site_push: crate::site_push::PushTiming::default(),
             max_attachment_bytes: crate::attachments::DEFAULT_MAX_BYTES,
             remote_images_allow_private: false,
         }

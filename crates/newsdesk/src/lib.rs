@@ -26,6 +26,7 @@ pub mod remote;
 pub mod render;
 pub mod review;
 pub mod search;
+pub mod site_push;
 pub mod store;
 pub mod summary;
 pub mod targets;
@@ -148,6 +149,15 @@ pub async fn serve(
     let scheduler = newsroom::spawn_scheduler(scheduled, stop_rx.clone());
     // Cached pages and the site chrome follow content writes made by other processes and nodes.
     let version_sync = state.spawn_content_sync(changes_from, stop_rx.clone());
+    let pusher = {
+        let state = state.clone();
+        site_push::spawn(
+            store.clone(),
+            move || state.chrome().site.clone(),
+            config.site_push.clone(),
+            stop_rx.clone(),
+        )
+    };
     let flusher = counter.spawn_flusher(store.clone(), stop_rx);
 
     drop(startup);
@@ -165,6 +175,7 @@ pub async fn serve(
     flusher.await.context("view counter task")?;
     version_sync.await.context("content version task")?;
     scheduler.await.context("scheduler task")?;
+    pusher.await.context("link push task")?;
     store.close().await;
     tracing::info!("newsdesk stopped");
     Ok(())

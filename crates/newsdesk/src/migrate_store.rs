@@ -316,6 +316,20 @@ const TABLES: &[Table] = &[
         on_conflict: "",
     },
     Table {
+        name: "site_push_queue",
+        columns: &[
+            ("article_id", Int),
+            ("generation", Int),
+            ("attempts", Int),
+            ("next_at", Time),
+            ("claimed_until", Time),
+            ("last_error", Text),
+        ],
+        key: &["article_id"],
+        identity: false,
+        on_conflict: "",
+    },
+    Table {
         name: "images",
         columns: &[
             ("id", Int),
@@ -741,6 +755,7 @@ mod tests {
         include_str!("../migrations/postgres/0004_policy_corrections.sql"),
         include_str!("../migrations/postgres/0007_desk_fields.sql"),
         include_str!("../migrations/postgres/0009_audit_views.sql"),
+        include_str!("../migrations/postgres/0014_site_push.sql"),
         include_str!("../migrations/postgres/0005_rich_text.sql"),
         include_str!("../migrations/postgres/0006_revisions_review.sql"),
         include_str!("../migrations/postgres/0008_media.sql"),

@@ -7,6 +7,7 @@
 //! links.
 
 use policy::{Comparator, Kind};
+use std::fmt::Write as _;
 
 use crate::domain::{ArticleTarget, PolicyDocument};
 use crate::import::html;
@@ -272,6 +273,12 @@ fn escape_html(s: &str) -> String {
 /// in the text maps each copy to its own target. A clause that crosses inline markup is left
 /// unmarked rather than breaking the HTML.
 pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
+    highlight_marked(body_html, targets).0
+}
+
+/// [`highlight`], also giving the positions of the targets that got a mark (sorted), so callers
+/// need not search the page for each anchor.
+pub fn highlight_marked(body_html: &str, targets: &[ArticleTarget]) -> (String, Vec<i64>) {
     let mut spans: Vec<(usize, usize, i64)> = Vec::new();
     let mut search_from: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut cursor = 0;
@@ -295,19 +302,22 @@ pub fn highlight(body_html: &str, targets: &[ArticleTarget]) -> String {
     // Targets come in text order; drop overlaps so the HTML stays well nested.
     spans.sort_by_key(|s| s.0);
     let mut out = String::with_capacity(body_html.len() + spans.len() * 48);
+    let mut marked = Vec::with_capacity(spans.len());
     let mut last = 0;
     for (start, end, position) in spans {
         if start < last {
             continue;
         }
         out.push_str(&body_html[last..start]);
-        out.push_str(&format!("<mark class=\"target\" id=\"target-{position}\">"));
+        let _ = write!(out, "<mark class=\"target\" id=\"target-{position}\">");
         out.push_str(&body_html[start..end]);
         out.push_str("</mark>");
+        marked.push(position);
         last = end;
     }
     out.push_str(&body_html[last..]);
-    out
+    marked.sort_unstable();
+    (out, marked)
 }
 
 /// How a reader says a comparator: 超过, 不低于, 左右, 不超过, 区间, 等于.

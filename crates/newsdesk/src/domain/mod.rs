@@ -240,11 +240,23 @@ pub struct SiteSettings {
     /// 三审: articles go through review (待审) and only chief editors and admins publish. Off by
     /// default, for small sites where every editor publishes.
     pub review_required: bool,
+    /// Address of an analytics script (e.g. 百度统计 `https://hm.baidu.com/hm.js?…`) loaded on
+    /// public pages; its origin is the only one added to the Content-Security-Policy. Empty: none.
+    pub analytics_script: String,
+    /// Push new and changed article URLs to the link submission API (百度普通收录). Off by default.
+    pub baidu_push: bool,
+    /// The submission endpoint; `site` and `token` are added as its query.
+    pub baidu_push_endpoint: String,
+    /// The token the search engine's webmaster tools issued for the site.
+    pub baidu_push_token: String,
     /// Single pages linked from the navigation or footer, in their order: filled from the pages
     /// table with the site chrome, never saved as a setting.
     #[serde(skip)]
     pub page_links: Vec<PageLink>,
 }
+
+/// Baidu's link submission API (普通收录).
+pub const BAIDU_PUSH_ENDPOINT: &str = "http://data.zz.baidu.com/urls";
 
 /// What an RSS/Atom entry carries besides headline and link.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,6 +297,10 @@ impl Default for SiteSettings {
             default_source: String::new(),
             indent_first_line: false,
             review_required: false,
+            analytics_script: String::new(),
+            baidu_push: false,
+            baidu_push_endpoint: BAIDU_PUSH_ENDPOINT.into(),
+            baidu_push_token: String::new(),
             page_links: Vec::new(),
         }
     }
@@ -305,6 +321,16 @@ impl SiteSettings {
                 (ok && !text.is_empty()).then(|| (text.to_string(), url.to_string()))
             })
             .collect()
+    }
+
+    /// The origin (`https://host[:port]`) of the analytics script, if one is set and is an
+    /// absolute http(s) URL: the one host the CSP lets scripts come from besides the site.
+    pub fn analytics_origin(&self) -> Option<String> {
+        let url = url::Url::parse(self.analytics_script.trim()).ok()?;
+        if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+            return None;
+        }
+        Some(url.origin().ascii_serialization())
     }
 
     /// The digits of the public-security number, which its filing site takes as `recordcode`.

@@ -17,6 +17,8 @@ const TIME_FORMAT: &str = "%Y-%m-%d %H:%M";
 pub struct Layout {
     /// Site name.
     pub site_name: String,
+    /// The analytics script's address (百度统计 and the like), loaded async; empty: none.
+    pub analytics_script: String,
     /// `<title>` text.
     pub title: String,
     /// Meta description.
@@ -270,6 +272,11 @@ impl Layout {
         title: Option<&str>,
     ) -> Self {
         Self {
+            // Only what the CSP lets through (an http(s) URL with a host).
+            analytics_script: site
+                .analytics_origin()
+                .map(|_| site.analytics_script.trim().to_string())
+                .unwrap_or_default(),
             site_name: site.site_name.clone(),
             title: match title {
                 Some(t) => format!("{t} - {}", site.site_name),

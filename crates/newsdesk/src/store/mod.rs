@@ -8,6 +8,7 @@ mod media;
 mod newsroom;
 mod pages;
 mod postgres;
+mod push;
 mod reading;
 mod review;
 mod rows;
@@ -38,6 +39,7 @@ pub use newsroom::{AuditEvent, SCHEDULER_NAME};
 pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
+pub use push::{PushItem, PushStore};
 pub use reading::{ReadingLinks, ReadingStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
@@ -101,6 +103,7 @@ pub trait Store:
     + MediaStore
     + ReadingStore
     + PagesStore
+    + PushStore
     + Send
     + Sync
     + 'static

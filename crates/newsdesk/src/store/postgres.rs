@@ -27,6 +27,8 @@ mod media;
 mod newsroom;
 #[path = "postgres_pages.rs"]
 mod pages;
+#[path = "postgres_push.rs"]
+mod push;
 #[path = "postgres_reading.rs"]
 mod reading;
 #[path = "postgres_review.rs"]

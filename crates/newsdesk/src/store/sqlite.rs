@@ -27,6 +27,8 @@ mod media;
 mod newsroom;
 #[path = "sqlite_pages.rs"]
 mod pages;
+#[path = "sqlite_push.rs"]
+mod push;
 #[path = "sqlite_reading.rs"]
 mod reading;
 #[path = "sqlite_review.rs"]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 /// How long shared caches and readers may reuse a document without asking again.
-const CACHE_CONTROL: &str = "public, max-age=300";
+pub(crate) const CACHE_CONTROL: &str = "public, max-age=300";
 
 /// `body` as `content_type`, or 304 Not Modified when the request's validators still match.
 pub fn respond(
@@ -17,12 +17,8 @@ pub fn respond(
     body: String,
     last_modified: Option<DateTime<Utc>>,
 ) -> Response {
-    let digest = Sha256::digest(body.as_bytes());
-    let etag: String = std::iter::once("\"".to_string())
-        .chain(digest.iter().take(10).map(|b| format!("{b:02x}")))
-        .chain(std::iter::once("\"".to_string()))
-        .collect();
-    let last_modified = last_modified.map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    let etag = etag_of([body.as_bytes()]);
+    let last_modified = last_modified.map(http_date);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CACHE_CONTROL,
@@ -44,8 +40,26 @@ pub fn respond(
     (headers, body).into_response()
 }
 
+/// A strong `ETag` of a document given as consecutive parts: 80 bits of its SHA-256.
+pub(crate) fn etag_of<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    std::iter::once("\"".to_string())
+        .chain(digest.iter().take(10).map(|b| format!("{b:02x}")))
+        .chain(std::iter::once("\"".to_string()))
+        .collect()
+}
+
+/// `t` as an HTTP date (`Last-Modified`).
+pub(crate) fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
 /// RFC 9110 §13.2.2: `If-None-Match` decides when present; otherwise `If-Modified-Since`.
-fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<&str>) -> bool {
+pub(crate) fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<&str>) -> bool {
     if let Some(inm) = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -1,14 +1,15 @@
 //! RSS 2.0 and Atom feeds: `/feed.xml` and `/atom.xml` for the whole site,
 //! `/channels/{slug}/feed.xml` and `/channels/{slug}/atom.xml` per channel. Whether entries carry
-//! the full body or the summary is the site setting `feed_content`. Answers honour conditional GET.
+//! the full body or the summary is the site setting `feed_content`. Answers come from the page cache
+//! and honour conditional GET.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::AppState;
-use super::conditional;
 use super::extract::Path;
+use super::page_cache::{self, PageKey, PageKind, Rendered};
 use crate::error::AppError;
 use crate::render::xml::FeedView;
 
@@ -19,8 +20,8 @@ const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
 const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 
 /// The feed of the site (`slug` `None`) or of one channel.
-async fn build(state: &AppState, slug: Option<&str>) -> Result<FeedView, AppError> {
-    let chrome = state.chrome();
+async fn build(state: &AppState, slug: Option<&str>, version: u64) -> Result<FeedView, AppError> {
+    let chrome = state.chrome_at(version).await?;
     let site = &chrome.site;
     let channel = match slug {
         Some(slug) => Some(
@@ -59,18 +60,45 @@ async fn build(state: &AppState, slug: Option<&str>) -> Result<FeedView, AppErro
     })
 }
 
+/// Feed `format` of the site or a channel, from the page cache (feed readers poll them).
+async fn serve(
+    state: AppState,
+    headers: &HeaderMap,
+    slug: Option<String>,
+    format: Format,
+) -> Result<Response, AppError> {
+    let name = match (&slug, format) {
+        (None, Format::Rss) => "rss".to_string(),
+        (None, Format::Atom) => "atom".to_string(),
+        (Some(s), Format::Rss) => format!("rss/{s}"),
+        (Some(s), Format::Atom) => format!("atom/{s}"),
+    };
+    let key = PageKey::new(PageKind::Feed, name, 1, false);
+    let st = state.clone();
+    page_cache::serve(&state, headers, key, |version| async move {
+        let feed = build(&st, slug.as_deref(), version).await?;
+        Ok(match format {
+            Format::Rss => Rendered::document(feed.to_rss(), RSS_TYPE, Some(feed.last_modified())),
+            Format::Atom => {
+                Rendered::document(feed.to_atom(), ATOM_TYPE, Some(feed.last_modified()))
+            }
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+}
+
 /// `GET /feed.xml`: the site's RSS feed.
 pub async fn site_rss(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = build(&state, None).await?;
-    Ok(conditional::respond(
-        &headers,
-        RSS_TYPE,
-        feed.to_rss(),
-        Some(feed.last_modified()),
-    ))
+    serve(state, &headers, None, Format::Rss).await
 }
 
 /// `GET /atom.xml`: the site's Atom feed.
@@ -78,13 +106,7 @@ pub async fn site_atom(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = build(&state, None).await?;
-    Ok(conditional::respond(
-        &headers,
-        ATOM_TYPE,
-        feed.to_atom(),
-        Some(feed.last_modified()),
-    ))
+    serve(state, &headers, None, Format::Atom).await
 }
 
 /// `GET /channels/{slug}/feed.xml`: a channel's RSS feed.
@@ -93,13 +115,7 @@ pub async fn channel_rss(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = build(&state, Some(&slug)).await?;
-    Ok(conditional::respond(
-        &headers,
-        RSS_TYPE,
-        feed.to_rss(),
-        Some(feed.last_modified()),
-    ))
+    serve(state, &headers, Some(slug), Format::Rss).await
 }
 
 /// `GET /channels/{slug}/atom.xml`: a channel's Atom feed.
@@ -108,11 +124,5 @@ pub async fn channel_atom(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = build(&state, Some(&slug)).await?;
-    Ok(conditional::respond(
-        &headers,
-        ATOM_TYPE,
-        feed.to_atom(),
-        Some(feed.last_modified()),
-    ))
+    serve(state, &headers, Some(slug), Format::Atom).await
 }

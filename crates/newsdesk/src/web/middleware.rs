@@ -103,6 +103,21 @@ const CSP_PUBLIC_WECHAT: &str = "default-src 'self'; script-src 'self' https://r
 const CSP_PRIVATE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data: https: http:; font-src 'self'; connect-src 'self'; object-src 'none'; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The public CSP with an analytics script's origin added where such tools need it: the script,
+/// its beacons (images, already allowed from anywhere) and its requests (connect-src).
+pub fn public_csp_with_analytics(origin: &str, wechat: bool) -> String {
+    let scripts = if wechat {
+        format!("'self' https://res.wx.qq.com {origin}")
+    } else {
+        format!("'self' {origin}")
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; \
+         img-src 'self' data: https: http:; font-src 'self'; connect-src 'self' {origin}; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    )
+}
+
 /// HSTS for a year, sent only when the site's base URL is https (a site served over plain HTTP
 /// would otherwise lock browsers out of it).
 const HSTS: &str = "max-age=31536000";
@@ -124,8 +139,21 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     } else {
         (CSP_PUBLIC, "SAMEORIGIN")
     };
-    let https = state.chrome().site.base_url.starts_with("https://");
+    let chrome = state.chrome();
+    let https = chrome.site.base_url.starts_with("https://");
     let headers = response.headers_mut();
+    // The configured analytics host, on public pages only.
+    if !private
+        && let Some(csp) = &chrome.analytics_csp
+        && !headers.contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        let csp = if state.wechat().is_some() {
+            &csp.1
+        } else {
+            &csp.0
+        };
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+    }
     let mut set = |name: header::HeaderName, value: &'static str| {
         headers
             .entry(name)

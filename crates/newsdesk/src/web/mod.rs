@@ -37,6 +37,9 @@ pub struct Chrome {
     pub site: SiteSettings,
     /// Channels in navigation order.
     pub channels: Vec<Channel>,
+    /// The public pages' Content-Security-Policy with the analytics script's host (without and
+    /// with WeChat's JS-SDK), when the site loads one.
+    pub analytics_csp: Option<(axum::http::HeaderValue, axum::http::HeaderValue)>,
     /// 专题 in index order (channel sidebars, sitemaps).
     pub topics: Vec<crate::domain::Topic>,
     /// The store's content version read before loading this: the chrome holds every write up to
@@ -219,10 +222,20 @@ impl AppState {
                 footer: p.show_in_footer,
             })
             .collect();
+        let analytics_csp = site.analytics_origin().and_then(|origin| {
+            let csp = |wechat| {
+                axum::http::HeaderValue::from_str(&middleware::public_csp_with_analytics(
+                    &origin, wechat,
+                ))
+                .ok()
+            };
+            Some((csp(false)?, csp(true)?))
+        });
         let chrome = Arc::new(Chrome {
             site,
             channels: self.store.list_channels().await?,
             topics: self.store.list_topics().await?,
+            analytics_csp,
             version,
         });
         let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);

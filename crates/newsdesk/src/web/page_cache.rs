@@ -1,5 +1,10 @@
-//! Rendered article pages kept in memory, so a warm article page costs a hash lookup, the view
-//! count and a copy of bytes instead of two queries and a template render.
+//! Rendered public pages kept in memory — articles, home, channel pages (each page number), feeds,
+//! and any other kind a handler hands to [`serve`] — so a warm page costs a hash lookup and a copy
+//! of bytes (plus the live view count on article pages) instead of queries and a template render.
+//!
+//! A page kind plugs in with one call: `page_cache::serve(&state, &headers, key, render)`, where
+//! `key` names the page ([`PageKey::new`]) and `render` makes it at a content version
+//! ([`Rendered`]). Everything else — invalidation, gzip, `Vary`, conditional GET — is here.
 //!
 //! A page is rendered once with a placeholder where the 浏览量 goes and stored as the parts between
 //! placeholders; serving it joins the parts with the live count. Entries carry the store's content
@@ -19,23 +24,123 @@ use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use http_body::{Frame, SizeHint};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+
+use super::AppState;
+use crate::error::AppError;
 
 /// The 浏览量 value pages are rendered with, replaced by the live count when served. Its digits
 /// never occur in real pages.
 pub const VIEWS_PLACEHOLDER: i64 = -9_182_736_455_463_728_190;
 
-/// Which rendering of an article: pages differ inside WeChat (no QR code).
+/// The kinds of cached pages; a new kind is one more variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageKind {
+    /// `/articles/{slug}`.
+    Article,
+    /// `/` (and its `?page=N`).
+    Home,
+    /// `/channels/{slug}`.
+    Channel,
+    /// `/tags/{slug}`.
+    Tag,
+    /// `/topics` and `/topics/{slug}`.
+    Topic,
+    /// `/pages/{slug}`: single pages.
+    Single,
+    /// RSS/Atom feeds; the slug names format and scope (e.g. `rss`, `atom/nev`).
+    Feed,
+}
+
+/// Which page, and which rendering of it: pages differ inside WeChat (no QR code, other chrome).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
-    /// Article slug.
+    /// Kind of page.
+    pub kind: PageKind,
+    /// What the kind needs to tell its pages apart (article slug, channel slug, `""` for home).
     pub slug: String,
+    /// Page number of a listing (1 for pages that have none).
+    pub page: u32,
     /// Opened inside WeChat.
     pub in_wechat: bool,
+}
+
+impl PageKey {
+    /// The key of page `page` of `kind`'s `slug`, as seen inside WeChat or not.
+    pub fn new(kind: PageKind, slug: impl Into<String>, page: u32, in_wechat: bool) -> Self {
+        Self {
+            kind,
+            slug: slug.into(),
+            page,
+            in_wechat,
+        }
+    }
+}
+
+/// What a page kind's render gives the cache: the document and how to serve it.
+#[derive(Debug)]
+pub struct Rendered {
+    body: String,
+    content_type: &'static str,
+    article_id: Option<i64>,
+    fresh_for: Option<Duration>,
+    validators: Option<Option<DateTime<Utc>>>,
+    vary_user_agent: bool,
+}
+
+impl Rendered {
+    /// An HTML page that differs inside WeChat.
+    pub fn html(body: String) -> Self {
+        Self {
+            body,
+            content_type: "text/html; charset=utf-8",
+            article_id: None,
+            fresh_for: None,
+            validators: None,
+            vary_user_agent: true,
+        }
+    }
+
+    /// A generated document (feed, sitemap) answered with conditional GET: an `ETag` from its
+    /// bytes, `Last-Modified` from its content, `Cache-Control` as [`super::conditional`] says.
+    pub fn document(
+        body: String,
+        content_type: &'static str,
+        last_modified: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            body,
+            content_type,
+            article_id: None,
+            fresh_for: None,
+            validators: Some(last_modified),
+            vary_user_agent: false,
+        }
+    }
+
+    /// The page shows this article's 浏览量 where it was rendered with [`VIEWS_PLACEHOLDER`]: the
+    /// live count is spliced in on every request.
+    #[must_use]
+    pub fn counting(mut self, article_id: i64) -> Self {
+        self.article_id = Some(article_id);
+        self
+    }
+
+    /// Re-render after `age` even when the content version has not moved: for pages showing what
+    /// changes without a content write (热门, ranked by views).
+    #[must_use]
+    pub fn fresh_for(mut self, age: Duration) -> Self {
+        self.fresh_for = Some(age);
+        self
+    }
 }
 
 /// A rendered page split at its view-count placeholders.
@@ -43,8 +148,14 @@ pub struct PageKey {
 pub struct CachedPage {
     /// Store content version the page was rendered at.
     pub version: u64,
-    /// The article shown, for counting views on hits.
-    pub article_id: i64,
+    /// The article whose count the page shows, for splicing and counting views on hits.
+    pub article_id: Option<i64>,
+    content_type: HeaderValue,
+    /// Re-rendered after this, whatever the version (see [`Rendered::fresh_for`]).
+    expires: Option<Instant>,
+    /// `ETag` and `Last-Modified` for conditional GET, when the kind answers it.
+    validators: Option<Validators>,
+    vary: HeaderValue,
     parts: Vec<Bytes>,
     /// The parts deflated, once [`CachedPage::compress`] has run.
     gzip: OnceLock<GzipParts>,
@@ -63,19 +174,105 @@ struct GzipParts {
 /// gzip member header: magic, deflate, no flags, no time, no extra flags, unknown OS.
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
 
+#[derive(Debug)]
+struct Validators {
+    etag: String,
+    last_modified: Option<String>,
+}
+
 impl CachedPage {
-    /// Splits a page rendered with [`VIEWS_PLACEHOLDER`].
-    pub fn new(html: &str, version: u64, article_id: i64) -> Self {
-        let placeholder = VIEWS_PLACEHOLDER.to_string();
+    /// Splits a page rendered with [`VIEWS_PLACEHOLDER`] (only pages that show a count have one).
+    pub fn new(rendered: Rendered, version: u64) -> Self {
+        let parts = match rendered.article_id {
+            Some(_) => {
+                let placeholder = VIEWS_PLACEHOLDER.to_string();
+                rendered
+                    .body
+                    .split(placeholder.as_str())
+                    .map(|p| Bytes::copy_from_slice(p.as_bytes()))
+                    .collect()
+            }
+            None => vec![Bytes::from(rendered.body)],
+        };
+        let validators = rendered.validators.map(|last_modified| Validators {
+            etag: super::conditional::etag_of(parts.iter().map(|p| &p[..])),
+            last_modified: last_modified.map(super::conditional::http_date),
+        });
         Self {
             version,
-            article_id,
-            parts: html
-                .split(placeholder.as_str())
-                .map(|p| Bytes::copy_from_slice(p.as_bytes()))
-                .collect(),
+            article_id: rendered.article_id,
+            content_type: HeaderValue::from_static(rendered.content_type),
+            expires: rendered.fresh_for.map(|age| Instant::now() + age),
+            validators,
+            vary: HeaderValue::from_static(if rendered.vary_user_agent {
+                "user-agent, accept-encoding"
+            } else {
+                "accept-encoding"
+            }),
+            parts,
             gzip: OnceLock::new(),
         }
+    }
+
+    /// Whether the page may be served for content `version`.
+    fn is_current(&self, version: u64) -> bool {
+        self.version == version && self.expires.is_none_or(|at| Instant::now() < at)
+    }
+
+    /// The response to a request with `headers` (its `Accept-Encoding`, conditional headers),
+    /// `views` spliced in where the page shows its count.
+    pub fn respond(&self, headers: &HeaderMap, views: i64) -> Response {
+        let mut response = match &self.validators {
+            Some(v)
+                if super::conditional::not_modified(
+                    headers,
+                    &v.etag,
+                    v.last_modified.as_deref(),
+                ) =>
+            {
+                StatusCode::NOT_MODIFIED.into_response()
+            }
+            _ => {
+                let gzip = headers
+                    .get(header::ACCEPT_ENCODING)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(accepts_gzip)
+                    .then(|| self.gzip_body(views))
+                    .flatten();
+                let mut response = match gzip {
+                    Some(body) => {
+                        let mut r = body.into_response();
+                        r.headers_mut()
+                            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                        r
+                    }
+                    None => self.body(views).into_response(),
+                };
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, self.content_type.clone());
+                response
+            }
+        };
+        let out = response.headers_mut();
+        out.insert(header::VARY, self.vary.clone());
+        if let Some(v) = &self.validators {
+            out.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(super::conditional::CACHE_CONTROL),
+            );
+            if let Ok(etag) = HeaderValue::from_str(&v.etag) {
+                out.insert(header::ETAG, etag);
+            }
+            if let Some(lm) = v
+                .last_modified
+                .as_deref()
+                .and_then(|t| HeaderValue::from_str(t).ok())
+            {
+                out.insert(header::LAST_MODIFIED, lm);
+            }
+        }
+        response
     }
 
     /// Deflates the parts for [`CachedPage::gzip_body`]; CPU work of about a millisecond per 50 KB,
@@ -235,12 +432,13 @@ impl http_body::Body for Chunks {
 struct ByBytes;
 
 impl Weighter<PageKey, Arc<CachedPage>> for ByBytes {
+    // The key's slug is counted too: it is stored beside the page.
     fn weight(&self, key: &PageKey, page: &Arc<CachedPage>) -> u64 {
         page.bytes() + key.slug.len() as u64
     }
 }
 
-/// The cache of rendered article pages.
+/// The cache of rendered pages.
 #[derive(Debug)]
 pub struct PageCache {
     pages: Option<Cache<PageKey, Arc<CachedPage>, ByBytes>>,
@@ -264,12 +462,12 @@ impl PageCache {
         self.pages.is_some()
     }
 
-    /// The cached page for `key` if it was rendered at `version`.
+    /// The cached page for `key` if it was rendered at `version` and has not expired.
     pub fn get(&self, key: &PageKey, version: u64) -> Option<Arc<CachedPage>> {
         self.pages
             .as_ref()?
             .get(key)
-            .filter(|page| page.version == version)
+            .filter(|page| page.is_current(version))
     }
 
     /// Stores a rendered page.
@@ -278,6 +476,53 @@ impl PageCache {
             pages.insert(key, page);
         }
     }
+}
+
+/// The page for `key` from the cache, or rendered by `render` at the current content version
+/// (then cached, and compressed in the background).
+pub async fn page<F, Fut>(
+    state: &AppState,
+    key: PageKey,
+    render: F,
+) -> Result<Arc<CachedPage>, AppError>
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: Future<Output = Result<Rendered, AppError>>,
+{
+    // Read before rendering: a write during the render leaves the page one version behind.
+    let version = state.store.content_version();
+    let cache = state.pages();
+    if let Some(page) = cache.get(&key, version) {
+        return Ok(page);
+    }
+    let page = Arc::new(CachedPage::new(render(version).await?, version));
+    if cache.is_enabled() {
+        cache.insert(key, page.clone());
+        // Compressed off the request path; until then the page goes out uncompressed.
+        let page = page.clone();
+        tokio::task::spawn_blocking(move || page.compress());
+    }
+    Ok(page)
+}
+
+/// Serves the page for `key` from the cache, rendering it with `render` when missing or stale: the
+/// one line a page kind needs. Pages that count views use [`page`] and count before responding.
+pub async fn serve<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: PageKey,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(u64) -> Fut,
+    Fut: Future<Output = Result<Rendered, AppError>>,
+{
+    let page = page(state, key, render).await?;
+    let views = page
+        .article_id
+        .and_then(|id| state.counter.live_total(id))
+        .unwrap_or_default();
+    Ok(page.respond(headers, views))
 }
 
 #[cfg(test)]
@@ -294,11 +539,11 @@ mod tests {
     #[tokio::test]
     async fn views_are_spliced_into_every_placeholder() {
         let html = format!("<p>{VIEWS_PLACEHOLDER}</p><script>{VIEWS_PLACEHOLDER}</script>");
-        let page = CachedPage::new(&html, 1, 7);
+        let page = CachedPage::new(Rendered::html(html.clone()).counting(7), 1);
         let body = page.body(42);
         assert_eq!(http_body::Body::size_hint(&body).exact(), Some(28));
         assert_eq!(text(body).await, b"<p>42</p><script>42</script>");
-        let plain = CachedPage::new("<p>no count</p>", 1, 7);
+        let plain = CachedPage::new(Rendered::html("<p>no count</p>".into()).counting(7), 1);
         assert_eq!(text(plain.body(42)).await, b"<p>no count</p>");
     }
 
@@ -315,7 +560,7 @@ mod tests {
     async fn gzip_pages_carry_the_live_count_and_check_out() {
         let filler = "<p>合肥市新能源汽车产业集群建设加快推进。</p>".repeat(200);
         let html = format!("{filler}<b>{VIEWS_PLACEHOLDER}</b>{filler}<i>{VIEWS_PLACEHOLDER}</i>");
-        let page = CachedPage::new(&html, 1, 7);
+        let page = CachedPage::new(Rendered::html(html.clone()).counting(7), 1);
         assert!(page.gzip_body(1).is_none(), "compressed only on request");
         page.compress();
         for views in [0, 7, 123_456_789] {
@@ -338,7 +583,7 @@ mod tests {
         }
         // A page without a count, and an empty one, are single parts.
         for html in ["<p>no count</p>", ""] {
-            let page = CachedPage::new(html, 1, 7);
+            let page = CachedPage::new(Rendered::html(html.into()).counting(7), 1);
             page.compress();
             let bytes = text(page.gzip_body(5).unwrap()).await;
             assert_eq!(gunzip(&bytes), html.as_bytes());
@@ -362,15 +607,13 @@ mod tests {
     #[test]
     fn stale_versions_miss_and_zero_capacity_disables() {
         let cache = PageCache::new(1 << 20);
-        let key = PageKey {
-            slug: "a".into(),
-            in_wechat: false,
-        };
-        cache.insert(key.clone(), Arc::new(CachedPage::new("x", 3, 1)));
+        let key = PageKey::new(PageKind::Article, "a", 1, false);
+        let x = || Arc::new(CachedPage::new(Rendered::html("x".into()), 3));
+        cache.insert(key.clone(), x());
         assert!(cache.get(&key, 3).is_some());
         assert!(cache.get(&key, 4).is_none());
         let off = PageCache::new(0);
-        off.insert(key.clone(), Arc::new(CachedPage::new("x", 3, 1)));
+        off.insert(key.clone(), x());
         assert!(off.get(&key, 3).is_none());
     }
 }

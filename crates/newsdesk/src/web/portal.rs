@@ -10,10 +10,10 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::AppState;
-use super::conditional;
 use super::extract::{InWeChat, Path, Query};
 use super::feeds::FEED_ENTRIES;
-use super::public::{PER_PAGE, PageQuery, render, vary_on_user_agent};
+use super::page_cache::{self, PageKey, PageKind, Rendered};
+use super::public::{LISTING_FRESH_FOR, PER_PAGE, PageQuery, render_html};
 use crate::domain::{Channel, PageRequest, Topic};
 use crate::error::AppError;
 use crate::render::views::{ArticleCard, ChannelLink, FeedLink, Layout, Pagination};
@@ -154,13 +154,31 @@ fn family<'a>(chrome: &'a Chrome, channel: &'a Channel) -> (Option<&'a Channel>,
 
 /// `GET /channels/{slug}`: a channel's articles (a parent's include its sub-channels'), newest
 /// first, paginated, with a breadcrumb, its sub-channels and the sidebar.
+/// From the page cache.
 pub async fn show_channel(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
+    let page = q.page();
+    let key = PageKey::new(PageKind::Channel, slug, page, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key.clone(), |version| async move {
+        render_channel(&st, &key.slug, page, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_channel(
+    state: &AppState,
+    slug: &str,
+    page: u32,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
     let channel = chrome
         .channels
         .iter()
@@ -170,7 +188,6 @@ pub async fn show_channel(
     let ids: Vec<i64> = std::iter::once(channel.id)
         .chain(children.iter().map(|c| c.id))
         .collect();
-    let page = q.page();
     let list = state
         .store
         .list_published_in(
@@ -185,7 +202,7 @@ pub async fn show_channel(
         return Err(AppError::NotFound);
     }
     let path = format!("/channels/{}", channel.slug);
-    let mut layout = layout(&state, &chrome, &path, &channel.name, in_wechat);
+    let mut layout = layout(state, &chrome, &path, &channel.name, in_wechat);
     layout.current_channel = Some(channel.slug.clone());
     layout.description = if channel.description.trim().is_empty() {
         format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name)
@@ -201,11 +218,11 @@ pub async fn show_channel(
         crumbs.push(Crumb::link(&p.name, &format!("/channels/{}", p.slug)));
     }
     crumbs.push(Crumb::here(&channel.name));
-    let sidebar = sidebar(&state, &chrome, Some(&ids)).await?;
+    let sidebar = sidebar(state, &chrome, Some(&ids)).await?;
     // On a parent's page each card names its sub-channel.
     let show_channel = !children.is_empty();
-    render(
-        &state,
+    render_html(
+        state,
         "channel.html",
         context! {
             layout,
@@ -219,19 +236,36 @@ pub async fn show_channel(
             sidebar,
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
 /// `GET /tags/{slug}`: public articles with the tag (by its slug, else its name).
+/// From the page cache.
 pub async fn show_tag(
     State(state): State<AppState>,
     Path(segment): Path<String>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let tag = state.store.tag_by_segment(&segment).await?;
     let page = q.page();
+    let key = PageKey::new(PageKind::Tag, segment, page, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key.clone(), |version| async move {
+        render_tag(&st, &key.slug, page, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_tag(
+    state: &AppState,
+    segment: &str,
+    page: u32,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
+    let tag = state.store.tag_by_segment(segment).await?;
     let list = state
         .store
         .list_tagged(
@@ -248,16 +282,16 @@ pub async fn show_tag(
     }
     let path = tag.path();
     let title = format!("标签：{}", tag.name);
-    let mut layout = layout(&state, &chrome, &path, &title, in_wechat);
+    let mut layout = layout(state, &chrome, &path, &title, in_wechat);
     layout.description = format!("{}上标记为“{}”的文章", chrome.site.site_name, tag.name);
     layout.keywords = tag.name.clone();
     layout.feeds.extend(FeedLink::pair(
         &format!("{} - {}", chrome.site.site_name, tag.name),
         &format!("{path}/"),
     ));
-    let sidebar = sidebar(&state, &chrome, None).await?;
-    render(
-        &state,
+    let sidebar = sidebar(state, &chrome, None).await?;
+    render_html(
+        state,
         "tag.html",
         context! {
             layout,
@@ -270,11 +304,11 @@ pub async fn show_tag(
             sidebar,
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
-async fn tag_feed(state: &AppState, segment: &str) -> Result<FeedView, AppError> {
-    let chrome = state.chrome();
+async fn tag_feed(state: &AppState, segment: &str, version: u64) -> Result<FeedView, AppError> {
+    let chrome = state.chrome_at(version).await?;
     let tag = state.store.tag_by_segment(segment).await?;
     let list = state
         .store
@@ -301,19 +335,42 @@ async fn tag_feed(state: &AppState, segment: &str) -> Result<FeedView, AppError>
     ))
 }
 
+/// A tag's feed in `format` (`rss` or `atom`), from the page cache.
+async fn serve_tag_feed(
+    state: AppState,
+    headers: &HeaderMap,
+    segment: String,
+    atom: bool,
+) -> Result<Response, AppError> {
+    let name = format!("{}/tag/{segment}", if atom { "atom" } else { "rss" });
+    let key = PageKey::new(PageKind::Feed, name, 1, false);
+    let st = state.clone();
+    page_cache::serve(&state, headers, key, |version| async move {
+        let feed = tag_feed(&st, &segment, version).await?;
+        Ok(if atom {
+            Rendered::document(
+                feed.to_atom(),
+                "application/atom+xml; charset=utf-8",
+                Some(feed.last_modified()),
+            )
+        } else {
+            Rendered::document(
+                feed.to_rss(),
+                "application/rss+xml; charset=utf-8",
+                Some(feed.last_modified()),
+            )
+        })
+    })
+    .await
+}
+
 /// `GET /tags/{slug}/feed.xml`: the tag's RSS feed.
 pub async fn tag_rss(
     State(state): State<AppState>,
     Path(segment): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = tag_feed(&state, &segment).await?;
-    Ok(conditional::respond(
-        &headers,
-        "application/rss+xml; charset=utf-8",
-        feed.to_rss(),
-        Some(feed.last_modified()),
-    ))
+    serve_tag_feed(state, &headers, segment, false).await
 }
 
 /// `GET /tags/{slug}/atom.xml`: the tag's Atom feed.
@@ -322,28 +379,37 @@ pub async fn tag_atom(
     Path(segment): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let feed = tag_feed(&state, &segment).await?;
-    Ok(conditional::respond(
-        &headers,
-        "application/atom+xml; charset=utf-8",
-        feed.to_atom(),
-        Some(feed.last_modified()),
-    ))
+    serve_tag_feed(state, &headers, segment, true).await
 }
 
 /// `GET /topics`: every 专题.
+/// From the page cache.
 pub async fn topics_index(
     State(state): State<AppState>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let mut layout = layout(&state, &chrome, "/topics", "专题", in_wechat);
+    let key = PageKey::new(PageKind::Topic, "", 1, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key, |version| async move {
+        render_topics(&st, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_topics(
+    state: &AppState,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
+    let mut layout = layout(state, &chrome, "/topics", "专题", in_wechat);
     layout.description = format!(
         "{}专题：围绕一个主题编辑整理的系列报道",
         chrome.site.site_name
     );
-    render(
-        &state,
+    render_html(
+        state,
         "topics.html",
         context! {
             layout,
@@ -351,20 +417,37 @@ pub async fn topics_index(
             topics => chrome.topics.iter().map(TopicCard::new).collect::<Vec<_>>(),
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
 /// `GET /topics/{slug}`: a 专题: title, cover, intro and its public articles in the editor's order.
+/// From the page cache.
 pub async fn show_topic(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let topic = state.store.topic_by_slug(&slug).await?;
+    // Slugs never start with `/`, so no topic's key is the index's.
+    let key = PageKey::new(PageKind::Topic, format!("/{slug}"), 1, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key, |version| async move {
+        render_topic(&st, &slug, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_topic(
+    state: &AppState,
+    slug: &str,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
+    let topic = state.store.topic_by_slug(slug).await?;
     let articles = state.store.topic_articles(topic.id, true).await?;
     let path = format!("/topics/{}", topic.slug);
-    let mut layout = layout(&state, &chrome, &path, &topic.title, in_wechat);
+    let mut layout = layout(state, &chrome, &path, &topic.title, in_wechat);
     layout.description = if topic.intro.trim().is_empty() {
         format!("{}专题：{}", chrome.site.site_name, topic.title)
     } else {
@@ -374,9 +457,9 @@ pub async fn show_topic(
         layout.share_image =
             crate::render::views::ShareImage::for_article(Some(cover), "", &chrome.site);
     }
-    let sidebar = sidebar(&state, &chrome, None).await?;
-    render(
-        &state,
+    let sidebar = sidebar(state, &chrome, None).await?;
+    render_html(
+        state,
         "topic.html",
         context! {
             layout,
@@ -387,22 +470,38 @@ pub async fn show_topic(
             sidebar,
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
 /// `GET /pages/{slug}`: a single page (关于我们 …).
+/// From the page cache.
 pub async fn show_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let page = state.store.page_by_slug(&slug).await?;
+    let key = PageKey::new(PageKind::Single, slug, 1, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key.clone(), |version| async move {
+        render_page(&st, &key.slug, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_page(
+    state: &AppState,
+    slug: &str,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
+    let page = state.store.page_by_slug(slug).await?;
     let path = format!("/pages/{}", page.slug);
-    let mut layout = layout(&state, &chrome, &path, &page.title, in_wechat);
+    let mut layout = layout(state, &chrome, &path, &page.title, in_wechat);
     layout.description = format!("{} - {}", chrome.site.site_name, page.title);
-    render(
-        &state,
+    render_html(
+        state,
         "page.html",
         context! {
             layout,
@@ -411,7 +510,7 @@ pub async fn show_page(
             body_html => page.body_html,
         },
     )
-    .map(vary_on_user_agent)
+    .map(Rendered::html)
 }
 
 /// Paths of the portal's pages for the sitemap: topics (and their index), single pages and tags

@@ -2,21 +2,19 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use std::sync::Arc;
-
 use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
-use super::page_cache::{CachedPage, PageKey, VIEWS_PLACEHOLDER, accepts_gzip};
+use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
 use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
 use crate::error::AppError;
 use crate::render::qr_svg;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, CoverView, FeedLink, HotArticle, Layout, Pagination,
+    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
     RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
     related_links,
 };
@@ -61,38 +59,49 @@ struct ChannelSection {
 /// Caption of the QR code on desktop article pages.
 const QR_CAPTION: &str = "微信扫一扫 在手机上阅读";
 
-/// Marks a response whose content depends on the User-Agent (WeChat's browser gets another page),
-/// so shared caches keep the variants apart.
-pub(super) fn vary_on_user_agent(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .append(header::VARY, HeaderValue::from_static("user-agent"));
-    response
-}
-
-pub(super) fn render(
+/// A template rendered to a string, for the page cache.
+pub(super) fn render_html(
     state: &AppState,
     template: &str,
     view: impl Serialize,
-) -> Result<Response, AppError> {
-    let html = state.renderer.render(template, view).map_err(|e| {
+) -> Result<String, AppError> {
+    state.renderer.render(template, view).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context(format!("rendering {template}")))
-    })?;
-    Ok(Html(html).into_response())
+    })
 }
+
+/// How long a cached listing (home, channel, tag, topic) is served before it is rendered again
+/// although no content changed: what ranks by views (热门) moves without a content write.
+pub const LISTING_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `GET /`: the portal's front page. Page 1 has the 头条 (top story), the 焦点图 carousel, the
 /// latest articles with the 置顶 ones first, 热门 and a box per channel; later pages only the
 /// latest articles (and 热门). What is 头条/焦点/置顶 comes from the editors' flags; with none set
 /// the page falls back to the newest articles, so a site without flags still reads as a portal.
+/// From the page cache.
 pub async fn home(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
     InWeChat(in_wechat): InWeChat,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let site = &chrome.site;
     let page = q.page();
+    let key = PageKey::new(PageKind::Home, "", page, in_wechat);
+    let st = state.clone();
+    page_cache::serve(&state, &headers, key, |version| async move {
+        render_home(&st, page, in_wechat, version).await
+    })
+    .await
+}
+
+async fn render_home(
+    state: &AppState,
+    page: u32,
+    in_wechat: bool,
+    version: u64,
+) -> Result<Rendered, AppError> {
+    let chrome = state.chrome_at(version).await?;
+    let site = &chrome.site;
     let latest = state
         .store
         .list_published(
@@ -107,7 +116,7 @@ pub async fn home(
         return Err(AppError::NotFound);
     }
     let card = |a: &ArticleSummary| ArticleCard::new(a, site);
-    let (hot, hot_note) = hot_articles(&state, site, &latest.items).await?;
+    let (hot, hot_note) = hot_articles(state, site, &latest.items).await?;
     let mut headline = None;
     let mut slides = Vec::new();
     let mut sections = Vec::new();
@@ -199,8 +208,8 @@ pub async fn home(
     );
     layout.description = format!("{}：最新资讯、政策解读与行业动态。", site.site_name);
     layout.in_wechat = in_wechat;
-    render(
-        &state,
+    render_html(
+        state,
         "home.html",
         context! {
             layout,
@@ -214,7 +223,7 @@ pub async fn home(
             sections,
         },
     )
-    .map(vary_on_user_agent)
+    .map(|html| Rendered::html(html).fresh_for(LISTING_FRESH_FOR))
 }
 
 /// Whether a listed article has a cover a page may show (see [`CoverView`]).
@@ -259,61 +268,6 @@ async fn hot_articles(
     ))
 }
 
-/// `GET /channels/{slug}`: a channel's articles, newest first, paginated.
-pub async fn show_channel(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<PageQuery>,
-    InWeChat(in_wechat): InWeChat,
-) -> Result<Response, AppError> {
-    let chrome = state.chrome();
-    let channel = chrome
-        .channels
-        .iter()
-        .find(|c| c.slug == slug)
-        .ok_or(AppError::NotFound)?;
-    let page = q.page();
-    let list = state
-        .store
-        .list_published(
-            Some(channel.id),
-            PageRequest {
-                page,
-                per_page: PER_PAGE,
-            },
-        )
-        .await?;
-    if page > 1 && list.items.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    let path = format!("/channels/{}", channel.slug);
-    let mut layout = Layout::new(
-        &chrome.site,
-        &chrome.channels,
-        state.renderer.asset_version(),
-        &path,
-        Some(&channel.name),
-    );
-    layout.current_channel = Some(channel.slug.clone());
-    layout.description = format!("{} - {}栏目最新文章", chrome.site.site_name, channel.name);
-    layout.in_wechat = in_wechat;
-    layout.feeds.extend(FeedLink::pair(
-        &format!("{} - {}", chrome.site.site_name, channel.name),
-        &format!("{path}/"),
-    ));
-    render(
-        &state,
-        "channel.html",
-        context! {
-            layout,
-            channel => ChannelLink::from(channel),
-            articles => list.items.iter().map(|a| ArticleCard::new(a, &chrome.site)).collect::<Vec<_>>(),
-            pagination => Pagination::new(&path, page, PER_PAGE, list.total),
-        },
-    )
-    .map(vary_on_user_agent)
-}
-
 /// `GET /articles/{slug}`: the article page; a GET counts a view (see [`crate::counter`]).
 ///
 /// Pages come from the page cache when the store has not changed since they were rendered; the
@@ -326,21 +280,16 @@ pub async fn show_article(
     ClientIp(ip): ClientIp,
     InWeChat(in_wechat): InWeChat,
 ) -> Result<Response, AppError> {
-    let key = PageKey { slug, in_wechat };
-    // Read before rendering: a write during the render leaves the page one version behind.
-    let version = state.store.content_version();
-    let page = match state.pages().get(&key, version) {
-        Some(page) => page,
-        None => {
-            let page = Arc::new(render_article(&state, &key.slug, in_wechat, version).await?);
-            if state.pages().is_enabled() {
-                state.pages().insert(key, page.clone());
-                // Compressed off the request path; until then the page goes out uncompressed.
-                let page = page.clone();
-                tokio::task::spawn_blocking(move || page.compress());
-            }
-            page
-        }
+    let key = PageKey::new(PageKind::Article, slug, 1, in_wechat);
+    let st = state.clone();
+    let page = page_cache::page(&state, key.clone(), |version| async move {
+        render_article(&st, &key.slug, in_wechat, version).await
+    })
+    .await?;
+    let Some(article_id) = page.article_id else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "article page without its article"
+        )));
     };
     if method == Method::GET {
         let user_agent = headers
@@ -351,36 +300,10 @@ pub async fn show_article(
             ip: ip.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])),
             user_agent,
         };
-        state.counter.record(page.article_id, &visitor);
+        state.counter.record(article_id, &visitor);
     }
-    let views = state
-        .counter
-        .live_total(page.article_id)
-        .unwrap_or_default();
-    let gzip = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(accepts_gzip)
-        .then(|| page.gzip_body(views))
-        .flatten();
-    let html = HeaderValue::from_static("text/html; charset=utf-8");
-    let mut response = match gzip {
-        Some(body) => (
-            [
-                (header::CONTENT_TYPE, html),
-                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-            ],
-            body,
-        )
-            .into_response(),
-        None => ([(header::CONTENT_TYPE, html)], page.body(views)).into_response(),
-    };
-    // The page differs inside WeChat, and by encoding.
-    response.headers_mut().insert(
-        header::VARY,
-        HeaderValue::from_static("user-agent, accept-encoding"),
-    );
-    Ok(response)
+    let views = state.counter.live_total(article_id).unwrap_or_default();
+    Ok(page.respond(&headers, views))
 }
 
 /// Renders an article page with a placeholder for its 浏览量.
@@ -389,7 +312,7 @@ async fn render_article(
     slug: &str,
     in_wechat: bool,
     version: u64,
-) -> Result<CachedPage, AppError> {
+) -> Result<Rendered, AppError> {
     let article = state.store.published_article(slug).await?;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
@@ -458,7 +381,8 @@ async fn render_article(
         Vec::new()
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
-    view.body_html = crate::targets::highlight(&view.body_html, &targets);
+    let (body_html, marked) = crate::targets::highlight_marked(&view.body_html, &targets);
+    view.body_html = body_html;
     // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
     let (body_lead, body_rest) = split_lead(&view.body_html);
     let (related, links) = reading_links(state, &article, &chrome.site).await?;
@@ -467,7 +391,9 @@ async fn render_article(
         .map(|t| {
             let mut row = TargetView::new(t, &chrome.site);
             // A target an editor added with a clause not in the text has no mark to link to.
-            if !view.body_html.contains(&format!("id=\"{}\"", row.anchor)) {
+            // (Looked up among the marks made, not searched for in the page: 100 targets would
+            // scan a 30 KB body 100 times.)
+            if marked.binary_search(&t.position).is_err() {
                 row.anchor.clear();
             }
             (t.record.as_str(), row)
@@ -506,7 +432,7 @@ async fn render_article(
             },
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
-    Ok(CachedPage::new(&html, version, article.id))
+    Ok(Rendered::html(html).counting(article.id))
 }
 
 /// The body split after its first paragraph (the lead), when it starts with one: what goes before

@@ -101,6 +101,14 @@ pub struct SettingsForm {
     indent_first_line: Option<String>,
     /// 三审 checkbox: present when ticked.
     review_required: Option<String>,
+    #[serde(default)]
+    analytics_script: String,
+    /// Link push checkbox: present when ticked.
+    baidu_push: Option<String>,
+    #[serde(default)]
+    baidu_push_endpoint: String,
+    #[serde(default)]
+    baidu_push_token: String,
 }
 
 /// `POST /admin/settings`.
@@ -121,6 +129,10 @@ pub async fn save_settings(
             footer_links: form.footer_links.clone(),
             default_author: form.default_author.clone(),
             default_source: form.default_source.clone(),
+            analytics_script: form.analytics_script.clone(),
+            baidu_push: form.baidu_push.is_some(),
+            baidu_push_endpoint: form.baidu_push_endpoint.clone(),
+            baidu_push_token: form.baidu_push_token.clone(),
             ..state.chrome().site.clone()
         };
         let error = FormError::new("settings", field, message, &[]);
@@ -162,8 +174,47 @@ pub async fn save_settings(
         Ok(d) => d,
         Err((field, message)) => return refuse(&field, message),
     };
+    let analytics_script = form.analytics_script.trim();
+    let analytics = SiteSettings {
+        analytics_script: analytics_script.to_string(),
+        ..SiteSettings::default()
+    };
+    if !analytics_script.is_empty()
+        && (analytics.analytics_origin().is_none()
+            || analytics_script.contains(|c: char| c.is_whitespace() || c == '"' || c == '<'))
+    {
+        return refuse(
+            "analytics_script",
+            format!(
+                "统计代码地址 {analytics_script:?} 无效：应为 http:// 或 https:// 开头的脚本网址，例如 https://hm.baidu.com/hm.js?0123456789abcdef"
+            ),
+        );
+    }
+    let endpoint = match form.baidu_push_endpoint.trim() {
+        "" => crate::domain::BAIDU_PUSH_ENDPOINT.to_string(),
+        e => e.to_string(),
+    };
+    if url::Url::parse(&endpoint).map_or(true, |u| {
+        !matches!(u.scheme(), "http" | "https") || u.host_str().is_none()
+    }) {
+        return refuse(
+            "baidu_push_endpoint",
+            format!("推送接口地址 {endpoint:?} 无效：应为 http:// 或 https:// 开头的网址"),
+        );
+    }
+    let token = form.baidu_push_token.trim();
+    if form.baidu_push.is_some() && token.is_empty() {
+        return refuse(
+            "baidu_push_token",
+            "开启百度推送需要填写推送准入密钥（token）".into(),
+        );
+    }
     let mut settings = state.store.site_settings().await?;
     let before = settings.clone();
+    settings.analytics_script = analytics_script.to_string();
+    settings.baidu_push = form.baidu_push.is_some();
+    settings.baidu_push_endpoint = endpoint;
+    settings.baidu_push_token = token.to_string();
     settings.default_author = defaults.author;
     settings.default_source = defaults.source;
     settings.site_name = site_name.to_string();
@@ -200,6 +251,21 @@ pub async fn save_settings(
         ("默认作者", &before.default_author, &settings.default_author),
         ("默认来源", &before.default_source, &settings.default_source),
         ("页脚链接", &before.footer_links, &settings.footer_links),
+        (
+            "统计代码地址",
+            &before.analytics_script,
+            &settings.analytics_script,
+        ),
+        (
+            "百度推送",
+            &before.baidu_push.to_string(),
+            &settings.baidu_push.to_string(),
+        ),
+        (
+            "推送接口地址",
+            &before.baidu_push_endpoint,
+            &settings.baidu_push_endpoint,
+        ),
     ]);
     state
         .store

@@ -1,0 +1,103 @@
+//! PostgreSQL implementation of [`PushStore`]. A child module of `postgres`. Rows are claimed
+//! with FOR UPDATE SKIP LOCKED (as `publish_due` does) and a lease, so each is pushed by one node.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{PgStore, db_time, other};
+use crate::store::StoreResult;
+use crate::store::push::{PushItem, PushStore};
+
+#[async_trait]
+impl PushStore for PgStore {
+    async fn claim_push(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<PushItem>> {
+        let mut tx = self.write_tx().await?;
+        // Rows of articles no longer public have nothing to push.
+        sqlx::query(
+            "DELETE FROM site_push_queue q USING articles a WHERE a.id = q.article_id \
+             AND (a.status != 'published' OR a.deleted_at IS NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        let items: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "UPDATE site_push_queue q SET claimed_until = $1, attempts = q.attempts + 1 \
+             FROM articles a WHERE a.id = q.article_id AND q.article_id IN \
+             (SELECT article_id FROM site_push_queue \
+             WHERE (next_at IS NULL OR next_at <= $2) \
+             AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY article_id LIMIT $3 \
+             FOR UPDATE SKIP LOCKED) \
+             AND (q.next_at IS NULL OR q.next_at <= $2) \
+             AND (q.claimed_until IS NULL OR q.claimed_until < $2) \
+             RETURNING q.article_id, q.generation, q.attempts, a.slug",
+        )
+        .bind(db_time(lease_until))
+        .bind(db_time(now))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(items
+            .into_iter()
+            .map(|(article_id, generation, attempts, slug)| PushItem {
+                article_id,
+                generation,
+                slug,
+                attempts,
+            })
+            .collect())
+    }
+
+    async fn finish_push(&self, items: &[PushItem]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for item in items {
+            sqlx::query("DELETE FROM site_push_queue WHERE article_id = $1 AND generation = $2")
+                .bind(item.article_id)
+                .bind(item.generation)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn retry_push(
+        &self,
+        items: &[PushItem],
+        next_at: &[DateTime<Utc>],
+        error: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for (item, at) in items.iter().zip(next_at) {
+            sqlx::query(
+                "UPDATE site_push_queue SET next_at = $1, claimed_until = NULL, last_error = $2 \
+                 WHERE article_id = $3 AND generation = $4",
+            )
+            .bind(db_time(*at))
+            .bind(error)
+            .bind(item.article_id)
+            .bind(item.generation)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
+    }
+
+    async fn push_backlog(&self) -> StoreResult<(i64, Option<String>)> {
+        let (count, error): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), (SELECT last_error FROM site_push_queue WHERE last_error != '' \
+             ORDER BY next_at DESC LIMIT 1) FROM site_push_queue",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok((count, error))
+    }
+}
