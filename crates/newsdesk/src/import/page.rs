@@ -170,24 +170,24 @@ static SPACES: LazyLock<Regex> = LazyLock::new(|| re(r"[\s\u{3000}\u{a0}]+"));
 static CHROME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
         ^(手机网站|微信网站|手机版|电脑版|网站首页|首页|返回顶部|返回首页|返回列表|打印本页|关闭窗口|
-          【?打印】?|【?关闭】?|扫一扫|分享到[:：]?.*|当前位置[:：].*|您的位置[:：].*)$
+          【?打印】?|【?关闭】?|扫一扫.{0,16}|分享到[:：]?.*|当前位置[:：].*|您的位置[:：].*)$
         | 版权所有 | (?i:copyright) | © | ICP备 | 公网安备
         | ^(网站建设|技术支持|网站设计|Powered\ by)[:：\s]")
 });
 /// Lines that close the article body on HTML pages (navigation to other articles and the like).
 static BODY_END: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^(上一篇|下一篇|上一条|下一条|相关文章|相关阅读|相关新闻|推荐阅读|[（(【\[]?\s*(责任编辑|责编|编辑)\s*[:：])",
+        r"^(上一篇|下一篇|上一条|下一条|相关文章|相关阅读|相关新闻|推荐阅读|[（(【\[]?\s*(责任编辑|責任編輯|责编|编辑|編輯)\s*[:：])",
     )
 });
 /// 责任编辑：王敏, also in brackets closing the last paragraph.
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"[（(【\[]?\s*(?:责任编辑|责编|编辑)\s*[:：]\s*([^）)】\]]+?)\s*[）)】\]]?\s*$")
+    re(r"[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*([^）)】\]]+?)\s*[）)】\]]?\s*$")
 });
 /// Labels of metadata lines; longer labels first, so 成文日期 is not read as 日期.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(索引号|主题分类|发布机构|发文机关|发文单位|成文日期|发文字号|文号|标题|名称|作者|来源|浏览量|浏览次数|阅读量|阅读数|阅读|点击量|点击数|点击|责任编辑|责编|编辑|发布时间|发布日期|时间|日期)\s*[:：]",
+        r"(索引号|主题分类|发布机构|发文机关|发文单位|成文日期|发文字号|文号|标题|名称|作者|来源|來源|浏览量|浏览次数|瀏覽次數|阅读量|阅读数|阅读|閱讀|点击量|点击数|点击|點擊|责任编辑|責任編輯|责编|编辑|編輯|发布时间|發布時間|發佈時間|发布日期|發布日期|时间|時間|日期)\s*[:：]",
     )
 });
 static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
@@ -287,7 +287,7 @@ fn parse_meta_line(line: &str) -> Option<MetaLine> {
             .to_string();
         match &cap[1] {
             "作者" => meta.author = non_empty(value),
-            "责任编辑" | "责编" | "编辑" => {
+            "责任编辑" | "責任編輯" | "责编" | "编辑" | "編輯" => {
                 meta.editor = non_empty(value.trim_end_matches(['）', ')', '】', ']']).to_string());
             }
             "发布机构" | "发文机关" | "发文单位" => {
@@ -304,7 +304,7 @@ fn parse_meta_line(line: &str) -> Option<MetaLine> {
             }
             "索引号" | "主题分类" => meta.notice = true,
             "标题" | "名称" => {}
-            "来源" => {
+            "来源" | "來源" => {
                 // A date may follow the source on the same line without a label.
                 let (source, time) = split_trailing_date(&value);
                 meta.source = non_empty(source);

@@ -40,3 +40,4 @@ mod targets_exports;
 mod targets_reading;
 mod views;
 mod wechat;
+mod import_reading;
