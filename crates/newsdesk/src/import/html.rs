@@ -734,6 +734,64 @@ mod tests {
     }
 
     #[test]
+    fn data_tables_are_kept_and_layout_tables_read_as_text() {
+        let (lines, _) = flatten(
+            "<table><tr><td>甲</td><td colspan=2>乙</td></tr><tr><td rowspan=2>丙</td><td>1</td>\
+             <td>2</td></tr><tr><td>3</td><td><img src=a.png></td></tr></table>\
+             <table><tr><td><table><tr><td>正文</td></tr></table></td><td>侧栏</td></tr></table>",
+        );
+        let embeds: Vec<_> = lines.iter().filter_map(|l| l.embed.clone()).collect();
+        assert_eq!(
+            embeds,
+            vec![
+                Embed::Table {
+                    rows: vec![
+                        vec!["甲".into(), "乙".into(), String::new()],
+                        vec!["丙".into(), "1".into(), "2".into()],
+                        vec![String::new(), "3".into(), String::new()],
+                    ],
+                    merged: true,
+                },
+                Embed::Image {
+                    src: "a.png".into(),
+                    alt: String::new(),
+                },
+            ]
+        );
+        let texts: Vec<_> = lines
+            .iter()
+            .filter(|l| l.embed.is_none())
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(texts, vec!["正文", "侧栏"]);
+    }
+
+    #[test]
+    fn file_links_images_and_embeds_are_marked() {
+        let (lines, _) = flatten(
+            "<p>附件：<a href=' a.PDF?x=1 '>方案</a> <a href=/b.html>页</a></p>\
+             <p><img src='data:image/png;base64,AA'><img src=x.gif width=1 height=1>\
+             <img data-src=w.jpg alt=图></p><iframe src=//v.example/x></iframe>",
+        );
+        assert_eq!(
+            lines[0].text,
+            format!("附件：{LINK_START}方案{LINK_MID}a.PDF?x=1{LINK_END} 页")
+        );
+        let embeds: Vec<_> = lines.iter().filter_map(|l| l.embed.clone()).collect();
+        assert_eq!(
+            embeds,
+            vec![
+                Embed::Dropped("a picture inlined in the page as a data: URI".into()),
+                Embed::Image {
+                    src: "w.jpg".into(),
+                    alt: "图".into(),
+                },
+                Embed::Dropped("an embedded frame (//v.example/x)".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn html_is_told_from_text() {
         assert!(looks_like_html("  <!DOCTYPE html><html>"));
         assert!(!looks_like_html("手机网站\n标题"));

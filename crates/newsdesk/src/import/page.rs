@@ -182,7 +182,9 @@ static BODY_END: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// 责任编辑：王敏, also in brackets closing the last paragraph.
 static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*([^）)】\]]+?)\s*[）)】\]]?\s*$")
+    re(
+        r"[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*([^）)】\]]+?)\s*[）)】\]]?\s*$",
+    )
 });
 /// Labels of metadata lines; longer labels first, so 成文日期 is not read as 日期.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
