@@ -329,7 +329,7 @@ impl Generator {
             };
             let mut sentences = Vec::new();
             for block in &page.blocks {
-                split_sentences(block.text(), &mut sentences);
+                split_sentences(&block.text(), &mut sentences);
             }
             documents.push(sentences);
         }

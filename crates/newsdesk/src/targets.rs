@@ -1086,13 +1086,14 @@ pub fn extract_file(
     bytes: &[u8],
     doc: &str,
 ) -> Result<Vec<FileRecord>, crate::import::ImportError> {
-    let text = crate::import::decode(bytes)?;
+    let decoded = crate::import::decode(bytes)?;
+    let text = decoded.text.as_ref();
     let owned;
     let text = if html::looks_like_html(text) {
         owned = html::flatten(text)
             .0
             .into_iter()
-            .map(|l| l.text)
+            .map(|l| l.plain_text())
             .collect::<Vec<_>>()
             .join("\n");
         owned.as_str()

@@ -10,6 +10,7 @@
 //! the minute, in UTC (`import_key`). Importing a page again, from any path, updates the article with
 //! that key and never adds a second one; its slug (URL) stays, and its 浏览量 never goes down.
 
+pub mod encoding;
 pub mod html;
 pub mod markdown;
 pub mod page;
@@ -27,6 +28,7 @@ use crate::content::Articles;
 use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
 use crate::render::body_html;
 use crate::store::{StoreError, Upserted};
+pub use encoding::Decoded;
 pub use page::{Footer, GovNotice, LinkedFile, ParsedPage};
 
 /// Pages larger than this are refused. Real article pages, scripts and styles included, stay
@@ -56,14 +58,6 @@ pub enum ImportError {
     #[error("this is a binary file, not a text or HTML page (NUL byte at offset {offset})")]
     Binary {
         /// Offset of the first NUL byte.
-        offset: usize,
-    },
-    /// Not valid UTF-8.
-    #[error(
-        "the file is not valid UTF-8 (first bad byte at offset {offset}); convert it to UTF-8 first"
-    )]
-    InvalidUtf8 {
-        /// Offset of the first invalid byte.
         offset: usize,
     },
     /// No headline could be found.
@@ -127,8 +121,10 @@ impl From<structure::StructureError> for ImportError {
     }
 }
 
-/// Checks a page's bytes and decodes them as UTF-8 (a byte-order mark is dropped).
-pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
+/// Checks a page's bytes (size, NUL bytes of a binary file, emptiness) and decodes them: by
+/// byte-order mark, declared charset or detection, see [`encoding`]. Bytes invalid in the chosen
+/// encoding become U+FFFD and are named in [`Decoded::lost`].
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ImportError> {
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > MAX_PAGE_BYTES {
         return Err(ImportError::TooLarge {
@@ -136,34 +132,41 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
             limit: MAX_PAGE_BYTES,
         });
     }
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
-        return Err(ImportError::Binary { offset });
+    let (chosen, bom, name) = encoding::sniff(bytes);
+    // UTF-16 text is half NUL bytes; its NULs are looked for once decoded.
+    let utf16 = chosen == encoding_rs::UTF_16LE || chosen == encoding_rs::UTF_16BE;
+    if !utf16 {
+        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+            return Err(ImportError::Binary { offset });
+        }
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| ImportError::InvalidUtf8 {
-        offset: e.valid_up_to(),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
+    let decoded = encoding::decode_with(bytes, chosen, bom, name);
+    if utf16 {
+        if let Some(offset) = decoded.text.find('\0') {
+            return Err(ImportError::Binary { offset });
+        }
+    }
+    if decoded.text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    Ok(text)
+    Ok(decoded)
 }
 
 /// [`decode`], then line endings made `\n`: files from old Macs end lines with a lone `\r`, which
 /// [`str::lines`] would not split. (`decode` itself keeps the text as it is, so offsets into it
-/// are offsets into the file.)
-pub fn decode_page(bytes: &[u8]) -> Result<Cow<'_, str>, ImportError> {
-    let text = decode(bytes)?;
-    if !text.contains('\r') {
-        return Ok(Cow::Borrowed(text));
+/// are offsets into the decoded file.)
+pub fn decode_page(bytes: &[u8]) -> Result<Decoded<'_>, ImportError> {
+    let mut decoded = decode(bytes)?;
+    if decoded.text.contains('\r') {
+        decoded.text = Cow::Owned(decoded.text.replace("\r\n", "\n").replace('\r', "\n"));
     }
-    Ok(Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")))
+    Ok(decoded)
 }
 
 /// Reads an article out of a page's bytes (text or HTML); times are read in `tz`.
 pub fn parse_page(bytes: &[u8], tz: chrono_tz::Tz) -> Result<ParsedPage, ImportError> {
-    let text = decode_page(bytes)?;
-    let text = text.as_ref();
+    let decoded = decode_page(bytes)?;
+    let text = decoded.text.as_ref();
     let (lines, head) = if html::looks_like_html(text) {
         structure::check(text)?;
         html::flatten(text)
@@ -173,7 +176,11 @@ pub fn parse_page(bytes: &[u8], tz: chrono_tz::Tz) -> Result<ParsedPage, ImportE
             page::HeadMeta::default(),
         )
     };
-    let page = page::parse_lines(lines, &head, tz)?;
+    let mut page = page::parse_lines(lines, &head, tz)?;
+    page.encoding = decoded.encoding;
+    if let Some(lost) = decoded.lost {
+        page.lost.insert(0, lost);
+    }
     check_escape_work(&page.blocks)?;
     Ok(page)
 }
@@ -186,7 +193,8 @@ pub fn parse_page(bytes: &[u8], tz: chrono_tz::Tz) -> Result<ParsedPage, ImportE
 pub fn check_escape_work(blocks: &[markdown::Block]) -> Result<(), ImportError> {
     let mut total: u64 = 0;
     for block in blocks {
-        let text = block.text().as_bytes();
+        let text = block.text();
+        let text = text.as_bytes();
         let (mut work, mut count, mut next_stop) = (0u64, 0usize, text.len());
         for (i, &b) in text.iter().enumerate().rev() {
             match b {
@@ -419,7 +427,7 @@ fn sidecar_page(sidecar: &Path, text: &[u8], dating: Dating) -> Result<Vec<u8>, 
         .or(meta.source.as_deref())
         .map(one_line)
         .unwrap_or_default();
-    let text = decode_page(text)?;
+    let text = decode_page(text)?.text;
     let mut page = format!("{title}\n\n来源:{source}\n{date_line}\n");
     page.push_str(&text);
     Ok(page.into_bytes())
@@ -706,12 +714,12 @@ mod tests {
             parse_page(b"\x89PNG\r\n\x1a\n\0\0\0", TZ),
             Err(ImportError::Binary { offset: 8 })
         ));
+        // Damaged UTF-8 is read, its bad bytes replaced and reported.
         let mut bad = "标题\n2024/02/08 10:21\n正文".as_bytes().to_vec();
         bad.extend_from_slice(&[0xff, 0xfe, b'x']);
-        assert!(matches!(
-            parse_page(&bad, TZ),
-            Err(ImportError::InvalidUtf8 { .. })
-        ));
+        let page = parse_page(&bad, TZ).unwrap();
+        assert_eq!(page.encoding, "UTF-8 (detected)");
+        assert!(page.lost[0].contains("not valid UTF-8"), "{:?}", page.lost);
         let huge = vec![b'a'; usize::try_from(MAX_PAGE_BYTES).unwrap() + 1];
         assert!(matches!(
             parse_page(&huge, TZ),
@@ -937,7 +945,7 @@ mod tests {
                 let at = at.index(bytes.len() + 1);
                 bytes.splice(at..at, splice.iter().copied());
                 match parse_page(&bytes, TZ) {
-                    Ok(_) | Err(ImportError::InvalidUtf8 { .. } | ImportError::Binary { .. }) => {}
+                    Ok(_) | Err(ImportError::Binary { .. } | ImportError::Empty) => {}
                     // A splice inside the headline or date line can make the page unreadable.
                     Err(ImportError::NoHeadline | ImportError::NoDate | ImportError::BadDate(_) | ImportError::NoBody) => {}
                     Err(e) => prop_assert!(false, "unexpected error {e}"),

@@ -28,10 +28,34 @@ pub enum LineHint {
 /// One line of a page with its hint.
 #[derive(Debug, Clone)]
 pub struct Line {
-    /// The text, trimmed.
+    /// The text, trimmed (a table's cells one per line; file links marked as in
+    /// [`super::markdown::LINK_START`]).
     pub text: String,
     /// Where it came from.
     pub hint: LineHint,
+    /// What the line stands for when it is not text: a picture, a table, a thing left out.
+    pub embed: Option<Embed>,
+}
+
+/// A line that is not running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Embed {
+    /// A picture, its `src` as the page writes it.
+    Image {
+        /// The source, whitespace trimmed.
+        src: String,
+        /// Its alternative text.
+        alt: String,
+    },
+    /// A data table.
+    Table {
+        /// Rows of cells, merged cells split.
+        rows: Vec<Vec<String>>,
+        /// Whether it had merged cells (rowspan/colspan), which Markdown cannot keep.
+        merged: bool,
+    },
+    /// Something an article cannot keep (a video, an embedded frame), described for the report.
+    Dropped(String),
 }
 
 impl Line {
@@ -40,7 +64,22 @@ impl Line {
         Self {
             text: text.into(),
             hint: LineHint::Plain,
+            embed: None,
         }
+    }
+
+    /// A line standing for something that is not text.
+    pub fn embed(embed: Embed, text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            hint: LineHint::Plain,
+            embed: Some(embed),
+        }
+    }
+
+    /// The line's text without link targets.
+    pub fn plain_text(&self) -> String {
+        super::markdown::plain(&self.text).into_owned()
     }
 }
 
@@ -55,6 +94,10 @@ pub struct HeadMeta {
     pub published: Option<String>,
     /// `<meta name="description">`.
     pub description: Option<String>,
+    /// The 来源 when the text names none: a WeChat article's account.
+    pub source: Option<String>,
+    /// `<link rel="canonical">` or `og:url`, absolute http(s) only.
+    pub source_url: Option<String>,
 }
 
 /// The site's footer facts, as found in a page's chrome.
@@ -127,16 +170,27 @@ static SPACES: LazyLock<Regex> = LazyLock::new(|| re(r"[\s\u{3000}\u{a0}]+"));
 static CHROME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?x)
         ^(手机网站|微信网站|手机版|电脑版|网站首页|首页|返回顶部|返回首页|返回列表|打印本页|关闭窗口|
-          【?打印】?|【?关闭】?|扫一扫|分享到[:：]?.*|当前位置[:：].*|您的位置[:：].*)$
+          【?打印】?|【?关闭】?|扫一扫.{0,16}|分享到[:：]?.*|当前位置[:：].*|您的位置[:：].*)$
         | 版权所有 | (?i:copyright) | © | ICP备 | 公网安备
         | ^(网站建设|技术支持|网站设计|Powered\ by)[:：\s]")
 });
 /// Lines that close the article body on HTML pages (navigation to other articles and the like).
 static BODY_END: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(上一篇|下一篇|上一条|下一条|相关文章|相关阅读|相关新闻|推荐阅读|责任编辑)")
+    re(
+        r"^(上一篇|下一篇|上一条|下一条|相关文章|相关阅读|相关新闻|推荐阅读|[（(【\[]?\s*(责任编辑|責任編輯|责编|编辑|編輯)\s*[:：])",
+    )
 });
+/// 责任编辑：王敏, also in brackets closing the last paragraph.
+static EDITOR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"[（(【\[]?\s*(?:责任编辑|責任編輯|责编|编辑|編輯)\s*[:：]\s*([^）)】\]]+?)\s*[）)】\]]?\s*$",
+    )
+});
+/// Labels of metadata lines; longer labels first, so 成文日期 is not read as 日期.
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(作者|来源|浏览量|浏览次数|阅读量|点击量|点击数|发布时间|发布日期|时间|日期)[:：]")
+    re(
+        r"(索引号|主题分类|发布机构|发文机关|发文单位|成文日期|发文字号|文号|标题|名称|作者|来源|來源|浏览量|浏览次数|瀏覽次數|阅读量|阅读数|阅读|閱讀|点击量|点击数|点击|點擊|责任编辑|責任編輯|责编|编辑|編輯|发布时间|發布時間|發佈時間|发布日期|發布日期|时间|時間|日期)\s*[:：]",
+    )
 });
 static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -176,6 +230,27 @@ struct MetaLine {
     source: Option<String>,
     views: Option<i64>,
     time: Option<String>,
+    editor: Option<String>,
+    issuer: Option<String>,
+    number: Option<String>,
+    written_on: Option<String>,
+    /// A government notice's label (索引号, 发布机构, 文号…): its headline comes below the block.
+    notice: bool,
+}
+
+impl MetaLine {
+    /// Fields of `other` where this one has none: the first line naming a field wins.
+    fn merge(&mut self, other: Self) {
+        self.author = self.author.take().or(other.author);
+        self.source = self.source.take().or(other.source);
+        self.views = self.views.or(other.views);
+        self.time = self.time.take().or(other.time);
+        self.editor = self.editor.take().or(other.editor);
+        self.issuer = self.issuer.take().or(other.issuer);
+        self.number = self.number.take().or(other.number);
+        self.written_on = self.written_on.take().or(other.written_on);
+        self.notice |= other.notice;
+    }
 }
 
 /// Reads a metadata line such as `作者:张三 来源:新华社 2024/02/08 10:21 浏览量:35`. Returns `None`
@@ -214,7 +289,24 @@ fn parse_meta_line(line: &str) -> Option<MetaLine> {
             .to_string();
         match &cap[1] {
             "作者" => meta.author = non_empty(value),
-            "来源" => {
+            "责任编辑" | "責任編輯" | "责编" | "编辑" | "編輯" => {
+                meta.editor = non_empty(value.trim_end_matches(['）', ')', '】', ']']).to_string());
+            }
+            "发布机构" | "发文机关" | "发文单位" => {
+                meta.issuer = non_empty(value);
+                meta.notice = true;
+            }
+            "文号" | "发文字号" => {
+                meta.number = non_empty(value);
+                meta.notice = true;
+            }
+            "成文日期" => {
+                meta.written_on = DATE_TIME.find(&value).map(|m| m.as_str().to_string());
+                meta.notice = true;
+            }
+            "索引号" | "主题分类" => meta.notice = true,
+            "标题" | "名称" => {}
+            "来源" | "來源" => {
                 // A date may follow the source on the same line without a label.
                 let (source, time) = split_trailing_date(&value);
                 meta.source = non_empty(source);
@@ -222,7 +314,9 @@ fn parse_meta_line(line: &str) -> Option<MetaLine> {
                     meta.time = time;
                 }
             }
-            "浏览量" | "浏览次数" | "阅读量" | "点击量" | "点击数" => {
+            "浏览量" | "浏览次数" | "阅读量" | "阅读数" | "阅读" | "点击量" | "点击数" | "点击" =>
+            {
+                let value = value.replace([',', '，'], "");
                 let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
                 meta.views = digits.parse().ok();
                 if digits.len() != value.len() && !value.is_empty() {
@@ -244,7 +338,8 @@ fn parse_meta_line(line: &str) -> Option<MetaLine> {
             meta.time = time;
         }
     }
-    if meta.time.is_none() {
+    // A date without a label is the publish time, unless the line is a notice's (成文日期 is not it).
+    if meta.time.is_none() && !meta.notice {
         meta.time = DATE_TIME.find(line).map(|m| m.as_str().to_string());
     }
     Some(meta)
@@ -309,30 +404,79 @@ fn is_chrome(text: &str) -> bool {
     CHROME.is_match(text)
 }
 
-/// Turns body lines into blocks: numbered items, headings, paragraphs.
-fn to_blocks(lines: &[Line]) -> Vec<Block> {
-    lines
-        .iter()
-        .map(|line| {
-            let text = line.text.as_str();
-            match line.hint {
-                LineHint::Numbered(n) => {
-                    Block::Numbered(n, strip_number(text).map_or(text, |(_, t)| t).to_string())
+/// Turns body lines into blocks: numbered items, headings, paragraphs, pictures, tables. What a
+/// block cannot hold is described in `lost`.
+fn to_blocks(lines: &[Line], lost: &mut Vec<String>) -> Vec<Block> {
+    let mut tables = 0;
+    let mut blocks = Vec::with_capacity(lines.len());
+    for line in lines {
+        let text = line.text.as_str();
+        let block = match (&line.embed, line.hint) {
+            (Some(Embed::Image { src, alt }), _) => Block::Image {
+                src: src.clone(),
+                alt: alt.clone(),
+            },
+            (Some(Embed::Table { rows, merged }), _) => {
+                tables += 1;
+                if *merged {
+                    lost.push(format!(
+                        "table {tables}: merged cells were split (Markdown tables cannot merge cells)"
+                    ));
                 }
-                LineHint::Bullet => Block::Bullet(text.to_string()),
-                LineHint::Heading | LineHint::Headline => Block::Heading(text.to_string()),
-                LineHint::Plain => {
-                    if let Some((n, rest)) = strip_number(text) {
-                        Block::Numbered(n, rest.to_string())
-                    } else if CN_HEADING.is_match(text) && text.chars().count() <= 30 {
-                        Block::Heading(text.to_string())
-                    } else {
-                        Block::Paragraph(text.to_string())
-                    }
+                Block::Table(rows.clone())
+            }
+            (Some(Embed::Dropped(what)), _) => {
+                lost.push(format!("{what} was not kept"));
+                continue;
+            }
+            (None, LineHint::Numbered(n)) => {
+                Block::Numbered(n, strip_number(text).map_or(text, |(_, t)| t).to_string())
+            }
+            (None, LineHint::Bullet) => Block::Bullet(text.to_string()),
+            (None, LineHint::Heading | LineHint::Headline) => Block::Heading(text.to_string()),
+            (None, LineHint::Plain) => {
+                if let Some((n, rest)) = strip_number(text) {
+                    Block::Numbered(n, rest.to_string())
+                } else if CN_HEADING.is_match(text) && text.chars().count() <= 30 {
+                    Block::Heading(text.to_string())
+                } else {
+                    Block::Paragraph(text.to_string())
                 }
             }
-        })
-        .collect()
+        };
+        blocks.push(block);
+    }
+    blocks
+}
+
+/// The pictures (deduplicated) and file links of a body, in order.
+fn media_of(blocks: &[Block]) -> (Vec<String>, Vec<LinkedFile>) {
+    let mut images: Vec<String> = Vec::new();
+    let mut attachments: Vec<LinkedFile> = Vec::new();
+    let mut add_links = |text: &str| {
+        for (name, href) in super::markdown::links(text) {
+            if !attachments.iter().any(|a| a.href == href) {
+                attachments.push(LinkedFile {
+                    href: href.to_string(),
+                    name: name.to_string(),
+                });
+            }
+        }
+    };
+    for block in blocks {
+        match block {
+            Block::Image { src, .. } => {
+                if !images.contains(src) {
+                    images.push(src.clone());
+                }
+            }
+            Block::Table(rows) => rows.iter().flatten().for_each(|c| add_links(c)),
+            Block::Heading(t) | Block::Paragraph(t) | Block::Numbered(_, t) | Block::Bullet(t) => {
+                add_links(t);
+            }
+        }
+    }
+    (images, attachments)
 }
 
 /// "1)实施…" → (1, "实施…"). A number followed by a digit ("1.5万") is not a list marker.
@@ -355,78 +499,119 @@ pub fn parse_lines(
 ) -> Result<ParsedPage, ImportError> {
     let lines: Vec<Line> = lines
         .into_iter()
-        .map(|l| Line {
-            text: normalize_space(&l.text),
-            hint: l.hint,
+        .filter_map(|l| {
+            if l.embed.is_some() {
+                return Some(l);
+            }
+            let text = normalize_space(&l.text);
+            (!text.is_empty()).then_some(Line { text, ..l })
         })
-        .filter(|l| !l.text.is_empty())
         .collect();
-    let footer = read_footer(&lines);
-    let content: Vec<Line> = lines.into_iter().filter(|l| !is_chrome(&l.text)).collect();
+    let texts: Vec<Line> = lines
+        .iter()
+        .filter(|l| l.embed.is_none())
+        .cloned()
+        .collect();
+    let footer = read_footer(&texts);
+    let content: Vec<Line> = lines
+        .into_iter()
+        .filter(|l| l.embed.is_some() || !is_chrome(&l.text))
+        .collect();
+    let is_text = |i: usize| content.get(i).is_some_and(|l| l.embed.is_none());
+    let meta_at = |i: usize| {
+        content
+            .get(i)
+            .filter(|l| l.embed.is_none())
+            .and_then(|l| parse_meta_line(&l.text))
+    };
 
     // The metadata block: consecutive metadata lines, the first such run on the page.
-    let meta_start = content
-        .iter()
-        .position(|l| parse_meta_line(&l.text).is_some());
-    let (mut author, mut source, mut views, mut time) = (None, None, None, None);
-    let mut body_start = 0;
+    let meta_start = (0..content.len()).find(|&i| meta_at(i).is_some());
+    let mut meta = MetaLine::default();
+    let mut meta_end = 0;
     if let Some(start) = meta_start {
-        let mut i = start;
-        while let Some(meta) = content.get(i).and_then(|l| parse_meta_line(&l.text)) {
-            author = author.or(meta.author);
-            source = source.or(meta.source);
-            views = views.or(meta.views);
-            time = time.or(meta.time);
-            i += 1;
+        meta_end = start;
+        while let Some(m) = meta_at(meta_end) {
+            meta.merge(m);
+            meta_end += 1;
         }
-        body_start = i;
     }
 
-    // The headline: an <h1> if the page has one, else the last line above the metadata.
-    // Without metadata lines, the first line is the headline (and the date is then missing).
+    // The headline: an <h1> if the page has one; else the text line above the metadata, or below
+    // it for a government notice's block (索引号, 发布机构, 文号… stand above the title). Without
+    // metadata lines, the first line is the headline (and the date is then missing).
     let headline = content
         .iter()
-        .position(|l| l.hint == LineHint::Headline)
+        .position(|l| l.hint == LineHint::Headline && l.embed.is_none())
         .or_else(|| match meta_start {
-            Some(s) => s.checked_sub(1),
-            None => (!content.is_empty()).then_some(0),
+            Some(_) if meta.notice => (meta_end..content.len()).find(|&i| is_text(i)),
+            Some(s) => (0..s).rev().find(|&i| is_text(i)),
+            None => (0..content.len()).find(|&i| is_text(i)),
         })
         .and_then(|i| content.get(i).map(|l| (i, l.text.clone())))
         .or_else(|| head.title.clone().map(|t| (usize::MAX, t)));
     let Some((headline_index, title)) = headline else {
         return Err(ImportError::NoHeadline);
     };
-    if meta_start.is_none() && headline_index != usize::MAX {
+    let mut body_start = meta_end;
+    if headline_index != usize::MAX && (meta_start.is_none() || headline_index >= meta_end) {
+        // The body starts below a headline that stands below the metadata (or without any), after
+        // the metadata lines that may follow the headline too (发布时间, 浏览次数 under the title).
         body_start = headline_index + 1;
+        while let Some(m) = meta_at(body_start) {
+            meta.merge(m);
+            body_start += 1;
+        }
     }
 
-    let time = head.published.clone().or(time).ok_or(ImportError::NoDate)?;
+    let time = head
+        .published
+        .clone()
+        .or(meta.time.take())
+        .ok_or(ImportError::NoDate)?;
     let published_at = parse_time(&time, tz).ok_or(ImportError::BadDate(time))?;
 
-    let body: Vec<Line> = content
-        .into_iter()
-        .skip(body_start)
-        .take_while(|l| !BODY_END.is_match(&l.text))
-        .collect();
-    let blocks = to_blocks(&body);
+    let mut body: Vec<Line> = Vec::new();
+    for line in content.into_iter().skip(body_start) {
+        if line.embed.is_none() && BODY_END.is_match(&line.text) {
+            // The body ends at 责任编辑 and the links to other articles; the editor is kept.
+            if let Some(c) = EDITOR.captures(&line.text) {
+                meta.editor = meta.editor.or_else(|| non_empty(normalize_space(&c[1])));
+            }
+            break;
+        }
+        body.push(line);
+    }
+    let mut lost = Vec::new();
+    let blocks = to_blocks(&body, &mut lost);
     if blocks.is_empty() {
         return Err(ImportError::NoBody);
     }
+    let (images, attachments) = media_of(&blocks);
+    let written_on = meta
+        .written_on
+        .as_deref()
+        .and_then(|d| parse_time(d, tz))
+        .map(|t| t.with_timezone(&tz).date_naive());
     Ok(ParsedPage {
         title,
-        author: head.author.clone().or(author),
-        source,
+        author: head.author.clone().or(meta.author),
+        source: meta.source.or_else(|| head.source.clone()),
         published_at,
-        views,
+        views: meta.views,
         blocks,
         footer,
-        editor: None,
-        notice: GovNotice::default(),
-        source_url: None,
-        images: Vec::new(),
-        attachments: Vec::new(),
+        editor: meta.editor,
+        notice: GovNotice {
+            issuer: meta.issuer,
+            number: meta.number,
+            written_on,
+        },
+        source_url: head.source_url.clone(),
+        images,
+        attachments,
         encoding: "UTF-8".into(),
-        lost: Vec::new(),
+        lost,
     })
 }
 
@@ -444,6 +629,7 @@ mod tests {
             &SPACES,
             &CHROME,
             &BODY_END,
+            &EDITOR,
             &LABEL,
             &DATE_TIME,
             &NUMBERED,
