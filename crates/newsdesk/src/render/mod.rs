@@ -19,7 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use body::{body_html, body_html_checked};
-pub use qr::qr_svg;
+pub use qr::{qr_svg, qr_svg_cached};
 
 /// The default theme, compiled into the binary.
 static THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/theme");

@@ -3,11 +3,42 @@
 //! reading on the phone.
 
 use std::fmt::Write;
+use std::sync::{Arc, LazyLock};
 
 use qrcode::{Color, EcLevel, QrCode};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
 /// Light modules around the code, as the QR standard asks, so scanners find its edges.
 const QUIET_ZONE: usize = 4;
+
+/// Codes drawn recently, by URL and label, bounded by bytes (a code is about 3 KB). Every content
+/// write re-renders every cached page, and a page's URL (so its code) never changes: choosing a
+/// code's mask scores all eight masks, a tenth of an article's render.
+static DRAWN: LazyLock<Cache<(String, String), Arc<str>, BySize>> = LazyLock::new(|| {
+    const BYTES: u64 = 2 * 1024 * 1024;
+    Cache::with_weighter(1024, BYTES, BySize)
+});
+
+#[derive(Clone)]
+struct BySize;
+
+impl Weighter<(String, String), Arc<str>> for BySize {
+    fn weight(&self, key: &(String, String), svg: &Arc<str>) -> u64 {
+        (key.0.len() + key.1.len() + svg.len()) as u64
+    }
+}
+
+/// [`qr_svg`], remembered per URL and label (see [`DRAWN`]).
+pub fn qr_svg_cached(url: &str, label: &str) -> Result<Arc<str>, qrcode::types::QrError> {
+    let key = (url.to_string(), label.to_string());
+    if let Some(svg) = DRAWN.get(&key) {
+        return Ok(svg);
+    }
+    let svg: Arc<str> = qr_svg(url, label)?.into();
+    DRAWN.insert(key, svg.clone());
+    Ok(svg)
+}
 
 /// The QR code of `url` as an `<svg>` element ready to inline in HTML, labelled for screen readers
 /// with `label`. One SVG unit is one module; the stylesheet sets the displayed size.
@@ -54,5 +85,14 @@ mod tests {
         assert!(!svg.contains("<?xml"));
         // One subpath per run of dark modules keeps it small.
         assert!(svg.len() < 4_000, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn a_remembered_code_is_the_one_drawn() {
+        let url = "http://127.0.0.1:8080/articles/remembered";
+        let first = qr_svg_cached(url, "二维码").unwrap();
+        assert_eq!(*first, qr_svg(url, "二维码").unwrap());
+        assert!(Arc::ptr_eq(&first, &qr_svg_cached(url, "二维码").unwrap()));
+        assert_ne!(*qr_svg_cached(url, "另一个").unwrap(), *first);
     }
 }

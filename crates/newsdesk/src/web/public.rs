@@ -12,7 +12,7 @@ use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
 use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
 use crate::error::AppError;
-use crate::render::qr_svg;
+use crate::render::qr_svg_cached;
 use crate::render::views::{
     ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
     RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
@@ -316,7 +316,26 @@ async fn render_article(
     let article = state.store.published_article(slug).await?;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
-    let chrome = state.chrome_at(version).await?;
+    // The page's other reads are independent: asked at once, the render waits for the slowest
+    // one instead of their sum (each is a round trip to the database's threads).
+    let target_filter = TargetFilter {
+        article_id: Some(article.id),
+        each_occurrence: true,
+        ..TargetFilter::default()
+    };
+    let (chrome, desk, targets, corrections, document, reading, attachments) = tokio::try_join!(
+        async { state.chrome_at(version).await.map_err(AppError::from) },
+        async { Ok(state.store.article_desk(article.id).await?) },
+        async { Ok(state.store.list_targets(&target_filter).await?) },
+        async { Ok(state.store.article_corrections(article.id).await?) },
+        async { Ok(state.store.article_document(article.id).await?) },
+        async {
+            let site = state.chrome().site.clone();
+            reading_links(state, &article, &site).await
+        },
+        crate::web::media::attachment_views(state, article.id),
+    )?;
+    let (related, links) = reading;
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
         &chrome.site,
@@ -329,7 +348,7 @@ async fn render_article(
     layout.description = article.summary.clone();
     crate::web::seo::apply_article_seo(
         &mut layout,
-        &state.store.article_desk(article.id).await?,
+        &desk,
         &article,
         &chrome.site,
     );
@@ -351,30 +370,16 @@ async fn render_article(
     let qr = if in_wechat {
         None
     } else {
-        let svg = qr_svg(
+        let svg = qr_svg_cached(
             &layout.canonical,
             &format!("本文网址的二维码：{}", layout.canonical),
         )
         .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code of {path}: {e}")))?;
         Some(svg)
     };
-    // 量化目标: the table beside the article links to each clause, marked in the body.
-    let targets = state
-        .store
-        .list_targets(&TargetFilter {
-            article_id: Some(article.id),
-            each_occurrence: true,
-            ..TargetFilter::default()
-        })
-        .await?;
-    // Shown for policy documents (the type as corrected), unless an editor turned it on or off.
-    let panel = state
-        .store
-        .article_corrections(article.id)
-        .await?
-        .document
-        .panel;
-    let document = state.store.article_document(article.id).await?;
+    // 量化目标: the table beside the article links to each clause, marked in the body. Shown for
+    // policy documents (the type as corrected), unless an editor turned it on or off.
+    let panel = corrections.document.panel;
     let targets = if crate::corrections::panel_shows(panel, document.as_ref()) {
         targets
     } else {
@@ -385,7 +390,6 @@ async fn render_article(
     view.body_html = body_html;
     // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
     let (body_lead, body_rest) = split_lead(&view.body_html);
-    let (related, links) = reading_links(state, &article, &chrome.site).await?;
     let target_rows: Vec<(&str, TargetView)> = targets
         .iter()
         .map(|t| {
@@ -399,7 +403,6 @@ async fn render_article(
             (t.record.as_str(), row)
         })
         .collect();
-    let attachments = crate::web::media::attachment_views(state, article.id).await?;
     let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
