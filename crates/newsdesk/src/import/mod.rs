@@ -12,6 +12,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod media;
 pub mod page;
 pub mod structure;
 
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::content::Articles;
@@ -546,24 +548,207 @@ fn sorted_entries(dir: &Path) -> anyhow::Result<Vec<std::fs::DirEntry>> {
 }
 
 /// What a batch import did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     /// New articles.
     pub created: usize,
     /// Articles updated by a re-import.
     pub updated: usize,
+    /// Pages whose article was already there as the page says (nothing written).
+    pub unchanged: usize,
     /// Files refused.
     pub failed: usize,
 }
 
+/// What happened to one page, for the import report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageReport {
+    /// The file.
+    pub file: String,
+    /// `created`, `updated`, `unchanged`, `refused`, or `parsed` (a dry run).
+    pub outcome: &'static str,
+    /// Why it was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Headline, when read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The article's address here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// How the bytes were decoded.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub encoding: String,
+    /// The page's address on the old site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// The old path now answering 301 to the article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_from: Option<String>,
+    /// Pictures made ours.
+    pub images: Vec<media::Kept>,
+    /// Files made ours and listed under the article.
+    pub attachments: Vec<media::Kept>,
+    /// Everything the page had that the article does not keep, one line each.
+    pub lost: Vec<String>,
+}
+
+/// The JSON report every `newsdesk import` run writes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// When the run started, RFC 3339.
+    pub started_at: String,
+    /// Whether it was a dry run (nothing written but the report).
+    pub dry_run: bool,
+    /// Counts.
+    pub summary: ImportSummary,
+    /// One entry per file, in import order.
+    pub pages: Vec<PageReport>,
+}
+
+impl ImportReport {
+    /// The summary people read: counts, then every refused file and every page with lost parts.
+    pub fn human(&self) -> String {
+        use std::fmt::Write;
+        let s = &self.summary;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{}{} file(s): {} new, {} updated, {} unchanged, {} refused",
+            if self.dry_run {
+                "dry run, nothing written: "
+            } else {
+                "imported "
+            },
+            self.pages.len(),
+            s.created,
+            s.updated,
+            s.unchanged,
+            s.failed
+        );
+        for page in &self.pages {
+            if let Some(reason) = &page.reason {
+                let _ = writeln!(out, "refused {}: {reason}", page.file);
+                continue;
+            }
+            if page.lost.is_empty() && page.encoding.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{} [{}]{}",
+                page.file,
+                if page.encoding.is_empty() {
+                    "?"
+                } else {
+                    &page.encoding
+                },
+                if page.lost.is_empty() { "" } else { ", lost:" }
+            );
+            for lost in &page.lost {
+                let _ = writeln!(out, "  - {lost}");
+            }
+        }
+        out
+    }
+}
+
+/// How a batch import runs.
+#[derive(Clone, Copy)]
+pub struct BatchOptions<'a> {
+    /// Slug of the channel the articles go to.
+    pub channel_slug: &'a str,
+    /// The site's time zone.
+    pub tz: chrono_tz::Tz,
+    /// Where pictures and files go; `None` keeps them as the pages wrote them (each reported).
+    pub media: Option<media::MediaContext<'a>>,
+}
+
+/// A page read and turned into an article, waiting to be stored.
+struct Pending {
+    report: PageReport,
+    page: ParsedPage,
+    input: ArticleInput,
+    attachment_ids: Vec<i64>,
+}
+
+/// The folder `file` was found under among the command line's `roots` (a folder given, or the
+/// folder of a file given): pictures and files beside a page are read only inside it.
+pub fn root_of(file: &Path, roots: &[PathBuf]) -> PathBuf {
+    roots
+        .iter()
+        .filter(|r| r.is_dir() && file.starts_with(r))
+        .max_by_key(|r| r.components().count())
+        .cloned()
+        .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// Reads every file without writing anything: what `--dry-run` reports.
+pub fn dry_run(files: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        dry_run: true,
+        ..ImportReport::default()
+    };
+    for path in files {
+        let mut entry = PageReport {
+            file: path.display().to_string(),
+            ..PageReport::default()
+        };
+        match read_article(path, channel_slug, tz) {
+            Ok((page, input)) => {
+                entry.outcome = "parsed";
+                entry.url = Some(format!("/articles/{}", input.slug));
+                fill_from_page(&mut entry, &page);
+                entry.lost.extend(
+                    page.images
+                        .iter()
+                        .map(|src| format!("image {src}: not stored (dry run)")),
+                );
+                entry.lost.extend(
+                    page.attachments.iter().map(|f| {
+                        format!("attachment {} ({}): not stored (dry run)", f.name, f.href)
+                    }),
+                );
+            }
+            Err(e) => {
+                report.summary.failed += 1;
+                entry.outcome = "refused";
+                entry.reason = Some(format!("{:#}", anyhow::Error::from(e)));
+            }
+        }
+        report.pages.push(entry);
+    }
+    report
+}
+
+fn fill_from_page(entry: &mut PageReport, page: &ParsedPage) {
+    entry.title = Some(page.title.clone());
+    entry.encoding = page.encoding.clone();
+    entry.source_url = page.source_url.clone();
+    entry.lost.extend(page.lost.iter().cloned());
+}
+
+/// What a page says of its origin, as the store keeps it.
+pub fn origin_of(page: &ParsedPage) -> crate::domain::ArticleOrigin {
+    crate::domain::ArticleOrigin {
+        editor: page.editor.clone(),
+        notice_issuer: page.notice.issuer.clone(),
+        notice_number: page.notice.number.clone(),
+        notice_written_on: page.notice.written_on,
+        source_url: page.source_url.clone(),
+    }
+}
+
 /// Imports every file, reporting each failure as one line (path, then the cause) and going on with
-/// the rest. Shows a progress bar when stderr is a terminal.
+/// the rest. Shows a progress bar when stderr is a terminal. Returns the report (see
+/// [`ImportReport`]); the caller writes it.
 pub async fn import_batch(
     articles: &Articles,
     files: &[PathBuf],
-    channel_slug: &str,
-    tz: chrono_tz::Tz,
-) -> ImportSummary {
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+) -> ImportReport {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(files.len() as u64)
     } else {
@@ -574,43 +759,166 @@ pub async fn import_batch(
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let mut summary = ImportSummary::default();
-    let mut fail = |path: &Path, e: anyhow::Error| {
-        summary.failed += 1;
-        bar.suspend(|| eprintln!("{}: {e:#}", path.display()));
-        tracing::debug!(path = %path.display(), error = %format!("{e:#}"), "import failed");
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        ..ImportReport::default()
+    };
+    let fail = |report: &mut ImportReport, mut entry: PageReport, e: anyhow::Error| {
+        report.summary.failed += 1;
+        bar.suspend(|| eprintln!("{}: {e:#}", entry.file));
+        tracing::debug!(path = %entry.file, error = %format!("{e:#}"), "import failed");
+        entry.outcome = "refused";
+        entry.reason = Some(format!("{e:#}"));
+        report.pages.push(entry);
     };
     // Files are stored in chunks, each indexed in one commit rather than one commit per file.
-    let mut outcomes = Vec::with_capacity(files.len());
     for chunk in files.chunks(IMPORT_CHUNK) {
-        let mut parsed = Vec::with_capacity(chunk.len());
+        let mut pending: Vec<Pending> = Vec::with_capacity(chunk.len());
         for path in chunk {
             bar.set_message(path.display().to_string());
-            match read_article(path, channel_slug, tz) {
-                Ok((_, input)) => parsed.push((path, input)),
+            let entry = PageReport {
+                file: path.display().to_string(),
+                ..PageReport::default()
+            };
+            match read_article(path, options.channel_slug, options.tz) {
+                Ok((page, input)) => {
+                    let mut p = Pending {
+                        report: entry,
+                        page,
+                        input,
+                        attachment_ids: Vec::new(),
+                    };
+                    fill_from_page(&mut p.report, &p.page);
+                    keep_media(&mut p, path, roots, options).await;
+                    pending.push(p);
+                }
                 Err(e) => {
-                    fail(path, e.into());
+                    fail(&mut report, entry, e.into());
                     bar.inc(1);
                 }
             }
         }
-        let inputs: Vec<ArticleInput> = parsed.iter().map(|(_, input)| input.clone()).collect();
-        for ((path, _), outcome) in parsed.iter().zip(articles.save_all(&inputs).await) {
-            match outcome {
-                Ok(o) => outcomes.push(o),
-                Err(e) => fail(path, store_failure(e)),
+        // Pages whose article is already there as they say are not written again.
+        let mut to_save = Vec::with_capacity(pending.len());
+        for p in pending {
+            let same = match articles.store().published_article(&p.input.slug).await {
+                Ok(a) => unchanged(&a, &p.input).then_some(a.id),
+                Err(_) => None,
+            };
+            to_save.push((p, same));
+        }
+        let inputs: Vec<ArticleInput> = to_save
+            .iter()
+            .filter(|(_, same)| same.is_none())
+            .map(|(p, _)| p.input.clone())
+            .collect();
+        let mut saved = articles.save_all(&inputs).await.into_iter();
+        for (mut p, same) in to_save {
+            let outcome = match same {
+                Some(id) => Ok((id, "unchanged")),
+                None => match saved.next() {
+                    Some(Ok(Upserted::Created(id))) => Ok((id, "created")),
+                    Some(Ok(Upserted::Updated(id))) => Ok((id, "updated")),
+                    Some(Err(e)) => Err(store_failure(e)),
+                    None => Err(anyhow::anyhow!("internal error: no outcome for this page")),
+                },
+            };
+            let stored = match outcome {
+                Ok((id, what)) => keep_origin(articles.store(), id, &mut p)
+                    .await
+                    .map(|()| what)
+                    .map_err(|e| {
+                        anyhow::Error::new(e).context("stored, but its origin facts were not")
+                    }),
+                Err(e) => Err(e),
+            };
+            match stored {
+                Ok(what) => {
+                    match what {
+                        "created" => report.summary.created += 1,
+                        "updated" => report.summary.updated += 1,
+                        _ => report.summary.unchanged += 1,
+                    }
+                    p.report.outcome = what;
+                    p.report.url = Some(format!("/articles/{}", p.input.slug));
+                    report.pages.push(p.report);
+                }
+                Err(e) => fail(&mut report, p.report, e),
             }
             bar.inc(1);
         }
     }
-    for outcome in outcomes {
-        match outcome {
-            Upserted::Created(_) => summary.created += 1,
-            Upserted::Updated(_) => summary.updated += 1,
+    bar.finish_and_clear();
+    report
+}
+
+/// Stores the page's pictures and files (see [`media`]) and points its body at them.
+async fn keep_media(p: &mut Pending, path: &Path, roots: &[PathBuf], options: &BatchOptions<'_>) {
+    if p.page.images.is_empty() && p.page.attachments.is_empty() {
+        return;
+    }
+    let Some(ctx) = &options.media else {
+        p.report.lost.extend(
+            p.page
+                .images
+                .iter()
+                .map(|src| format!("image {src}: left as it was (no uploads store)")),
+        );
+        return;
+    };
+    let root = root_of(path, roots);
+    let page_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let done = media::store_media(
+        &p.input.body_source,
+        &p.page.images,
+        &p.page.attachments,
+        &page_dir,
+        &root,
+        ctx,
+    )
+    .await;
+    if done.body != p.input.body_source {
+        p.input.body_html = body_html(BodyFormat::Markdown, &done.body);
+        p.input.body_source = done.body;
+    }
+    p.report.images = done.images;
+    p.report.attachments = done.attachments;
+    p.report.lost.extend(done.lost);
+    p.attachment_ids = done.attachment_ids;
+}
+
+/// Whether the stored article already is what the page makes of it.
+fn unchanged(a: &crate::domain::Article, input: &ArticleInput) -> bool {
+    a.title == input.title
+        && a.author == input.author
+        && a.source == input.source
+        && a.body_source == input.body_source
+        && a.channel.slug == input.channel_slug
+        && a.published_at == input.published_at
+        && a.views >= input.views
+}
+
+/// Saves what the page says of its origin, its old address as a redirect, and its attachments'
+/// place under the article.
+async fn keep_origin(
+    store: &dyn crate::store::Store,
+    id: i64,
+    p: &mut Pending,
+) -> Result<(), StoreError> {
+    store.set_article_origin(id, &origin_of(&p.page)).await?;
+    if let Some(url) = &p.page.source_url {
+        if store.add_redirect(url, id).await? {
+            p.report.redirect_from = crate::domain::redirect_key(url);
+        } else {
+            p.report
+                .lost
+                .push(format!("source URL {url}: no old path to redirect from"));
         }
     }
-    bar.finish_and_clear();
-    summary
+    for &attachment in &p.attachment_ids {
+        store.attach(id, attachment).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

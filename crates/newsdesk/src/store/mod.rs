@@ -6,6 +6,7 @@ mod corrections;
 mod desk;
 mod media;
 mod newsroom;
+mod origin;
 mod pages;
 mod postgres;
 mod reading;
@@ -35,6 +36,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
+pub use origin::OriginStore;
 pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
@@ -101,6 +103,7 @@ pub trait Store:
     + MediaStore
     + ReadingStore
     + PagesStore
+    + OriginStore
     + Send
     + Sync
     + 'static
