@@ -763,93 +763,148 @@ pub async fn import_batch(
         started_at: chrono::Utc::now().to_rfc3339(),
         ..ImportReport::default()
     };
-    let fail = |report: &mut ImportReport, mut entry: PageReport, e: anyhow::Error| {
-        report.summary.failed += 1;
-        bar.suspend(|| eprintln!("{}: {e:#}", entry.file));
-        tracing::debug!(path = %entry.file, error = %format!("{e:#}"), "import failed");
-        entry.outcome = "refused";
-        entry.reason = Some(format!("{e:#}"));
-        report.pages.push(entry);
+    let fail = |report: &mut ImportReport, entry: PageReport, e: anyhow::Error| {
+        refused(report, &bar, entry, e);
     };
     // Files are stored in chunks, each indexed in one commit rather than one commit per file.
     for chunk in files.chunks(IMPORT_CHUNK) {
-        let mut pending: Vec<Pending> = Vec::with_capacity(chunk.len());
+        let mut parsed = Vec::with_capacity(chunk.len());
         for path in chunk {
             bar.set_message(path.display().to_string());
-            let entry = PageReport {
-                file: path.display().to_string(),
-                ..PageReport::default()
-            };
             match read_article(path, options.channel_slug, options.tz) {
-                Ok((page, input)) => {
-                    let mut p = Pending {
-                        report: entry,
-                        page,
-                        input,
-                        attachment_ids: Vec::new(),
-                    };
-                    fill_from_page(&mut p.report, &p.page);
-                    keep_media(&mut p, path, roots, options).await;
-                    pending.push(p);
-                }
+                Ok((page, input)) => parsed.push(ParsedItem {
+                    path: path.clone(),
+                    page,
+                    input,
+                }),
                 Err(e) => {
+                    let entry = PageReport {
+                        file: path.display().to_string(),
+                        ..PageReport::default()
+                    };
                     fail(&mut report, entry, e.into());
                     bar.inc(1);
                 }
             }
         }
-        // Pages whose article is already there as they say are not written again.
-        let mut to_save = Vec::with_capacity(pending.len());
-        for p in pending {
-            let same = match articles.store().published_article(&p.input.slug).await {
-                Ok(a) => unchanged(&a, &p.input).then_some(a.id),
-                Err(_) => None,
-            };
-            to_save.push((p, same));
-        }
-        let inputs: Vec<ArticleInput> = to_save
-            .iter()
-            .filter(|(_, same)| same.is_none())
-            .map(|(p, _)| p.input.clone())
-            .collect();
-        let mut saved = articles.save_all(&inputs).await.into_iter();
-        for (mut p, same) in to_save {
-            let outcome = match same {
-                Some(id) => Ok((id, "unchanged")),
-                None => match saved.next() {
-                    Some(Ok(Upserted::Created(id))) => Ok((id, "created")),
-                    Some(Ok(Upserted::Updated(id))) => Ok((id, "updated")),
-                    Some(Err(e)) => Err(store_failure(e)),
-                    None => Err(anyhow::anyhow!("internal error: no outcome for this page")),
-                },
-            };
-            let stored = match outcome {
-                Ok((id, what)) => keep_origin(articles.store(), id, &mut p)
-                    .await
-                    .map(|()| what)
-                    .map_err(|e| {
-                        anyhow::Error::new(e).context("stored, but its origin facts were not")
-                    }),
-                Err(e) => Err(e),
-            };
-            match stored {
-                Ok(what) => {
-                    match what {
-                        "created" => report.summary.created += 1,
-                        "updated" => report.summary.updated += 1,
-                        _ => report.summary.unchanged += 1,
-                    }
-                    p.report.outcome = what;
-                    p.report.url = Some(format!("/articles/{}", p.input.slug));
-                    report.pages.push(p.report);
-                }
-                Err(e) => fail(&mut report, p.report, e),
-            }
-            bar.inc(1);
-        }
+        store_chunk(articles, parsed, roots, options, &mut report, &bar).await;
     }
     bar.finish_and_clear();
     report
+}
+
+/// A page read, with the article it makes (built by [`to_article`]), ready to store.
+#[derive(Debug, Clone)]
+pub struct ParsedItem {
+    /// The file it was read from (pictures and files beside it are found from there).
+    pub path: PathBuf,
+    /// What the reader found.
+    pub page: ParsedPage,
+    /// The article.
+    pub input: ArticleInput,
+}
+
+/// Stores pages already read, as [`import_batch`] does after reading them: their pictures and
+/// files, the articles (in one index commit), origin facts, redirects and attachment lists.
+pub async fn import_parsed(
+    articles: &Articles,
+    items: Vec<ParsedItem>,
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        ..ImportReport::default()
+    };
+    let bar = ProgressBar::hidden();
+    for chunk in items.chunks(IMPORT_CHUNK) {
+        store_chunk(articles, chunk.to_vec(), roots, options, &mut report, &bar).await;
+    }
+    report
+}
+
+fn refused(report: &mut ImportReport, bar: &ProgressBar, mut entry: PageReport, e: anyhow::Error) {
+    report.summary.failed += 1;
+    bar.suspend(|| eprintln!("{}: {e:#}", entry.file));
+    tracing::debug!(path = %entry.file, error = %format!("{e:#}"), "import failed");
+    entry.outcome = "refused";
+    entry.reason = Some(format!("{e:#}"));
+    report.pages.push(entry);
+}
+
+async fn store_chunk(
+    articles: &Articles,
+    parsed: Vec<ParsedItem>,
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+    report: &mut ImportReport,
+    bar: &ProgressBar,
+) {
+    let mut pending: Vec<Pending> = Vec::with_capacity(parsed.len());
+    for item in parsed {
+        bar.set_message(item.path.display().to_string());
+        let mut p = Pending {
+            report: PageReport {
+                file: item.path.display().to_string(),
+                ..PageReport::default()
+            },
+            page: item.page,
+            input: item.input,
+            attachment_ids: Vec::new(),
+        };
+        fill_from_page(&mut p.report, &p.page);
+        keep_media(&mut p, &item.path, roots, options).await;
+        pending.push(p);
+    }
+    // Pages whose article is already there as they say are not written again.
+    let mut to_save = Vec::with_capacity(pending.len());
+    for p in pending {
+        let same = match articles.store().published_article(&p.input.slug).await {
+            Ok(a) => unchanged(&a, &p.input).then_some(a.id),
+            Err(_) => None,
+        };
+        to_save.push((p, same));
+    }
+    let inputs: Vec<ArticleInput> = to_save
+        .iter()
+        .filter(|(_, same)| same.is_none())
+        .map(|(p, _)| p.input.clone())
+        .collect();
+    let mut saved = articles.save_all(&inputs).await.into_iter();
+    for (mut p, same) in to_save {
+        let outcome = match same {
+            Some(id) => Ok((id, "unchanged")),
+            None => match saved.next() {
+                Some(Ok(Upserted::Created(id))) => Ok((id, "created")),
+                Some(Ok(Upserted::Updated(id))) => Ok((id, "updated")),
+                Some(Err(e)) => Err(store_failure(e)),
+                None => Err(anyhow::anyhow!("internal error: no outcome for this page")),
+            },
+        };
+        let stored = match outcome {
+            Ok((id, what)) => keep_origin(articles.store(), id, &mut p)
+                .await
+                .map(|()| what)
+                .map_err(|e| {
+                    anyhow::Error::new(e).context("stored, but its origin facts were not")
+                }),
+            Err(e) => Err(e),
+        };
+        match stored {
+            Ok(what) => {
+                match what {
+                    "created" => report.summary.created += 1,
+                    "updated" => report.summary.updated += 1,
+                    _ => report.summary.unchanged += 1,
+                }
+                p.report.outcome = what;
+                p.report.url = Some(format!("/articles/{}", p.input.slug));
+                report.pages.push(p.report);
+            }
+            Err(e) => refused(report, bar, p.report, e),
+        }
+        bar.inc(1);
+    }
 }
 
 /// Stores the page's pictures and files (see [`media`]) and points its body at them.

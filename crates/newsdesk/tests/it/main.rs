@@ -16,6 +16,7 @@ mod editor;
 mod headers;
 mod home;
 mod import_abuse;
+mod import_store;
 mod index_sync;
 mod login_abuse;
 mod media;
