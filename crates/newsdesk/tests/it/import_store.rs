@@ -18,7 +18,7 @@ use newsdesk::import::{self, BatchOptions, LinkedFile, ParsedItem};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 
-use crate::support::{TestApp, attr, newsdesk_command, texts};
+use crate::support::{TestApp, attr, database_of, newsdesk_command, texts};
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 const PDF: &[u8] = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
@@ -468,8 +468,14 @@ async fn a_dry_run_writes_nothing_but_the_report_and_a_real_run_reports_each_pag
         .filter(|n| !n.starts_with('.'))
         .collect();
     assert!(
-        left.iter().all(|n| n.starts_with("database")),
+        left.iter().all(|n| n == "test-database-url"),
         "the dry run wrote {left:?}"
+    );
+    // Nor a schema in the (PostgreSQL runs: freshly created, empty) database.
+    assert!(
+        newsdesk::store::open_existing(&database_of(&data))
+            .await
+            .is_err()
     );
 
     // For real, twice: created, then unchanged.
