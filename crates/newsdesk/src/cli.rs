@@ -398,7 +398,8 @@ pub struct ImportArgs {
     pub dry_run: bool,
     /// Where to write the JSON report of the run (imported, updated, unchanged, refused with the
     /// reason, and per page its encoding and what could not be kept). By default
-    /// `import-report-YYYYMMDD-HHMMSS.json` in the current folder.
+    /// `import-reports/import-YYYYMMDD-HHMMSS.mmm.json` in the data folder, and for a dry run
+    /// `import-report-YYYYMMDD-HHMMSS.mmm-dry-run.json` in the current folder.
     #[arg(long)]
     pub report: Option<PathBuf>,
     /// The site's uploads bucket, if it has one: pictures and files of the pages go there.
@@ -465,12 +466,17 @@ pub async fn run_serve(args: &ServeArgs) -> anyhow::Result<()> {
 
 /// Runs `newsdesk import`; returns the process exit code (1 if any file failed).
 pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
-    let report_path = args.report.clone().unwrap_or_else(|| {
-        PathBuf::from(format!(
-            "import-report-{}.json",
-            chrono::Local::now().format("%Y%m%d-%H%M%S")
-        ))
-    });
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+    let report_path = match &args.report {
+        Some(path) => path.clone(),
+        // A dry run leaves the site's folder alone.
+        None if args.dry_run => PathBuf::from(format!("import-report-{stamp}-dry-run.json")),
+        None => {
+            let dir = args.data.data_dir.join(import::REPORTS_DIR);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir.join(format!("import-{stamp}.json"))
+        }
+    };
     let files = import::collect_files(&args.paths)?;
     let report = if args.dry_run {
         // Nothing is created: the site's time zone comes from an existing database, if any.

@@ -37,6 +37,8 @@ pub use page::{Footer, GovNotice, LinkedFile, ParsedPage};
 pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 /// Work allowed to the HTML serializer per page, in bytes scanned: see [`check_escape_work`].
 pub const MAX_ESCAPE_SCAN: u64 = 1 << 30;
+/// Folder of the data folder where `newsdesk import` writes its reports by default.
+pub const REPORTS_DIR: &str = "import-reports";
 /// Files stored per search-index commit in a batch import.
 const IMPORT_CHUNK: usize = 200;
 
@@ -607,31 +609,30 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// The summary people read: counts, then every refused file and every page with lost parts.
+    /// The summary people read: counts, then every page stored with lost parts (refused files are
+    /// printed as they come).
     pub fn human(&self) -> String {
         use std::fmt::Write;
         let s = &self.summary;
         let mut out = String::new();
+        // The counts line keeps its earlier form ("1 new, 0 updated, 0 failed") for scripts.
         let _ = writeln!(
             out,
-            "{}{} file(s): {} new, {} updated, {} unchanged, {} refused",
+            "{} {} file(s): {} new, {} updated, {} failed, {} unchanged (skipped)",
             if self.dry_run {
-                "dry run, nothing written: "
+                "dry run, nothing written: read"
             } else {
-                "imported "
+                "imported"
             },
-            self.pages.len(),
+            self.pages.len().saturating_sub(s.failed),
             s.created,
             s.updated,
-            s.unchanged,
-            s.failed
+            s.failed,
+            s.unchanged
         );
+        // Refused files were named as they came (one line each); here the pages kept in part.
         for page in &self.pages {
-            if let Some(reason) = &page.reason {
-                let _ = writeln!(out, "refused {}: {reason}", page.file);
-                continue;
-            }
-            if page.lost.is_empty() && page.encoding.is_empty() {
+            if page.reason.is_some() || page.lost.is_empty() {
                 continue;
             }
             let _ = writeln!(
@@ -643,7 +644,7 @@ impl ImportReport {
                 } else {
                     &page.encoding
                 },
-                if page.lost.is_empty() { "" } else { ", lost:" }
+                ", lost:"
             );
             for lost in &page.lost {
                 let _ = writeln!(out, "  - {lost}");
@@ -712,9 +713,11 @@ pub fn dry_run(files: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> Impo
                 );
             }
             Err(e) => {
+                let e = anyhow::Error::from(e);
+                eprintln!("{}: {e:#}", path.display());
                 report.summary.failed += 1;
                 entry.outcome = "refused";
-                entry.reason = Some(format!("{:#}", anyhow::Error::from(e)));
+                entry.reason = Some(format!("{e:#}"));
             }
         }
         report.pages.push(entry);

@@ -452,7 +452,7 @@ async fn a_dry_run_writes_nothing_but_the_report_and_a_real_run_reports_each_pag
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("dry run") && stderr.contains("1 refused"),
+        stderr.contains("dry run") && stderr.contains("1 failed"),
         "{stderr}"
     );
     let report: serde_json::Value =
