@@ -637,14 +637,13 @@ impl ImportReport {
             }
             let _ = writeln!(
                 out,
-                "{} [{}]{}",
+                "{} [{}], lost:",
                 page.file,
                 if page.encoding.is_empty() {
                     "?"
                 } else {
                     &page.encoding
                 },
-                ", lost:"
             );
             for lost in &page.lost {
                 let _ = writeln!(out, "  - {lost}");
@@ -922,6 +921,12 @@ async fn keep_media(p: &mut Pending, path: &Path, roots: &[PathBuf], options: &B
                 .iter()
                 .map(|src| format!("image {src}: left as it was (no uploads store)")),
         );
+        p.report.lost.extend(p.page.attachments.iter().map(|f| {
+            format!(
+                "attachment {} ({}): left as a link (no uploads store)",
+                f.name, f.href
+            )
+        }));
         return;
     };
     let root = root_of(path, roots);
