@@ -393,6 +393,31 @@ pub struct ImportArgs {
     /// Slug of the channel the articles go to (the default channel 要闻 `news` is created if missing).
     #[arg(long, env = "NEWSDESK_CHANNEL", default_value = "news")]
     pub channel: String,
+    /// Read every page and write the report, but store nothing (no articles, no uploads).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the JSON report of the run (imported, updated, unchanged, refused with the
+    /// reason, and per page its encoding and what could not be kept). By default
+    /// `import-reports/import-YYYYMMDD-HHMMSS.mmm.json` in the data folder, and for a dry run
+    /// `import-report-YYYYMMDD-HHMMSS.mmm-dry-run.json` in the current folder.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The site's uploads bucket, if it has one: pictures and files of the pages go there.
+    #[command(flatten)]
+    pub uploads: UploadsArgs,
+    /// Largest picture stored, in MiB (as the server's --max-upload-mib).
+    #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
+    pub max_upload_mib: u64,
+    /// Largest attachment stored, in MiB (as the server's --max-attachment-mib).
+    #[arg(long, env = "NEWSDESK_MAX_ATTACHMENT_MIB", default_value_t = 50)]
+    pub max_attachment_mib: u64,
+    /// Do not fetch pictures and files the pages link to on other sites (left as links, reported).
+    #[arg(long)]
+    pub no_remote: bool,
+    /// Let fetching reach loopback and private addresses: for tests serving files from this
+    /// machine only.
+    #[arg(long, env = "NEWSDESK_REMOTE_IMAGES_ALLOW_PRIVATE", hide = true)]
+    pub remote_images_allow_private: bool,
 }
 
 impl ServeArgs {
@@ -442,6 +467,40 @@ pub async fn run_serve(args: &ServeArgs) -> anyhow::Result<()> {
 
 /// Runs `newsdesk import`; returns the process exit code (1 if any file failed).
 pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+    let report_path = match &args.report {
+        Some(path) => path.clone(),
+        // A dry run leaves the site's folder alone.
+        None if args.dry_run => PathBuf::from(format!("import-report-{stamp}-dry-run.json")),
+        None => {
+            let dir = args.data.data_dir.join(import::REPORTS_DIR);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir.join(format!("import-{stamp}.json"))
+        }
+    };
+    let files = import::collect_files(&args.paths)?;
+    let report = if args.dry_run {
+        // Nothing is created: the site's time zone comes from an existing database, if any.
+        let tz = match store::open_existing(&args.data.database()).await {
+            Ok(store) => store.site_settings().await?.tz(),
+            Err(_) => crate::domain::SiteSettings::default().tz(),
+        };
+        import::dry_run(&files, &args.channel, tz)
+    } else {
+        import_for_real(args, &files).await?
+    };
+    let json = serde_json::to_vec_pretty(&report).context("writing the import report")?;
+    std::fs::write(&report_path, json)
+        .with_context(|| format!("writing the import report {}", report_path.display()))?;
+    eprint!("{}", report.human());
+    eprintln!("report: {}", report_path.display());
+    Ok(if report.summary.failed > 0 { 1 } else { 0 })
+}
+
+async fn import_for_real(
+    args: &ImportArgs,
+    files: &[PathBuf],
+) -> anyhow::Result<import::ImportReport> {
     let store = store::open(&args.data.database()).await?;
     match store.channel_by_slug(&args.channel).await {
         Ok(_) => {}
@@ -468,18 +527,34 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
         Err(e) => return Err(e.into()),
     }
     let tz = store.site_settings().await?.tz();
-    let files = import::collect_files(&args.paths)?;
+    let uploads = crate::uploads::UploadStore::open(
+        &args.data.data_dir,
+        args.uploads.uploads_url.as_deref(),
+        &[],
+    )?;
+    uploads.check().await?;
+    let fetcher = if args.no_remote {
+        None
+    } else {
+        Some(
+            crate::remote::RemoteFetcher::new(args.remote_images_allow_private)
+                .context("building the remote fetcher")?,
+        )
+    };
     let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
     let articles = Articles::new(store.clone(), Arc::new(index));
-    let summary = import::import_batch(&articles, &files, &args.channel, tz).await;
-    eprintln!(
-        "imported {} file(s): {} new, {} updated, {} failed",
-        summary.created + summary.updated,
-        summary.created,
-        summary.updated,
-        summary.failed
-    );
-    Ok(if summary.failed > 0 { 1 } else { 0 })
+    let options = import::BatchOptions {
+        channel_slug: &args.channel,
+        tz,
+        media: Some(import::media::MediaContext {
+            store: store.as_ref(),
+            files: &uploads,
+            fetcher: fetcher.as_ref(),
+            max_image_bytes: args.max_upload_mib.saturating_mul(1024 * 1024),
+            max_attachment_bytes: args.max_attachment_mib.saturating_mul(1024 * 1024),
+        }),
+    };
+    Ok(import::import_batch(&articles, files, &args.paths, &options).await)
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise (logs, CI).

@@ -34,6 +34,8 @@ enum Kind {
     Time,
     /// INTEGER 0/1 → BOOLEAN.
     Bool,
+    /// `YYYY-MM-DD` TEXT → DATE.
+    Date,
     /// TEXT COLLATE NOCASE → TEXT stored lower-cased (PostgreSQL has no NOCASE; its store
     /// lower-cases the name typed before it writes or compares).
     Lower,
@@ -52,7 +54,7 @@ struct Table {
     on_conflict: &'static str,
 }
 
-use Kind::{Bool, Int, Lower, Real, Text, Time};
+use Kind::{Bool, Date, Int, Lower, Real, Text, Time};
 
 /// Every table with content, in reference order (a row's references are copied before it).
 const TABLES: &[Table] = &[
@@ -102,9 +104,21 @@ const TABLES: &[Table] = &[
             // No foreign key: the revision it names is copied after the articles.
             ("pending_revision_id", Int),
             ("review_comment", Text),
+            ("editor", Text),
+            ("notice_issuer", Text),
+            ("notice_number", Text),
+            ("notice_written_on", Date),
+            ("source_url", Text),
         ],
         key: &["id"],
         identity: true,
+        on_conflict: "",
+    },
+    Table {
+        name: "redirects",
+        columns: &[("path", Text), ("article_id", Int)],
+        key: &["path"],
+        identity: false,
         on_conflict: "",
     },
     Table {
@@ -465,6 +479,7 @@ enum Value {
     Text(Option<String>),
     Time(Option<DateTime<Utc>>),
     Bool(Option<bool>),
+    Date(Option<chrono::NaiveDate>),
 }
 
 /// A row read from SQLite: its rowid, its name in messages, its values in column order.
@@ -640,6 +655,7 @@ fn read_row(table: &Table, row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<Sour
                 .map(|s| Value::Text(s.map(|s| s.to_lowercase()))),
             Time => row.try_get(at).map(Value::Time),
             Bool => row.try_get(at).map(Value::Bool),
+            Date => row.try_get(at).map(Value::Date),
         };
         match value {
             Ok(v) => values.push(v),
@@ -734,6 +750,7 @@ fn insert<'a>(table: &Table, rows: &'a [SourceRow]) -> QueryBuilder<'a, sqlx::Po
                 Value::Text(x) => b.push_bind(x.as_deref()),
                 Value::Time(x) => b.push_bind(*x),
                 Value::Bool(x) => b.push_bind(*x),
+                Value::Date(x) => b.push_bind(*x),
             };
         }
     });
@@ -760,6 +777,7 @@ mod tests {
         include_str!("../migrations/postgres/0006_revisions_review.sql"),
         include_str!("../migrations/postgres/0008_media.sql"),
         include_str!("../migrations/postgres/0012_pages.sql"),
+        include_str!("../migrations/postgres/0015_import.sql"),
     ];
 
     #[test]

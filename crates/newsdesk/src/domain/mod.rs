@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 mod corrections;
 pub mod media;
 mod newsroom;
+mod origin;
 mod pages;
 pub use corrections::{
     ArticleCorrections, CorrectionAction, DocumentCorrection, NewTargetCorrection, Panel,
@@ -19,6 +20,7 @@ pub use newsroom::{
 };
 pub use newsroom::{ArticleFlag, ArticleSort, DeskFields, SortColumn};
 pub use newsroom::{AuditFilter, ChannelViews, DayViews, SessionInfo, ViewedArticle, session_key};
+pub use origin::{ArticleOrigin, MAX_REDIRECT_PATH, redirect_key};
 pub use pages::{PageLink, SitePage, SitePageInput, Tag, Topic, TopicInput, tag_path};
 
 /// Where an article is in its life: only `Published` articles whose time has come are public.

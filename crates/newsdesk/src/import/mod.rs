@@ -13,6 +13,7 @@
 pub mod encoding;
 pub mod html;
 pub mod markdown;
+pub mod media;
 pub mod page;
 pub mod structure;
 
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::content::Articles;
@@ -37,6 +39,8 @@ pub use page::{Footer, GovNotice, LinkedFile, ParsedPage};
 pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 /// Work allowed to the HTML serializer per page, in bytes scanned: see [`check_escape_work`].
 pub const MAX_ESCAPE_SCAN: u64 = 1 << 30;
+/// Folder of the data folder where `newsdesk import` writes its reports by default.
+pub const REPORTS_DIR: &str = "import-reports";
 /// Files stored per search-index commit in a batch import.
 const IMPORT_CHUNK: usize = 200;
 
@@ -554,24 +558,207 @@ fn sorted_entries(dir: &Path) -> anyhow::Result<Vec<std::fs::DirEntry>> {
 }
 
 /// What a batch import did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     /// New articles.
     pub created: usize,
     /// Articles updated by a re-import.
     pub updated: usize,
+    /// Pages whose article was already there as the page says (nothing written).
+    pub unchanged: usize,
     /// Files refused.
     pub failed: usize,
 }
 
+/// What happened to one page, for the import report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageReport {
+    /// The file.
+    pub file: String,
+    /// `created`, `updated`, `unchanged`, `refused`, or `parsed` (a dry run).
+    pub outcome: &'static str,
+    /// Why it was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Headline, when read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The article's address here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// How the bytes were decoded.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub encoding: String,
+    /// The page's address on the old site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// The old path now answering 301 to the article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_from: Option<String>,
+    /// Pictures made ours.
+    pub images: Vec<media::Kept>,
+    /// Files made ours and listed under the article.
+    pub attachments: Vec<media::Kept>,
+    /// Everything the page had that the article does not keep, one line each.
+    pub lost: Vec<String>,
+}
+
+/// The JSON report every `newsdesk import` run writes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// When the run started, RFC 3339.
+    pub started_at: String,
+    /// Whether it was a dry run (nothing written but the report).
+    pub dry_run: bool,
+    /// Counts.
+    pub summary: ImportSummary,
+    /// One entry per file, in import order.
+    pub pages: Vec<PageReport>,
+}
+
+impl ImportReport {
+    /// The summary people read: counts, then every page stored with lost parts (refused files are
+    /// printed as they come).
+    pub fn human(&self) -> String {
+        use std::fmt::Write;
+        let s = &self.summary;
+        let mut out = String::new();
+        // The counts line keeps its earlier form ("1 new, 0 updated, 0 failed") for scripts.
+        let _ = writeln!(
+            out,
+            "{} {} file(s): {} new, {} updated, {} failed, {} unchanged (skipped)",
+            if self.dry_run {
+                "dry run, nothing written: read"
+            } else {
+                "imported"
+            },
+            self.pages.len().saturating_sub(s.failed),
+            s.created,
+            s.updated,
+            s.failed,
+            s.unchanged
+        );
+        // Refused files were named as they came (one line each); here the pages kept in part.
+        for page in &self.pages {
+            if page.reason.is_some() || page.lost.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{} [{}], lost:",
+                page.file,
+                if page.encoding.is_empty() {
+                    "?"
+                } else {
+                    &page.encoding
+                },
+            );
+            for lost in &page.lost {
+                let _ = writeln!(out, "  - {lost}");
+            }
+        }
+        out
+    }
+}
+
+/// How a batch import runs.
+#[derive(Clone, Copy)]
+pub struct BatchOptions<'a> {
+    /// Slug of the channel the articles go to.
+    pub channel_slug: &'a str,
+    /// The site's time zone.
+    pub tz: chrono_tz::Tz,
+    /// Where pictures and files go; `None` keeps them as the pages wrote them (each reported).
+    pub media: Option<media::MediaContext<'a>>,
+}
+
+/// A page read and turned into an article, waiting to be stored.
+struct Pending {
+    report: PageReport,
+    page: ParsedPage,
+    input: ArticleInput,
+    attachment_ids: Vec<i64>,
+}
+
+/// The folder `file` was found under among the command line's `roots` (a folder given, or the
+/// folder of a file given): pictures and files beside a page are read only inside it.
+pub fn root_of(file: &Path, roots: &[PathBuf]) -> PathBuf {
+    roots
+        .iter()
+        .filter(|r| r.is_dir() && file.starts_with(r))
+        .max_by_key(|r| r.components().count())
+        .cloned()
+        .unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// Reads every file without writing anything: what `--dry-run` reports.
+pub fn dry_run(files: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        dry_run: true,
+        ..ImportReport::default()
+    };
+    for path in files {
+        let mut entry = PageReport {
+            file: path.display().to_string(),
+            ..PageReport::default()
+        };
+        match read_article(path, channel_slug, tz) {
+            Ok((page, input)) => {
+                entry.outcome = "parsed";
+                entry.url = Some(format!("/articles/{}", input.slug));
+                fill_from_page(&mut entry, &page);
+                entry.lost.extend(
+                    page.images
+                        .iter()
+                        .map(|src| format!("image {src}: not stored (dry run)")),
+                );
+                entry.lost.extend(
+                    page.attachments.iter().map(|f| {
+                        format!("attachment {} ({}): not stored (dry run)", f.name, f.href)
+                    }),
+                );
+            }
+            Err(e) => {
+                let e = anyhow::Error::from(e);
+                eprintln!("{}: {e:#}", path.display());
+                report.summary.failed += 1;
+                entry.outcome = "refused";
+                entry.reason = Some(format!("{e:#}"));
+            }
+        }
+        report.pages.push(entry);
+    }
+    report
+}
+
+fn fill_from_page(entry: &mut PageReport, page: &ParsedPage) {
+    entry.title = Some(page.title.clone());
+    entry.encoding = page.encoding.clone();
+    entry.source_url = page.source_url.clone();
+    entry.lost.extend(page.lost.iter().cloned());
+}
+
+/// What a page says of its origin, as the store keeps it.
+pub fn origin_of(page: &ParsedPage) -> crate::domain::ArticleOrigin {
+    crate::domain::ArticleOrigin {
+        editor: page.editor.clone(),
+        notice_issuer: page.notice.issuer.clone(),
+        notice_number: page.notice.number.clone(),
+        notice_written_on: page.notice.written_on,
+        source_url: page.source_url.clone(),
+    }
+}
+
 /// Imports every file, reporting each failure as one line (path, then the cause) and going on with
-/// the rest. Shows a progress bar when stderr is a terminal.
+/// the rest. Shows a progress bar when stderr is a terminal. Returns the report (see
+/// [`ImportReport`]); the caller writes it.
 pub async fn import_batch(
     articles: &Articles,
     files: &[PathBuf],
-    channel_slug: &str,
-    tz: chrono_tz::Tz,
-) -> ImportSummary {
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+) -> ImportReport {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(files.len() as u64)
     } else {
@@ -582,43 +769,227 @@ pub async fn import_batch(
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let mut summary = ImportSummary::default();
-    let mut fail = |path: &Path, e: anyhow::Error| {
-        summary.failed += 1;
-        bar.suspend(|| eprintln!("{}: {e:#}", path.display()));
-        tracing::debug!(path = %path.display(), error = %format!("{e:#}"), "import failed");
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        ..ImportReport::default()
+    };
+    let fail = |report: &mut ImportReport, entry: PageReport, e: anyhow::Error| {
+        refused(report, &bar, entry, e);
     };
     // Files are stored in chunks, each indexed in one commit rather than one commit per file.
-    let mut outcomes = Vec::with_capacity(files.len());
     for chunk in files.chunks(IMPORT_CHUNK) {
         let mut parsed = Vec::with_capacity(chunk.len());
         for path in chunk {
             bar.set_message(path.display().to_string());
-            match read_article(path, channel_slug, tz) {
-                Ok((_, input)) => parsed.push((path, input)),
+            match read_article(path, options.channel_slug, options.tz) {
+                Ok((page, input)) => parsed.push(ParsedItem {
+                    path: path.clone(),
+                    page,
+                    input,
+                }),
                 Err(e) => {
-                    fail(path, e.into());
+                    let entry = PageReport {
+                        file: path.display().to_string(),
+                        ..PageReport::default()
+                    };
+                    fail(&mut report, entry, e.into());
                     bar.inc(1);
                 }
             }
         }
-        let inputs: Vec<ArticleInput> = parsed.iter().map(|(_, input)| input.clone()).collect();
-        for ((path, _), outcome) in parsed.iter().zip(articles.save_all(&inputs).await) {
-            match outcome {
-                Ok(o) => outcomes.push(o),
-                Err(e) => fail(path, store_failure(e)),
-            }
-            bar.inc(1);
-        }
-    }
-    for outcome in outcomes {
-        match outcome {
-            Upserted::Created(_) => summary.created += 1,
-            Upserted::Updated(_) => summary.updated += 1,
-        }
+        store_chunk(articles, parsed, roots, options, &mut report, &bar).await;
     }
     bar.finish_and_clear();
-    summary
+    report
+}
+
+/// A page read, with the article it makes (built by [`to_article`]), ready to store.
+#[derive(Debug, Clone)]
+pub struct ParsedItem {
+    /// The file it was read from (pictures and files beside it are found from there).
+    pub path: PathBuf,
+    /// What the reader found.
+    pub page: ParsedPage,
+    /// The article.
+    pub input: ArticleInput,
+}
+
+/// Stores pages already read, as [`import_batch`] does after reading them: their pictures and
+/// files, the articles (in one index commit), origin facts, redirects and attachment lists.
+pub async fn import_parsed(
+    articles: &Articles,
+    items: Vec<ParsedItem>,
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        ..ImportReport::default()
+    };
+    let bar = ProgressBar::hidden();
+    for chunk in items.chunks(IMPORT_CHUNK) {
+        store_chunk(articles, chunk.to_vec(), roots, options, &mut report, &bar).await;
+    }
+    report
+}
+
+fn refused(report: &mut ImportReport, bar: &ProgressBar, mut entry: PageReport, e: anyhow::Error) {
+    report.summary.failed += 1;
+    bar.suspend(|| eprintln!("{}: {e:#}", entry.file));
+    tracing::debug!(path = %entry.file, error = %format!("{e:#}"), "import failed");
+    entry.outcome = "refused";
+    entry.reason = Some(format!("{e:#}"));
+    report.pages.push(entry);
+}
+
+async fn store_chunk(
+    articles: &Articles,
+    parsed: Vec<ParsedItem>,
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+    report: &mut ImportReport,
+    bar: &ProgressBar,
+) {
+    let mut pending: Vec<Pending> = Vec::with_capacity(parsed.len());
+    for item in parsed {
+        bar.set_message(item.path.display().to_string());
+        let mut p = Pending {
+            report: PageReport {
+                file: item.path.display().to_string(),
+                ..PageReport::default()
+            },
+            page: item.page,
+            input: item.input,
+            attachment_ids: Vec::new(),
+        };
+        fill_from_page(&mut p.report, &p.page);
+        keep_media(&mut p, &item.path, roots, options).await;
+        pending.push(p);
+    }
+    // Pages whose article is already there as they say are not written again.
+    let mut to_save = Vec::with_capacity(pending.len());
+    for p in pending {
+        let same = match articles.store().published_article(&p.input.slug).await {
+            Ok(a) => unchanged(&a, &p.input).then_some(a.id),
+            Err(_) => None,
+        };
+        to_save.push((p, same));
+    }
+    let inputs: Vec<ArticleInput> = to_save
+        .iter()
+        .filter(|(_, same)| same.is_none())
+        .map(|(p, _)| p.input.clone())
+        .collect();
+    let mut saved = articles.save_all(&inputs).await.into_iter();
+    for (mut p, same) in to_save {
+        let outcome = match same {
+            Some(id) => Ok((id, "unchanged")),
+            None => match saved.next() {
+                Some(Ok(Upserted::Created(id))) => Ok((id, "created")),
+                Some(Ok(Upserted::Updated(id))) => Ok((id, "updated")),
+                Some(Err(e)) => Err(store_failure(e)),
+                None => Err(anyhow::anyhow!("internal error: no outcome for this page")),
+            },
+        };
+        let stored = match outcome {
+            Ok((id, what)) => keep_origin(articles.store(), id, &mut p)
+                .await
+                .map(|()| what)
+                .map_err(|e| {
+                    anyhow::Error::new(e).context("stored, but its origin facts were not")
+                }),
+            Err(e) => Err(e),
+        };
+        match stored {
+            Ok(what) => {
+                match what {
+                    "created" => report.summary.created += 1,
+                    "updated" => report.summary.updated += 1,
+                    _ => report.summary.unchanged += 1,
+                }
+                p.report.outcome = what;
+                p.report.url = Some(format!("/articles/{}", p.input.slug));
+                report.pages.push(p.report);
+            }
+            Err(e) => refused(report, bar, p.report, e),
+        }
+        bar.inc(1);
+    }
+}
+
+/// Stores the page's pictures and files (see [`media`]) and points its body at them.
+async fn keep_media(p: &mut Pending, path: &Path, roots: &[PathBuf], options: &BatchOptions<'_>) {
+    if p.page.images.is_empty() && p.page.attachments.is_empty() {
+        return;
+    }
+    let Some(ctx) = &options.media else {
+        p.report.lost.extend(
+            p.page
+                .images
+                .iter()
+                .map(|src| format!("image {src}: left as it was (no uploads store)")),
+        );
+        p.report.lost.extend(p.page.attachments.iter().map(|f| {
+            format!(
+                "attachment {} ({}): left as a link (no uploads store)",
+                f.name, f.href
+            )
+        }));
+        return;
+    };
+    let root = root_of(path, roots);
+    let page_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let done = media::store_media(
+        &p.input.body_source,
+        &p.page.images,
+        &p.page.attachments,
+        &page_dir,
+        &root,
+        ctx,
+    )
+    .await;
+    if done.body != p.input.body_source {
+        p.input.body_html = body_html(BodyFormat::Markdown, &done.body);
+        p.input.body_source = done.body;
+    }
+    p.report.images = done.images;
+    p.report.attachments = done.attachments;
+    p.report.lost.extend(done.lost);
+    p.attachment_ids = done.attachment_ids;
+}
+
+/// Whether the stored article already is what the page makes of it.
+fn unchanged(a: &crate::domain::Article, input: &ArticleInput) -> bool {
+    a.title == input.title
+        && a.author == input.author
+        && a.source == input.source
+        && a.body_source == input.body_source
+        && a.channel.slug == input.channel_slug
+        && a.published_at == input.published_at
+        && a.views >= input.views
+}
+
+/// Saves what the page says of its origin, its old address as a redirect, and its attachments'
+/// place under the article.
+async fn keep_origin(
+    store: &dyn crate::store::Store,
+    id: i64,
+    p: &mut Pending,
+) -> Result<(), StoreError> {
+    store.set_article_origin(id, &origin_of(&p.page)).await?;
+    if let Some(url) = &p.page.source_url {
+        if store.add_redirect(url, id).await? {
+            p.report.redirect_from = crate::domain::redirect_key(url);
+        } else {
+            p.report
+                .lost
+                .push(format!("source URL {url}: no old path to redirect from"));
+        }
+    }
+    for &attachment in &p.attachment_ids {
+        store.attach(id, attachment).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod corrections;
 mod desk;
 mod media;
 mod newsroom;
+mod origin;
 mod pages;
 mod postgres;
 mod push;
@@ -36,6 +37,7 @@ pub use newsroom::{
     UserCredentials,
 };
 pub use newsroom::{AuditEvent, SCHEDULER_NAME};
+pub use origin::OriginStore;
 pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
@@ -104,6 +106,7 @@ pub trait Store:
     + ReadingStore
     + PagesStore
     + PushStore
+    + OriginStore
     + Send
     + Sync
     + 'static

@@ -25,6 +25,8 @@ mod desk;
 mod media;
 #[path = "postgres_newsroom.rs"]
 mod newsroom;
+#[path = "postgres_origin.rs"]
+mod origin;
 #[path = "postgres_pages.rs"]
 mod pages;
 #[path = "postgres_push.rs"]

@@ -25,6 +25,8 @@ mod desk;
 mod media;
 #[path = "sqlite_newsroom.rs"]
 mod newsroom;
+#[path = "sqlite_origin.rs"]
+mod origin;
 #[path = "sqlite_pages.rs"]
 mod pages;
 #[path = "sqlite_push.rs"]

@@ -323,7 +323,7 @@ async fn render_article(
         each_occurrence: true,
         ..TargetFilter::default()
     };
-    let (chrome, desk, targets, corrections, document, reading, attachments) = tokio::try_join!(
+    let (chrome, desk, targets, corrections, document, reading, attachments, origin) = tokio::try_join!(
         async { state.chrome_at(version).await.map_err(AppError::from) },
         async { Ok(state.store.article_desk(article.id).await?) },
         async { Ok(state.store.list_targets(&target_filter).await?) },
@@ -334,7 +334,9 @@ async fn render_article(
             reading_links(state, &article, &site).await
         },
         crate::web::media::attachment_views(state, article.id),
+        async { Ok(state.store.article_origin(article.id).await?) },
     )?;
+    let origin = OriginView::from(origin);
     let (related, links) = reading;
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
@@ -346,12 +348,7 @@ async fn render_article(
     );
     layout.current_channel = Some(article.channel.slug.clone());
     layout.description = article.summary.clone();
-    crate::web::seo::apply_article_seo(
-        &mut layout,
-        &desk,
-        &article,
-        &chrome.site,
-    );
+    crate::web::seo::apply_article_seo(&mut layout, &desk, &article, &chrome.site);
     layout.og_type = "article";
     layout.share_title = article.title.clone();
     layout.share_image = ShareImage::for_article(
@@ -411,6 +408,7 @@ async fn render_article(
             context! {
                 layout,
                 attachments,
+                origin,
                 article => view,
                 // Targets and results (实绩) apart; both are marked in the body.
                 targets => target_rows
@@ -544,9 +542,63 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Anything unrouted: the Chinese 404 page.
-pub async fn not_found() -> AppError {
-    AppError::NotFound
+/// Anything unrouted: an old address of an imported article (its path and query as the old site
+/// wrote it, see [`crate::domain::redirect_key`]) answers `301` to the article; anything else the
+/// Chinese 404 page. One indexed point query per request, so bots probing random paths cost
+/// little. Only reached by paths no route takes, so a redirect never shadows a page of ours.
+pub async fn not_found(
+    State(state): State<AppState>,
+    method: Method,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    if method == Method::GET || method == Method::HEAD {
+        let address = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+        if let Some(slug) = state.store.redirect_for(address).await? {
+            const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+            let location = format!(
+                "/articles/{}",
+                percent_encoding::utf8_percent_encode(&slug, SEGMENT)
+            );
+            return Ok((
+                axum::http::StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, location)],
+            )
+                .into_response());
+        }
+    }
+    Err(AppError::NotFound)
+}
+
+/// An article's origin facts as the article page shows them.
+#[derive(Debug, Default, Serialize)]
+struct OriginView {
+    editor: Option<String>,
+    notice_issuer: Option<String>,
+    notice_number: Option<String>,
+    /// `YYYY-MM-DD`, for `<time datetime>`.
+    notice_written_on: Option<String>,
+    /// `2024年3月1日`.
+    notice_written_on_display: Option<String>,
+}
+
+impl From<crate::domain::ArticleOrigin> for OriginView {
+    fn from(o: crate::domain::ArticleOrigin) -> Self {
+        Self {
+            editor: o.editor,
+            notice_issuer: o.notice_issuer,
+            notice_number: o.notice_number,
+            notice_written_on: o
+                .notice_written_on
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+            notice_written_on_display: o
+                .notice_written_on
+                .map(|d| d.format("%Y年%-m月%-d日").to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -33,12 +33,15 @@ async fn importing_the_same_page_twice_keeps_one_article() {
     );
     assert!(String::from_utf8_lossy(&first.stderr).contains("1 new, 0 updated, 0 failed"));
 
-    // The same page again, from another path: an update, not a second article.
+    // The same page again, from another path: not a second article (and, being the same, not
+    // even a write: reported unchanged).
     let copy = data.path().join("copy.txt");
     std::fs::copy(seed, &copy).unwrap();
     let second = newsdesk(data.path(), &[copy.to_str().unwrap()]);
     assert!(second.status.success());
-    assert!(String::from_utf8_lossy(&second.stderr).contains("0 new, 1 updated, 0 failed"));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("0 new, 0 updated, 0 failed, 1 unchanged")
+    );
 
     let store = crate::support::open_store_at(data.path()).await;
     assert_eq!(store.count_articles().await.unwrap(), 1);

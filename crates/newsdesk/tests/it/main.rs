@@ -17,6 +17,8 @@ mod headers;
 mod home;
 mod import_abuse;
 mod import_reading;
+mod import_sites;
+mod import_store;
 mod index_sync;
 mod login_abuse;
 mod media;

@@ -22,7 +22,7 @@ use crate::support::{TestApp, attr, cookie_value, create_postgres_database, post
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The tables migrate-store copies (`content_version` and `index_changes` are the target's own).
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 18] = [
     "channels",
     "articles",
     "article_revisions",
@@ -40,6 +40,7 @@ const TABLES: [&str; 17] = [
     "attachments",
     "article_attachments",
     "search_stamps",
+    "redirects",
 ];
 
 /// The test cluster's admin URL, or `None` (with the reason printed) when it is unreachable and
@@ -238,6 +239,23 @@ async fn build_site() -> tempfile::TempDir {
     newsdesk::store::MediaStore::attach(&store, id, attachment.id)
         .await
         .unwrap();
+    // Origin facts and an old path (issue 15).
+    newsdesk::store::OriginStore::set_article_origin(
+        &store,
+        id,
+        &newsdesk::domain::ArticleOrigin {
+            editor: Some("王敏".into()),
+            notice_issuer: Some("合肥市人民政府办公室".into()),
+            notice_number: Some("合政办〔2024〕3号".into()),
+            notice_written_on: chrono::NaiveDate::from_ymd_opt(2024, 2, 26),
+            source_url: Some("http://old.gov.cn/plus/view.php?aid=7".into()),
+        },
+    )
+    .await
+    .unwrap();
+    newsdesk::store::OriginStore::add_redirect(&store, "http://old.gov.cn/plus/view.php?aid=7", id)
+        .await
+        .unwrap();
     // A view, flushed to the database when the server stops.
     let url = a["url"].as_str().unwrap().to_string();
     assert_eq!(app.get(&url).await.status(), StatusCode::OK);
@@ -267,7 +285,8 @@ type ArticleRow = (
 );
 
 const ARTICLE_TEXT: &str = "slug, title, author, source, summary, body_format, body_source, \
-                            body_html, status, import_key, cover_image";
+                            body_html, status, import_key, cover_image, editor, notice_issuer, \
+                            notice_number, source_url";
 const ARTICLE_INTS: &str = "channel_id, views, version";
 const ARTICLE_TIMES: &str = "published_at, created_at, updated_at, deleted_at";
 
@@ -365,6 +384,24 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
             .unwrap(),
     );
     assert_eq!(from_pg, from_lite);
+    assert_eq!(
+        from_pg.0[11].as_deref(),
+        Some("王敏"),
+        "origin facts copied"
+    );
+    let written_on: Option<chrono::NaiveDate> =
+        sqlx::query_scalar("SELECT notice_written_on FROM articles WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut pg)
+            .await
+            .unwrap();
+    assert_eq!(written_on, chrono::NaiveDate::from_ymd_opt(2024, 2, 26));
+    let redirect: String = sqlx::query_scalar("SELECT path FROM redirects WHERE article_id = $1")
+        .bind(id)
+        .fetch_one(&mut pg)
+        .await
+        .unwrap();
+    assert_eq!(redirect, "/plus/view.php?aid=7");
     assert_eq!(
         from_lite.1[1],
         Some(1),

@@ -1,0 +1,27 @@
+-- Issue 15 (moving a site here): what an imported page says about where it came from, and the
+-- old addresses that must keep working.
+--
+-- Origin facts of an article, kept as nullable columns: most articles have none, and they are read
+-- with the article page. 责任编辑, and for a government notice (公文) its 发布机构, 文号 and
+-- 成文日期; the source URL is the page's address on the old site.
+ALTER TABLE articles ADD COLUMN editor TEXT;
+ALTER TABLE articles ADD COLUMN notice_issuer TEXT;
+ALTER TABLE articles ADD COLUMN notice_number TEXT;
+ALTER TABLE articles ADD COLUMN notice_written_on DATE;
+ALTER TABLE articles ADD COLUMN source_url TEXT;
+
+-- The article page shows them, and pages are cached per content version. Per row, like every
+-- content trigger since 0013: a statement trigger would move the version for updates that
+-- matched nothing.
+CREATE TRIGGER articles_update_origin_version AFTER UPDATE OF
+    editor, notice_issuer, notice_number, notice_written_on, source_url ON articles
+    FOR EACH ROW EXECUTE FUNCTION bump_content_version();
+
+-- Old paths (path plus query, percent-decoding normalized, host dropped) answered with a 301 to
+-- the article. The primary key is the index the 404 fallback looks up: one point query however
+-- many old paths there are. An article deleted takes its old paths with it.
+CREATE TABLE redirects (
+    path       TEXT PRIMARY KEY,
+    article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX redirects_article ON redirects(article_id);

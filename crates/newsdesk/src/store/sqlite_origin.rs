@@ -1,0 +1,93 @@
+//! SQLite implementation of [`OriginStore`]. A child module of `sqlite`.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use tracing::instrument;
+
+use super::{PUBLIC, SqliteStore, db_time, other};
+use crate::domain::{ArticleOrigin, redirect_key};
+use crate::store::origin::{ORIGIN_COLUMNS, OriginRow, OriginStore, clean};
+use crate::store::{StoreError, StoreResult};
+
+#[async_trait]
+impl OriginStore for SqliteStore {
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn set_article_origin(&self, id: i64, origin: &ArticleOrigin) -> StoreResult<()> {
+        let o = clean(origin);
+        // Unchanged facts write nothing, so a re-import does not move the content version.
+        let done = sqlx::query(
+            "UPDATE articles SET editor = ?1, notice_issuer = ?2, notice_number = ?3, \
+             notice_written_on = ?4, source_url = ?5 WHERE id = ?6 AND (editor IS NOT ?1 \
+             OR notice_issuer IS NOT ?2 OR notice_number IS NOT ?3 \
+             OR notice_written_on IS NOT ?4 OR source_url IS NOT ?5)",
+        )
+        .bind(&o.editor)
+        .bind(&o.notice_issuer)
+        .bind(&o.notice_number)
+        .bind(o.notice_written_on)
+        .bind(&o.source_url)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        if done.rows_affected() == 0 {
+            // Nothing changed, or no such article.
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(other)?;
+            return exists.map(|_| ()).ok_or(StoreError::NotFound);
+        }
+        self.touch();
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(article.id = id))]
+    async fn article_origin(&self, id: i64) -> StoreResult<ArticleOrigin> {
+        let row: Option<OriginRow> = sqlx::query_as(&format!(
+            "SELECT {ORIGIN_COLUMNS} FROM articles WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    #[instrument(skip_all, fields(article.id = article_id))]
+    async fn add_redirect(&self, address: &str, article_id: i64) -> StoreResult<bool> {
+        let Some(key) = redirect_key(address) else {
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO redirects (path, article_id) VALUES (?, ?) \
+             ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id",
+        )
+        .bind(key)
+        .bind(article_id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            _ => other(e),
+        })?;
+        Ok(true)
+    }
+
+    #[instrument(skip_all)]
+    async fn redirect_for(&self, address: &str) -> StoreResult<Option<String>> {
+        let Some(key) = redirect_key(address) else {
+            return Ok(None);
+        };
+        sqlx::query_scalar(&format!(
+            "SELECT a.slug FROM redirects r JOIN articles a ON a.id = r.article_id \
+             WHERE r.path = ? AND {PUBLIC}"
+        ))
+        .bind(key)
+        .bind(db_time(Utc::now()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)
+    }
+}
