@@ -892,7 +892,7 @@ async fn store_chunk(
             },
         };
         let stored = match outcome {
-            Ok((id, what)) => keep_origin(articles.store(), id, &mut p)
+            Ok((id, what)) => keep_origin(articles.store(), id, what == "created", &mut p)
                 .await
                 .map(|()| what)
                 .map_err(|e| {
@@ -974,9 +974,15 @@ fn unchanged(a: &crate::domain::Article, input: &ArticleInput) -> bool {
 async fn keep_origin(
     store: &dyn crate::store::Store,
     id: i64,
+    created: bool,
     p: &mut Pending,
 ) -> Result<(), StoreError> {
-    store.set_article_origin(id, &origin_of(&p.page)).await?;
+    let origin = origin_of(&p.page);
+    // A new article has no facts to clear: most pages state none, and a round trip per page is
+    // a tenth of an import.
+    if !(created && origin == crate::domain::ArticleOrigin::default()) {
+        store.set_article_origin(id, &origin).await?;
+    }
     if let Some(url) = &p.page.source_url {
         if store.add_redirect(url, id).await? {
             p.report.redirect_from = crate::domain::redirect_key(url);
