@@ -143,6 +143,9 @@ pub fn read_export(
     else {
         return Err(ImportError::Export("no <channel> element".into()));
     };
+    // Uploads named by path alone (`/wp-content/uploads/…`) are fetched from the old site.
+    let base = field(channel, WP_NS, "base_site_url");
+    let base = base.trim_end_matches('/');
     let authors: HashMap<String, String> = channel
         .children()
         .filter(|c| is_ns(*c, WP_NS, "author"))
@@ -239,7 +242,7 @@ pub fn read_export(
         if !channel_name.is_empty() {
             add_channel(&mut export, channel_slug.clone(), channel_name);
         }
-        match read_item(item, &files, &authors, status, &channel_slug, tz) {
+        match read_item(item, &files, &authors, base, status, &channel_slug, tz) {
             Ok((page, input)) => export.items.push(ParsedItem {
                 path: PathBuf::from(&name),
                 page,
@@ -328,6 +331,7 @@ fn read_item(
     item: &Item<'_, '_>,
     files: &HashMap<&str, String>,
     authors: &HashMap<String, String>,
+    base: &str,
     status: ArticleStatus,
     channel_slug: &str,
     tz: chrono_tz::Tz,
@@ -352,7 +356,16 @@ fn read_item(
                 ImportError::BadDate(local.clone())
             }
         })?;
-    let mut lines = fragment_lines(&autop(&field(node, CONTENT_NS, "encoded")))?;
+    let mut content = autop(&field(node, CONTENT_NS, "encoded"));
+    if base.starts_with("http") {
+        for quote in ['"', '\''] {
+            content = content.replace(
+                &format!("={quote}/wp-content/"),
+                &format!("={quote}{base}/wp-content/"),
+            );
+        }
+    }
+    let mut lines = fragment_lines(&content)?;
     // The featured picture heads the body when the text does not show it already.
     let meta: Vec<(String, String)> = node
         .children()
@@ -438,6 +451,115 @@ fn read_item(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+    fn fixture() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/wordpress/export.xml")
+    }
+
+    #[test]
+    fn the_fixture_export_is_read() {
+        assert!(is_export(&fixture()));
+        let export = read_export(&fixture(), "news", TZ).unwrap();
+        let slugs: Vec<&str> = export.channels.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(slugs, ["energy", "policy", "pages"]);
+        assert_eq!(export.channels[0].1, "能源动态");
+        let names: Vec<String> = export
+            .items
+            .iter()
+            .map(|i| i.path.display().to_string())
+            .map(|p| p.rsplit('#').next().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["post-101", "post-102", "post-103", "page-2"]);
+        let pv = &export.items[0];
+        assert_eq!(pv.input.channel_slug, "energy");
+        assert_eq!(pv.input.tags, ["光伏"]);
+        assert_eq!(pv.input.author.as_deref(), Some("李明"));
+        assert_eq!(pv.input.views, 2345);
+        assert_eq!(pv.input.summary, "全省光伏累计装机容量突破三千万千瓦。");
+        assert!(!pv.input.summary_auto);
+        assert_eq!(pv.input.status, ArticleStatus::Published);
+        assert_eq!(
+            pv.page.published_at.to_rfc3339(),
+            "2024-03-01T01:30:00+00:00"
+        );
+        assert!(
+            pv.page
+                .blocks
+                .iter()
+                .any(|b| matches!(b, Block::Table(rows) if rows.len() == 3))
+        );
+        let plan = &export.items[1];
+        assert_eq!(plan.input.tags, ["氢能", "光伏"]);
+        assert_eq!(plan.input.views, 512);
+        assert_eq!(
+            plan.page.images,
+            ["http://old-wp.example.cn/wp-content/uploads/2024/03/hydrogen-station.png"]
+        );
+        assert_eq!(plan.page.attachments.len(), 1);
+        let draft = &export.items[2];
+        assert_eq!(draft.input.status, ArticleStatus::Draft);
+        assert_eq!(
+            draft.page.source_url, None,
+            "a draft's ?p= link is not redirected"
+        );
+        // Site time when the GMT time is unset.
+        assert_eq!(
+            draft.page.published_at.to_rfc3339(),
+            "2024-03-08T07:00:00+00:00"
+        );
+        assert_eq!(export.items[3].input.channel_slug, "pages");
+        assert_eq!(export.others.len(), 1);
+        assert_eq!(export.others[0].outcome, "skipped");
+    }
+
+    #[test]
+    fn broken_exports_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.xml");
+        let good = std::fs::read_to_string(fixture()).unwrap();
+        std::fs::write(&path, good.replace("</channel>", "")).unwrap();
+        let err = read_export(&path, "news", TZ).unwrap_err().to_string();
+        assert!(
+            err.contains("WordPress export is refused: not well-formed XML"),
+            "{err}"
+        );
+        // An item without a title is refused alone, the rest read.
+        std::fs::write(
+            &path,
+            good.replacen("<![CDATA[安徽光伏装机容量再创新高]]>", "", 1),
+        )
+        .unwrap();
+        let export = read_export(&path, "news", TZ).unwrap();
+        assert_eq!(export.items.len(), 3);
+        assert!(export.others.iter().any(|o| {
+            o.outcome == "refused"
+                && o.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("no headline"))
+        }));
+    }
+
+    #[test]
+    fn uploads_named_by_path_come_from_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.xml");
+        let good = std::fs::read_to_string(fixture()).unwrap();
+        std::fs::write(
+            &path,
+            good.replace(
+                "src=\"http://old-wp.example.cn/wp-content/",
+                "src=\"/wp-content/",
+            ),
+        )
+        .unwrap();
+        let export = read_export(&path, "news", TZ).unwrap();
+        assert_eq!(
+            export.items[1].page.images,
+            ["http://old-wp.example.cn/wp-content/uploads/2024/03/hydrogen-station.png"]
+        );
+    }
 
     #[test]
     fn classic_paragraphs_get_their_p() {

@@ -208,3 +208,64 @@ async fn a_wordpress_export_becomes_channels_tags_articles_and_redirects() {
 fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+/// `--dry-run` reads the export and stores nothing; `--no-remote` leaves the old site's picture
+/// and file as they were, each named in the report; importing again changes nothing published.
+#[tokio::test]
+async fn a_wordpress_export_dry_run_and_without_remote_files() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/wordpress/export.xml");
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], report: &std::path::Path| {
+        let out = newsdesk_command(data.path())
+            .arg("import")
+            .args(extra)
+            .arg("--report")
+            .arg(report)
+            .arg("--data")
+            .arg(data.path())
+            .arg(&fixture)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run newsdesk import");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+        (stderr, report)
+    };
+    let (stderr, report) = run(&["--dry-run"], &work.path().join("dry.json"));
+    assert!(
+        stderr.contains("dry run, nothing written: read 4 file(s)"),
+        "{stderr}"
+    );
+    assert_eq!(report["pages"].as_array().unwrap().len(), 5);
+    assert!(
+        newsdesk::store::open_existing(&crate::support::database_of(data.path()))
+            .await
+            .is_err(),
+        "a dry run creates no database"
+    );
+
+    let (stderr, report) = run(&["--no-remote"], &work.path().join("first.json"));
+    assert!(stderr.contains("4 new, 0 updated, 0 failed"), "{stderr}");
+    let plan = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["file"].as_str().unwrap().ends_with("#post-102"))
+        .unwrap()
+        .to_string();
+    assert!(
+        plan.contains("hydrogen-station.png: left as it was") && plan.contains("plan.pdf"),
+        "{plan}"
+    );
+    let (stderr, _) = run(&["--no-remote"], &work.path().join("again.json"));
+    // The three published items are unchanged; the draft is written again (only published
+    // articles are compared).
+    assert!(
+        stderr.contains("0 new, 1 updated, 0 failed, 3 unchanged"),
+        "{stderr}"
+    );
+}
