@@ -385,7 +385,8 @@ pub struct ServeArgs {
 /// `newsdesk import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Files or folders to import.
+    /// Files or folders to import: pages (`.txt`, `.html`, `.htm`; folders are searched for them)
+    /// and WordPress export files (WXR `.xml`, named one by one).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -478,16 +479,21 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
             dir.join(format!("import-{stamp}.json"))
         }
     };
-    let files = import::collect_files(&args.paths)?;
+    // WordPress exports (named on the command line) are read as posts, everything else as pages.
+    let (exports, files): (Vec<PathBuf>, Vec<PathBuf>) = import::collect_files(&args.paths)?
+        .into_iter()
+        .partition(|f| import::wordpress::is_export(f));
     let report = if args.dry_run {
         // Nothing is created: the site's time zone comes from an existing database, if any.
         let tz = match store::open_existing(&args.data.database()).await {
             Ok(store) => store.site_settings().await?.tz(),
             Err(_) => crate::domain::SiteSettings::default().tz(),
         };
-        import::dry_run(&files, &args.channel, tz)
+        let mut report = import::dry_run(&files, &args.channel, tz);
+        report.merge(import::dry_run_exports(&exports, &args.channel, tz));
+        report
     } else {
-        import_for_real(args, &files).await?
+        import_for_real(args, &files, &exports).await?
     };
     let json = serde_json::to_vec_pretty(&report).context("writing the import report")?;
     std::fs::write(&report_path, json)
@@ -500,6 +506,7 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
 async fn import_for_real(
     args: &ImportArgs,
     files: &[PathBuf],
+    exports: &[PathBuf],
 ) -> anyhow::Result<import::ImportReport> {
     let store = store::open(&args.data.database()).await?;
     match store.channel_by_slug(&args.channel).await {
@@ -554,7 +561,9 @@ async fn import_for_real(
             max_attachment_bytes: args.max_attachment_mib.saturating_mul(1024 * 1024),
         }),
     };
-    Ok(import::import_batch(&articles, files, &args.paths, &options).await)
+    let mut report = import::import_batch(&articles, files, &args.paths, &options).await;
+    report.merge(import::import_exports(&articles, exports, &options).await);
+    Ok(report)
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise (logs, CI).

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod media;
 pub mod page;
 pub mod structure;
+pub mod wordpress;
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Read};
@@ -104,6 +105,9 @@ pub enum ImportError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A WordPress export that cannot be read as a whole; the message says why.
+    #[error("the WordPress export is refused: {0}")]
+    Export(String),
     /// Reading the page failed inside the importer: a bug, reported for this file only.
     #[error("internal error while reading the page: {0}")]
     Internal(String),
@@ -568,6 +572,8 @@ pub struct ImportSummary {
     pub unchanged: usize,
     /// Files refused.
     pub failed: usize,
+    /// Items of a WordPress export not imported by design (attachments, trashed posts).
+    pub skipped: usize,
 }
 
 /// What happened to one page, for the import report.
@@ -575,7 +581,8 @@ pub struct ImportSummary {
 pub struct PageReport {
     /// The file.
     pub file: String,
-    /// `created`, `updated`, `unchanged`, `refused`, or `parsed` (a dry run).
+    /// `created`, `updated`, `unchanged`, `refused`, `skipped` (an export's item not imported,
+    /// the reason says why), or `parsed` (a dry run).
     pub outcome: &'static str,
     /// Why it was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -632,12 +639,19 @@ impl ImportReport {
             } else {
                 "imported"
             },
-            self.pages.len().saturating_sub(s.failed),
+            self.pages.len().saturating_sub(s.failed + s.skipped),
             s.created,
             s.updated,
             s.failed,
             s.unchanged
         );
+        if s.skipped > 0 {
+            let _ = writeln!(
+                out,
+                "{} WordPress item(s) skipped (attachments, trashed posts; see the report)",
+                s.skipped
+            );
+        }
         // Refused files were named as they came (one line each); here the pages kept in part.
         for page in &self.pages {
             if page.reason.is_some() || page.lost.is_empty() {
@@ -704,21 +718,7 @@ pub fn dry_run(files: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> Impo
             ..PageReport::default()
         };
         match read_article(path, channel_slug, tz) {
-            Ok((page, input)) => {
-                entry.outcome = "parsed";
-                entry.url = Some(format!("/articles/{}", input.slug));
-                fill_from_page(&mut entry, &page);
-                entry.lost.extend(
-                    page.images
-                        .iter()
-                        .map(|src| format!("image {src}: not stored (dry run)")),
-                );
-                entry.lost.extend(
-                    page.attachments.iter().map(|f| {
-                        format!("attachment {} ({}): not stored (dry run)", f.name, f.href)
-                    }),
-                );
-            }
+            Ok((page, input)) => dry_entry(&mut entry, &page, &input),
             Err(e) => {
                 let e = anyhow::Error::from(e);
                 eprintln!("{}: {e:#}", path.display());
@@ -730,6 +730,137 @@ pub fn dry_run(files: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> Impo
         report.pages.push(entry);
     }
     report
+}
+
+fn dry_entry(entry: &mut PageReport, page: &ParsedPage, input: &ArticleInput) {
+    entry.outcome = "parsed";
+    entry.url = Some(format!("/articles/{}", input.slug));
+    fill_from_page(entry, page);
+    entry.lost.extend(
+        page.images
+            .iter()
+            .map(|src| format!("image {src}: not stored (dry run)")),
+    );
+    entry.lost.extend(
+        page.attachments
+            .iter()
+            .map(|f| format!("attachment {} ({}): not stored (dry run)", f.name, f.href)),
+    );
+}
+
+impl ImportReport {
+    /// Adds another run's entries and counts to this one (a WordPress export beside pages).
+    pub fn merge(&mut self, other: ImportReport) {
+        let (s, o) = (&mut self.summary, other.summary);
+        s.created += o.created;
+        s.updated += o.updated;
+        s.unchanged += o.unchanged;
+        s.failed += o.failed;
+        s.skipped += o.skipped;
+        self.pages.extend(other.pages);
+    }
+
+    /// Adds an export's items that were skipped or refused while reading it.
+    fn add_others(&mut self, others: Vec<PageReport>) {
+        for entry in others {
+            if entry.outcome == "skipped" {
+                self.summary.skipped += 1;
+            } else {
+                self.summary.failed += 1;
+                eprintln!("{}: {}", entry.file, entry.reason.as_deref().unwrap_or(""));
+            }
+            self.pages.push(entry);
+        }
+    }
+
+    fn refuse_file(&mut self, path: &Path, e: ImportError) {
+        let e = anyhow::Error::from(e);
+        eprintln!("{}: {e:#}", path.display());
+        self.summary.failed += 1;
+        self.pages.push(PageReport {
+            file: path.display().to_string(),
+            outcome: "refused",
+            reason: Some(format!("{e:#}")),
+            ..PageReport::default()
+        });
+    }
+}
+
+/// Reads WordPress exports without writing anything: what `--dry-run` reports for them.
+pub fn dry_run_exports(exports: &[PathBuf], channel_slug: &str, tz: chrono_tz::Tz) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        dry_run: true,
+        ..ImportReport::default()
+    };
+    for path in exports {
+        match wordpress::read_export(path, channel_slug, tz) {
+            Ok(export) => {
+                for item in export.items {
+                    let mut entry = PageReport {
+                        file: item.path.display().to_string(),
+                        ..PageReport::default()
+                    };
+                    dry_entry(&mut entry, &item.page, &item.input);
+                    report.pages.push(entry);
+                }
+                report.add_others(export.others);
+            }
+            Err(e) => report.refuse_file(path, e),
+        }
+    }
+    report
+}
+
+/// Imports WordPress exports: their categories become channels (created when missing, after the
+/// existing ones), then posts and pages are stored as pages read from files are.
+pub async fn import_exports(
+    articles: &Articles,
+    exports: &[PathBuf],
+    options: &BatchOptions<'_>,
+) -> ImportReport {
+    let mut report = ImportReport {
+        started_at: chrono::Utc::now().to_rfc3339(),
+        ..ImportReport::default()
+    };
+    for path in exports {
+        let export = match wordpress::read_export(path, options.channel_slug, options.tz) {
+            Ok(export) => export,
+            Err(e) => {
+                report.refuse_file(path, e);
+                continue;
+            }
+        };
+        if let Err(e) = ensure_channels(articles.store(), &export.channels).await {
+            report.refuse_file(
+                path,
+                ImportError::Export(format!("creating its channels: {e}")),
+            );
+            continue;
+        }
+        let roots = [path.parent().map(Path::to_path_buf).unwrap_or_default()];
+        report.merge(import_parsed(articles, export.items, &roots, options).await);
+        report.add_others(export.others);
+    }
+    report
+}
+
+/// Creates the channels that do not exist yet; existing ones keep their name and place.
+async fn ensure_channels(
+    store: &dyn crate::store::Store,
+    channels: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (slug, name) in channels {
+        match store.channel_by_slug(slug).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => {
+                let position = i64::try_from(store.list_channels().await?.len()).unwrap_or(0);
+                store.upsert_channel(name, slug, position).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn fill_from_page(entry: &mut PageReport, page: &ParsedPage) {

@@ -491,6 +491,26 @@ fn strip_number(text: &str) -> Option<(u32, &str)> {
     Some((n, rest))
 }
 
+/// The body of an article whose headline, date and byline are known from elsewhere (a WordPress
+/// export's fields): its lines, as the HTML flattener gives them, read into blocks exactly as a
+/// page's body is (pictures, tables, file links), with no chrome or metadata search.
+pub fn read_body(lines: Vec<Line>) -> (Vec<Block>, Vec<String>, Vec<LinkedFile>, Vec<String>) {
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .filter_map(|l| {
+            if l.embed.is_some() {
+                return Some(l);
+            }
+            let text = normalize_space(&l.text);
+            (!text.is_empty()).then_some(Line { text, ..l })
+        })
+        .collect();
+    let mut lost = Vec::new();
+    let blocks = to_blocks(&lines, &mut lost);
+    let (images, attachments) = media_of(&blocks);
+    (blocks, images, attachments, lost)
+}
+
 /// Reads an article out of a page's lines.
 pub fn parse_lines(
     lines: Vec<Line>,

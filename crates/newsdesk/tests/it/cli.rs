@@ -107,7 +107,12 @@ async fn malformed_files_are_refused_one_line_each_and_the_rest_imported() {
         assert!(lines[0].contains(reason), "{file}: {}", lines[0]);
     }
     // Damaged UTF-8 is read, its bad bytes replaced (and reported with the page), not refused.
-    assert!(!stderr.contains("invalid-utf8.txt"), "{stderr}");
+    // (It is named once, under the summary, with its lost bytes: not as a refused `file: reason`.)
+    assert!(!stderr.contains("invalid-utf8.txt:"), "{stderr}");
+    assert!(
+        stderr.contains("invalid-utf8.txt [UTF-8 (detected)], lost:"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2 new, 0 updated, 5 failed"), "{stderr}");
 
     let store = crate::support::open_store_at(data.path()).await;

@@ -19,6 +19,7 @@ mod import_abuse;
 mod import_reading;
 mod import_sites;
 mod import_store;
+mod import_wordpress;
 mod index_sync;
 mod login_abuse;
 mod media;
