@@ -73,8 +73,13 @@ for (const javaScriptEnabled of [true, false]) {
       x: childBox.x + childBox.width / 2, y: childBox.y + childBox.height / 2,
     });
     assert.equal(hit, '充换电');
+    // The link is to the page already shown, so its URL alone says nothing: wait for the
+    // navigation the tap starts to finish before the next one begins.
+    const navigated = page.waitForEvent('framenavigated');
     await child.tap();
-    await page.waitForURL(`${server.base}/channels/charging`);
+    await navigated;
+    await page.waitForLoadState('networkidle');
+    assert.equal(page.url(), `${server.base}/channels/charging`);
 
     // The parent's page lists the sub-channel for readers who never open the menu.
     await page.goto(`${server.base}/channels/nev`, { waitUntil: 'networkidle' });
