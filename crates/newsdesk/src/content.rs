@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use futures::StreamExt;
 
 use crate::corrections::{self, Derivation};
 use crate::domain::{Article, ArticleCorrections, ArticleInput, ArticleStatus, BodyFormat};
@@ -255,15 +256,38 @@ impl Articles {
     /// Saves many articles, then indexes all of those saved in one commit (much faster than one
     /// commit per article). Returns each article's outcome in input order.
     pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
-        let mut outcomes = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            let found = match targets_of(input).await {
+        // Extractions run side by side on the CPU pool; the writes then go in one transaction.
+        let found = futures::future::join_all(inputs.iter().map(|input| async move {
+            match targets_of(input).await {
                 Ok(found) => self.corrected_import(input, found).await,
                 Err(e) => Err(e),
-            };
-            let outcome = match found {
-                Ok(found) => self.store.upsert_article(input, &found).await,
-                Err(e) => Err(e),
+            }
+        }))
+        .await;
+        let ready: Vec<(&ArticleInput, &Extraction)> = inputs
+            .iter()
+            .zip(&found)
+            .filter_map(|(input, found)| found.as_ref().ok().map(|f| (input, f)))
+            .collect();
+        let mut written = match self.store.upsert_articles(&ready).await {
+            Ok(done) => Some(done.into_iter()),
+            // One article refused (a slug taken, say) fails the whole transaction: each is then
+            // written alone, so the others land and the refused one gets its own error.
+            Err(e) => {
+                tracing::debug!(error = %e, "batch write failed; writing one by one");
+                None
+            }
+        };
+        let mut outcomes = Vec::with_capacity(inputs.len());
+        for (input, found) in inputs.iter().zip(found) {
+            let outcome = match (found, written.as_mut()) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Some(done)) => done.next().ok_or_else(|| {
+                    StoreError::Other(anyhow::anyhow!(
+                        "internal error: no outcome for this article"
+                    ))
+                }),
+                (Ok(found), None) => self.store.upsert_article(input, &found).await,
             };
             outcomes.push(outcome);
         }
@@ -301,13 +325,21 @@ impl Articles {
     pub async fn reindex(&self, ids: &[i64]) -> StoreResult<()> {
         /// Articles read and committed together.
         const BATCH: usize = 500;
+        /// Articles read at once (each a query and its tags).
+        const READS_IN_FLIGHT: usize = 4;
         for batch in ids.chunks(BATCH) {
             // Stamps before articles: a document never claims a newer stamp than its content.
             let stamps: std::collections::HashMap<i64, i64> =
                 self.store.search_stamps(batch).await?.into_iter().collect();
+            // A few reads in flight at once: each is a round trip, the pool has the connections.
+            let read: Vec<(i64, StoreResult<Article>)> = futures::stream::iter(batch.iter().copied())
+                .map(|id| async move { (id, self.store.article_by_id(id).await) })
+                .buffered(READS_IN_FLIGHT)
+                .collect()
+                .await;
             let mut changes = Vec::with_capacity(batch.len());
-            for &id in batch {
-                changes.push(match self.store.article_by_id(id).await {
+            for (id, article) in read {
+                changes.push(match article {
                     Ok(article) => IndexChange::Upsert {
                         article: Box::new(article),
                         stamp: stamps.get(&id).copied().unwrap_or(0),

@@ -907,17 +907,39 @@ pub async fn import_batch(
     let fail = |report: &mut ImportReport, entry: PageReport, e: anyhow::Error| {
         refused(report, &bar, entry, e);
     };
-    // Files are stored in chunks, each indexed in one commit rather than one commit per file.
-    for chunk in files.chunks(IMPORT_CHUNK) {
-        let mut parsed = Vec::with_capacity(chunk.len());
-        for path in chunk {
-            bar.set_message(path.display().to_string());
-            match read_article(path, options.channel_slug, options.tz) {
-                Ok((page, input)) => parsed.push(ParsedItem {
-                    path: path.clone(),
-                    page,
-                    input,
-                }),
+    // Files are stored in chunks, each written in one transaction and indexed in one commit. The
+    // next chunk is read (a CPU job) on a blocking thread while this one is stored (mostly waiting
+    // on the database), so both cores work.
+    let read_chunk = |chunk: &[PathBuf]| {
+        let chunk = chunk.to_vec();
+        let channel = options.channel_slug.to_string();
+        let tz = options.tz;
+        tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|path| {
+                    let read = read_article(&path, &channel, tz);
+                    (path, read)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut chunks = files.chunks(IMPORT_CHUNK);
+    let mut next = chunks.next().map(|chunk| (chunk, read_chunk(chunk)));
+    while let Some((chunk, reading)) = next.take() {
+        let read = match reading.await {
+            Ok(read) => read,
+            // A panic in the reader is a bug; each page of the chunk is refused, not lost.
+            Err(e) => chunk
+                .iter()
+                .map(|path| (path.clone(), Err(ImportError::Internal(e.to_string()))))
+                .collect(),
+        };
+        next = chunks.next().map(|chunk| (chunk, read_chunk(chunk)));
+        let mut parsed = Vec::with_capacity(read.len());
+        for (path, read) in read {
+            match read {
+                Ok((page, input)) => parsed.push(ParsedItem { path, page, input }),
                 Err(e) => {
                     let entry = PageReport {
                         file: path.display().to_string(),
@@ -998,14 +1020,14 @@ async fn store_chunk(
         pending.push(p);
     }
     // Pages whose article is already there as they say are not written again.
-    let mut to_save = Vec::with_capacity(pending.len());
-    for p in pending {
-        let same = match articles.store().published_article(&p.input.slug).await {
+    let same = futures::future::join_all(pending.iter().map(|p| async move {
+        match articles.store().published_article(&p.input.slug).await {
             Ok(a) => unchanged(&a, &p.input).then_some(a.id),
             Err(_) => None,
-        };
-        to_save.push((p, same));
-    }
+        }
+    }))
+    .await;
+    let to_save: Vec<(Pending, Option<i64>)> = pending.into_iter().zip(same).collect();
     let inputs: Vec<ArticleInput> = to_save
         .iter()
         .filter(|(_, same)| same.is_none())

@@ -134,6 +134,12 @@ pub trait Store:
         input: &ArticleInput,
         found: &Extraction,
     ) -> StoreResult<Upserted>;
+    /// [`Store::upsert_article`] for each item, all in one transaction: all are written or none
+    /// (the first error is returned). Imports store their pages a chunk at a time this way.
+    async fn upsert_articles(
+        &self,
+        items: &[(&ArticleInput, &Extraction)],
+    ) -> StoreResult<Vec<Upserted>>;
     /// A published article whose time has come, by slug.
     async fn published_article(&self, slug: &str) -> StoreResult<Article>;
     /// Published articles, newest first, optionally in one channel.

@@ -292,6 +292,58 @@ impl PgStore {
     }
 }
 
+/// [`Store::upsert_article`]'s writes, inside the caller's transaction.
+async fn upsert_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    input: &ArticleInput,
+    found: &Extraction,
+) -> StoreResult<Upserted> {
+    let now = db_time(Utc::now());
+    let published_at = input.published_at.map(db_time);
+    let channel_id = channel_id(tx, &input.channel_slug).await?;
+    let existing: Option<i64> = match &input.import_key {
+        Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = $1")
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(other)?,
+        None => None,
+    };
+    let outcome = if let Some(id) = existing {
+        // An imported page keeps its URL on re-import; views never go down.
+        sqlx::query(
+                "UPDATE articles SET title = $1, author = $2, source = $3, channel_id = $4, summary = $5, \
+                 body_format = $6, body_source = $7, body_html = $8, status = $9, published_at = $10, \
+                 views = GREATEST(views, $11), updated_at = $12, version = version + 1, \
+                 summary_auto = $14 WHERE id = $13",
+            )
+            .bind(&input.title)
+            .bind(&input.author)
+            .bind(&input.source)
+            .bind(channel_id)
+            .bind(&input.summary)
+            .bind(input.body_format.as_str())
+            .bind(&input.body_source)
+            .bind(&input.body_html)
+            .bind(input.status.as_str())
+            .bind(published_at)
+            .bind(input.views)
+            .bind(now)
+            .bind(id)
+            .bind(input.summary_auto)
+            .execute(&mut **tx)
+            .await
+            .map_err(on_write)?;
+        Upserted::Updated(id)
+    } else {
+        let id = insert_article(tx, input, channel_id, None, now).await?;
+        Upserted::Created(id)
+    };
+    replace_tags(tx, outcome.id(), &input.tags).await?;
+    write_targets(tx, outcome.id(), found).await?;
+    Ok(outcome)
+}
+
 /// The id of the channel with `slug`, or a `Conflict` naming the slug.
 pub(super) async fn channel_id(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
@@ -475,6 +527,10 @@ fn push_target_order(q: &mut sqlx::QueryBuilder<'static, sqlx::Postgres>, filter
     });
 }
 
+/// Targets written by one INSERT: 21 values each stays far below either database's limit on
+/// bound values (32,766 in SQLite, 65,535 in PostgreSQL).
+const TARGET_ROWS_PER_INSERT: usize = 100;
+
 /// Replaces an article's document facts, targets and results with those found in its new body:
 /// derived data, computed before the transaction (never while it holds the write lock) and
 /// written in the article's own transaction, so they can never be stale.
@@ -506,39 +562,40 @@ pub(super) async fn write_targets(
         .execute(&mut **tx)
         .await
         .map_err(other)?;
-    for (position, figure) in (0_i64..).zip(&found.figures) {
-        let t = &figure.target;
-        sqlx::query(
+    // One statement per hundred targets: a policy document states dozens, and each statement is
+    // a round trip to the database.
+    let rows: Vec<(i64, &targets::Extracted)> = (0_i64..).zip(&found.figures).collect();
+    for chunk in rows.chunks(TARGET_ROWS_PER_INSERT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(
             "INSERT INTO article_targets (article_id, position, start_char, end_char, text, \
              indicator, value, value_max, unit, comparator, kind, aspirational, sector, region, year, \
-             value_base, unit_base, record, indicator_key, hidden, origin) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21)",
-        )
-        .bind(article_id)
-        .bind(position)
-        .bind(i64::try_from(t.start).unwrap_or(i64::MAX))
-        .bind(i64::try_from(t.end).unwrap_or(i64::MAX))
-        .bind(&t.text)
-        .bind(&t.indicator)
-        .bind(t.value)
-        .bind(t.value_max)
-        .bind(&t.unit)
-        .bind(targets::comparator_name(t.comparator))
-        .bind(targets::kind_name(t.kind))
-        .bind(t.aspirational)
-        .bind(t.sector.as_str())
-        .bind(&figure.region)
-        .bind(figure.year)
-        .bind(figure.value_base)
-        .bind(&figure.unit_base)
-        .bind(figure.record.as_str())
-        .bind(&figure.indicator_key)
-        .bind(figure.hidden)
-        .bind(figure.origin.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+             value_base, unit_base, record, indicator_key, hidden, origin) ",
+        );
+        q.push_values(chunk, |mut b, &(position, figure)| {
+            let t = &figure.target;
+            b.push_bind(article_id)
+                .push_bind(position)
+                .push_bind(i64::try_from(t.start).unwrap_or(i64::MAX))
+                .push_bind(i64::try_from(t.end).unwrap_or(i64::MAX))
+                .push_bind(t.text.clone())
+                .push_bind(t.indicator.clone())
+                .push_bind(t.value)
+                .push_bind(t.value_max)
+                .push_bind(t.unit.clone())
+                .push_bind(targets::comparator_name(t.comparator))
+                .push_bind(targets::kind_name(t.kind))
+                .push_bind(t.aspirational)
+                .push_bind(t.sector.as_str())
+                .push_bind(figure.region.clone())
+                .push_bind(figure.year)
+                .push_bind(figure.value_base)
+                .push_bind(figure.unit_base.clone())
+                .push_bind(figure.record.as_str())
+                .push_bind(figure.indicator_key.clone())
+                .push_bind(figure.hidden)
+                .push_bind(figure.origin.as_str());
+        });
+        q.build().execute(&mut **tx).await.map_err(other)?;
     }
     Ok(())
 }
@@ -705,51 +762,26 @@ impl Store for PgStore {
         input: &ArticleInput,
         found: &Extraction,
     ) -> StoreResult<Upserted> {
-        let now = db_time(Utc::now());
-        let published_at = input.published_at.map(db_time);
         let mut tx = self.write_tx().await?;
-        let channel_id = channel_id(&mut tx, &input.channel_slug).await?;
-        let existing: Option<i64> = match &input.import_key {
-            Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = $1")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?,
-            None => None,
-        };
-        let outcome = if let Some(id) = existing {
-            // An imported page keeps its URL on re-import; views never go down.
-            sqlx::query(
-                "UPDATE articles SET title = $1, author = $2, source = $3, channel_id = $4, summary = $5, \
-                 body_format = $6, body_source = $7, body_html = $8, status = $9, published_at = $10, \
-                 views = GREATEST(views, $11), updated_at = $12, version = version + 1, \
-                 summary_auto = $14 WHERE id = $13",
-            )
-            .bind(&input.title)
-            .bind(&input.author)
-            .bind(&input.source)
-            .bind(channel_id)
-            .bind(&input.summary)
-            .bind(input.body_format.as_str())
-            .bind(&input.body_source)
-            .bind(&input.body_html)
-            .bind(input.status.as_str())
-            .bind(published_at)
-            .bind(input.views)
-            .bind(now)
-            .bind(id)
-            .bind(input.summary_auto)
-            .execute(&mut *tx)
-            .await
-            .map_err(on_write)?;
-            Upserted::Updated(id)
-        } else {
-            let id = insert_article(&mut tx, input, channel_id, None, now).await?;
-            Upserted::Created(id)
-        };
-        self.finish_article_write(tx, outcome.id(), input, found)
-            .await?;
+        let outcome = upsert_in(&mut tx, input, found).await?;
+        tx.commit().await.map_err(other)?;
+        self.touch();
         Ok(outcome)
+    }
+
+    #[instrument(skip_all, fields(articles = items.len()))]
+    async fn upsert_articles(
+        &self,
+        items: &[(&ArticleInput, &Extraction)],
+    ) -> StoreResult<Vec<Upserted>> {
+        let mut tx = self.write_tx().await?;
+        let mut outcomes = Vec::with_capacity(items.len());
+        for (input, found) in items {
+            outcomes.push(upsert_in(&mut tx, input, found).await?);
+        }
+        tx.commit().await.map_err(other)?;
+        self.touch();
+        Ok(outcomes)
     }
 
     #[instrument(skip_all)]

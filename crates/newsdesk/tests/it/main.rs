@@ -8,6 +8,7 @@ mod abuse_bodies;
 mod api_errors;
 mod audit;
 mod backup;
+mod batch_writes;
 mod cli;
 mod connections;
 mod deploy;

@@ -1,0 +1,144 @@
+//! Imports write a chunk of articles in one transaction (`Store::upsert_articles`): all of the
+//! chunk or none of it, and an article the store refuses costs only itself. Runs on both backends.
+
+use std::sync::Arc;
+
+use chrono::{TimeDelta, Utc};
+use newsdesk::content::Articles;
+use newsdesk::domain::{ArticleInput, ArticleStatus, BodyFormat, TargetFilter};
+use newsdesk::search::SearchIndex;
+use newsdesk::store::{Store, StoreError};
+use newsdesk::targets::Extraction;
+
+use crate::support::TestApp;
+
+fn input(slug: &str, key: &str, body: &str) -> ArticleInput {
+    ArticleInput {
+        slug: slug.into(),
+        title: format!("批量写入报道{slug}"),
+        author: None,
+        source: None,
+        channel_slug: "news".into(),
+        tags: vec!["储能".into(), format!("标签{slug}")],
+        summary: String::new(),
+        summary_auto: true,
+        body_format: BodyFormat::Markdown,
+        body_html: newsdesk::render::body_html(BodyFormat::Markdown, body),
+        body_source: body.into(),
+        status: ArticleStatus::Published,
+        published_at: Some(Utc::now() - TimeDelta::hours(1)),
+        views: 0,
+        import_key: Some(key.into()),
+    }
+}
+
+async fn articles(app: &TestApp) -> Articles {
+    let store: Arc<dyn Store> = app.open_store().await;
+    store.upsert_channel("要闻", "news", 0).await.unwrap();
+    let index = SearchIndex::open_or_rebuild(app.data_path(), store.as_ref())
+        .await
+        .unwrap();
+    Articles::new(store, Arc::new(index))
+}
+
+#[tokio::test]
+async fn a_chunk_is_written_whole_or_not_at_all() {
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    let store = a.store();
+    let taken = input("taken", "key-taken", "已有的报道。");
+    store
+        .upsert_article(&taken, &Extraction::default())
+        .await
+        .unwrap();
+    let before = store.count_articles().await.unwrap();
+
+    // The second article wants a slug another article has: the whole chunk is refused.
+    let fresh = input("fresh", "key-fresh", "新的报道。");
+    let clash = input("taken", "key-other", "另一篇报道。");
+    let none = Extraction::default();
+    let err = store
+        .upsert_articles(&[(&fresh, &none), (&clash, &none)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.count_articles().await.unwrap(), before);
+    assert!(store.published_article("fresh").await.is_err());
+
+    // Without it, both land, with their tags.
+    let second = input("second", "key-second", "第二篇报道。");
+    let done = store
+        .upsert_articles(&[(&fresh, &none), (&second, &none)])
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 2);
+    assert_eq!(store.count_articles().await.unwrap(), before + 2);
+    let article = store.published_article("second").await.unwrap();
+    assert_eq!(article.id, done[1].id());
+    assert_eq!(article.tags.len(), 2, "{:?}", article.tags);
+}
+
+#[tokio::test]
+async fn a_refused_article_costs_only_itself() {
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    a.save(&input("taken", "key-taken", "已有的报道。"))
+        .await
+        .unwrap();
+    let inputs = [
+        input("one", "key-one", "第一篇报道，储能电站并网。"),
+        input("taken", "key-clash", "抢占了别人的地址。"),
+        input("three", "key-three", "第三篇报道，储能电站并网。"),
+    ];
+    let outcomes = a.save_all(&inputs).await;
+    assert!(outcomes[0].is_ok(), "{:?}", outcomes[0]);
+    assert!(
+        matches!(outcomes[1], Err(StoreError::Conflict { .. })),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(outcomes[2].is_ok(), "{:?}", outcomes[2]);
+    drop(a);
+    let data = app.stop().await;
+    // The server started on the same data shows both, searchable.
+    let app = TestApp::builder().data(data).start().await;
+    for slug in ["one", "three"] {
+        assert_eq!(app.get(&format!("/articles/{slug}")).await.status(), 200);
+    }
+    let found: serde_json::Value = app
+        .get("/api/v1/search?q=储能电站并网")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["total"].as_u64(), Some(2), "{found}");
+}
+
+#[tokio::test]
+async fn every_target_of_a_long_document_is_kept_in_order() {
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    // More targets than one INSERT statement takes.
+    let body: String = (1..=230)
+        .map(|i| format!("力争到2027年，第{i}号园区光伏装机容量达到{i}万千瓦。\n\n"))
+        .collect();
+    let saved = a
+        .save(&input("long", "key-long", &body))
+        .await
+        .unwrap()
+        .id();
+    let found = a.store().article_by_id(saved).await.unwrap();
+    let stored = a
+        .store()
+        .list_targets(&TargetFilter {
+            article_id: Some(found.id),
+            each_occurrence: true,
+            ..TargetFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 230);
+    let values: Vec<f64> = stored.iter().map(|t| t.value).collect();
+    let want: Vec<f64> = (1..=230).map(f64::from).collect();
+    assert_eq!(values, want);
+}
