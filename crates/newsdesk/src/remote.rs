@@ -650,7 +650,14 @@ mod tests {
             Err(FetchError::Private)
         ));
         assert!(check("https://mmbiz.qpic.cn/a.jpg").is_ok());
-        assert!(check_url(&url::Url::parse("http://127.0.0.1/a.png").unwrap(), true, &[]).is_ok());
+        assert!(
+            check_url(
+                &url::Url::parse("http://127.0.0.1/a.png").unwrap(),
+                true,
+                &[]
+            )
+            .is_ok()
+        );
         // The site an operator crawls is reached wherever it is; other hosts stay guarded.
         let trusted = ["10.0.0.5".to_string(), "::1".to_string()];
         let with = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &trusted);

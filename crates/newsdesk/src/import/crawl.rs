@@ -125,7 +125,13 @@ fn state_file(dir: &Path, site: &Url) -> PathBuf {
         .host_str()
         .unwrap_or("site")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let port = site.port_or_known_default().unwrap_or(0);
     dir.join(format!("{}_{host}_{port}.json", site.scheme()))
@@ -148,7 +154,9 @@ fn save_state(path: &Path, state: &CrawlState) -> anyhow::Result<()> {
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("writing the crawl state in {}", dir.display()))?;
     serde_json::to_writer(&mut file, state).context("writing the crawl state")?;
-    file.as_file().sync_all().context("writing the crawl state")?;
+    file.as_file()
+        .sync_all()
+        .context("writing the crawl state")?;
     file.persist(path)
         .with_context(|| format!("writing the crawl state {}", path.display()))?;
     Ok(())
@@ -171,7 +179,10 @@ fn is_file_link(url: &Url) -> bool {
 /// A response of the site.
 enum Fetched {
     /// A 2xx answer: its bytes and `Content-Type`.
-    Body { bytes: Vec<u8>, content_type: String },
+    Body {
+        bytes: Vec<u8>,
+        content_type: String,
+    },
     /// A redirect to this address.
     Redirect(Url),
 }
@@ -399,7 +410,11 @@ impl Crawl<'_> {
                 return;
             }
             Fetched::Body { .. } if !status.is_success() => {
-                return refuse(report, entry, &anyhow::anyhow!("the site answered HTTP {status}"));
+                return refuse(
+                    report,
+                    entry,
+                    &anyhow::anyhow!("the site answered HTTP {status}"),
+                );
             }
             Fetched::Body {
                 bytes,
@@ -464,9 +479,7 @@ impl Crawl<'_> {
         let done = super::import_parsed(articles, vec![item], &[], self.options).await;
         for page in &done.pages {
             if let (Some(article), None) = (&page.url, &page.reason) {
-                self.state
-                    .imported
-                    .insert(url.to_string(), article.clone());
+                self.state.imported.insert(url.to_string(), article.clone());
             }
         }
         report.merge(done);
@@ -785,6 +798,37 @@ mod tests {
     }
 
     #[test]
+    fn a_list_of_dated_headlines_is_not_an_article() {
+        let url = Url::parse("http://old.cn/news/list.html").unwrap();
+        let tz = chrono_tz::Asia::Shanghai;
+        let mut html = String::from(
+            "<html><head><meta charset=utf-8><title>新闻列表</title></head><body><h1>新闻列表</h1>\
+             <div class=info>发布时间：2024-03-05 10:00</div><ul>",
+        );
+        for (i, title) in ["全市光伏装机容量再创新高", "新能源汽车产业发展行动方案印发"]
+            .iter()
+            .enumerate()
+        {
+            html.push_str(&format!(
+                "<li><a href=\"/a/{i}.html\">{title}</a> <span>2024-03-0{}</span></li>",
+                i + 1
+            ));
+        }
+        html.push_str("</ul></body></html>");
+        let (_, anchors) = page_links(html.as_bytes(), &url).unwrap();
+        // The reader takes it (a headline, a date, lines below), so the link test decides.
+        let page = crate::import::parse_page(html.as_bytes(), tz).unwrap();
+        assert!(mostly_links(&page, &anchors), "{:?}", page.blocks);
+        let article = "<html><body><h1>全市光伏装机容量再创新高</h1><div>2024-03-01 09:30</div>\
+             <p>今年以来全市光伏装机容量持续增长，新增项目四十五个。</p>\
+             <p>相关阅读：<a href=\"/a/1.html\">新能源汽车产业发展行动方案印发</a></p>\
+             <p>下一步将继续推进分布式光伏建设。</p></body></html>";
+        let (_, anchors) = page_links(article.as_bytes(), &url).unwrap();
+        let page = crate::import::parse_page(article.as_bytes(), tz).unwrap();
+        assert!(!mostly_links(&page, &anchors), "{:?}", page.blocks);
+    }
+
+    #[test]
     fn file_links_are_not_pages() {
         let is = |u: &str| is_file_link(&Url::parse(u).unwrap());
         assert!(is("http://old.cn/files/plan.PDF"));
@@ -802,9 +846,6 @@ mod tests {
             at("http://old.cn/list.html"),
             dir.join("http_old.cn_80.json")
         );
-        assert_eq!(
-            at("https://[::1]:8443/"),
-            dir.join("https___1__8443.json")
-        );
+        assert_eq!(at("https://[::1]:8443/"), dir.join("https____1__8443.json"));
     }
 }

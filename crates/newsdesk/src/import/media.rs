@@ -94,9 +94,7 @@ fn resolve_at(written: &str, base: Base<'_>) -> Result<Source, String> {
             if w.to_ascii_lowercase().starts_with("data:") {
                 return Err("an inline data: URI is not a file".into());
             }
-            let url = page
-                .join(&w)
-                .map_err(|e| format!("not an address: {e}"))?;
+            let url = page.join(&w).map_err(|e| format!("not an address: {e}"))?;
             if !matches!(url.scheme(), "http" | "https") {
                 return Err("only http(s) URLs are fetched".into());
             }
