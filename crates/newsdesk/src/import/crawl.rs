@@ -14,8 +14,11 @@
 //! an article with a date, yet is a list.
 //!
 //! **Resuming.** What a run did is kept in the data folder, `crawl-state/<site>.json`, written
-//! (temp file, then rename) after every page: the pages imported (URL → article), and while a
-//! run is unfinished its queue and the pages it has seen. A file rather than the store: the store
+//! (temp file, then rename) after every page while it is small and after every thousandth of it
+//! once large (so writing it stays linear in the site's size), and whenever a run stops: the
+//! pages imported (URL → article), and while a run is unfinished its queue and the pages it has
+//! seen. A run killed outright loses at most those last pages, fetched again next time and found
+//! unchanged (an article's identity is its headline and time). A file rather than the store: the store
 //! knows imported URLs (redirects) but not the queue of a run stopped by Ctrl-C or `--max-pages`,
 //! which is what lets the next run go on where it stopped. A run finds an unfinished queue and
 //! continues it; after a finished run the next one starts again from the start URLs (list pages
@@ -24,8 +27,10 @@
 //! **Whom we fetch from.** Pages are requested only on the sites of the start URLs, which the
 //! operator named: they are fetched wherever those hosts live (an old CMS often sits on an
 //! intranet address), redirects are not followed blindly but queued as links (so off-site ones are
-//! dropped). Pictures and files go through [`RemoteFetcher`]: the named hosts trusted, every
-//! other host guarded against internal addresses as for any import.
+//! dropped). Pictures and files go through [`crate::remote::RemoteFetcher`]: the named hosts
+//! trusted, every other host guarded against internal addresses as for any import. They are
+//! fetched as a browser would (robots.txt rules crawling, not a page's own pictures) and not
+//! spaced by the delay: a page has few.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::IsTerminal;
@@ -700,6 +705,7 @@ async fn crawl_site(
     for start in starts {
         crawl.enqueue(start.clone(), 0);
     }
+    let mut unsaved = 0usize;
     while let Some((next, depth)) = crawl.state.queue.pop_front() {
         let stop = if interrupted.load(Ordering::SeqCst) {
             Some("interrupted")
@@ -719,8 +725,11 @@ async fn crawl_site(
             Err(e) => tracing::warn!(url = next, error = %e, "bad URL in the crawl state, dropped"),
         }
         bar.inc(1);
-        if !options.dry_run {
+        unsaved += 1;
+        let size = crawl.state.imported.len() + crawl.state.seen.len();
+        if !options.dry_run && unsaved > size / 1000 {
             save_state(&path, &crawl.state)?;
+            unsaved = 0;
         }
     }
     crawl.summary.left = crawl.state.queue.len();

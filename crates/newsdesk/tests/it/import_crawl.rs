@@ -38,9 +38,12 @@ struct Served {
 }
 
 impl Served {
-    async fn start(files: HashMap<String, (&'static str, Vec<u8>)>) -> Self {
+    /// Serves the files `site` makes given the site's own address (`http://127.0.0.1:PORT`).
+    async fn start(site: impl FnOnce(&str) -> HashMap<String, (&'static str, Vec<u8>)>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
         let counts: Counts = Arc::default();
-        let files = Arc::new(files);
+        let files = Arc::new(site(&format!("http://{addr}")));
         let (c, f) = (counts.clone(), files.clone());
         let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
             let (counts, files) = (c.clone(), f.clone());
@@ -70,8 +73,6 @@ impl Served {
                 }
             }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
@@ -139,7 +140,7 @@ const A2: &str = "/news/2024/a2.html";
 const A3: &str = "/news/2024/a3.html";
 const A4: &str = "/news/2024/a4.html";
 
-fn old_site(offsite: &Served) -> HashMap<String, (&'static str, Vec<u8>)> {
+fn old_site(base: &str, offsite: &Served) -> HashMap<String, (&'static str, Vec<u8>)> {
     let html = "text/html";
     let mut files: HashMap<String, (&'static str, Vec<u8>)> = HashMap::new();
     let mut put = |path: &str, kind: &'static str, body: Vec<u8>| {
@@ -189,7 +190,7 @@ fn old_site(offsite: &Served) -> HashMap<String, (&'static str, Vec<u8>)> {
         format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
              <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
-             <url><loc>/news/2024/a1.html</loc></url><url><loc>/news/2024/a4.html</loc></url>\
+             <url><loc>{base}/news/2024/a1.html</loc></url><url><loc>{base}/news/2024/a4.html</loc></url>\
              </urlset>"
         )
         .into_bytes(),
@@ -298,8 +299,8 @@ fn outcomes(report: &serde_json::Value) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crawled_site_moves_in_politely_and_resumes() {
-    let offsite = Served::start(HashMap::new()).await;
-    let site = Served::start(old_site(&offsite)).await;
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start(|base| old_site(base, &offsite)).await;
     let data = tempfile::tempdir().unwrap();
 
     // Stopped after three requests: the list page, the sitemap, the first article.
@@ -409,8 +410,8 @@ async fn a_crawled_site_moves_in_politely_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_crawl_stores_nothing_and_keeps_no_state() {
-    let offsite = Served::start(HashMap::new()).await;
-    let site = Served::start(old_site(&offsite)).await;
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start(|base| old_site(base, &offsite)).await;
     let data = tempfile::tempdir().unwrap();
     let (stderr, report) = crawl(data.path(), &site, &["--dry-run"]);
     assert!(stderr.contains("dry run, nothing written"), "{stderr}");
