@@ -34,25 +34,42 @@ type Counts = Arc<Mutex<HashMap<String, usize>>>;
 struct Served {
     addr: SocketAddr,
     counts: Counts,
+    /// Requests for [`GATED`] wait for a permit here (none unless the test gives them).
+    gate: Arc<tokio::sync::Semaphore>,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// The page whose answer waits for the test, when the site is started gated.
+const GATED: &str = "/news/list_2.html";
 
 impl Served {
     /// Serves the files `site` makes given the site's own address (`http://127.0.0.1:PORT`).
     async fn start(site: impl FnOnce(&str) -> HashMap<String, (&'static str, Vec<u8>)>) -> Self {
+        Self::start_gated(site, false).await
+    }
+
+    /// [`Self::start`]; with `gated`, answers for [`GATED`] wait for a permit of `gate`.
+    async fn start_gated(
+        site: impl FnOnce(&str) -> HashMap<String, (&'static str, Vec<u8>)>,
+        gated: bool,
+    ) -> Self {
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let counts: Counts = Arc::default();
         let files = Arc::new(site(&format!("http://{addr}")));
-        let (c, f) = (counts.clone(), files.clone());
+        let (c, f, g) = (counts.clone(), files.clone(), gate.clone());
         let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
-            let (counts, files) = (c.clone(), f.clone());
+            let (counts, files, gate) = (c.clone(), f.clone(), g.clone());
             async move {
                 let path = uri
                     .path_and_query()
                     .map(|p| p.as_str().to_string())
                     .unwrap_or_default();
                 *counts.lock().unwrap().entry(path.clone()).or_default() += 1;
+                if gated && path == GATED {
+                    gate.acquire().await.unwrap().forget();
+                }
                 let accept = headers
                     .get("accept")
                     .and_then(|a| a.to_str().ok())
@@ -76,7 +93,12 @@ impl Served {
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        Self { addr, counts, task }
+        Self {
+            addr,
+            counts,
+            gate,
+            task,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -427,4 +449,60 @@ async fn a_dry_run_crawl_stores_nothing_and_keeps_no_state() {
     let (stderr, _) = crawl(data.path(), &site, &[]);
     assert!(stderr.contains("4 new"), "{stderr}");
     assert_eq!(site.count(A1), 2);
+}
+
+/// Ctrl-C in the middle: the page being read is finished and stored, the run stops and says so,
+/// and the next run goes on with the rest.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_crawl_continues_where_it_stopped() {
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start_gated(|base| old_site(base, &offsite), true).await;
+    let data = tempfile::tempdir().unwrap();
+    let report = data.path().join("crawl-report.json");
+    let child = newsdesk_command(data.path())
+        .args(["crawl", "--delay-ms", "5", "--report"])
+        .arg(&report)
+        .arg("--data")
+        .arg(data.path())
+        .arg(site.url("/news/list.html"))
+        .arg(site.url("/sitemap.xml"))
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run newsdesk crawl");
+    // The second list page is asked for and held: interrupt the crawl meanwhile.
+    let asked = async {
+        while site.count(GATED) == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), asked)
+        .await
+        .expect("the crawl reaches the second list page");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    site.gate.add_permits(1);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stopped (interrupted)"), "{stderr}");
+    // A1 and A2 came before the second list page; A3 (linked from it) and A4 wait.
+    assert!(stderr.contains("2 new, 0 updated, 0 failed"), "{stderr}");
+    assert_eq!(site.count(A4), 0);
+    assert_eq!(site.count(A3), 0);
+
+    let (stderr, report) = crawl(data.path(), &site, &[]);
+    assert!(stderr.contains("2 new, 0 updated, 0 failed"), "{stderr}");
+    assert!(stderr.contains("crawl complete"), "{stderr}");
+    assert_eq!(report["crawl"][0]["fetched"], 2, "{report:#}");
+    for path in [A1, A2, A3, A4, GATED] {
+        assert_eq!(site.count(path), 1, "{path} fetched once");
+    }
 }
