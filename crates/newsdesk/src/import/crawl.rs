@@ -307,7 +307,11 @@ impl Site {
                 .await
                 .with_context(|| format!("reading {url}"))?;
             match fetched {
-                Fetched::Redirect(to) => url = to,
+                // http → https on the same host is common; another host is not ours to ask.
+                Fetched::Redirect(to) if to.host() == self.origin.host() => url = to,
+                Fetched::Redirect(to) => anyhow::bail!(
+                    "{url} redirects to another host ({to}): its rules are unknown, so the site is not crawled"
+                ),
                 Fetched::Body { bytes, .. } if status.is_success() => {
                     self.robot = match texting_robots::Robot::new(ROBOTS_AGENT, &bytes) {
                         Ok(robot) => Some(robot),
@@ -410,7 +414,11 @@ impl Crawl<'_> {
         let (bytes, content_type) = match fetched {
             Fetched::Redirect(to) => {
                 // The old address leads elsewhere on the site: that page is the one imported.
-                tracing::debug!(from = %url, to = %to, "redirect queued as a link");
+                if same_site(&to, &self.site.origin) {
+                    tracing::debug!(from = %url, to = %to, "redirect queued as a link");
+                } else {
+                    tracing::warn!(from = %url, to = %to, "redirected off the site: not followed (start from that address to crawl it)");
+                }
                 self.enqueue(to, depth);
                 return;
             }
