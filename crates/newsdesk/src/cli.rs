@@ -1,4 +1,4 @@
-//! The `newsdesk` command line: `serve`, `import`, `user`, `reindex`, `reextract`, `check`, `gen-corpus`,
+//! The `newsdesk` command line: `serve`, `import`, `crawl`, `user`, `reindex`, `reextract`, `check`, `gen-corpus`,
 //! `targets`, `backup`, `restore`, `migrate-store`. Each flag can also be set by a `NEWSDESK_*`
 //! environment variable.
 
@@ -33,6 +33,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import text or HTML pages (files, or folders of .txt/.html/.htm files) as articles.
     Import(ImportArgs),
+    /// Crawl an existing site (采集) from list pages or sitemaps and import its articles.
+    Crawl(CrawlArgs),
     /// Manage newsroom accounts: add, passwd, list, disable, enable.
     #[command(subcommand)]
     User(UserCommand),
@@ -421,6 +423,52 @@ pub struct ImportArgs {
     pub remote_images_allow_private: bool,
 }
 
+/// `newsdesk crawl`.
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Where to start: list pages (列表页) or sitemap.xml files (or sitemap indexes). Links are
+    /// followed on the site of each (scheme, host and port) and nowhere else.
+    #[arg(required = true)]
+    pub urls: Vec<String>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Slug of the channel the articles go to (the default channel 要闻 `news` is created if missing).
+    #[arg(long, env = "NEWSDESK_CHANNEL", default_value = "news")]
+    pub channel: String,
+    /// Links followed at most this far from a start URL.
+    #[arg(long, default_value_t = 3)]
+    pub depth: u32,
+    /// Pages requested per site in this run at most; run the command again to continue.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: u64,
+    /// Milliseconds between two requests to the site (robots.txt's Crawl-delay wins when longer).
+    #[arg(long, default_value_t = 500)]
+    pub delay_ms: u64,
+    /// Crawl and read every page and write the report, but store nothing (no articles, no
+    /// uploads, no crawl state).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the JSON report of the run. By default
+    /// `import-reports/crawl-YYYYMMDD-HHMMSS.mmm.json` in the data folder, and for a dry run
+    /// `crawl-report-YYYYMMDD-HHMMSS.mmm-dry-run.json` in the current folder.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The site's uploads bucket, if it has one: pictures and files of the pages go there.
+    #[command(flatten)]
+    pub uploads: UploadsArgs,
+    /// Largest picture stored, in MiB (as the server's --max-upload-mib).
+    #[arg(long, env = "NEWSDESK_MAX_UPLOAD_MIB", default_value_t = 10)]
+    pub max_upload_mib: u64,
+    /// Largest attachment stored, in MiB (as the server's --max-attachment-mib).
+    #[arg(long, env = "NEWSDESK_MAX_ATTACHMENT_MIB", default_value_t = 50)]
+    pub max_attachment_mib: u64,
+    /// Let fetching pictures and files of other hosts reach loopback and private addresses: for
+    /// tests serving files from this machine only. (The crawled site itself is reached wherever
+    /// it is: the operator named it.)
+    #[arg(long, env = "NEWSDESK_REMOTE_IMAGES_ALLOW_PRIVATE", hide = true)]
+    pub remote_images_allow_private: bool,
+}
+
 impl ServeArgs {
     /// The server configuration these flags describe.
     pub fn config(&self) -> ServeConfig {
@@ -509,30 +557,7 @@ async fn import_for_real(
     exports: &[PathBuf],
 ) -> anyhow::Result<import::ImportReport> {
     let store = store::open(&args.data.database()).await?;
-    match store.channel_by_slug(&args.channel).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) if args.channel == "news" => {
-            store.upsert_channel("要闻", "news", 0).await?;
-        }
-        Err(StoreError::NotFound) => {
-            let known: Vec<String> = store
-                .list_channels()
-                .await?
-                .into_iter()
-                .map(|c| c.slug)
-                .collect();
-            anyhow::bail!(
-                "no channel with slug {:?}; existing channels: {}",
-                args.channel,
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            );
-        }
-        Err(e) => return Err(e.into()),
-    }
+    ensure_channel(store.as_ref(), &args.channel).await?;
     let tz = store.site_settings().await?.tz();
     let uploads = crate::uploads::UploadStore::open(
         &args.data.data_dir,
@@ -564,6 +589,124 @@ async fn import_for_real(
     let mut report = import::import_batch(&articles, files, &args.paths, &options).await;
     report.merge(import::import_exports(&articles, exports, &options).await);
     Ok(report)
+}
+
+/// Runs `newsdesk crawl`; returns the process exit code (1 if any page was refused).
+pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
+    let starts = args
+        .urls
+        .iter()
+        .map(|u| {
+            let url = url::Url::parse(u.trim())
+                .with_context(|| format!("{u:?} is not a URL (expected http://… or https://…)"))?;
+            anyhow::ensure!(
+                matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+                "{u:?}: only http and https sites are crawled"
+            );
+            Ok(url)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S%.3f");
+    let report_path = match &args.report {
+        Some(path) => path.clone(),
+        None if args.dry_run => PathBuf::from(format!("crawl-report-{stamp}-dry-run.json")),
+        None => {
+            let dir = args.data.data_dir.join(import::REPORTS_DIR);
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir.join(format!("crawl-{stamp}.json"))
+        }
+    };
+    let options = import::crawl::CrawlOptions {
+        starts,
+        depth: args.depth,
+        max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
+        delay: Duration::from_millis(args.delay_ms),
+        state_dir: args.data.data_dir.join(import::crawl::STATE_DIR),
+        dry_run: args.dry_run,
+    };
+    let report = if args.dry_run {
+        let tz = match store::open_existing(&args.data.database()).await {
+            Ok(store) => store.site_settings().await?.tz(),
+            Err(_) => crate::domain::SiteSettings::default().tz(),
+        };
+        let batch = import::BatchOptions {
+            channel_slug: &args.channel,
+            tz,
+            media: None,
+        };
+        import::crawl::crawl(None, &options, &batch).await?
+    } else {
+        let store = store::open(&args.data.database()).await?;
+        ensure_channel(store.as_ref(), &args.channel).await?;
+        let tz = store.site_settings().await?.tz();
+        let uploads = crate::uploads::UploadStore::open(
+            &args.data.data_dir,
+            args.uploads.uploads_url.as_deref(),
+            &[],
+        )?;
+        uploads.check().await?;
+        // The sites named here are fetched from wherever they are; other hosts stay guarded.
+        let hosts = options
+            .starts
+            .iter()
+            .filter_map(|u| u.host_str().map(str::to_string))
+            .collect();
+        let fetcher =
+            crate::remote::RemoteFetcher::trusting(args.remote_images_allow_private, hosts)
+                .context("building the remote fetcher")?;
+        let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
+        let articles = Articles::new(store.clone(), Arc::new(index));
+        let batch = import::BatchOptions {
+            channel_slug: &args.channel,
+            tz,
+            media: Some(import::media::MediaContext {
+                store: store.as_ref(),
+                files: &uploads,
+                fetcher: Some(&fetcher),
+                max_image_bytes: args.max_upload_mib.saturating_mul(1024 * 1024),
+                max_attachment_bytes: args.max_attachment_mib.saturating_mul(1024 * 1024),
+            }),
+        };
+        import::crawl::crawl(Some(&articles), &options, &batch).await?
+    };
+    let json = serde_json::to_vec_pretty(&report).context("writing the crawl report")?;
+    std::fs::write(&report_path, json)
+        .with_context(|| format!("writing the crawl report {}", report_path.display()))?;
+    eprint!("{}", report.human());
+    for site in &report.crawl {
+        eprint!("{}", site.human());
+    }
+    eprintln!("report: {}", report_path.display());
+    Ok(if report.summary.failed > 0 { 1 } else { 0 })
+}
+
+/// Checks that the channel articles go to exists; the default channel 要闻 `news` is created.
+async fn ensure_channel(store: &dyn store::Store, channel: &str) -> anyhow::Result<()> {
+    match store.channel_by_slug(channel).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound) if channel == "news" => {
+            store.upsert_channel("要闻", "news", 0).await?;
+        }
+        Err(StoreError::NotFound) => {
+            let known: Vec<String> = store
+                .list_channels()
+                .await?
+                .into_iter()
+                .map(|c| c.slug)
+                .collect();
+            anyhow::bail!(
+                "no channel with slug {:?}; existing channels: {}",
+                channel,
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise (logs, CI).

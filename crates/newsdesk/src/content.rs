@@ -332,11 +332,12 @@ impl Articles {
             let stamps: std::collections::HashMap<i64, i64> =
                 self.store.search_stamps(batch).await?.into_iter().collect();
             // A few reads in flight at once: each is a round trip, the pool has the connections.
-            let read: Vec<(i64, StoreResult<Article>)> = futures::stream::iter(batch.iter().copied())
-                .map(|id| async move { (id, self.store.article_by_id(id).await) })
-                .buffered(READS_IN_FLIGHT)
-                .collect()
-                .await;
+            let read: Vec<(i64, StoreResult<Article>)> =
+                futures::stream::iter(batch.iter().copied())
+                    .map(|id| async move { (id, self.store.article_by_id(id).await) })
+                    .buffered(READS_IN_FLIGHT)
+                    .collect()
+                    .await;
             let mut changes = Vec::with_capacity(batch.len());
             for (id, article) in read {
                 changes.push(match article {

@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => run_serve(args).await.map(|()| 0),
         Command::Import(args) => run_import(args).await,
+        Command::Crawl(args) => newsdesk::cli::run_crawl(args).await,
         Command::User(command) => newsdesk::cli::run_user(command).await.map(|()| 0),
         Command::Reindex(args) => run_reindex(args).await.map(|()| 0),
         Command::Reextract(args) => newsdesk::cli::run_reextract(args).await.map(|()| 0),

@@ -95,12 +95,14 @@ pub fn is_public(ip: IpAddr) -> bool {
 #[derive(Debug)]
 struct GuardedResolver {
     allow_private: bool,
+    /// Host names whose addresses are all allowed (see [`RemoteFetcher::trusting`]).
+    trusted: Arc<[String]>,
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let allow_private = self.allow_private;
         let host = name.as_str().to_string();
+        let allow_private = self.allow_private || is_trusted(&self.trusted, &host);
         Box::pin(async move {
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
@@ -118,10 +120,11 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// Checks a URL before it is requested (and at every redirect): scheme, and a literal address
 /// (which reaches no resolver).
-fn check_url(url: &url::Url, allow_private: bool) -> Result<(), FetchError> {
+fn check_url(url: &url::Url, allow_private: bool, trusted: &[String]) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Scheme);
     }
+    let allow_private = allow_private || url.host_str().is_some_and(|h| is_trusted(trusted, h));
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
@@ -141,21 +144,54 @@ fn check_url(url: &url::Url, allow_private: bool) -> Result<(), FetchError> {
     }
 }
 
+/// Whether `host` (a name or a literal address, IPv6 in brackets or not) is one of `trusted`.
+fn is_trusted(trusted: &[String], host: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.');
+    trusted.iter().any(|t| t.eq_ignore_ascii_case(host))
+}
+
+/// `Accept` of an image fetch.
+pub const ACCEPT_IMAGES: &str = "image/*";
+/// `Accept` of any other file (an attachment: PDF, Word, ZIP…).
+pub const ACCEPT_ANY: &str = "*/*";
+
 /// The guarded client for remote images.
 #[derive(Debug, Clone)]
 pub struct RemoteFetcher {
     client: reqwest::Client,
     allow_private: bool,
+    trusted: Arc<[String]>,
 }
 
 impl RemoteFetcher {
     /// A client refusing internal addresses unless `allow_private` (tests with a local server).
     pub fn new(allow_private: bool) -> anyhow::Result<Self> {
+        Self::trusting(allow_private, Vec::new())
+    }
+
+    /// [`Self::new`], with hosts reached wherever they are, private network included: the site
+    /// an operator names to `newsdesk crawl` (an old CMS often lives on an intranet address).
+    /// Only the operator's command line names these; every other host stays guarded, and a
+    /// redirect from a trusted host to another is checked as usual.
+    pub fn trusting(allow_private: bool, hosts: Vec<String>) -> anyhow::Result<Self> {
+        let trusted: Arc<[String]> = hosts
+            .into_iter()
+            .map(|h| {
+                h.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .collect();
+        let in_policy = trusted.clone();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
                 return attempt.error(TooManyRedirects);
             }
-            match check_url(attempt.url(), allow_private) {
+            match check_url(attempt.url(), allow_private, &in_policy) {
                 Ok(()) => attempt.follow(),
                 Err(FetchError::Private) => {
                     let host = attempt.url().host_str().unwrap_or_default().to_string();
@@ -170,26 +206,41 @@ impl RemoteFetcher {
             .no_proxy()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(FETCH_TIMEOUT)
-            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+            .dns_resolver(Arc::new(GuardedResolver {
+                allow_private,
+                trusted: trusted.clone(),
+            }))
             .build()?;
         Ok(Self {
             client,
             allow_private,
+            trusted,
         })
     }
 
-    /// Fetches `url` whole, refusing more than `max_bytes`; the bytes and the URL they came from
-    /// (after redirects).
+    /// Fetches the image at `url` whole, refusing more than `max_bytes`; the bytes and the URL
+    /// they came from (after redirects).
     pub async fn fetch(&self, url: &str, max_bytes: u64) -> Result<(Vec<u8>, String), FetchError> {
+        self.fetch_accepting(url, max_bytes, ACCEPT_IMAGES).await
+    }
+
+    /// [`Self::fetch`] asking for `accept` ([`ACCEPT_IMAGES`], [`ACCEPT_ANY`] for a file): a
+    /// server choosing by `Accept` would answer an image request for a PDF with an error.
+    pub async fn fetch_accepting(
+        &self,
+        url: &str,
+        max_bytes: u64,
+        accept: &'static str,
+    ) -> Result<(Vec<u8>, String), FetchError> {
         let parsed = url::Url::parse(url).map_err(|_| FetchError::BadUrl)?;
-        check_url(&parsed, self.allow_private)?;
+        check_url(&parsed, self.allow_private, &self.trusted)?;
         let too_large = || FetchError::TooLarge {
             limit: crate::attachments::human_size(i64::try_from(max_bytes).unwrap_or(i64::MAX)),
         };
         let mut response = self
             .client
             .get(parsed)
-            .header(reqwest::header::ACCEPT, "image/*")
+            .header(reqwest::header::ACCEPT, accept)
             .send()
             .await
             .map_err(classify)?;
@@ -573,7 +624,7 @@ mod tests {
 
     #[test]
     fn urls_are_checked_before_any_request() {
-        let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), false);
+        let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &[]);
         assert!(matches!(
             check("ftp://example.com/a.png"),
             Err(FetchError::Scheme)
@@ -599,7 +650,23 @@ mod tests {
             Err(FetchError::Private)
         ));
         assert!(check("https://mmbiz.qpic.cn/a.jpg").is_ok());
-        assert!(check_url(&url::Url::parse("http://127.0.0.1/a.png").unwrap(), true).is_ok());
+        assert!(
+            check_url(
+                &url::Url::parse("http://127.0.0.1/a.png").unwrap(),
+                true,
+                &[]
+            )
+            .is_ok()
+        );
+        // The site an operator crawls is reached wherever it is; other hosts stay guarded.
+        let trusted = ["10.0.0.5".to_string(), "::1".to_string()];
+        let with = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &trusted);
+        assert!(with("http://10.0.0.5:8080/a.png").is_ok());
+        assert!(with("http://[::1]/a.png").is_ok());
+        assert!(matches!(
+            with("http://10.0.0.6/a.png"),
+            Err(FetchError::Private)
+        ));
     }
 
     #[tokio::test]
@@ -610,15 +677,24 @@ mod tests {
         let name = || reqwest::dns::Name::from_str("localhost").unwrap();
         let refused = GuardedResolver {
             allow_private: false,
+            trusted: Arc::from(Vec::new()),
         }
         .resolve(name())
         .await;
         assert!(refused.is_err());
         let allowed = GuardedResolver {
             allow_private: true,
+            trusted: Arc::from(Vec::new()),
         }
         .resolve(name())
         .await;
         assert!(allowed.is_ok_and(|mut a| a.next().is_some()));
+        let trusted = GuardedResolver {
+            allow_private: false,
+            trusted: Arc::from(vec!["LOCALHOST".to_string()]),
+        }
+        .resolve(name())
+        .await;
+        assert!(trusted.is_ok_and(|mut a| a.next().is_some()));
     }
 }

@@ -1,7 +1,8 @@
 //! The pictures and files an imported page links to, made ours: each body picture (`![alt](SRC)`)
 //! and each linked file (`[name](HREF)`) named in [`super::ParsedPage::images`] and
 //! [`super::ParsedPage::attachments`] is read from beside the page (a relative SRC, resolved
-//! against the page's folder and never outside the folder given on the command line) or fetched
+//! against the page's folder and never outside the folder given on the command line; for a
+//! crawled page, against its address, see [`Base`]) or fetched
 //! (an http(s) URL, through the guarded [`RemoteFetcher`]: internal addresses refused), stored like
 //! an upload of the newsroom (images checked and resized into variants and recorded in the image
 //! library; attachments checked by their bytes and recorded), and the body's `](SRC)` rewritten to
@@ -66,6 +67,40 @@ enum Source {
     File(PathBuf),
     /// An http(s) URL.
     Url(String),
+}
+
+/// Where a page's relative pictures and files are.
+#[derive(Debug, Clone, Copy)]
+pub enum Base<'a> {
+    /// Beside a saved page: its folder `page_dir`, never outside `root` (the folder given on the
+    /// command line, which also stands for the old site's `/`).
+    Folder {
+        /// The page's folder.
+        page_dir: &'a Path,
+        /// The import folder.
+        root: &'a Path,
+    },
+    /// The address a page was fetched from (`newsdesk crawl`): a relative SRC / HREF is joined to
+    /// it as a browser would, then fetched like any http(s) URL.
+    Url(&'a url::Url),
+}
+
+/// Resolves a SRC / HREF as written against `base`, see [`Base`].
+fn resolve_at(written: &str, base: Base<'_>) -> Result<Source, String> {
+    match base {
+        Base::Folder { page_dir, root } => resolve(written, page_dir, root),
+        Base::Url(page) => {
+            let w = written.trim().replace("&amp;", "&");
+            if w.to_ascii_lowercase().starts_with("data:") {
+                return Err("an inline data: URI is not a file".into());
+            }
+            let url = page.join(&w).map_err(|e| format!("not an address: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err("only http(s) URLs are fetched".into());
+            }
+            Ok(Source::Url(url.to_string()))
+        }
+    }
 }
 
 /// Resolves a SRC / HREF as written: an http(s) URL (or `//host/…`), or a path relative to
@@ -161,6 +196,7 @@ fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 async fn load(
     source: &Source,
     max: u64,
+    accept: &'static str,
     ctx: &MediaContext<'_>,
 ) -> Result<(Vec<u8>, String), String> {
     match source {
@@ -180,7 +216,7 @@ async fn load(
                 return Err("remote fetching is off".into());
             };
             let (bytes, final_url) = fetcher
-                .fetch(url, max)
+                .fetch_accepting(url, max, accept)
                 .await
                 .map_err(|e| format!("cannot fetch it: {e}"))?;
             Ok((bytes, name_from_url(&final_url)))
@@ -206,7 +242,13 @@ fn name_from_url(url: &str) -> String {
 
 /// Stores one picture; its URL.
 async fn store_image(source: &Source, ctx: &MediaContext<'_>) -> Result<String, String> {
-    let (bytes, name) = load(source, ctx.max_image_bytes, ctx).await?;
+    let (bytes, name) = load(
+        source,
+        ctx.max_image_bytes,
+        crate::remote::ACCEPT_IMAGES,
+        ctx,
+    )
+    .await?;
     let stored = match crate::images::store(ctx.files, bytes, ctx.max_image_bytes).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return Err(format!("refused: {e}")),
@@ -238,7 +280,13 @@ async fn store_attachment(
     link_text: &str,
     ctx: &MediaContext<'_>,
 ) -> Result<(i64, String), String> {
-    let (bytes, fallback) = load(source, ctx.max_attachment_bytes, ctx).await?;
+    let (bytes, fallback) = load(
+        source,
+        ctx.max_attachment_bytes,
+        crate::remote::ACCEPT_ANY,
+        ctx,
+    )
+    .await?;
     let checked = crate::attachments::store(ctx.files, bytes, ctx.max_attachment_bytes)
         .await
         .map_err(|e| format!("refused: {e}"))?;
@@ -282,14 +330,13 @@ fn point(body: &mut String, from: &str, to: &str) {
 }
 
 /// Stores the pictures (`images`) and files (`attachments`) a page's Markdown `body` names, read
-/// beside the page in `page_dir` (never outside `root`, the folder given on the command line) or
-/// fetched, and points the body at our copies. See the module doc.
+/// beside the page or fetched (relative ones found from `base`), and points the body at our
+/// copies. See the module doc.
 pub async fn store_media(
     body: &str,
     images: &[String],
     attachments: &[LinkedFile],
-    page_dir: &Path,
-    root: &Path,
+    base: Base<'_>,
     ctx: &MediaContext<'_>,
 ) -> MediaOutcome {
     let mut out = MediaOutcome {
@@ -302,7 +349,7 @@ pub async fn store_media(
             continue;
         }
         seen.push(src);
-        let stored = match resolve(src, page_dir, root) {
+        let stored = match resolve_at(src, base) {
             Ok(source) => store_image(&source, ctx).await,
             Err(e) => Err(e),
         };
@@ -325,7 +372,7 @@ pub async fn store_media(
             continue;
         }
         seen.push(&file.href);
-        let stored = match resolve(&file.href, page_dir, root) {
+        let stored = match resolve_at(&file.href, base) {
             Ok(source) => store_attachment(&source, &file.name, ctx).await,
             Err(e) => Err(e),
         };
@@ -386,6 +433,27 @@ mod tests {
             resolve("http://old.cn/a.php?x=1&amp;y=2", &pages, root.path()),
             Ok(Source::Url("http://old.cn/a.php?x=1&y=2".into()))
         );
+    }
+
+    #[test]
+    fn sources_of_a_fetched_page_resolve_against_its_address() {
+        let page = url::Url::parse("http://old.cn/news/2024/a.html?x=1").unwrap();
+        let at = |w: &str| resolve_at(w, Base::Url(&page));
+        assert_eq!(
+            at("../img/a.png"),
+            Ok(Source::Url("http://old.cn/news/img/a.png".into()))
+        );
+        assert_eq!(
+            at("/files/plan.pdf"),
+            Ok(Source::Url("http://old.cn/files/plan.pdf".into()))
+        );
+        assert_eq!(
+            at("//cdn.old.cn/b.jpg"),
+            Ok(Source::Url("http://cdn.old.cn/b.jpg".into()))
+        );
+        assert!(at("data:image/png;base64,AA").is_err());
+        assert!(at("file:///etc/passwd").is_err());
+        assert!(at("javascript:alert(1)").is_err());
     }
 
     #[cfg(unix)]

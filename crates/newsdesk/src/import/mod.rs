@@ -10,6 +10,7 @@
 //! the minute, in UTC (`import_key`). Importing a page again, from any path, updates the article with
 //! that key and never adds a second one; its slug (URL) stays, and its 浏览量 never goes down.
 
+pub mod crawl;
 pub mod encoding;
 pub mod html;
 pub mod markdown;
@@ -574,6 +575,9 @@ pub struct ImportSummary {
     pub failed: usize,
     /// Items of a WordPress export not imported by design (attachments, trashed posts).
     pub skipped: usize,
+    /// Crawled pages that do not read as articles (list pages, indexes): their links were
+    /// followed, nothing imported; not an error.
+    pub followed: usize,
 }
 
 /// What happened to one page, for the import report.
@@ -582,7 +586,8 @@ pub struct PageReport {
     /// The file.
     pub file: String,
     /// `created`, `updated`, `unchanged`, `refused`, `skipped` (an export's item not imported,
-    /// the reason says why), or `parsed` (a dry run).
+    /// the reason says why), `followed` (a crawled page that is not an article, the reason says
+    /// why: its links were followed), or `parsed` (a dry run).
     pub outcome: &'static str,
     /// Why it was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -621,6 +626,9 @@ pub struct ImportReport {
     pub summary: ImportSummary,
     /// One entry per file, in import order.
     pub pages: Vec<PageReport>,
+    /// What a crawl (`newsdesk crawl`) did besides the pages: requests, pages skipped and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crawl: Vec<crawl::CrawlSummary>,
 }
 
 impl ImportReport {
@@ -639,7 +647,9 @@ impl ImportReport {
             } else {
                 "imported"
             },
-            self.pages.len().saturating_sub(s.failed + s.skipped),
+            self.pages
+                .len()
+                .saturating_sub(s.failed + s.skipped + s.followed),
             s.created,
             s.updated,
             s.failed,
@@ -650,6 +660,13 @@ impl ImportReport {
                 out,
                 "{} WordPress item(s) skipped (attachments, trashed posts; see the report)",
                 s.skipped
+            );
+        }
+        if s.followed > 0 {
+            let _ = writeln!(
+                out,
+                "{} crawled page(s) not articles (lists, indexes): links followed, not imported",
+                s.followed
             );
         }
         // Refused files were named as they came (one line each); here the pages kept in part.
@@ -757,7 +774,9 @@ impl ImportReport {
         s.unchanged += o.unchanged;
         s.failed += o.failed;
         s.skipped += o.skipped;
+        s.followed += o.followed;
         self.pages.extend(other.pages);
+        self.crawl.extend(other.crawl);
     }
 
     /// Adds an export's items that were skipped or refused while reading it.
@@ -939,7 +958,12 @@ pub async fn import_batch(
         let mut parsed = Vec::with_capacity(read.len());
         for (path, read) in read {
             match read {
-                Ok((page, input)) => parsed.push(ParsedItem { path, page, input }),
+                Ok((page, input)) => parsed.push(ParsedItem {
+                    path,
+                    base_url: None,
+                    page,
+                    input,
+                }),
                 Err(e) => {
                     let entry = PageReport {
                         file: path.display().to_string(),
@@ -959,8 +983,12 @@ pub async fn import_batch(
 /// A page read, with the article it makes (built by [`to_article`]), ready to store.
 #[derive(Debug, Clone)]
 pub struct ParsedItem {
-    /// The file it was read from (pictures and files beside it are found from there).
+    /// The file it was read from (pictures and files beside it are found from there); for a
+    /// crawled page, its URL (what the report names).
     pub path: PathBuf,
+    /// The address a crawled page was fetched from: its relative pictures and files are fetched
+    /// against it rather than read beside `path`.
+    pub base_url: Option<url::Url>,
     /// What the reader found.
     pub page: ParsedPage,
     /// The article.
@@ -1016,7 +1044,7 @@ async fn store_chunk(
             attachment_ids: Vec::new(),
         };
         fill_from_page(&mut p.report, &p.page);
-        keep_media(&mut p, &item.path, roots, options).await;
+        keep_media(&mut p, &item.path, item.base_url.as_ref(), roots, options).await;
         pending.push(p);
     }
     // Pages whose article is already there as they say are not written again.
@@ -1071,7 +1099,13 @@ async fn store_chunk(
 }
 
 /// Stores the page's pictures and files (see [`media`]) and points its body at them.
-async fn keep_media(p: &mut Pending, path: &Path, roots: &[PathBuf], options: &BatchOptions<'_>) {
+async fn keep_media(
+    p: &mut Pending,
+    path: &Path,
+    base_url: Option<&url::Url>,
+    roots: &[PathBuf],
+    options: &BatchOptions<'_>,
+) {
     if p.page.images.is_empty() && p.page.attachments.is_empty() {
         return;
     }
@@ -1092,12 +1126,18 @@ async fn keep_media(p: &mut Pending, path: &Path, roots: &[PathBuf], options: &B
     };
     let root = root_of(path, roots);
     let page_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = match base_url {
+        Some(url) => media::Base::Url(url),
+        None => media::Base::Folder {
+            page_dir: &page_dir,
+            root: &root,
+        },
+    };
     let done = media::store_media(
         &p.input.body_source,
         &p.page.images,
         &p.page.attachments,
-        &page_dir,
-        &root,
+        base,
         ctx,
     )
     .await;

@@ -245,6 +245,7 @@ pub fn read_export(
         match read_item(item, &files, &authors, base, status, &channel_slug, tz) {
             Ok((page, input)) => export.items.push(ParsedItem {
                 path: PathBuf::from(&name),
+                base_url: None,
                 page,
                 input,
             }),

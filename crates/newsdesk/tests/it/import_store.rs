@@ -261,7 +261,12 @@ fn parsed(dir: &Path, old: &OldSite, channel: &str) -> ParsedItem {
     );
     input.body_html =
         newsdesk::render::body_html(newsdesk::domain::BodyFormat::Markdown, &input.body_source);
-    ParsedItem { path, page, input }
+    ParsedItem {
+        path,
+        base_url: None,
+        page,
+        input,
+    }
 }
 
 #[tokio::test]

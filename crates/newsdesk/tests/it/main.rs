@@ -17,6 +17,7 @@ mod editor;
 mod headers;
 mod home;
 mod import_abuse;
+mod import_crawl;
 mod import_reading;
 mod import_sites;
 mod import_store;
