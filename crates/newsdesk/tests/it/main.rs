@@ -16,6 +16,7 @@ mod editor;
 mod headers;
 mod home;
 mod import_abuse;
+mod import_dedecms;
 mod import_reading;
 mod import_sites;
 mod import_store;
