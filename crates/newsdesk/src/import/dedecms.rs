@@ -514,12 +514,12 @@ fn read_archive(
             channel.name
         ));
     }
-    let mut flags = a.flag.split(',').map(str::trim).filter(|f| !f.is_empty());
+    let flags = a.flag.split(',').map(str::trim).filter(|f| !f.is_empty());
     let mut extras = Extras {
         dynamic_address: public.then(|| format!("/plus/view.php?aid={}", a.id)),
         ..Extras::default()
     };
-    for flag in flags.by_ref() {
+    for flag in flags {
         match flag {
             "h" => extras.headline = true,
             "c" | "f" => extras.featured = true,

@@ -102,6 +102,22 @@ const TABLE_BODY: &str = "<p>　　2024年全市新能源汽车产量再创新�
     <p><img src=\"/uploads/allimg/240208/1-24020Q01234.png\" alt=\"生产线\" /></p>\
     <p>整车企业和零部件企业协同发展。</p>";
 
+/// id, typeid, flag, arcrank, click, title, writer, source, litpic, time, keywords, description.
+type ArchiveRow<'a> = (
+    i64,
+    i64,
+    Option<&'a str>,
+    i64,
+    i64,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    i64,
+    &'a str,
+    &'a str,
+);
+
 /// Two channels (国内 under 新闻中心) and four articles: a table and a picture; 1287 clicks,
 /// flag h and a cover; unreviewed (arcrank -1); in the recycle bin (arcrank -2).
 async fn load_rows(url: &str) {
@@ -116,20 +132,7 @@ async fn load_rows(url: &str) {
     let archive = "INSERT INTO dede_archives (id, typeid, flag, channel, arcrank, click, title, \
         writer, source, litpic, pubdate, senddate, keywords, description) \
         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let rows: [(
-        i64,
-        i64,
-        Option<&str>,
-        i64,
-        i64,
-        &str,
-        &str,
-        &str,
-        &str,
-        i64,
-        &str,
-        &str,
-    ); 4] = [
+    let rows: [ArchiveRow<'_>; 4] = [
         (
             123,
             1,
@@ -274,7 +277,7 @@ fn run_import(data: &Path, args: &[&str], report: &Path) -> (String, serde_json:
     (stderr, report)
 }
 
-fn entry<'a>(report: &'a serde_json::Value, aid: u32) -> &'a serde_json::Value {
+fn entry(report: &serde_json::Value, aid: u32) -> &serde_json::Value {
     report["pages"]
         .as_array()
         .unwrap()
