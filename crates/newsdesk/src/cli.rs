@@ -389,8 +389,23 @@ pub struct ServeArgs {
 pub struct ImportArgs {
     /// Files or folders to import: pages (`.txt`, `.html`, `.htm`; folders are searched for them)
     /// and WordPress export files (WXR `.xml`, named one by one).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "dedecms")]
     pub paths: Vec<PathBuf>,
+    /// Import a DedeCMS (织梦) site from its MySQL/MariaDB database:
+    /// `mysql://user:password@host:3306/database`. Its channels (栏目) become channels, its
+    /// articles articles; their old addresses answer 301.
+    #[arg(long, env = "NEWSDESK_DEDECMS_URL", value_name = "URL")]
+    pub dedecms: Option<String>,
+    /// Prefix of the DedeCMS tables.
+    #[arg(long, default_value = "dede_", requires = "dedecms")]
+    pub table_prefix: String,
+    /// The old DedeCMS site's address (`https://www.example.com`): pictures named by path
+    /// (`/uploads/allimg/…`) are fetched from it, and old addresses are kept as its URLs.
+    #[arg(long, requires = "dedecms", value_name = "URL")]
+    pub old_site_url: Option<String>,
+    /// The old DedeCMS site's web root on disk: pictures named by path are read from it first.
+    #[arg(long, requires = "dedecms", value_name = "DIR")]
+    pub old_site_root: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Slug of the channel the articles go to (the default channel 要闻 `news` is created if missing).
@@ -539,6 +554,9 @@ pub async fn run_import(args: &ImportArgs) -> anyhow::Result<i32> {
         };
         let mut report = import::dry_run(&files, &args.channel, tz);
         report.merge(import::dry_run_exports(&exports, &args.channel, tz));
+        if let Some(source) = dedecms_source(args) {
+            report.merge(import::dedecms::dry_run(&source, tz).await);
+        }
         report
     } else {
         import_for_real(args, &files, &exports).await?
@@ -557,7 +575,11 @@ async fn import_for_real(
     exports: &[PathBuf],
 ) -> anyhow::Result<import::ImportReport> {
     let store = store::open(&args.data.database()).await?;
-    ensure_channel(store.as_ref(), &args.channel).await?;
+    // A DedeCMS site alone brings its own channels: the default one is not needed.
+    let channel_needed = !files.is_empty() || !exports.is_empty() || args.dedecms.is_none();
+    if channel_needed {
+        ensure_channel(store.as_ref(), &args.channel).await?;
+    }
     let tz = store.site_settings().await?.tz();
     let uploads = crate::uploads::UploadStore::open(
         &args.data.data_dir,
@@ -588,6 +610,9 @@ async fn import_for_real(
     };
     let mut report = import::import_batch(&articles, files, &args.paths, &options).await;
     report.merge(import::import_exports(&articles, exports, &options).await);
+    if let Some(source) = dedecms_source(args) {
+        report.merge(import::dedecms::import_site(&articles, &source, &options).await);
+    }
     Ok(report)
 }
 
@@ -707,6 +732,16 @@ async fn ensure_channel(store: &dyn store::Store, channel: &str) -> anyhow::Resu
         Err(e) => return Err(e.into()),
     }
     Ok(())
+}
+
+/// What `--dedecms` and its flags name.
+fn dedecms_source(args: &ImportArgs) -> Option<import::dedecms::DedeSource> {
+    Some(import::dedecms::DedeSource {
+        url: args.dedecms.clone()?,
+        table_prefix: args.table_prefix.clone(),
+        old_site_url: args.old_site_url.clone(),
+        old_site_root: args.old_site_root.clone(),
+    })
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise (logs, CI).

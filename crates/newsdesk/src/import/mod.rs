@@ -11,6 +11,7 @@
 //! that key and never adds a second one; its slug (URL) stays, and its 浏览量 never goes down.
 
 pub mod crawl;
+pub mod dedecms;
 pub mod encoding;
 pub mod html;
 pub mod markdown;
@@ -109,6 +110,9 @@ pub enum ImportError {
     /// A WordPress export that cannot be read as a whole; the message says why.
     #[error("the WordPress export is refused: {0}")]
     Export(String),
+    /// A CMS database (DedeCMS) that cannot be read; the message says why.
+    #[error("the DedeCMS database is refused: {0}")]
+    Database(String),
     /// Reading the page failed inside the importer: a bug, reported for this file only.
     #[error("internal error while reading the page: {0}")]
     Internal(String),
@@ -598,6 +602,9 @@ pub struct PageReport {
     /// The article's address here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The article's id here, once stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_id: Option<i64>,
     /// How the bytes were decoded.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub encoding: String,
@@ -658,7 +665,8 @@ impl ImportReport {
         if s.skipped > 0 {
             let _ = writeln!(
                 out,
-                "{} WordPress item(s) skipped (attachments, trashed posts; see the report)",
+                "{} item(s) skipped (WordPress attachments and trashed posts, DedeCMS recycle bin \
+                 and non-article models; see the report)",
                 s.skipped
             );
         }
@@ -1075,14 +1083,14 @@ async fn store_chunk(
         let stored = match outcome {
             Ok((id, what)) => keep_origin(articles.store(), id, what == "created", &mut p)
                 .await
-                .map(|()| what)
+                .map(|()| (id, what))
                 .map_err(|e| {
                     anyhow::Error::new(e).context("stored, but its origin facts were not")
                 }),
             Err(e) => Err(e),
         };
         match stored {
-            Ok(what) => {
+            Ok((id, what)) => {
                 match what {
                     "created" => report.summary.created += 1,
                     "updated" => report.summary.updated += 1,
@@ -1090,6 +1098,7 @@ async fn store_chunk(
                 }
                 p.report.outcome = what;
                 p.report.url = Some(format!("/articles/{}", p.input.slug));
+                p.report.article_id = Some(id);
                 report.pages.push(p.report);
             }
             Err(e) => refused(report, bar, p.report, e),

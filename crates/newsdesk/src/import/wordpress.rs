@@ -320,7 +320,7 @@ fn autop(content: &str) -> String {
 }
 
 /// The lines of an HTML fragment, read by the page flattener.
-fn fragment_lines(html_fragment: &str) -> Result<Vec<page::Line>, ImportError> {
+pub(super) fn fragment_lines(html_fragment: &str) -> Result<Vec<page::Line>, ImportError> {
     let doc = format!(
         "<!DOCTYPE html><html><head><meta charset=utf-8></head><body>{html_fragment}</body></html>"
     );

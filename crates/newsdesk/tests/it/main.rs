@@ -18,6 +18,7 @@ mod headers;
 mod home;
 mod import_abuse;
 mod import_crawl;
+mod import_dedecms;
 mod import_reading;
 mod import_sites;
 mod import_store;
