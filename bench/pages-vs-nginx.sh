@@ -9,7 +9,8 @@
 #   NEWSDESK_BIN=target/release/newsdesk bench/pages-vs-nginx.sh            # skip the build
 #
 # Default pages: the seed article (the last article of /channels/nev), the home page, a channel
-# page (/channels/nev), its second page when it has one, and the site's RSS feed.
+# page (/channels/nev), its second page when it has one, the site's RSS feed, and the demo's tag
+# page 新能源汽车 with its feed, its 专题, the 专题 index and the single page 关于我们.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -31,22 +32,27 @@ port_nd=${PORT_ND:-18191} port_ng=${PORT_NG:-18192}
 RUST_LOG=warn "$bin" serve --data "$work/data" --addr 127.0.0.1:$port_nd &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port_nd/healthz" >/dev/null && break; sleep 0.1; done
 seed=$(curl -sf "http://127.0.0.1:$port_nd/channels/nev" | grep -o 'href="/articles/[^"]*"' | tail -1 | cut -d'"' -f2)
-pages=("$seed" / /channels/nev /feed.xml)
+tag=/tags/%E6%96%B0%E8%83%BD%E6%BA%90%E6%B1%BD%E8%BD%A6
+pages=("$seed" / /channels/nev /feed.xml "$tag" "$tag/feed.xml" /topics/nev-industry /topics /pages/about)
 curl -sf -o /dev/null "http://127.0.0.1:$port_nd/channels/nev?page=2" && pages+=("/channels/nev?page=2")
 # shellcheck disable=SC2206
 pages+=(${EXTRA_PAGES:-})
 
 # nginx serves each page from a file named after its path (and query): "/" is index.html.
-file_of() {
+path_ng() {
   local p=${1%%\?*} q=${1#*\?}
   [ "$q" = "$1" ] && q=""
   [ "$p" = "/" ] && p=/index.html
   [ -n "$q" ] && p="$p-$q"
   printf '%s' "$p"
 }
+# nginx looks a path up percent-decoded (/tags/%E6…), so the file is named decoded.
+file_of() {
+  local p; p=$(path_ng "$1")
+  printf '%b' "${p//%/\\x}"
+}
 url_ng() {
-  local f; f=$(file_of "$1")
-  printf 'http://127.0.0.1:%s%s' "$port_ng" "$f"
+  printf 'http://127.0.0.1:%s%s' "$port_ng" "$(path_ng "$1")"
 }
 wrk_headers=()
 [ -n "${GZIP:-}" ] && wrk_headers=(-H 'Accept-Encoding: gzip')

@@ -266,7 +266,7 @@ pub struct CheckArgs {
     #[arg(long = "data", env = "NEWSDESK_DATA", default_value = "./data")]
     pub data_dir: PathBuf,
     /// PostgreSQL database of the site (`postgres://…`); unset: SQLite in the data folder.
-    #[arg(long, env = "NEWSDESK_DATABASE_URL")]
+    #[arg(long, env = "NEWSDESK_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Re-index the missing and stale articles and delete the extra documents (or rebuild an
     /// index that is missing, unreadable or cut by another analyzer).
@@ -299,7 +299,7 @@ pub struct DataArgs {
     pub data_dir: PathBuf,
     /// PostgreSQL database (`postgres://user:password@host/db`) shared by several nodes; unset:
     /// SQLite in the data folder (the search index and a local upload folder stay there).
-    #[arg(long, env = "NEWSDESK_DATABASE_URL")]
+    #[arg(long, env = "NEWSDESK_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -394,7 +394,12 @@ pub struct ImportArgs {
     /// Import a DedeCMS (织梦) site from its MySQL/MariaDB database:
     /// `mysql://user:password@host:3306/database`. Its channels (栏目) become channels, its
     /// articles articles; their old addresses answer 301.
-    #[arg(long, env = "NEWSDESK_DEDECMS_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "NEWSDESK_DEDECMS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub dedecms: Option<String>,
     /// Prefix of the DedeCMS tables.
     #[arg(long, default_value = "dede_", requires = "dedecms")]

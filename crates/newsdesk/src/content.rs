@@ -256,14 +256,20 @@ impl Articles {
     /// Saves many articles, then indexes all of those saved in one commit (much faster than one
     /// commit per article). Returns each article's outcome in input order.
     pub async fn save_all(&self, inputs: &[ArticleInput]) -> Vec<StoreResult<Upserted>> {
-        // Extractions run side by side on the CPU pool; the writes then go in one transaction.
-        let found = futures::future::join_all(inputs.iter().map(|input| async move {
-            match targets_of(input).await {
-                Ok(found) => self.corrected_import(input, found).await,
-                Err(e) => Err(e),
-            }
-        }))
-        .await;
+        // Extractions run side by side, as many as the CPU pool has cores (each waits for its
+        // core only once started); the writes then go in one transaction.
+        // (By index: a stream of references makes the future not `Send` for every lifetime.)
+        let found: Vec<StoreResult<Extraction>> = futures::stream::iter(0..inputs.len())
+            .map(|i| async move {
+                let input = &inputs[i];
+                match targets_of(input).await {
+                    Ok(found) => self.corrected_import(input, found).await,
+                    Err(e) => Err(e),
+                }
+            })
+            .buffered(pool::capacity())
+            .collect()
+            .await;
         let ready: Vec<(&ArticleInput, &Extraction)> = inputs
             .iter()
             .zip(&found)

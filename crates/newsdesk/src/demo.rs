@@ -8,11 +8,13 @@
 //! So that the demo reads as a portal, most pages have a cover (`demo/covers/{page}.jpg`, small
 //! illustrations drawn for the demo, stored like uploads with their variants) and editors' flags:
 //! a 头条, 焦点图 slides (推荐) and a 置顶 article. The seed page keeps neither, as it was imported.
+//! Articles carry tags (so tag pages exist), one 专题 gathers the new-energy-vehicle coverage, and
+//! the footer links the single pages 关于我们, 联系我们 and 免责声明 (`demo/pages/{slug}.md`).
 
 use include_dir::{Dir, include_dir};
 
 use crate::content::Articles;
-use crate::domain::{ArticleFlag, SiteSettings};
+use crate::domain::{ArticleFlag, BodyFormat, SitePageInput, SiteSettings, TopicInput};
 use crate::import;
 use crate::uploads::UploadStore;
 
@@ -40,6 +42,47 @@ const FLAGS: &[(&str, ArticleFlag)] = &[
     ("storage-safety", ArticleFlag::Featured),
     ("nev-consumption-policy", ArticleFlag::Pinned),
 ];
+
+/// Folder of `demo/` holding the single pages (not a channel): `{slug}.md`.
+const PAGES: &str = "pages";
+
+/// The single pages: slug, title, in footer order.
+const SINGLE_PAGES: &[(&str, &str)] = &[
+    ("about", "关于我们"),
+    ("contact", "联系我们"),
+    ("disclaimer", "免责声明"),
+];
+
+/// Tags of demo pages, by file stem.
+const TAGS: &[(&str, &[&str])] = &[
+    (
+        "seed-article-hefei-nev-2024",
+        &["新能源汽车", "合肥", "产业集群"],
+    ),
+    (
+        "intelligent-connected-vehicles",
+        &["新能源汽车", "智能网联"],
+    ),
+    ("nev-consumption-policy", &["新能源汽车", "政策解读"]),
+    ("charging-network", &["充电桩", "新能源汽车"]),
+    ("distributed-pv-2024", &["分布式光伏", "装机"]),
+    ("pv-module-efficiency", &["光伏组件"]),
+    ("new-type-storage-2024", &["新型储能", "装机"]),
+    ("storage-safety", &["新型储能", "安全"]),
+];
+
+/// The demo 专题: slug, title, intro, its articles by file stem in order.
+const TOPIC: (&str, &str, &str, &[&str]) = (
+    "nev-industry",
+    "新能源汽车产业观察",
+    "从地方产业集群到消费政策、智能网联与充电网络，梳理新能源汽车产业的最新进展与政策目标。",
+    &[
+        "seed-article-hefei-nev-2024",
+        "nev-consumption-policy",
+        "intelligent-connected-vehicles",
+        "charging-network",
+    ],
+);
 
 /// Name of the demo site.
 const SITE_NAME: &str = "能源资讯网";
@@ -92,7 +135,11 @@ async fn load(articles: &Articles, uploads: Option<&UploadStore>) -> anyhow::Res
     let mut stems = Vec::new();
     let mut dirs: Vec<_> = DEMO
         .dirs()
-        .filter(|d| d.path() != std::path::Path::new(COVERS))
+        .filter(|d| {
+            ![COVERS, PAGES]
+                .iter()
+                .any(|f| d.path() == std::path::Path::new(f))
+        })
         .collect();
     // The seed's channel first, so its footer gives the site settings.
     dirs.sort_by_key(|d| d.path() != std::path::Path::new("nev"));
@@ -114,13 +161,19 @@ async fn load(articles: &Articles, uploads: Option<&UploadStore>) -> anyhow::Res
                 &mut settings.public_security_number,
                 footer.public_security_number.as_ref(),
             );
-            inputs.push(import::to_article(&page, channel, tz));
-            stems.push(
-                file.path()
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default(),
-            );
+            let stem = file
+                .path()
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let mut input = import::to_article(&page, channel, tz);
+            input.tags = TAGS
+                .iter()
+                .filter(|(s, _)| *s == stem)
+                .flat_map(|(_, tags)| tags.iter().map(|t| (*t).to_string()))
+                .collect();
+            inputs.push(input);
+            stems.push(stem);
         }
     }
     let mut ids = Vec::new();
@@ -149,6 +202,36 @@ async fn load(articles: &Articles, uploads: Option<&UploadStore>) -> anyhow::Res
                 Err(e) => tracing::warn!(cover = stem, "demo cover not stored: {e:#}"),
             }
         }
+    }
+    let (slug, title, intro, members) = TOPIC;
+    let topic = TopicInput {
+        slug: slug.into(),
+        title: title.into(),
+        intro: intro.into(),
+        cover_image: None,
+        position: 0,
+        articles: members
+            .iter()
+            .filter_map(|m| stems.iter().position(|s| s == m).map(|i| ids[i]))
+            .collect(),
+    };
+    store.save_topic(None, &topic).await?;
+    for (position, (slug, title)) in (0_i64..).zip(SINGLE_PAGES) {
+        let Some(file) = DEMO.get_file(format!("{PAGES}/{slug}.md")) else {
+            continue;
+        };
+        let source = file.contents_utf8().unwrap_or_default().to_string();
+        let page = SitePageInput {
+            slug: (*slug).into(),
+            title: (*title).into(),
+            body_format: BodyFormat::Markdown,
+            body_html: crate::render::body_html(BodyFormat::Markdown, &source),
+            body_source: source,
+            show_in_footer: true,
+            show_in_nav: false,
+            position,
+        };
+        store.save_page(None, &page).await?;
     }
     let loaded = inputs.len();
     store.save_site_settings(&settings).await?;

@@ -127,3 +127,26 @@ fn unknown_channel_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no channel with slug \"nope\""));
 }
+
+#[test]
+fn help_never_shows_a_password_given_in_the_environment() {
+    let data = tempfile::tempdir().unwrap();
+    for (command, var) in [
+        ("import", "NEWSDESK_DEDECMS_URL"),
+        ("import", "NEWSDESK_DATABASE_URL"),
+        ("serve", "NEWSDESK_DATABASE_URL"),
+    ] {
+        let out = crate::support::newsdesk_command(data.path())
+            .args([command, "--help"])
+            .env(var, "mysql://dede:s3cret-word@db.example/dedecms")
+            .output()
+            .expect("run newsdesk");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{command} --help failed");
+        assert!(help.contains(var), "{command} --help does not name {var}");
+        assert!(
+            !help.contains("s3cret-word"),
+            "{command} --help shows {var}'s value:\n{help}"
+        );
+    }
+}

@@ -349,7 +349,11 @@ async fn topics_are_curated_in_the_admin_in_order_and_audited() {
     );
     assert_eq!(texts(&doc, ".crumbs li"), vec!["首页", "专题", "氢能专题"]);
     let (_, index) = app.page("/topics").await;
-    assert_eq!(texts(&index, ".topic-card .card-title a"), vec!["氢能专题"]);
+    // The demo's own 专题 follows (position 0, older).
+    assert_eq!(
+        texts(&index, ".topic-card .card-title a"),
+        vec!["氢能专题", "新能源汽车产业观察"]
+    );
     // Channel pages show the topic in their sidebar.
     let (_, channel) = app.page("/channels/nev").await;
     assert!(texts(&channel, ".sidebar a").contains(&"氢能专题".to_string()));
@@ -429,7 +433,7 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
             "/admin/pages",
             &[
                 ("title", "关于我们"),
-                ("slug", "about"),
+                ("slug", "about-us"),
                 ("format", "html"),
                 ("body", body),
                 ("show_in_footer", "1"),
@@ -442,7 +446,7 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
             "/admin/pages",
             &[
                 ("title", "联系我们"),
-                ("slug", "contact"),
+                ("slug", "contact-us"),
                 ("format", "markdown"),
                 ("body", "电话：**010-1234**"),
                 ("show_in_nav", "1"),
@@ -452,13 +456,13 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    let (status, doc) = app.page("/pages/about").await;
+    let (status, doc) = app.page("/pages/about-us").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&doc, "h1"), vec!["关于我们"]);
     let html = doc.html();
     assert!(!html.contains("alert(1)") && !html.contains("onclick"));
     assert_eq!(texts(&doc, ".article-body a"), vec!["邮箱"]);
-    let (_, doc) = app.page("/pages/contact").await;
+    let (_, doc) = app.page("/pages/contact-us").await;
     assert_eq!(texts(&doc, ".article-body strong"), vec!["010-1234"]);
 
     // Placement: both in the footer, only 联系我们 in the navigation, on every page.
@@ -466,10 +470,10 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
     let footer = texts(&home, ".footer-links a");
     assert!(footer.contains(&"关于我们".to_string()) && footer.contains(&"联系我们".to_string()));
     assert_eq!(
-        attr(&home, ".nav-top a[href='/pages/contact']", "href").as_deref(),
-        Some("/pages/contact")
+        attr(&home, ".nav-top a[href='/pages/contact-us']", "href").as_deref(),
+        Some("/pages/contact-us")
     );
-    assert!(attr(&home, ".nav-top a[href='/pages/about']", "href").is_none());
+    assert!(attr(&home, ".nav-top a[href='/pages/about-us']", "href").is_none());
 
     // A taken slug: 409, the typed text kept.
     let (status, doc) = admin
@@ -477,7 +481,7 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
             "/admin/pages",
             &[
                 ("title", "免责声明"),
-                ("slug", "about"),
+                ("slug", "about-us"),
                 ("format", "markdown"),
                 ("body", "本站内容仅供参考。"),
             ],
@@ -490,19 +494,19 @@ async fn single_pages_are_edited_in_the_admin_sanitized_and_placed_in_footer_and
     );
 
     let sitemap = app.get("/sitemap.xml").await.text().await.unwrap();
-    assert!(sitemap.contains("/pages/about") && sitemap.contains("/pages/contact"));
+    assert!(sitemap.contains("/pages/about-us") && sitemap.contains("/pages/contact-us"));
 
     // Deleted: gone from the page and the footer.
     let store = app.open_store().await;
-    let id = store.page_by_slug("about").await.unwrap().id;
+    let id = store.page_by_slug("about-us").await.unwrap().id;
     let r = admin.post(&format!("/admin/pages/{id}/delete"), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        app.get("/pages/about").await.status(),
+        app.get("/pages/about-us").await.status(),
         StatusCode::NOT_FOUND
     );
     let (_, home) = app.page("/").await;
-    assert!(!texts(&home, ".footer-links a").contains(&"关于我们".to_string()));
+    assert!(attr(&home, ".footer-links a[href='/pages/about-us']", "href").is_none());
     let audit = admin.audit().await;
     for action in ["创建单页", "删除单页"] {
         assert!(audit.contains(action), "{action} in the audit log");
@@ -527,8 +531,8 @@ async fn a_single_page_written_by_another_process_reaches_cached_pages() {
         .save_page(
             None,
             &newsdesk::domain::SitePageInput {
-                slug: "disclaimer".into(),
-                title: "免责声明".into(),
+                slug: "terms".into(),
+                title: "使用条款".into(),
                 body_format: newsdesk::domain::BodyFormat::Markdown,
                 body_source: "仅供参考。".into(),
                 body_html: "<p>仅供参考。</p>".into(),
@@ -543,7 +547,7 @@ async fn a_single_page_written_by_another_process_reaches_cached_pages() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (_, doc) = app.page(&article).await;
-        if texts(&doc, ".footer-links a").contains(&"免责声明".to_string()) {
+        if texts(&doc, ".footer-links a").contains(&"使用条款".to_string()) {
             break;
         }
         assert!(
@@ -552,7 +556,7 @@ async fn a_single_page_written_by_another_process_reaches_cached_pages() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let (status, _) = app.page("/pages/disclaimer").await;
+    let (status, _) = app.page("/pages/terms").await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -608,7 +612,7 @@ async fn migrate_store_copies_channel_trees_topics_and_pages() {
         .save_page(
             None,
             &newsdesk::domain::SitePageInput {
-                slug: "about".into(),
+                slug: "about-us".into(),
                 title: "关于我们".into(),
                 body_format: newsdesk::domain::BodyFormat::Html,
                 body_source: "<p>简介</p>".into(),
@@ -662,7 +666,7 @@ async fn migrate_store_copies_channel_trees_topics_and_pages() {
         .map(|a| a.id)
         .collect();
     assert_eq!(order, ids.iter().rev().copied().collect::<Vec<_>>());
-    let page = pg.page_by_slug("about").await.unwrap();
+    let page = pg.page_by_slug("about-us").await.unwrap();
     assert!(page.show_in_footer && !page.show_in_nav);
     assert_eq!(page.body_html, "<p>简介</p>");
     assert_eq!(pg.tag_by_segment("pv").await.unwrap().name, "光伏");

@@ -12,9 +12,10 @@ const SEED_TITLE: &str = "合肥丨携手打造新能源与智能网联汽车世
 /// The demo site's base URL (the default setting), from which absolute URLs are made.
 const BASE: &str = "http://127.0.0.1:8080";
 const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN";
-/// Demo content: articles, and pages (home + channels).
+/// Demo content: articles, and pages: home + 5 channels, 11 tags, the 专题 index and its one
+/// 专题, 3 single pages.
 const DEMO_ARTICLES: usize = 8;
-const DEMO_PAGES: usize = 6;
+const DEMO_PAGES: usize = 6 + 11 + 2 + 3;
 
 async fn seed_path(app: &TestApp) -> String {
     let (_, doc) = app.page("/channels/nev").await;
