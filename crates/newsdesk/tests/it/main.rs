@@ -49,3 +49,4 @@ mod targets_exports;
 mod targets_reading;
 mod views;
 mod wechat;
+mod redirects;
