@@ -1206,12 +1206,10 @@ async fn keep_origin(
         if store.add_redirect(url, id).await? {
             p.report.redirect_from = crate::domain::redirect_key(url);
         } else {
-            p.report
-                .lost
-                .push(format!(
-                    "source URL {url}: no old path to redirect from (or a channel's list page \
-                     holds it)"
-                ));
+            p.report.lost.push(format!(
+                "source URL {url}: no old path to redirect from (or a channel's list page \
+                 holds it)"
+            ));
         }
     }
     for &attachment in &p.attachment_ids {

@@ -26,7 +26,10 @@ async fn old_addresses_lead_to_an_article_or_a_channel() {
     let article = &list.items[0];
     let to_article = format!("/articles/{}", article.slug);
     // A channel of its own, with no articles, so it can be deleted.
-    let channel = store.upsert_channel("旧栏目", "old-list", 99).await.unwrap();
+    let channel = store
+        .upsert_channel("旧栏目", "old-list", 99)
+        .await
+        .unwrap();
 
     // Both kinds, answered over HTTP with a 301 to our path; the channel's page is there.
     assert!(
@@ -61,7 +64,19 @@ async fn old_addresses_lead_to_an_article_or_a_channel() {
     let r = app.get("/plus/list.php?tid=7").await;
     assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY);
     assert_eq!(r.headers()[LOCATION], "/channels/old-list");
-    assert_eq!(app.get("/channels/old-list").await.status(), StatusCode::OK);
+    // A channel the server already lists: the 301 leads to its page.
+    let shown = &store.list_channels().await.unwrap()[0];
+    assert!(
+        store
+            .add_channel_redirect("/a/shown/index.html", shown.id)
+            .await
+            .unwrap()
+    );
+    let r = app.get("/a/shown/index.html").await;
+    assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/channels/{}", shown.slug));
+    assert_eq!(app.get(&to).await.status(), StatusCode::OK);
 
     // A path held by one kind stays with it: the other kind's write is refused (false) and
     // changes nothing. The same kind takes it over (a later import wins).
@@ -92,7 +107,9 @@ async fn old_addresses_lead_to_an_article_or_a_channel() {
     // Not an old page's address, and no such channel.
     assert!(!store.add_channel_redirect("/", channel.id).await.unwrap());
     assert!(matches!(
-        store.add_channel_redirect("/a/none/", channel.id + 1000).await,
+        store
+            .add_channel_redirect("/a/none/", channel.id + 1000)
+            .await,
         Err(newsdesk::store::StoreError::NotFound)
     ));
 
