@@ -116,7 +116,7 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "redirects",
-        columns: &[("path", Text), ("article_id", Int)],
+        columns: &[("path", Text), ("article_id", Int), ("channel_id", Int)],
         key: &["path"],
         identity: false,
         on_conflict: "",
@@ -778,6 +778,7 @@ mod tests {
         include_str!("../migrations/postgres/0008_media.sql"),
         include_str!("../migrations/postgres/0012_pages.sql"),
         include_str!("../migrations/postgres/0015_import.sql"),
+        include_str!("../migrations/postgres/0016_channel_redirects.sql"),
     ];
 
     #[test]

@@ -9,7 +9,8 @@
 //! c / f → 推荐 (our 焦点图); `arcrank` -1 (未审核) and member-only ranks become drafts, -2
 //! (回收站) is skipped. Each public article's old static address (the channel's `namerule`, by
 //! default `{typedir}/{Y}{M}{D}/{aid}.html`) and its dynamic one (`/plus/view.php?aid=N`) answer
-//! 301. Text comes over a utf8mb4 connection: the server converts GBK/GB2312 tables.
+//! 301, and so do each channel's old list pages (`{typedir}/`, `{typedir}/index.html`,
+//! `/plus/list.php?tid=N`). Text comes over a utf8mb4 connection: the server converts GBK/GB2312 tables.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -726,12 +727,19 @@ pub async fn import_site(
         }
     };
     let store = articles.store();
-    if let Err(e) = ensure_channels(store, &site.channels).await {
-        report.refuse_file(
-            Path::new(&name),
-            ImportError::Database(format!("creating its channels: {e}")),
-        );
-        return report;
+    let made = match ensure_channels(store, &site.channels).await {
+        Ok(ids) => channel_redirects(store, &site.channels, &ids).await,
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(n) => report.summary.channel_redirects = n,
+        Err(e) => {
+            report.refuse_file(
+                Path::new(&name),
+                ImportError::Database(format!("creating its channels: {e}")),
+            );
+            return report;
+        }
     }
     let roots: Vec<PathBuf> = source.old_site_root.iter().cloned().collect();
     let mut stored = super::import_parsed(articles, site.items, &roots, options).await;
@@ -750,8 +758,11 @@ pub async fn import_site(
 }
 
 /// Creates the channels that do not exist yet, each under its parent; existing ones are left
-/// as they are.
-async fn ensure_channels(store: &dyn Store, channels: &[DedeChannel]) -> Result<(), StoreError> {
+/// as they are. Returns our channel id of each `arctype` id.
+async fn ensure_channels(
+    store: &dyn Store,
+    channels: &[DedeChannel],
+) -> Result<HashMap<i64, i64>, StoreError> {
     let mut ids: HashMap<i64, i64> = HashMap::new();
     for c in channels {
         match store.channel_by_slug(&c.slug).await {
@@ -773,7 +784,41 @@ async fn ensure_channels(store: &dyn Store, channels: &[DedeChannel]) -> Result<
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(ids)
+}
+
+/// The old addresses of each channel's list page: `{typedir}/` and `{typedir}/index.html` (the
+/// static list, `{cmspath}` dropped like the articles' addresses) and `/plus/list.php?tid=N` (the
+/// dynamic one). A channel at the site root (empty typedir) keeps only the dynamic one: `/` and
+/// `/index.html` are the home page.
+fn channel_addresses(channel: &DedeChannel) -> Vec<String> {
+    let mut addresses = Vec::with_capacity(3);
+    if !channel.typedir.is_empty() {
+        addresses.push(format!("{}/", channel.typedir));
+        addresses.push(format!("{}/index.html", channel.typedir));
+    }
+    addresses.push(format!("/plus/list.php?tid={}", channel.id));
+    addresses
+}
+
+/// Makes every channel's old list addresses ([`channel_addresses`]) lead to it; `ids` maps
+/// `arctype` ids to ours. Returns how many do: an address an article's old page already holds
+/// stays the article's.
+async fn channel_redirects(
+    store: &dyn Store,
+    channels: &[DedeChannel],
+    ids: &HashMap<i64, i64>,
+) -> Result<usize, StoreError> {
+    let mut made = 0;
+    for c in channels {
+        let Some(&id) = ids.get(&c.id) else { continue };
+        for address in channel_addresses(c) {
+            if store.add_channel_redirect(&address, id).await? {
+                made += 1;
+            }
+        }
+    }
+    Ok(made)
 }
 
 /// Sets what the article keeps besides its text: 头条 / 推荐 (added, never cleared: editors may
@@ -864,6 +909,27 @@ mod tests {
         assert_eq!(slug_of("/a/news"), Some("news".into()));
         assert_eq!(slug_of("/a/国内"), None);
         assert_eq!(slug_of("/html/new_energy"), Some("new-energy".into()));
+    }
+
+    #[test]
+    fn channel_list_addresses() {
+        let mut c = DedeChannel {
+            id: 3,
+            slug: "news".into(),
+            name: "新闻".into(),
+            description: String::new(),
+            parent: None,
+            flattened_from: None,
+            typedir: clean_typedir("{cmspath}/a/news/"),
+            namerule: DEFAULT_NAMERULE.into(),
+        };
+        assert_eq!(
+            channel_addresses(&c),
+            ["/a/news/", "/a/news/index.html", "/plus/list.php?tid=3"]
+        );
+        // A channel at the root must not take the home page's addresses.
+        c.typedir = clean_typedir("{cmspath}");
+        assert_eq!(channel_addresses(&c), ["/plus/list.php?tid=3"]);
     }
 
     #[test]

@@ -582,6 +582,15 @@ pub struct ImportSummary {
     /// Crawled pages that do not read as articles (list pages, indexes): their links were
     /// followed, nothing imported; not an error.
     pub followed: usize,
+    /// Old list-page addresses of channels (DedeCMS `{typedir}/`, `/plus/list.php?tid=N`) now
+    /// answering 301 to the channel.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub channel_redirects: usize,
+}
+
+/// For serde: counts only some imports have stay out of the others' reports.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What happened to one page, for the import report.
@@ -675,6 +684,13 @@ impl ImportReport {
                 out,
                 "{} crawled page(s) not articles (lists, indexes): links followed, not imported",
                 s.followed
+            );
+        }
+        if s.channel_redirects > 0 {
+            let _ = writeln!(
+                out,
+                "{} old channel list address(es) answer 301 to their channel",
+                s.channel_redirects
             );
         }
         // Refused files were named as they came (one line each); here the pages kept in part.
@@ -783,6 +799,7 @@ impl ImportReport {
         s.failed += o.failed;
         s.skipped += o.skipped;
         s.followed += o.followed;
+        s.channel_redirects += o.channel_redirects;
         self.pages.extend(other.pages);
         self.crawl.extend(other.crawl);
     }
@@ -1189,9 +1206,10 @@ async fn keep_origin(
         if store.add_redirect(url, id).await? {
             p.report.redirect_from = crate::domain::redirect_key(url);
         } else {
-            p.report
-                .lost
-                .push(format!("source URL {url}: no old path to redirect from"));
+            p.report.lost.push(format!(
+                "source URL {url}: no old path to redirect from (or a channel's list page \
+                 holds it)"
+            ));
         }
     }
     for &attachment in &p.attachment_ids {

@@ -18,12 +18,47 @@ pub trait OriginStore: Send + Sync {
     /// Article `id`'s origin facts (all `None` for an article that has none).
     async fn article_origin(&self, id: i64) -> StoreResult<ArticleOrigin>;
     /// Makes the old address `address` (URL or path, see [`crate::domain::redirect_key`]) lead to
-    /// article `article_id`; an address already leading elsewhere now leads here. Returns false,
-    /// writing nothing, for an address that cannot be an old article's.
+    /// article `article_id`; an address already leading to another article now leads here (a
+    /// later import wins). Returns false, writing nothing, for an address that cannot be an old
+    /// page's, or one a channel already claims (the first kind keeps it: an article's old page
+    /// never takes over a list page's address, nor the reverse). `NotFound`: no such article.
     async fn add_redirect(&self, address: &str, article_id: i64) -> StoreResult<bool>;
-    /// The slug of the public article the old address `address` leads to, if any: a draft or
-    /// trashed article has no redirect.
+    /// Makes the old address `address` lead to channel `channel_id` (an old list page), like
+    /// [`Self::add_redirect`]: another channel's address is taken over, an article's is not
+    /// (false, nothing written). `NotFound`: no such channel.
+    async fn add_channel_redirect(&self, address: &str, channel_id: i64) -> StoreResult<bool>;
+    /// Where the old address `address` leads now, as our path (`/articles/{slug}` or
+    /// `/channels/{slug}`, the slug percent-encoded), if anywhere: an article's only while it
+    /// is public (not a draft, not trashed), a channel's while it exists.
     async fn redirect_for(&self, address: &str) -> StoreResult<Option<String>>;
+}
+
+/// A redirect's target as read by `redirect_for`'s query: the public article's slug or the
+/// channel's (the other `None`).
+#[derive(FromRow)]
+pub(super) struct RedirectRow {
+    article: Option<String>,
+    channel: Option<String>,
+}
+
+impl RedirectRow {
+    /// Our path for it; `None` when its article is not public.
+    pub(super) fn path(self) -> Option<String> {
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        let (prefix, slug) = match (self.article, self.channel) {
+            (Some(slug), _) => ("/articles/", slug),
+            (None, Some(slug)) => ("/channels/", slug),
+            (None, None) => return None,
+        };
+        Some(format!(
+            "{prefix}{}",
+            percent_encoding::utf8_percent_encode(&slug, SEGMENT)
+        ))
+    }
 }
 
 /// The origin columns of `articles`, in [`OriginRow`]'s order.

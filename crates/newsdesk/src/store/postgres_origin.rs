@@ -6,7 +6,7 @@ use tracing::instrument;
 
 use super::{PgStore, db_time, other, public};
 use crate::domain::{ArticleOrigin, redirect_key};
-use crate::store::origin::{ORIGIN_COLUMNS, OriginRow, OriginStore, clean};
+use crate::store::origin::{ORIGIN_COLUMNS, OriginRow, OriginStore, RedirectRow, clean};
 use crate::store::{StoreError, StoreResult};
 
 #[async_trait]
@@ -60,9 +60,11 @@ impl OriginStore for PgStore {
         let Some(key) = redirect_key(address) else {
             return Ok(false);
         };
-        sqlx::query(
+        let done = sqlx::query(
+            // A path a channel holds is left to it: the update's WHERE matches nothing.
             "INSERT INTO redirects (path, article_id) VALUES ($1, $2) \
-             ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id",
+             ON CONFLICT (path) DO UPDATE SET article_id = excluded.article_id \
+             WHERE redirects.article_id IS NOT NULL",
         )
         .bind(key)
         .bind(article_id)
@@ -72,7 +74,29 @@ impl OriginStore for PgStore {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
             _ => other(e),
         })?;
-        Ok(true)
+        Ok(done.rows_affected() > 0)
+    }
+
+    #[instrument(skip_all, fields(channel.id = channel_id))]
+    async fn add_channel_redirect(&self, address: &str, channel_id: i64) -> StoreResult<bool> {
+        let Some(key) = redirect_key(address) else {
+            return Ok(false);
+        };
+        let done = sqlx::query(
+            // A path an article holds is left to it.
+            "INSERT INTO redirects (path, channel_id) VALUES ($1, $2) \
+             ON CONFLICT (path) DO UPDATE SET channel_id = excluded.channel_id \
+             WHERE redirects.channel_id IS NOT NULL",
+        )
+        .bind(key)
+        .bind(channel_id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
+            _ => other(e),
+        })?;
+        Ok(done.rows_affected() > 0)
     }
 
     #[instrument(skip_all)]
@@ -81,14 +105,17 @@ impl OriginStore for PgStore {
             return Ok(None);
         };
         let public = public(2);
-        sqlx::query_scalar(&format!(
-            "SELECT a.slug FROM redirects r JOIN articles a ON a.id = r.article_id \
-             WHERE r.path = $1 AND {public}"
+        // One point query on the primary key; the joins read at most one row each.
+        let row: Option<RedirectRow> = sqlx::query_as(&format!(
+            "SELECT a.slug AS article, c.slug AS channel FROM redirects r \
+             LEFT JOIN articles a ON a.id = r.article_id AND {public} \
+             LEFT JOIN channels c ON c.id = r.channel_id WHERE r.path = $1"
         ))
         .bind(key)
         .bind(db_time(Utc::now()))
         .fetch_optional(&self.pool)
         .await
-        .map_err(other)
+        .map_err(other)?;
+        Ok(row.and_then(RedirectRow::path))
     }
 }

@@ -542,10 +542,10 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Anything unrouted: an old address of an imported article (its path and query as the old site
-/// wrote it, see [`crate::domain::redirect_key`]) answers `301` to the article; anything else the
-/// Chinese 404 page. One indexed point query per request, so bots probing random paths cost
-/// little. Only reached by paths no route takes, so a redirect never shadows a page of ours.
+/// Anything unrouted: an old address of an imported article or channel list (its path and query
+/// as the old site wrote it, see [`crate::domain::redirect_key`]) answers `301` to the article or
+/// channel; anything else the Chinese 404 page. One indexed point query per request, so bots
+/// probing random paths cost little. Only reached by paths no route takes, so a redirect never shadows a page of ours.
 pub async fn not_found(
     State(state): State<AppState>,
     method: Method,
@@ -553,16 +553,7 @@ pub async fn not_found(
 ) -> Result<Response, AppError> {
     if method == Method::GET || method == Method::HEAD {
         let address = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-        if let Some(slug) = state.store.redirect_for(address).await? {
-            const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-                .remove(b'-')
-                .remove(b'.')
-                .remove(b'_')
-                .remove(b'~');
-            let location = format!(
-                "/articles/{}",
-                percent_encoding::utf8_percent_encode(&slug, SEGMENT)
-            );
+        if let Some(location) = state.store.redirect_for(address).await? {
             return Ok((
                 axum::http::StatusCode::MOVED_PERMANENTLY,
                 [(header::LOCATION, location)],

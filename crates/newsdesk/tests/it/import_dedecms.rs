@@ -4,9 +4,10 @@
 //! schema.sql`) and rows of its own, runs the real binary, then reads the public pages of the real
 //! server: channels and their parent, a table's rows, the body's picture from the old site's root
 //! and the cover from its address (a local server), 浏览量 from `click`, 头条 from flag h, the
-//! unreviewed article not public, old static and dynamic addresses answering 301, and a second
-//! run adding nothing. Skipped with a message when MariaDB is unreachable, unless
-//! `NEWSDESK_REQUIRE_MARIADB=1` (CI). Runs on SQLite and PostgreSQL.
+//! unreviewed article not public, old static and dynamic addresses (of articles and of the
+//! channels' list pages) answering 301, and a second run adding nothing. Skipped with a message
+//! when MariaDB is unreachable, unless `NEWSDESK_REQUIRE_MARIADB=1` (CI). Runs on SQLite and
+//! PostgreSQL.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -326,6 +327,12 @@ async fn a_dedecms_database_becomes_channels_articles_and_redirects() {
     let table = entry(&report, 123);
     assert_eq!(table["redirect_from"], "/a/news/20240208/123.html");
     assert_eq!(table["lost"].as_array().unwrap().len(), 0, "{table:#}");
+    // Each channel's list page: `{typedir}/`, `{typedir}/index.html`, `/plus/list.php?tid=N`.
+    assert_eq!(report["summary"]["channel_redirects"], 6, "{report:#}");
+    assert!(
+        stderr.contains("6 old channel list address(es) answer 301"),
+        "{stderr}"
+    );
 
     // A second run adds nothing: the published articles are unchanged.
     let (stderr, again) = run_import(data.path(), &args, &work.path().join("again.json"));
@@ -349,6 +356,24 @@ async fn a_dedecms_database_becomes_channels_articles_and_redirects() {
     assert_eq!(news.parent_id, None);
     assert_eq!(guonei.name, "国内新闻");
     assert_eq!(guonei.parent_id, Some(news.id));
+
+    // The channels' old list pages lead to them, and their pages answer.
+    for (path, to) in [
+        ("/a/news/", "/channels/news"),
+        ("/a/news/index.html", "/channels/news"),
+        ("/plus/list.php?tid=1", "/channels/news"),
+        ("/a/news/guonei/", "/channels/guonei"),
+        ("/plus/list.php?tid=2", "/channels/guonei"),
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY, "{path}");
+        assert_eq!(r.headers()[LOCATION], to, "{path}");
+        assert_eq!(app.get(to).await.status(), StatusCode::OK, "{to}");
+    }
+    assert_eq!(
+        app.get("/plus/list.php?tid=9").await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     // The old static address leads to the article: the table's rows and the picture, ours.
     let r = app.get("/a/news/20240208/123.html").await;

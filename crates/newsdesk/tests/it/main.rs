@@ -37,6 +37,7 @@ mod portal_pages;
 mod proxies;
 mod reach;
 mod reading;
+mod redirects;
 mod review;
 mod search;
 mod site_push;

@@ -256,6 +256,13 @@ async fn build_site() -> tempfile::TempDir {
     newsdesk::store::OriginStore::add_redirect(&store, "http://old.gov.cn/plus/view.php?aid=7", id)
         .await
         .unwrap();
+    // And an old list page leading to a channel.
+    let solar = newsdesk::store::Store::channel_by_slug(&store, "solar")
+        .await
+        .unwrap();
+    newsdesk::store::OriginStore::add_channel_redirect(&store, "/plus/list.php?tid=3", solar.id)
+        .await
+        .unwrap();
     // A view, flushed to the database when the server stops.
     let url = a["url"].as_str().unwrap().to_string();
     assert_eq!(app.get(&url).await.status(), StatusCode::OK);
@@ -402,6 +409,14 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
         .await
         .unwrap();
     assert_eq!(redirect, "/plus/view.php?aid=7");
+    let to_channel: String = sqlx::query_scalar(
+        "SELECT c.slug FROM redirects r JOIN channels c ON c.id = r.channel_id \
+         WHERE r.path = '/plus/list.php?tid=3' AND r.article_id IS NULL",
+    )
+    .fetch_one(&mut pg)
+    .await
+    .unwrap();
+    assert_eq!(to_channel, "solar");
     assert_eq!(
         from_lite.1[1],
         Some(1),
