@@ -3,7 +3,7 @@
 //! started together migrate one at a time). The same behaviour as `sqlite`, checked by the same
 //! tests run against both (`tests/it`, `NEWSDESK_TEST_BACKEND=postgres`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
@@ -296,11 +296,11 @@ impl PgStore {
 async fn upsert_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     input: &ArticleInput,
+    channel_id: i64,
     found: &Extraction,
 ) -> StoreResult<Upserted> {
     let now = db_time(Utc::now());
     let published_at = input.published_at.map(db_time);
-    let channel_id = channel_id(tx, &input.channel_slug).await?;
     let existing: Option<i64> = match &input.import_key {
         Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = $1")
             .bind(key)
@@ -339,8 +339,16 @@ async fn upsert_in(
         let id = insert_article(tx, input, channel_id, None, now).await?;
         Upserted::Created(id)
     };
-    replace_tags(tx, outcome.id(), &input.tags).await?;
-    write_targets(tx, outcome.id(), found).await?;
+    match outcome {
+        Upserted::Created(id) => {
+            add_tags(tx, id, &input.tags).await?;
+            write_figures(tx, id, found, false).await?;
+        }
+        Upserted::Updated(id) => {
+            replace_tags(tx, id, &input.tags).await?;
+            write_targets(tx, id, found).await?;
+        }
+    }
     Ok(outcome)
 }
 
@@ -407,6 +415,16 @@ pub(super) async fn replace_tags(
         .execute(&mut **tx)
         .await
         .map_err(other)?;
+    add_tags(tx, article_id, tags).await
+}
+
+/// Tags an article that has none yet (created in this transaction), creating tags that do not
+/// exist yet.
+async fn add_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    article_id: i64,
+    tags: &[String],
+) -> StoreResult<()> {
     // The upsert locks each tag's row until commit: taken in one order (by name) by every
     // writer, so two saves sharing tags wait for each other instead of deadlocking. `DO UPDATE`
     // rather than `DO NOTHING` so that the id comes back even when the tag already exists or was
@@ -539,6 +557,17 @@ pub(super) async fn write_targets(
     article_id: i64,
     found: &Extraction,
 ) -> StoreResult<()> {
+    write_figures(tx, article_id, found, true).await
+}
+
+/// [`write_targets`]; `replace` is false for an article created in this transaction, which has
+/// no rows to delete (a round trip saved per imported page).
+async fn write_figures(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    article_id: i64,
+    found: &Extraction,
+    replace: bool,
+) -> StoreResult<()> {
     let doc = &found.document;
     sqlx::query(
         "INSERT INTO article_documents (article_id, kind, issuer, region, year, first_year, covers) \
@@ -557,11 +586,13 @@ pub(super) async fn write_targets(
     .execute(&mut **tx)
     .await
     .map_err(other)?;
-    sqlx::query("DELETE FROM article_targets WHERE article_id = $1")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+    if replace {
+        sqlx::query("DELETE FROM article_targets WHERE article_id = $1")
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
     // One statement per hundred targets: a policy document states dozens, and each statement is
     // a round trip to the database.
     let rows: Vec<(i64, &targets::Extracted)> = (0_i64..).zip(&found.figures).collect();
@@ -763,7 +794,8 @@ impl Store for PgStore {
         found: &Extraction,
     ) -> StoreResult<Upserted> {
         let mut tx = self.write_tx().await?;
-        let outcome = upsert_in(&mut tx, input, found).await?;
+        let channel = channel_id(&mut tx, &input.channel_slug).await?;
+        let outcome = upsert_in(&mut tx, input, channel, found).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(outcome)
@@ -776,8 +808,19 @@ impl Store for PgStore {
     ) -> StoreResult<Vec<Upserted>> {
         let mut tx = self.write_tx().await?;
         let mut outcomes = Vec::with_capacity(items.len());
+        // A chunk's articles mostly share one channel: each slug is looked up once.
+        let mut channels: HashMap<&str, i64> = HashMap::new();
         for (input, found) in items {
-            outcomes.push(upsert_in(&mut tx, input, found).await?);
+            let slug = input.channel_slug.as_str();
+            let channel = match channels.get(slug) {
+                Some(&id) => id,
+                None => {
+                    let id = channel_id(&mut tx, slug).await?;
+                    channels.insert(slug, id);
+                    id
+                }
+            };
+            outcomes.push(upsert_in(&mut tx, input, channel, found).await?);
         }
         tx.commit().await.map_err(other)?;
         self.touch();

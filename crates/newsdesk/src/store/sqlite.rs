@@ -1,7 +1,7 @@
 //! The embedded default store: one SQLite file in the data folder, WAL mode, foreign keys on,
 //! migrations from `migrations/sqlite` applied at open.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -347,11 +347,11 @@ impl SqliteStore {
 async fn upsert_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     input: &ArticleInput,
+    channel_id: i64,
     found: &Extraction,
 ) -> StoreResult<Upserted> {
     let now = db_time(Utc::now());
     let published_at = input.published_at.map(db_time);
-    let channel_id = channel_id(tx, &input.channel_slug).await?;
     let existing: Option<i64> = match &input.import_key {
         Some(key) => sqlx::query_scalar("SELECT id FROM articles WHERE import_key = ?")
             .bind(key)
@@ -389,8 +389,16 @@ async fn upsert_in(
         let id = insert_article(tx, input, channel_id, None, now).await?;
         Upserted::Created(id)
     };
-    replace_tags(tx, outcome.id(), &input.tags).await?;
-    write_targets(tx, outcome.id(), found).await?;
+    match outcome {
+        Upserted::Created(id) => {
+            add_tags(tx, id, &input.tags).await?;
+            write_figures(tx, id, found, false).await?;
+        }
+        Upserted::Updated(id) => {
+            replace_tags(tx, id, &input.tags).await?;
+            write_targets(tx, id, found).await?;
+        }
+    }
     Ok(outcome)
 }
 
@@ -456,6 +464,16 @@ pub(super) async fn replace_tags(
         .execute(&mut **tx)
         .await
         .map_err(other)?;
+    add_tags(tx, article_id, tags).await
+}
+
+/// Tags an article that has none yet (created in this transaction), creating tags that do not
+/// exist yet.
+async fn add_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    article_id: i64,
+    tags: &[String],
+) -> StoreResult<()> {
     for tag in tags {
         let tag_id: i64 = sqlx::query_scalar(
             "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
@@ -571,6 +589,17 @@ pub(super) async fn write_targets(
     article_id: i64,
     found: &Extraction,
 ) -> StoreResult<()> {
+    write_figures(tx, article_id, found, true).await
+}
+
+/// [`write_targets`]; `replace` is false for an article created in this transaction, which has
+/// no rows to delete (a round trip saved per imported page).
+async fn write_figures(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    article_id: i64,
+    found: &Extraction,
+    replace: bool,
+) -> StoreResult<()> {
     let doc = &found.document;
     sqlx::query(
         "INSERT INTO article_documents (article_id, kind, issuer, region, year, first_year, covers) \
@@ -589,11 +618,13 @@ pub(super) async fn write_targets(
     .execute(&mut **tx)
     .await
     .map_err(other)?;
-    sqlx::query("DELETE FROM article_targets WHERE article_id = ?")
-        .bind(article_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+    if replace {
+        sqlx::query("DELETE FROM article_targets WHERE article_id = ?")
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
     // One statement per hundred targets: a policy document states dozens, and each statement is
     // a round trip to the database.
     let rows: Vec<(i64, &targets::Extracted)> = (0_i64..).zip(&found.figures).collect();
@@ -749,7 +780,8 @@ impl Store for SqliteStore {
         found: &Extraction,
     ) -> StoreResult<Upserted> {
         let mut tx = self.write_tx().await?;
-        let outcome = upsert_in(&mut tx, input, found).await?;
+        let channel = channel_id(&mut tx, &input.channel_slug).await?;
+        let outcome = upsert_in(&mut tx, input, channel, found).await?;
         tx.commit().await.map_err(other)?;
         self.touch();
         Ok(outcome)
@@ -762,8 +794,19 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<Upserted>> {
         let mut tx = self.write_tx().await?;
         let mut outcomes = Vec::with_capacity(items.len());
+        // A chunk's articles mostly share one channel: each slug is looked up once.
+        let mut channels: HashMap<&str, i64> = HashMap::new();
         for (input, found) in items {
-            outcomes.push(upsert_in(&mut tx, input, found).await?);
+            let slug = input.channel_slug.as_str();
+            let channel = match channels.get(slug) {
+                Some(&id) => id,
+                None => {
+                    let id = channel_id(&mut tx, slug).await?;
+                    channels.insert(slug, id);
+                    id
+                }
+            };
+            outcomes.push(upsert_in(&mut tx, input, channel, found).await?);
         }
         tx.commit().await.map_err(other)?;
         self.touch();
