@@ -486,9 +486,9 @@ impl Crawl<'_> {
         for link in links {
             self.enqueue(link, depth + 1);
         }
-        let (mut page, input) = match read {
-            Ok((read, false)) => read,
-            Ok((_, true)) => {
+        let (mut page, input) = match read.map(|read| *read) {
+            Ok((page, input, false)) => (page, input),
+            Ok((_, _, true)) => {
                 return followed(
                     report,
                     entry,
@@ -575,7 +575,7 @@ enum Parsed {
     /// A page: its links, and the reader's article with whether its text is mostly its links.
     Page {
         links: Vec<Url>,
-        read: Result<((super::ParsedPage, crate::domain::ArticleInput), bool), ImportError>,
+        read: Result<Box<(super::ParsedPage, crate::domain::ArticleInput, bool)>, ImportError>,
     },
 }
 
@@ -601,7 +601,7 @@ fn parse_fetched(
     let (links, anchors) = page_links(bytes, url)?;
     let read = super::read_page(bytes, channel, tz).map(|(page, input)| {
         let list = mostly_links(&page, &anchors);
-        ((page, input), list)
+        Box::new((page, input, list))
     });
     Ok(Parsed::Page { links, read })
 }
