@@ -27,8 +27,14 @@
 //! **Whom we fetch from.** Pages are requested only on the sites of the start URLs, which the
 //! operator named: they are fetched wherever those hosts live (an old CMS often sits on an
 //! intranet address), redirects are not followed blindly but queued as links (so off-site ones are
-//! dropped). Pictures and files go through [`crate::remote::RemoteFetcher`]: the named hosts
-//! trusted, every other host guarded against internal addresses as for any import. They are
+//! dropped, named in the report). Pictures and files go through [`crate::remote::RemoteFetcher`]:
+//! the named origins trusted (scheme, host and port: not another port of the same host), every
+//! other guarded against internal addresses as for any import.
+//!
+//! **Failures.** A site whose robots.txt cannot be read is a refused entry of the report and the
+//! crawl goes on with the next site; only a local failure (the state file) stops the run, and the
+//! report is written even then. Untrusted bytes are parsed on the blocking pool with panics
+//! caught: a page that crashes a parser is refused alone and leaves the queue. They are
 //! fetched as a browser would (robots.txt rules crawling, not a page's own pictures) and not
 //! spaced by the delay: a page has few.
 
