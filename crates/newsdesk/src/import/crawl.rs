@@ -68,6 +68,10 @@ pub const STATE_DIR: &str = "crawl-state";
 const MAX_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 /// One request may take this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A page answering 429, 5xx or nothing is tried again this many times, at the end of the queue.
+const MAX_RETRIES: u32 = 3;
+/// The longest `Retry-After` obeyed: a server asking for an hour would stall the crawl.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// File extensions of links that are no pages: pictures and files are stored with the article
 /// that links to them, never crawled.
 const NOT_PAGES: &[&str] = &[
@@ -133,7 +137,14 @@ struct CrawlState {
     redirects: BTreeMap<String, String>,
     /// Pages imported: their URL → the article's id, for a redirect met after its target.
     ids: BTreeMap<String, i64>,
+    /// Pages that answered 429, 5xx or nothing: times tried again so far.
+    retries: BTreeMap<String, u32>,
 }
+
+/// A failure worth trying again later (no answer, a broken connection).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Transient(String);
 
 /// `DATA/crawl-state/<scheme>_<host>_<port>.json`.
 fn state_file(dir: &Path, site: &Url) -> PathBuf {
@@ -209,6 +220,8 @@ struct Site {
     client: reqwest::Client,
     delay: Duration,
     last: Option<Instant>,
+    /// No request before this (a `Retry-After`).
+    hold: Option<Instant>,
     robot: Option<texting_robots::Robot>,
 }
 
@@ -229,14 +242,18 @@ impl Site {
             client,
             delay,
             last: None,
+            hold: None,
             robot: None,
         })
     }
 
     /// Waits until `delay` has passed since the previous request.
     async fn pace(&mut self) {
-        if let Some(last) = self.last {
-            let next = last + self.delay;
+        let next = self
+            .last
+            .map(|last| last + self.delay)
+            .max(self.hold.take());
+        if let Some(next) = next {
             tokio::time::sleep_until(next.into()).await;
         }
         self.last = Some(Instant::now());
@@ -253,7 +270,7 @@ impl Site {
             )
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("cannot fetch it: {}", innermost(&e)))?;
+            .map_err(|e| Transient(format!("cannot fetch it: {}", innermost(&e))))?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -273,6 +290,16 @@ impl Site {
             .unwrap_or_default()
             .to_ascii_lowercase();
         if !status.is_success() {
+            // Seconds only; an HTTP date falls back to the delay.
+            let after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if let Some(secs) = after {
+                let wait = Duration::from_secs(secs).min(MAX_RETRY_AFTER);
+                self.hold = Some(Instant::now() + wait);
+            }
             return Ok((
                 status,
                 Fetched::Body {
@@ -291,7 +318,7 @@ impl Site {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| anyhow::anyhow!("cannot read it: {}", innermost(&e)))?
+            .map_err(|e| Transient(format!("cannot read it: {}", innermost(&e))))?
         {
             bytes.extend_from_slice(&chunk);
             if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_RESPONSE_BYTES {
@@ -424,8 +451,31 @@ impl Crawl<'_> {
             ..PageReport::default()
         };
         self.summary.fetched += 1;
-        let (status, fetched) = match self.site.get(&url).await {
+        let got = self.site.get(&url).await;
+        let transient = match &got {
+            Err(e) => e.is::<Transient>(),
+            Ok((status, Fetched::Body { .. })) => {
+                *status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+            }
+            Ok(_) => false,
+        };
+        let key = url.to_string();
+        let tried = self.state.retries.remove(&key).unwrap_or(0);
+        if transient && tried < MAX_RETRIES {
+            // Tried again once the rest of the queue is done (and any Retry-After has passed).
+            tracing::info!(url = %url, tried, "no usable answer: tried again later");
+            self.state.retries.insert(key.clone(), tried + 1);
+            self.state.queue.push_back((key, depth));
+            return;
+        }
+        let retried = if tried > 0 {
+            format!(" (after {tried} retries)")
+        } else {
+            String::new()
+        };
+        let (status, fetched) = match got {
             Ok(answer) => answer,
+            Err(e) if tried > 0 => return refuse(report, entry, &e.context(retried)),
             Err(e) => return refuse(report, entry, &e),
         };
         let (bytes, content_type) = match fetched {
@@ -461,7 +511,7 @@ impl Crawl<'_> {
                 return refuse(
                     report,
                     entry,
-                    &anyhow::anyhow!("the site answered HTTP {status}"),
+                    &anyhow::anyhow!("the site answered HTTP {status}{retried}"),
                 );
             }
             Fetched::Body {

@@ -86,11 +86,25 @@ impl Served {
                             Vec::new(),
                         )
                     }
+                    // `flaky`: 503 the first time, then the page.
+                    Some(("flaky", body)) if counts.lock().unwrap()[&path] > 1 => {
+                        return (S::OK, [("content-type", "text/html")], body.clone())
+                            .into_response();
+                    }
+                    Some(("flaky", _)) => {
+                        return (S::SERVICE_UNAVAILABLE, [("retry-after", "1")], "busy")
+                            .into_response();
+                    }
                     // `status:NNN`: that status, a redirect's body its Location.
                     Some((kind, body)) if kind.starts_with("status:") => {
                         let code: u16 = kind["status:".len()..].parse().unwrap();
                         let mut answer = axum::response::Response::new(axum::body::Body::empty());
                         *answer.status_mut() = S::from_u16(code).unwrap();
+                        if code >= 500 || code == 429 {
+                            answer
+                                .headers_mut()
+                                .insert("retry-after", "0".parse().unwrap());
+                        }
                         if (300..400).contains(&code) {
                             answer.headers_mut().insert(
                                 "location",
@@ -738,4 +752,67 @@ async fn another_port_of_the_crawled_host_is_not_trusted() {
         a4["lost"].to_string().contains("/admin.png"),
         "the refused picture is named: {a4:#}"
     );
+}
+
+/// A page answering 503 is tried again at the end of the queue (after its Retry-After), up to
+/// three times: one that recovers is imported, one that does not is refused saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_pages_are_tried_again_later() {
+    let site = Served::start(|_| {
+        let mut files: HashMap<String, (&'static str, Vec<u8>)> = HashMap::new();
+        files.insert(
+            "/news/list.html".into(),
+            (
+                "text/html",
+                list(
+                    "新闻列表",
+                    &[
+                        ("/a/ok.html", "全市光伏装机容量再创新高", "2024-03-01"),
+                        (
+                            "/a/down.html",
+                            "新能源汽车产业发展行动方案印发",
+                            "2024-03-02",
+                        ),
+                    ],
+                    None,
+                )
+                .into_bytes(),
+            ),
+        );
+        files.insert(
+            "/a/ok.html".into(),
+            (
+                "flaky",
+                article(
+                    "全市光伏装机容量再创新高",
+                    "2024-03-01 09:30",
+                    "utf-8",
+                    "<p>今年以来全市光伏装机容量持续增长。</p><p>下一步将继续推进。</p>",
+                )
+                .into_bytes(),
+            ),
+        );
+        files.insert("/a/down.html".into(), ("status:503", Vec::new()));
+        files
+    })
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, stderr, report) = crawl_urls(data.path(), &[site.url("/news/list.html")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("1 new, 0 updated, 1 failed"), "{stderr}");
+    assert_eq!(site.count("/a/ok.html"), 2, "tried again once");
+    assert_eq!(site.count("/a/down.html"), 4, "tried again three times");
+    let down = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["file"].as_str().unwrap().ends_with("/a/down.html"))
+        .unwrap();
+    assert_eq!(down["outcome"], "refused", "{down:#}");
+    let reason = down["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("503") && reason.contains("after 3 retries"),
+        "{reason}"
+    );
+    assert_eq!(report["crawl"][0]["left"], 0, "{report:#}");
 }
