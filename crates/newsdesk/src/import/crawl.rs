@@ -33,7 +33,8 @@
 //!
 //! **Failures.** A site whose robots.txt cannot be read is a refused entry of the report and the
 //! crawl goes on with the next site; only a local failure (the state file) stops the run, and the
-//! report is written even then. Untrusted bytes are parsed on the blocking pool with panics
+//! report is written even then. A page answering 429, 5xx or nothing is tried again at the end
+//! of the queue, three times at most, after its `Retry-After` (a minute at most). Untrusted bytes are parsed on the blocking pool with panics
 //! caught: a page that crashes a parser is refused alone and leaves the queue. They are
 //! fetched as a browser would (robots.txt rules crawling, not a page's own pictures) and not
 //! spaced by the delay: a page has few.
@@ -117,7 +118,8 @@ pub struct CrawlSummary {
     pub too_deep: usize,
     /// Pages left in the queue: the next run continues with them.
     pub left: usize,
-    /// Why the run stopped before its queue was empty (`max-pages`, `interrupted`).
+    /// Why the run stopped before its queue was empty (`max-pages`, `interrupted`), or why the
+    /// site was not crawled at all (`robots.txt: …`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
 }
