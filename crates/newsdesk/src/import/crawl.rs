@@ -29,15 +29,16 @@
 //! intranet address), redirects are not followed blindly but queued as links (so off-site ones are
 //! dropped, named in the report). Pictures and files go through [`crate::remote::RemoteFetcher`]:
 //! the named origins trusted (scheme, host and port: not another port of the same host), every
-//! other guarded against internal addresses as for any import.
+//! other guarded against internal addresses as for any import. They are fetched as a browser
+//! would (robots.txt rules crawling, not a page's own pictures) and not spaced by the delay: a
+//! page has few.
 //!
 //! **Failures.** A site whose robots.txt cannot be read is a refused entry of the report and the
 //! crawl goes on with the next site; only a local failure (the state file) stops the run, and the
-//! report is written even then. A page answering 429, 5xx or nothing is tried again at the end
-//! of the queue, three times at most, after its `Retry-After` (a minute at most). Untrusted bytes are parsed on the blocking pool with panics
-//! caught: a page that crashes a parser is refused alone and leaves the queue. They are
-//! fetched as a browser would (robots.txt rules crawling, not a page's own pictures) and not
-//! spaced by the delay: a page has few.
+//! report is written even then. A page answering 429, 5xx or nothing is tried again at the end of
+//! the queue, three times at most, after its `Retry-After` (a minute at most). Untrusted bytes are
+//! parsed on the blocking pool with panics caught: a page that crashes a parser is refused alone
+//! and leaves the queue.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::IsTerminal;
