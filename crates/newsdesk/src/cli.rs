@@ -664,7 +664,7 @@ pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
             tz,
             media: None,
         };
-        import::crawl::crawl(None, &options, &batch).await?
+        import::crawl::crawl(None, &options, &batch).await
     } else {
         let store = store::open(&args.data.database()).await?;
         ensure_channel(store.as_ref(), &args.channel).await?;
@@ -675,14 +675,11 @@ pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
             &[],
         )?;
         uploads.check().await?;
-        // The sites named here are fetched from wherever they are; other hosts stay guarded.
-        let hosts = options
-            .starts
-            .iter()
-            .filter_map(|u| u.host_str().map(str::to_string))
-            .collect();
+        // The sites named here (scheme, host and port) are fetched from wherever they are; any
+        // other, another port of the same host included, stays guarded.
+        let origins = options.starts.iter().map(url::Url::origin).collect();
         let fetcher =
-            crate::remote::RemoteFetcher::trusting(args.remote_images_allow_private, hosts)
+            crate::remote::RemoteFetcher::trusting(args.remote_images_allow_private, origins)
                 .context("building the remote fetcher")?;
         let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
         let articles = Articles::new(store.clone(), Arc::new(index));
@@ -697,8 +694,10 @@ pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
                 max_attachment_bytes: args.max_attachment_mib.saturating_mul(1024 * 1024),
             }),
         };
-        import::crawl::crawl(Some(&articles), &options, &batch).await?
+        import::crawl::crawl(Some(&articles), &options, &batch).await
     };
+    // Written even when the run stopped on a local error: what it did is kept.
+    let (report, stopped) = report;
     let json = serde_json::to_vec_pretty(&report).context("writing the crawl report")?;
     std::fs::write(&report_path, json)
         .with_context(|| format!("writing the crawl report {}", report_path.display()))?;
@@ -707,6 +706,7 @@ pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
         eprint!("{}", site.human());
     }
     eprintln!("report: {}", report_path.display());
+    stopped?;
     Ok(if report.summary.failed > 0 { 1 } else { 0 })
 }
 

@@ -95,7 +95,9 @@ pub fn is_public(ip: IpAddr) -> bool {
 #[derive(Debug)]
 struct GuardedResolver {
     allow_private: bool,
-    /// Host names whose addresses are all allowed (see [`RemoteFetcher::trusting`]).
+    /// The hosts of the trusted origins, whose addresses are all allowed (see
+    /// [`RemoteFetcher::trusting`]). The resolver sees no port, so this is sound only because
+    /// [`check_url`] lets through no URL on one of these hosts whose origin is not trusted.
     trusted: Arc<[String]>,
 }
 
@@ -118,13 +120,24 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
-/// Checks a URL before it is requested (and at every redirect): scheme, and a literal address
-/// (which reaches no resolver).
-fn check_url(url: &url::Url, allow_private: bool, trusted: &[String]) -> Result<(), FetchError> {
+/// Checks a URL before it is requested (and at every redirect): scheme, a trusted origin, and a
+/// literal address (which reaches no resolver). A URL on a trusted origin's host but another
+/// scheme or port (`http://10.0.0.5:8080/admin` when `http://10.0.0.5` is trusted) is refused:
+/// the resolver would let that host's private addresses through.
+fn check_url(url: &url::Url, allow_private: bool, trusted: &Trusted) -> Result<(), FetchError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(FetchError::Scheme);
     }
-    let allow_private = allow_private || url.host_str().is_some_and(|h| is_trusted(trusted, h));
+    let trusted_origin = trusted.origins.contains(&url.origin());
+    if !allow_private
+        && !trusted_origin
+        && url
+            .host_str()
+            .is_some_and(|h| is_trusted(&trusted.hosts, h))
+    {
+        return Err(FetchError::Private);
+    }
+    let allow_private = allow_private || trusted_origin;
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
@@ -158,12 +171,39 @@ pub const ACCEPT_IMAGES: &str = "image/*";
 /// `Accept` of any other file (an attachment: PDF, Word, ZIP…).
 pub const ACCEPT_ANY: &str = "*/*";
 
+/// Origins reached wherever they are, and their hosts (for the resolver).
+#[derive(Debug, Default)]
+struct Trusted {
+    origins: Vec<url::Origin>,
+    hosts: Arc<[String]>,
+}
+
+impl Trusted {
+    fn new(origins: Vec<url::Origin>) -> Self {
+        let origins: Vec<url::Origin> = origins.into_iter().filter(url::Origin::is_tuple).collect();
+        let hosts = origins
+            .iter()
+            .filter_map(|o| match o {
+                url::Origin::Tuple(_, host, _) => Some(
+                    host.to_string()
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .trim_end_matches('.')
+                        .to_string(),
+                ),
+                url::Origin::Opaque(_) => None,
+            })
+            .collect();
+        Self { origins, hosts }
+    }
+}
+
 /// The guarded client for remote images.
 #[derive(Debug, Clone)]
 pub struct RemoteFetcher {
     client: reqwest::Client,
     allow_private: bool,
-    trusted: Arc<[String]>,
+    trusted: Arc<Trusted>,
 }
 
 impl RemoteFetcher {
@@ -172,20 +212,13 @@ impl RemoteFetcher {
         Self::trusting(allow_private, Vec::new())
     }
 
-    /// [`Self::new`], with hosts reached wherever they are, private network included: the site
-    /// an operator names to `newsdesk crawl` (an old CMS often lives on an intranet address).
-    /// Only the operator's command line names these; every other host stays guarded, and a
-    /// redirect from a trusted host to another is checked as usual.
-    pub fn trusting(allow_private: bool, hosts: Vec<String>) -> anyhow::Result<Self> {
-        let trusted: Arc<[String]> = hosts
-            .into_iter()
-            .map(|h| {
-                h.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .trim_end_matches('.')
-                    .to_string()
-            })
-            .collect();
+    /// [`Self::new`], with origins (scheme, host and port: `Url::origin`) reached wherever they
+    /// are, private network included: the site an operator names to `newsdesk crawl` (an old CMS
+    /// often lives on an intranet address). Only the operator's command line names these; every
+    /// other origin stays guarded — another port or scheme of a trusted host is refused outright
+    /// unless `allow_private` — and a redirect from a trusted origin to another is checked as usual.
+    pub fn trusting(allow_private: bool, origins: Vec<url::Origin>) -> anyhow::Result<Self> {
+        let trusted = Arc::new(Trusted::new(origins));
         let in_policy = trusted.clone();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= MAX_REDIRECTS {
@@ -208,7 +241,7 @@ impl RemoteFetcher {
             .timeout(FETCH_TIMEOUT)
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private,
-                trusted: trusted.clone(),
+                trusted: trusted.hosts.clone(),
             }))
             .build()?;
         Ok(Self {
@@ -624,7 +657,8 @@ mod tests {
 
     #[test]
     fn urls_are_checked_before_any_request() {
-        let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &[]);
+        let none = Trusted::default();
+        let check = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &none);
         assert!(matches!(
             check("ftp://example.com/a.png"),
             Err(FetchError::Scheme)
@@ -654,15 +688,36 @@ mod tests {
             check_url(
                 &url::Url::parse("http://127.0.0.1/a.png").unwrap(),
                 true,
-                &[]
+                &none
             )
             .is_ok()
         );
-        // The site an operator crawls is reached wherever it is; other hosts stay guarded.
-        let trusted = ["10.0.0.5".to_string(), "::1".to_string()];
+        // The site an operator crawls is reached wherever it is; other origins stay guarded,
+        // another port or scheme of its host included.
+        let trusted = Trusted::new(
+            [
+                "http://10.0.0.5/news/",
+                "http://[::1]/",
+                "http://intranet.example/",
+            ]
+            .iter()
+            .map(|u| url::Url::parse(u).unwrap().origin())
+            .collect(),
+        );
         let with = |u: &str| check_url(&url::Url::parse(u).unwrap(), false, &trusted);
-        assert!(with("http://10.0.0.5:8080/a.png").is_ok());
+        assert!(with("http://10.0.0.5/a.png").is_ok());
+        assert!(with("http://10.0.0.5:80/a.png").is_ok());
         assert!(with("http://[::1]/a.png").is_ok());
+        assert!(with("http://intranet.example/a.png").is_ok());
+        for other in [
+            "http://10.0.0.5:8080/admin",
+            "https://10.0.0.5/a.png",
+            "http://[::1]:6379/",
+            "http://intranet.example:8080/admin",
+            "https://intranet.example/a.png",
+        ] {
+            assert!(matches!(with(other), Err(FetchError::Private)), "{other}");
+        }
         assert!(matches!(
             with("http://10.0.0.6/a.png"),
             Err(FetchError::Private)

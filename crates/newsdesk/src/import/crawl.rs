@@ -27,10 +27,18 @@
 //! **Whom we fetch from.** Pages are requested only on the sites of the start URLs, which the
 //! operator named: they are fetched wherever those hosts live (an old CMS often sits on an
 //! intranet address), redirects are not followed blindly but queued as links (so off-site ones are
-//! dropped). Pictures and files go through [`crate::remote::RemoteFetcher`]: the named hosts
-//! trusted, every other host guarded against internal addresses as for any import. They are
-//! fetched as a browser would (robots.txt rules crawling, not a page's own pictures) and not
-//! spaced by the delay: a page has few.
+//! dropped, named in the report). Pictures and files go through [`crate::remote::RemoteFetcher`]:
+//! the named origins trusted (scheme, host and port: not another port of the same host), every
+//! other guarded against internal addresses as for any import. They are fetched as a browser
+//! would (robots.txt rules crawling, not a page's own pictures) and not spaced by the delay: a
+//! page has few.
+//!
+//! **Failures.** A site whose robots.txt cannot be read is a refused entry of the report and the
+//! crawl goes on with the next site; only a local failure (the state file) stops the run, and the
+//! report is written even then. A page answering 429, 5xx or nothing is tried again at the end of
+//! the queue, three times at most, after its `Retry-After` (a minute at most). Untrusted bytes are
+//! parsed on the blocking pool with panics caught: a page that crashes a parser is refused alone
+//! and leaves the queue.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::IsTerminal;
@@ -62,6 +70,10 @@ pub const STATE_DIR: &str = "crawl-state";
 const MAX_RESPONSE_BYTES: u64 = 50 * 1024 * 1024;
 /// One request may take this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A page answering 429, 5xx or nothing is tried again this many times, at the end of the queue.
+const MAX_RETRIES: u32 = 3;
+/// The longest `Retry-After` obeyed: a server asking for an hour would stall the crawl.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// File extensions of links that are no pages: pictures and files are stored with the article
 /// that links to them, never crawled.
 const NOT_PAGES: &[&str] = &[
@@ -107,7 +119,8 @@ pub struct CrawlSummary {
     pub too_deep: usize,
     /// Pages left in the queue: the next run continues with them.
     pub left: usize,
-    /// Why the run stopped before its queue was empty (`max-pages`, `interrupted`).
+    /// Why the run stopped before its queue was empty (`max-pages`, `interrupted`), or why the
+    /// site was not crawled at all (`robots.txt: …`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
 }
@@ -122,7 +135,19 @@ struct CrawlState {
     queue: VecDeque<(String, u32)>,
     /// Pages the unfinished run has queued or visited.
     seen: BTreeSet<String>,
+    /// Same-site redirects met: old URL → where it leads. When that page is imported the old URL
+    /// answers 301 to the article too (a DedeCMS `/plus/view.php?aid=1` moved to `/a/1.html`).
+    redirects: BTreeMap<String, String>,
+    /// Pages imported: their URL → the article's id, for a redirect met after its target.
+    ids: BTreeMap<String, i64>,
+    /// Pages that answered 429, 5xx or nothing: times tried again so far.
+    retries: BTreeMap<String, u32>,
 }
+
+/// A failure worth trying again later (no answer, a broken connection).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Transient(String);
 
 /// `DATA/crawl-state/<scheme>_<host>_<port>.json`.
 fn state_file(dir: &Path, site: &Url) -> PathBuf {
@@ -198,6 +223,8 @@ struct Site {
     client: reqwest::Client,
     delay: Duration,
     last: Option<Instant>,
+    /// No request before this (a `Retry-After`).
+    hold: Option<Instant>,
     robot: Option<texting_robots::Robot>,
 }
 
@@ -218,14 +245,18 @@ impl Site {
             client,
             delay,
             last: None,
+            hold: None,
             robot: None,
         })
     }
 
     /// Waits until `delay` has passed since the previous request.
     async fn pace(&mut self) {
-        if let Some(last) = self.last {
-            let next = last + self.delay;
+        let next = self
+            .last
+            .map(|last| last + self.delay)
+            .max(self.hold.take());
+        if let Some(next) = next {
             tokio::time::sleep_until(next.into()).await;
         }
         self.last = Some(Instant::now());
@@ -242,7 +273,7 @@ impl Site {
             )
             .send()
             .await
-            .map_err(|e| anyhow::anyhow!("cannot fetch it: {}", innermost(&e)))?;
+            .map_err(|e| Transient(format!("cannot fetch it: {}", innermost(&e))))?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -262,6 +293,16 @@ impl Site {
             .unwrap_or_default()
             .to_ascii_lowercase();
         if !status.is_success() {
+            // Seconds only; an HTTP date falls back to the delay.
+            let after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if let Some(secs) = after {
+                let wait = Duration::from_secs(secs).min(MAX_RETRY_AFTER);
+                self.hold = Some(Instant::now() + wait);
+            }
             return Ok((
                 status,
                 Fetched::Body {
@@ -280,7 +321,7 @@ impl Site {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| anyhow::anyhow!("cannot read it: {}", innermost(&e)))?
+            .map_err(|e| Transient(format!("cannot read it: {}", innermost(&e))))?
         {
             bytes.extend_from_slice(&chunk);
             if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_RESPONSE_BYTES {
@@ -329,7 +370,13 @@ impl Site {
                     }
                     return Ok(());
                 }
-                Fetched::Body { .. } if status.is_client_error() => return Ok(()),
+                // 429 is the server asking us to wait, not saying there are no rules.
+                Fetched::Body { .. }
+                    if status.is_client_error()
+                        && status != reqwest::StatusCode::TOO_MANY_REQUESTS =>
+                {
+                    return Ok(());
+                }
                 Fetched::Body { .. } => {
                     anyhow::bail!(
                         "{url} answered HTTP {status}: its rules are unknown, so the site is not crawled; try again later"
@@ -407,26 +454,67 @@ impl Crawl<'_> {
             ..PageReport::default()
         };
         self.summary.fetched += 1;
-        let (status, fetched) = match self.site.get(&url).await {
+        let got = self.site.get(&url).await;
+        let transient = match &got {
+            Err(e) => e.is::<Transient>(),
+            Ok((status, Fetched::Body { .. })) => {
+                *status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+            }
+            Ok(_) => false,
+        };
+        let key = url.to_string();
+        let tried = self.state.retries.remove(&key).unwrap_or(0);
+        if transient && tried < MAX_RETRIES {
+            // Tried again once the rest of the queue is done (and any Retry-After has passed).
+            tracing::info!(url = %url, tried, "no usable answer: tried again later");
+            self.state.retries.insert(key.clone(), tried + 1);
+            self.state.queue.push_back((key, depth));
+            return;
+        }
+        let retried = if tried > 0 {
+            format!(" (after {tried} retries)")
+        } else {
+            String::new()
+        };
+        let (status, fetched) = match got {
             Ok(answer) => answer,
+            Err(e) if tried > 0 => return refuse(report, entry, &e.context(retried)),
             Err(e) => return refuse(report, entry, &e),
         };
         let (bytes, content_type) = match fetched {
-            Fetched::Redirect(to) => {
-                // The old address leads elsewhere on the site: that page is the one imported.
-                if same_site(&to, &self.site.origin) {
+            Fetched::Redirect(mut to) => {
+                to.set_fragment(None);
+                // The old address leads elsewhere on the site: that page is the one imported, and
+                // the old address is remembered to lead to it as well.
+                let reason = if same_site(&to, &self.site.origin) {
                     tracing::debug!(from = %url, to = %to, "redirect queued as a link");
+                    let target = self.state.ids.get(to.as_str()).copied();
+                    match (articles, target) {
+                        // Its target was imported already: the old address leads there now.
+                        (Some(articles), Some(id)) => {
+                            if let Err(e) = articles.store().add_redirect(url.as_str(), id).await {
+                                tracing::warn!(from = %url, error = %e, "redirect not stored");
+                            }
+                        }
+                        _ => {
+                            self.state.redirects.insert(url.to_string(), to.to_string());
+                        }
+                    }
+                    format!("redirects to {to}")
                 } else {
                     tracing::warn!(from = %url, to = %to, "redirected off the site: not followed (start from that address to crawl it)");
-                }
+                    format!(
+                        "redirects to {to}, another site: start the crawl from that address to crawl it"
+                    )
+                };
                 self.enqueue(to, depth);
-                return;
+                return followed(report, entry, reason);
             }
             Fetched::Body { .. } if !status.is_success() => {
                 return refuse(
                     report,
                     entry,
-                    &anyhow::anyhow!("the site answered HTTP {status}"),
+                    &anyhow::anyhow!("the site answered HTTP {status}{retried}"),
                 );
             }
             Fetched::Body {
@@ -434,47 +522,43 @@ impl Crawl<'_> {
                 content_type,
             } => (bytes, content_type),
         };
-        if let Some(locs) = sitemap_locations(&bytes, &content_type) {
-            for loc in locs {
-                if let Ok(link) = url.join(&loc) {
-                    self.enqueue(link, depth + 1);
+        let channel = self.options.channel_slug.to_string();
+        let tz = self.options.tz;
+        let page_url = url.clone();
+        let parsed =
+            guarded(move || parse_fetched(&bytes, &content_type, &page_url, &channel, tz)).await;
+        let (links, read) = match parsed {
+            Ok(Parsed::Sitemap(locs)) => {
+                for loc in locs {
+                    if let Ok(link) = url.join(&loc) {
+                        self.enqueue(link, depth + 1);
+                    }
                 }
+                return;
             }
-            return;
-        }
-        let is_page = content_type.is_empty()
-            || content_type.starts_with("text/")
-            || content_type.contains("html")
-            || content_type.contains("xml");
-        if !is_page {
-            return followed(report, entry, format!("not a page ({content_type})"));
-        }
-        let (links, anchors) = match page_links(&bytes, &url) {
-            Ok(found) => found,
-            Err(e) => return refuse(report, entry, &anyhow::Error::from(e)),
+            Ok(Parsed::NotPage(content_type)) => {
+                return followed(report, entry, format!("not a page ({content_type})"));
+            }
+            Ok(Parsed::Page { links, read }) => (links, read),
+            Err(e) => return refuse(report, entry, &e),
         };
         for link in links {
             self.enqueue(link, depth + 1);
         }
-        let channel = self.options.channel_slug.to_string();
-        let tz = self.options.tz;
-        let read = tokio::task::spawn_blocking(move || super::read_page(&bytes, &channel, tz))
-            .await
-            .unwrap_or_else(|e| Err(ImportError::Internal(e.to_string())));
-        let (mut page, input) = match read {
-            Ok(read) => read,
+        let (mut page, input) = match read.map(|read| *read) {
+            Ok((page, input, false)) => (page, input),
+            Ok((_, _, true)) => {
+                return followed(
+                    report,
+                    entry,
+                    "not an article: its text is mostly its own links (a list page)".into(),
+                );
+            }
             Err(e @ (ImportError::NoHeadline | ImportError::NoDate | ImportError::NoBody)) => {
                 return followed(report, entry, format!("not an article: {e}"));
             }
             Err(e) => return refuse(report, entry, &anyhow::Error::from(e)),
         };
-        if mostly_links(&page, &anchors) {
-            return followed(
-                report,
-                entry,
-                "not an article: its text is mostly its own links (a list page)".into(),
-            );
-        }
         // The address it was crawled at is its old address, whatever its canonical link says.
         page.source_url = Some(url.to_string());
         let Some(articles) = articles else {
@@ -489,10 +573,36 @@ impl Crawl<'_> {
             page,
             input,
         };
-        let done = super::import_parsed(articles, vec![item], &[], self.options).await;
-        for page in &done.pages {
+        let mut done = super::import_parsed(articles, vec![item], &[], self.options).await;
+        let key = url.to_string();
+        let old: Vec<String> = self
+            .state
+            .redirects
+            .iter()
+            .filter(|(_, to)| **to == key)
+            .map(|(from, _)| from.clone())
+            .collect();
+        for page in &mut done.pages {
             if let (Some(article), None) = (&page.url, &page.reason) {
-                self.state.imported.insert(url.to_string(), article.clone());
+                self.state.imported.insert(key.clone(), article.clone());
+            }
+            let (Some(id), None) = (page.article_id, &page.reason) else {
+                continue;
+            };
+            self.state.ids.insert(key.clone(), id);
+            // The addresses that redirected here lead to the article too.
+            for from in &old {
+                match articles.store().add_redirect(from, id).await {
+                    Ok(true) => {
+                        self.state.redirects.remove(from);
+                    }
+                    Ok(false) => page
+                        .lost
+                        .push(format!("old address {from}: no old path to redirect from")),
+                    Err(e) => page
+                        .lost
+                        .push(format!("old address {from}: redirect not stored: {e}")),
+                }
             }
         }
         report.merge(done);
@@ -513,6 +623,68 @@ fn followed(report: &mut ImportReport, mut entry: PageReport, reason: String) {
     entry.outcome = "followed";
     entry.reason = Some(reason);
     report.pages.push(entry);
+}
+
+/// What one fetched answer is, read off the async workers.
+enum Parsed {
+    /// A sitemap or sitemap index: its `<loc>`s.
+    Sitemap(Vec<String>),
+    /// Not a page: its content type.
+    NotPage(String),
+    /// A page: its links, and the reader's article with whether its text is mostly its links.
+    Page {
+        links: Vec<Url>,
+        read: Result<Box<(super::ParsedPage, crate::domain::ArticleInput, bool)>, ImportError>,
+    },
+}
+
+/// Everything done with one fetched answer's untrusted bytes: the sitemap reader, the link
+/// finder, the article reader and the list test.
+fn parse_fetched(
+    bytes: &[u8],
+    content_type: &str,
+    url: &Url,
+    channel: &str,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Parsed> {
+    if let Some(locs) = sitemap_locations(bytes, content_type) {
+        return Ok(Parsed::Sitemap(locs));
+    }
+    let is_page = content_type.is_empty()
+        || content_type.starts_with("text/")
+        || content_type.contains("html")
+        || content_type.contains("xml");
+    if !is_page {
+        return Ok(Parsed::NotPage(content_type.to_string()));
+    }
+    let (links, anchors) = page_links(bytes, url)?;
+    let read = super::read_page(bytes, channel, tz).map(|(page, input)| {
+        let list = mostly_links(&page, &anchors);
+        Box::new((page, input, list))
+    });
+    Ok(Parsed::Page { links, read })
+}
+
+/// Runs `parse` on the blocking pool with panics caught: a page that trips a parser is refused
+/// alone, and the crawl (and its saved queue) goes on past it.
+async fn guarded<T: Send + 'static>(
+    parse: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let run = tokio::task::spawn_blocking(move || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
+    });
+    match run.await {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            anyhow::bail!("reading this page crashed a parser ({what}): skipped")
+        }
+        Err(e) => anyhow::bail!("reading this page failed: {e}"),
+    }
 }
 
 /// The `<loc>`s of a sitemap (`<urlset>`) or sitemap index (`<sitemapindex>`); `None` when the
@@ -599,21 +771,32 @@ fn mostly_links(page: &super::ParsedPage, anchors: &BTreeSet<String>) -> bool {
     if lines.is_empty() {
         return false;
     }
+    // Each line's prefixes looked up (up to the longest link text), not every link text tried
+    // on every line: a page of thousands of links stays linear.
+    let longest = anchors.iter().map(String::len).max().unwrap_or(0);
     let linked = lines
         .iter()
-        .filter(|line| anchors.iter().any(|a| line.starts_with(a.as_str())))
+        .filter(|line| {
+            line.char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .take_while(|end| *end <= longest)
+                .any(|end| anchors.contains(&line[..end]))
+        })
         .count();
     linked * 2 > lines.len()
 }
 
 /// Crawls every site of the start URLs in turn and imports their articles (see the module doc);
 /// `articles` is `None` for a dry run. The report has one entry per page fetched (imported,
-/// followed or refused) and a [`CrawlSummary`] per site.
+/// followed or refused) and a [`CrawlSummary`] per site. A site that cannot be crawled (its
+/// robots.txt unreachable) is an entry of the report and the next site is crawled; the error
+/// beside the report is a local one (the crawl state cannot be read or written), which stops
+/// the run — the report so far is still returned, to be written.
 pub async fn crawl(
     articles: Option<&Articles>,
     options: &CrawlOptions,
     batch: &BatchOptions<'_>,
-) -> anyhow::Result<ImportReport> {
+) -> (ImportReport, anyhow::Result<()>) {
     let mut report = ImportReport {
         started_at: chrono::Utc::now().to_rfc3339(),
         dry_run: options.dry_run,
@@ -669,7 +852,7 @@ pub async fn crawl(
     }
     watch.abort();
     bar.finish_and_clear();
-    result.map(|()| report)
+    (report, result)
 }
 
 #[expect(
@@ -698,7 +881,24 @@ async fn crawl_site(
         depth: options.depth,
         options: batch,
     };
-    crawl.site.read_robots().await?;
+    if let Err(e) = crawl.site.read_robots().await {
+        // Its rules unknown, the site is not crawled this time; the others are.
+        let robots = origin
+            .join("/robots.txt")
+            .map_or_else(|_| origin.to_string(), |u| u.to_string());
+        refuse(
+            report,
+            PageReport {
+                file: robots,
+                ..PageReport::default()
+            },
+            &e,
+        );
+        crawl.summary.stopped = Some(format!("robots.txt: {e:#}"));
+        crawl.summary.left = crawl.state.queue.len();
+        report.crawl.push(crawl.summary);
+        return Ok(());
+    }
     crawl.summary.delay_ms = u64::try_from(crawl.site.delay.as_millis()).unwrap_or(u64::MAX);
     if crawl.state.queue.is_empty() {
         // The last run finished (or there was none): a new pass from the start URLs.
@@ -842,6 +1042,41 @@ mod tests {
              <p>下一步将继续推进分布式光伏建设。</p></body></html>";
         let (_, anchors) = page_links(article.as_bytes(), &url).unwrap();
         let page = crate::import::parse_page(article.as_bytes(), tz).unwrap();
+        assert!(!mostly_links(&page, &anchors), "{:?}", page.blocks);
+    }
+
+    #[tokio::test]
+    async fn a_page_that_crashes_a_parser_is_refused_alone() {
+        let crashed = guarded(|| -> anyhow::Result<()> { panic!("poison page") }).await;
+        let e = format!("{:#}", crashed.unwrap_err());
+        assert!(
+            e.contains("crashed a parser") && e.contains("poison page"),
+            "{e}"
+        );
+        // The runtime lives on: the next page is read as usual.
+        let url = Url::parse("http://old.cn/news/").unwrap();
+        let next = guarded(move || {
+            parse_fetched(
+                b"<urlset><url><loc>/a.html</loc></url></urlset>",
+                "text/xml",
+                &url,
+                "news",
+                chrono_tz::Asia::Shanghai,
+            )
+        })
+        .await;
+        assert!(matches!(next, Ok(Parsed::Sitemap(locs)) if locs == ["/a.html"]));
+    }
+
+    #[test]
+    fn link_texts_are_matched_as_line_prefixes() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let html = "<html><body><h1>某某标题文字</h1><div>2024-03-01 09:30</div>\
+             <p>链接文字甲乙 2024-03-01</p><p>链接文字丙丁</p><p>正文不是链接的一行。</p></body></html>";
+        let page = crate::import::parse_page(html.as_bytes(), tz).unwrap();
+        let anchors: BTreeSet<String> = ["链接文字甲乙", "链接文字丙丁"].map(String::from).into();
+        assert!(mostly_links(&page, &anchors), "{:?}", page.blocks);
+        let anchors: BTreeSet<String> = ["文字甲乙", "链接文字丙丁之外"].map(String::from).into();
         assert!(!mostly_links(&page, &anchors), "{:?}", page.blocks);
     }
 

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode as S, Uri};
+use axum::response::IntoResponse;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
@@ -85,9 +86,37 @@ impl Served {
                             Vec::new(),
                         )
                     }
+                    // `flaky`: 503 the first time, then the page.
+                    Some(("flaky", body)) if counts.lock().unwrap()[&path] > 1 => {
+                        return (S::OK, [("content-type", "text/html")], body.clone())
+                            .into_response();
+                    }
+                    Some(("flaky", _)) => {
+                        return (S::SERVICE_UNAVAILABLE, [("retry-after", "1")], "busy")
+                            .into_response();
+                    }
+                    // `status:NNN`: that status, a redirect's body its Location.
+                    Some((kind, body)) if kind.starts_with("status:") => {
+                        let code: u16 = kind["status:".len()..].parse().unwrap();
+                        let mut answer = axum::response::Response::new(axum::body::Body::empty());
+                        *answer.status_mut() = S::from_u16(code).unwrap();
+                        if code >= 500 || code == 429 {
+                            answer
+                                .headers_mut()
+                                .insert("retry-after", "0".parse().unwrap());
+                        }
+                        if (300..400).contains(&code) {
+                            answer.headers_mut().insert(
+                                "location",
+                                String::from_utf8(body.clone()).unwrap().parse().unwrap(),
+                            );
+                        }
+                        return answer;
+                    }
                     Some((kind, body)) => (S::OK, [("content-type", *kind)], body.clone()),
                     None => (S::NOT_FOUND, [("content-type", "text/plain")], Vec::new()),
                 }
+                .into_response()
             }
         });
         let task = tokio::spawn(async move {
@@ -260,7 +289,11 @@ fn old_site(base: &str, offsite: &Served) -> HashMap<String, (&'static str, Vec<
             "全市新建充电桩五千个",
             "2024-03-05 15:00",
             "utf-8",
-            "<p>全市今年新建公共充电桩五千个。</p><p>覆盖所有街道。</p>",
+            &format!(
+                "<p>全市今年新建公共充电桩五千个。</p>\
+                 <p><img src=\"{}\" alt=\"后台\"></p><p>覆盖所有街道。</p>",
+                offsite.url("/admin.png")
+            ),
         )
         .into_bytes(),
     );
@@ -505,4 +538,281 @@ async fn an_interrupted_crawl_continues_where_it_stopped() {
     for path in [A1, A2, A3, A4, GATED] {
         assert_eq!(site.count(path), 1, "{path} fetched once");
     }
+}
+
+/// Runs `newsdesk crawl` on `urls`: its exit status, stderr and JSON report (whatever the status).
+fn crawl_urls(data: &std::path::Path, urls: &[String]) -> (i32, String, serde_json::Value) {
+    let report = data.join("crawl-report.json");
+    let out = newsdesk_command(data)
+        .args(["crawl", "--delay-ms", "5", "--report"])
+        .arg(&report)
+        .arg("--data")
+        .arg(data)
+        .args(urls)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run newsdesk crawl");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&report).unwrap_or_else(|e| panic!("no report ({e}): {stderr}")),
+    )
+    .unwrap();
+    (out.status.code().unwrap_or(-1), stderr, report)
+}
+
+/// A site whose robots.txt answers `status`, with a page that must not be fetched.
+async fn site_with_robots(status: &'static str) -> Served {
+    Served::start(move |_| {
+        let mut files: HashMap<String, (&'static str, Vec<u8>)> = HashMap::new();
+        files.insert("/robots.txt".into(), (status, Vec::new()));
+        files.insert(
+            "/news/".into(),
+            (
+                "text/html",
+                list("新闻", &[("/a.html", "某条新闻标题", "2024-01-01")], None).into_bytes(),
+            ),
+        );
+        files
+    })
+    .await
+}
+
+/// Sites whose robots.txt answers 503 or 429 or that do not answer at all are entries of the
+/// report, not fetched further; the site after them is still crawled and the report written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_that_cannot_be_crawled_does_not_stop_the_others() {
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start(|base| old_site(base, &offsite)).await;
+    let down = site_with_robots("status:503").await;
+    let busy = site_with_robots("status:429").await;
+    let gone = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let data = tempfile::tempdir().unwrap();
+    let urls = [
+        down.url("/news/"),
+        busy.url("/news/"),
+        format!("http://{gone}/news/"),
+        site.url("/news/list.html"),
+        site.url("/sitemap.xml"),
+    ];
+    let (code, stderr, report) = crawl_urls(data.path(), &urls);
+    assert_eq!(code, 1, "sites not crawled are failures: {stderr}");
+    assert!(stderr.contains("4 new"), "{stderr}");
+    let crawled = report["crawl"].as_array().unwrap();
+    assert_eq!(crawled.len(), 4, "{report:#}");
+    for (i, cause) in [(0, "503"), (1, "429"), (2, "cannot fetch")] {
+        let stopped = crawled[i]["stopped"].as_str().unwrap_or_default();
+        assert!(
+            stopped.contains("robots.txt") && stopped.contains(cause),
+            "{i}: {report:#}"
+        );
+    }
+    assert_eq!(crawled[3]["stopped"], serde_json::Value::Null, "{report:#}");
+    assert_eq!(report["summary"]["failed"], 3, "{report:#}");
+    let refused = outcomes(&report)
+        .into_iter()
+        .filter(|(p, o)| p == "/robots.txt" && o == "refused")
+        .count();
+    assert_eq!(refused, 3, "{report:#}");
+    for unknown in [&down, &busy] {
+        assert_eq!(
+            unknown.count("/news/"),
+            0,
+            "its rules unknown, nothing fetched"
+        );
+        assert_eq!(unknown.count("/robots.txt"), 1);
+    }
+    assert!(stderr.contains("crawl complete"), "{stderr}");
+}
+
+/// Redirects are in the report; an old dynamic address moved on the same site answers 301 to
+/// the article it became, like the address it was imported from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_reported_and_old_dynamic_addresses_kept() {
+    let site = Served::start(|base| {
+        let mut files: HashMap<String, (&'static str, Vec<u8>)> = HashMap::new();
+        let https = base.replacen("http://", "https://", 1);
+        files.insert(
+            "/news/list.html".into(),
+            (
+                "text/html",
+                list(
+                    "新闻列表",
+                    &[
+                        (
+                            "/plus/view.php?aid=1",
+                            "全市光伏装机容量再创新高",
+                            "2024-03-01",
+                        ),
+                        (
+                            "/secure.html",
+                            "新能源汽车产业发展行动方案印发",
+                            "2024-03-02",
+                        ),
+                    ],
+                    None,
+                )
+                .into_bytes(),
+            ),
+        );
+        files.insert(
+            "/plus/view.php?aid=1".into(),
+            ("status:301", b"/a/1.html".to_vec()),
+        );
+        files.insert(
+            "/secure.html".into(),
+            ("status:301", format!("{https}/secure.html").into_bytes()),
+        );
+        files.insert(
+            "/a/1.html".into(),
+            (
+                "text/html",
+                article(
+                    "全市光伏装机容量再创新高",
+                    "2024-03-01 09:30",
+                    "utf-8",
+                    "<p>今年以来全市光伏装机容量持续增长。</p><p>下一步将继续推进。</p>",
+                )
+                .into_bytes(),
+            ),
+        );
+        files
+    })
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, stderr, report) = crawl_urls(data.path(), &[site.url("/news/list.html")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1 new"), "{stderr}");
+    let pages = report["pages"].as_array().unwrap();
+    let entry = |path: &str| {
+        pages
+            .iter()
+            .find(|p| p["file"].as_str().unwrap().ends_with(path))
+            .unwrap_or_else(|| panic!("{path}: {report:#}"))
+    };
+    let moved = entry("/plus/view.php?aid=1");
+    assert_eq!(moved["outcome"], "followed", "{moved:#}");
+    assert!(
+        moved["reason"].as_str().unwrap().contains("redirects to")
+            && moved["reason"].as_str().unwrap().contains("/a/1.html"),
+        "{moved:#}"
+    );
+    let secure = entry("/secure.html");
+    assert_eq!(secure["outcome"], "followed", "{secure:#}");
+    let reason = secure["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("https://") && reason.contains("another site"),
+        "{reason}"
+    );
+    assert_eq!(entry("/a/1.html")["outcome"], "created", "{report:#}");
+    assert_eq!(site.count("/a/1.html"), 1);
+
+    let app = TestApp::builder()
+        .data(data)
+        .config(|c| c.demo = false)
+        .start()
+        .await;
+    let r = app.get("/a/1.html").await;
+    assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let r = app.get("/plus/view.php?aid=1").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::MOVED_PERMANENTLY,
+        "the old dynamic address"
+    );
+    assert_eq!(r.headers()[LOCATION].to_str().unwrap(), to);
+    app.stop().await;
+}
+
+/// A picture on another port of the crawled host is another origin: not fetched (the crawled
+/// site is trusted, not its whole host), while the site's own picture still arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_port_of_the_crawled_host_is_not_trusted() {
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start(|base| old_site(base, &offsite)).await;
+    let data = tempfile::tempdir().unwrap();
+    let (stderr, report) = crawl(data.path(), &site, &[]);
+    assert!(stderr.contains("4 new, 0 updated, 0 failed"), "{stderr}");
+    assert_eq!(
+        offsite.count("/admin.png"),
+        0,
+        "another port is never asked"
+    );
+    assert_eq!(site.count("/news/img/a.png"), 1, "the site's own picture");
+    let a4 = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["file"].as_str().unwrap().ends_with(A4))
+        .unwrap();
+    assert!(
+        a4["lost"].to_string().contains("/admin.png"),
+        "the refused picture is named: {a4:#}"
+    );
+}
+
+/// A page answering 503 is tried again at the end of the queue (after its Retry-After), up to
+/// three times: one that recovers is imported, one that does not is refused saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_pages_are_tried_again_later() {
+    let site = Served::start(|_| {
+        let mut files: HashMap<String, (&'static str, Vec<u8>)> = HashMap::new();
+        files.insert(
+            "/news/list.html".into(),
+            (
+                "text/html",
+                list(
+                    "新闻列表",
+                    &[
+                        ("/a/ok.html", "全市光伏装机容量再创新高", "2024-03-01"),
+                        (
+                            "/a/down.html",
+                            "新能源汽车产业发展行动方案印发",
+                            "2024-03-02",
+                        ),
+                    ],
+                    None,
+                )
+                .into_bytes(),
+            ),
+        );
+        files.insert(
+            "/a/ok.html".into(),
+            (
+                "flaky",
+                article(
+                    "全市光伏装机容量再创新高",
+                    "2024-03-01 09:30",
+                    "utf-8",
+                    "<p>今年以来全市光伏装机容量持续增长。</p><p>下一步将继续推进。</p>",
+                )
+                .into_bytes(),
+            ),
+        );
+        files.insert("/a/down.html".into(), ("status:503", Vec::new()));
+        files
+    })
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let (code, stderr, report) = crawl_urls(data.path(), &[site.url("/news/list.html")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("1 new, 0 updated, 1 failed"), "{stderr}");
+    assert_eq!(site.count("/a/ok.html"), 2, "tried again once");
+    assert_eq!(site.count("/a/down.html"), 4, "tried again three times");
+    let down = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["file"].as_str().unwrap().ends_with("/a/down.html"))
+        .unwrap();
+    assert_eq!(down["outcome"], "refused", "{down:#}");
+    let reason = down["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("503") && reason.contains("after 3 retries"),
+        "{reason}"
+    );
+    assert_eq!(report["crawl"][0]["left"], 0, "{report:#}");
 }
