@@ -596,8 +596,13 @@ async fn import_for_real(
         None
     } else {
         Some(
-            crate::remote::RemoteFetcher::new(args.remote_images_allow_private)
-                .context("building the remote fetcher")?,
+            // The old site the operator named is fetched wherever it is (often an intranet
+            // address); other hosts stay guarded.
+            crate::remote::RemoteFetcher::trusting(
+                args.remote_images_allow_private,
+                old_site_hosts(args),
+            )
+            .context("building the remote fetcher")?,
         )
     };
     let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
@@ -737,6 +742,16 @@ async fn ensure_channel(store: &dyn store::Store, channel: &str) -> anyhow::Resu
         Err(e) => return Err(e.into()),
     }
     Ok(())
+}
+
+/// The host of `--old-site-url`, trusted by the import's remote fetcher.
+fn old_site_hosts(args: &ImportArgs) -> Vec<String> {
+    args.old_site_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u.trim()).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .into_iter()
+        .collect()
 }
 
 /// What `--dedecms` and its flags name.
