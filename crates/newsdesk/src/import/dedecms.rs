@@ -250,19 +250,19 @@ fn read_rows(
                 .map(|s| (*s).to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
-            RowRead::Other(PageReport {
+            RowRead::Other(Box::new(PageReport {
                 file: name.display().to_string(),
                 outcome: "refused",
                 reason: Some(format!("aid {aid}: {}", ImportError::Internal(message))),
                 ..PageReport::default()
-            })
+            }))
         });
         match read {
             RowRead::Item(item, extra) => {
                 batch.extras.insert(name.display().to_string(), *extra);
                 batch.items.push(*item);
             }
-            RowRead::Other(other) => batch.others.push(other),
+            RowRead::Other(other) => batch.others.push(*other),
         }
     }
     batch
@@ -271,7 +271,7 @@ fn read_rows(
 /// What one `archives` row gives.
 enum RowRead {
     Item(Box<ParsedItem>, Box<Extras>),
-    Other(PageReport),
+    Other(Box<PageReport>),
 }
 
 fn read_row(
@@ -286,24 +286,24 @@ fn read_row(
         Ok(a) => a,
         Err(e) => {
             let aid = row.try_get::<i64, _>("id").unwrap_or_default();
-            return RowRead::Other(PageReport {
+            return RowRead::Other(Box::new(PageReport {
                 file: name.display().to_string(),
                 outcome: "refused",
                 reason: Some(format!(
                     "aid {aid}: cannot read its row of {prefix}archives: {e}"
                 )),
                 ..PageReport::default()
-            });
+            }));
         }
     };
     let other = |outcome: &'static str, reason: String| {
-        RowRead::Other(PageReport {
+        RowRead::Other(Box::new(PageReport {
             file: name.display().to_string(),
             outcome,
             reason: Some(reason),
             title: Some(a.title.clone()),
             ..PageReport::default()
-        })
+        }))
     };
     if a.arcrank == -2 {
         return other("skipped", "in the recycle bin (arcrank -2)".into());
