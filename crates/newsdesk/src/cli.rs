@@ -761,6 +761,7 @@ fn dedecms_source(args: &ImportArgs) -> Option<import::dedecms::DedeSource> {
         table_prefix: args.table_prefix.clone(),
         old_site_url: args.old_site_url.clone(),
         old_site_root: args.old_site_root.clone(),
+        page_rows: None,
     })
 }
 

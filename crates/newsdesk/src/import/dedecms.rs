@@ -43,6 +43,8 @@ pub struct DedeSource {
     pub old_site_url: Option<String>,
     /// The old site's web root on disk: pictures named by path are read from it first.
     pub old_site_root: Option<PathBuf>,
+    /// Articles read per query; `None`: [`PAGE_ROWS`].
+    pub page_rows: Option<u32>,
 }
 
 /// One `arctype` row as a channel here.
@@ -77,9 +79,9 @@ struct Extras {
     dynamic_address: Option<String>,
 }
 
-/// Articles read per query: one page's bodies are all the import holds at once, so memory stays
+/// Articles read per query by default: one page's bodies are all the import holds at once, so memory stays
 /// flat in the site's size.
-const PAGE_ROWS: i64 = 500;
+pub const PAGE_ROWS: i64 = 500;
 
 /// One page of articles, read.
 #[derive(Debug, Default)]
@@ -184,7 +186,7 @@ impl SiteReader {
              WHERE a.id > ? ORDER BY a.id LIMIT ?"
         ))
         .bind(self.after)
-        .bind(PAGE_ROWS)
+        .bind(self.source.page_rows.map_or(PAGE_ROWS, i64::from).max(1))
         .fetch_all(&mut self.conn)
         .await
         .map_err(|e| {

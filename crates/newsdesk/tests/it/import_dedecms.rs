@@ -596,3 +596,33 @@ async fn a_taken_slug_and_an_oversized_article_are_reported_not_merged_nor_fatal
     app.stop().await;
     drop_database(&url, &name).await;
 }
+
+/// Read a page at a time (here one row per query): every row comes through once, in id order,
+/// and the same report as in one page.
+#[tokio::test]
+async fn a_dedecms_site_read_one_row_per_page_reads_every_row_once() {
+    let Some((url, name)) = dede_database("utf8mb4").await else {
+        return;
+    };
+    load_rows(&url).await;
+    let source = newsdesk::import::dedecms::DedeSource {
+        url: url.clone(),
+        table_prefix: "dede_".into(),
+        page_rows: Some(1),
+        ..Default::default()
+    };
+    let report = newsdesk::import::dedecms::dry_run(&source, chrono_tz::Asia::Shanghai).await;
+    let files: Vec<&str> = report.pages.iter().map(|p| p.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "dede_archives#123",
+            "dede_archives#124",
+            "dede_archives#125",
+            "dede_archives#126"
+        ]
+    );
+    assert_eq!(report.summary.skipped, 1);
+    assert_eq!(report.summary.failed, 0);
+    drop_database(&url, &name).await;
+}
