@@ -596,8 +596,13 @@ async fn import_for_real(
         None
     } else {
         Some(
-            crate::remote::RemoteFetcher::new(args.remote_images_allow_private)
-                .context("building the remote fetcher")?,
+            // The old site the operator named is fetched wherever it is (often an intranet
+            // address); other hosts stay guarded.
+            crate::remote::RemoteFetcher::trusting(
+                args.remote_images_allow_private,
+                old_site_origins(args),
+            )
+            .context("building the remote fetcher")?,
         )
     };
     let index = SearchIndex::open_or_rebuild(&args.data.data_dir, store.as_ref()).await?;
@@ -739,6 +744,16 @@ async fn ensure_channel(store: &dyn store::Store, channel: &str) -> anyhow::Resu
     Ok(())
 }
 
+/// The origin of `--old-site-url` (scheme, host, port), trusted by the import's remote fetcher.
+fn old_site_origins(args: &ImportArgs) -> Vec<url::Origin> {
+    args.old_site_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u.trim()).ok())
+        .map(|u| u.origin())
+        .into_iter()
+        .collect()
+}
+
 /// What `--dedecms` and its flags name.
 fn dedecms_source(args: &ImportArgs) -> Option<import::dedecms::DedeSource> {
     Some(import::dedecms::DedeSource {
@@ -746,6 +761,7 @@ fn dedecms_source(args: &ImportArgs) -> Option<import::dedecms::DedeSource> {
         table_prefix: args.table_prefix.clone(),
         old_site_url: args.old_site_url.clone(),
         old_site_root: args.old_site_root.clone(),
+        page_rows: None,
     })
 }
 

@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::mysql::{MySqlConnectOptions, MySqlRow};
@@ -42,6 +43,8 @@ pub struct DedeSource {
     pub old_site_url: Option<String>,
     /// The old site's web root on disk: pictures named by path are read from it first.
     pub old_site_root: Option<PathBuf>,
+    /// Articles read per query; `None`: [`PAGE_ROWS`].
+    pub page_rows: Option<u32>,
 }
 
 /// One `arctype` row as a channel here.
@@ -76,16 +79,30 @@ struct Extras {
     dynamic_address: Option<String>,
 }
 
-/// What a DedeCMS database holds, read.
+/// Articles read per query by default: one page's bodies are all the import holds at once, so memory stays
+/// flat in the site's size.
+pub const PAGE_ROWS: i64 = 500;
+
+/// One page of articles, read.
 #[derive(Debug, Default)]
-pub struct Site {
-    /// Channels, parents first.
-    pub channels: Vec<DedeChannel>,
+struct Batch {
     /// Articles to store.
-    pub items: Vec<ParsedItem>,
+    items: Vec<ParsedItem>,
     /// Articles refused or skipped, with the reason.
-    pub others: Vec<PageReport>,
+    others: Vec<PageReport>,
     extras: HashMap<String, Extras>,
+}
+
+/// An open DedeCMS database, its channels read; its articles come page by page
+/// ([`SiteReader::next_page`]).
+pub struct SiteReader {
+    conn: sqlx::MySqlConnection,
+    source: Arc<DedeSource>,
+    tz: chrono_tz::Tz,
+    /// Channels, parents first.
+    pub channels: Arc<Vec<DedeChannel>>,
+    /// The last `aid` read.
+    after: i64,
 }
 
 /// The URL without its password, for messages.
@@ -105,9 +122,9 @@ fn refused(what: impl std::fmt::Display) -> ImportError {
     ImportError::Database(what.to_string())
 }
 
-/// Reads channels and articles from the database; times in `tz` (the old site's zone for
+/// Connects to the database and reads its channels; times in `tz` (the old site's zone for
 /// `{Y}{M}{D}` in addresses: a DedeCMS site's PHP runs in China's).
-pub async fn read_site(source: &DedeSource, tz: chrono_tz::Tz) -> Result<Site, ImportError> {
+pub async fn open_site(source: &DedeSource, tz: chrono_tz::Tz) -> Result<SiteReader, ImportError> {
     let prefix = &source.table_prefix;
     if prefix.is_empty()
         || !prefix
@@ -141,81 +158,193 @@ pub async fn read_site(source: &DedeSource, tz: chrono_tz::Tz) -> Result<Site, I
         .await
         .map_err(|e| refused(format!("cannot connect to {}: {e}", redacted(&source.url))))?;
     let channels = read_channels(&mut conn, prefix).await?;
-    let rows = sqlx::query(&format!(
-        "SELECT CAST(a.id AS SIGNED) AS id, CAST(a.typeid AS SIGNED) AS typeid, \
-         CAST(a.channel AS SIGNED) AS model, CAST(a.arcrank AS SIGNED) AS arcrank, \
-         COALESCE(CAST(a.flag AS CHAR), '') AS flag, COALESCE(a.title, '') AS title, \
-         COALESCE(a.writer, '') AS writer, COALESCE(a.source, '') AS source, \
-         COALESCE(a.litpic, '') AS litpic, CAST(a.pubdate AS SIGNED) AS pubdate, \
-         CAST(a.senddate AS SIGNED) AS senddate, CAST(a.click AS SIGNED) AS click, \
-         COALESCE(a.description, '') AS description, COALESCE(a.keywords, '') AS keywords, \
-         COALESCE(a.filename, '') AS filename, CAST(b.body AS CHAR) AS body \
-         FROM `{prefix}archives` a LEFT JOIN `{prefix}addonarticle` b ON b.aid = a.id \
-         ORDER BY a.id"
-    ))
-    .fetch_all(&mut conn)
-    .await
-    .map_err(|e| refused(format!("reading {prefix}archives: {e}")))?;
-    let _ = conn.close().await;
-    let mut site = Site {
-        channels,
-        ..Site::default()
+    Ok(SiteReader {
+        conn,
+        source: Arc::new(source.clone()),
+        tz,
+        channels: Arc::new(channels),
+        after: 0,
+    })
+}
+
+impl SiteReader {
+    /// The next page of articles by id, read off the async workers; `None` once all are read.
+    /// `Err` only when the database cannot be queried: a row that cannot be read is refused
+    /// alone, named by its aid.
+    async fn next_page(&mut self) -> Result<Option<Batch>, ImportError> {
+        let prefix = self.source.table_prefix.clone();
+        let rows = sqlx::query(&format!(
+            "SELECT CAST(a.id AS SIGNED) AS id, CAST(a.typeid AS SIGNED) AS typeid, \
+             CAST(a.channel AS SIGNED) AS model, CAST(a.arcrank AS SIGNED) AS arcrank, \
+             COALESCE(CAST(a.flag AS CHAR), '') AS flag, COALESCE(a.title, '') AS title, \
+             COALESCE(a.writer, '') AS writer, COALESCE(a.source, '') AS source, \
+             COALESCE(a.litpic, '') AS litpic, CAST(a.pubdate AS SIGNED) AS pubdate, \
+             CAST(a.senddate AS SIGNED) AS senddate, CAST(a.click AS SIGNED) AS click, \
+             COALESCE(a.description, '') AS description, COALESCE(a.keywords, '') AS keywords, \
+             COALESCE(a.filename, '') AS filename, CAST(b.body AS CHAR) AS body \
+             FROM `{prefix}archives` a LEFT JOIN `{prefix}addonarticle` b ON b.aid = a.id \
+             WHERE a.id > ? ORDER BY a.id LIMIT ?"
+        ))
+        .bind(self.after)
+        .bind(self.source.page_rows.map_or(PAGE_ROWS, i64::from).max(1))
+        .fetch_all(&mut self.conn)
+        .await
+        .map_err(|e| {
+            refused(format!(
+                "reading {prefix}archives after aid {}: {e}",
+                self.after
+            ))
+        })?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        // The id is a plain integer: when even it cannot be read the page cannot go on.
+        let last = rows
+            .iter()
+            .filter_map(|r| r.try_get::<i64, _>("id").ok())
+            .max()
+            .ok_or_else(|| {
+                refused(format!(
+                    "reading {prefix}archives after aid {}: no readable id",
+                    self.after
+                ))
+            })?;
+        if last <= self.after {
+            return Err(refused(format!(
+                "reading {prefix}archives: ids do not grow after aid {}",
+                self.after
+            )));
+        }
+        self.after = last;
+        let (channels, source, tz) = (self.channels.clone(), self.source.clone(), self.tz);
+        // Flattening HTML and rendering Markdown is CPU work: off the async workers.
+        tokio::task::spawn_blocking(move || read_rows(&rows, &channels, &source, tz))
+            .await
+            .map(Some)
+            .map_err(|e| refused(format!("reading {prefix}archives: {e}")))
+    }
+
+    async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+/// Reads a page's rows; each one in `catch_unwind`, so a body that breaks a reader refuses
+/// that article alone.
+fn read_rows(
+    rows: &[MySqlRow],
+    channels: &[DedeChannel],
+    source: &DedeSource,
+    tz: chrono_tz::Tz,
+) -> Batch {
+    let prefix = &source.table_prefix;
+    let by_id: HashMap<i64, &DedeChannel> = channels.iter().map(|c| (c.id, c)).collect();
+    let mut batch = Batch::default();
+    for row in rows {
+        let aid = row.try_get::<i64, _>("id").unwrap_or_default();
+        let name = item_name(source, prefix, aid);
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_row(row, &by_id, source, tz, &name)
+        }))
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            RowRead::Other(Box::new(PageReport {
+                file: name.display().to_string(),
+                outcome: "refused",
+                reason: Some(format!("aid {aid}: {}", ImportError::Internal(message))),
+                ..PageReport::default()
+            }))
+        });
+        match read {
+            RowRead::Item(item, extra) => {
+                batch.extras.insert(name.display().to_string(), *extra);
+                batch.items.push(*item);
+            }
+            RowRead::Other(other) => batch.others.push(*other),
+        }
+    }
+    batch
+}
+
+/// What one `archives` row gives.
+enum RowRead {
+    Item(Box<ParsedItem>, Box<Extras>),
+    Other(Box<PageReport>),
+}
+
+fn read_row(
+    row: &MySqlRow,
+    by_id: &HashMap<i64, &DedeChannel>,
+    source: &DedeSource,
+    tz: chrono_tz::Tz,
+    name: &Path,
+) -> RowRead {
+    let prefix = &source.table_prefix;
+    let a = match Archive::from_row(row) {
+        Ok(a) => a,
+        Err(e) => {
+            let aid = row.try_get::<i64, _>("id").unwrap_or_default();
+            return RowRead::Other(Box::new(PageReport {
+                file: name.display().to_string(),
+                outcome: "refused",
+                reason: Some(format!(
+                    "aid {aid}: cannot read its row of {prefix}archives: {e}"
+                )),
+                ..PageReport::default()
+            }));
+        }
     };
-    let by_id: HashMap<i64, &DedeChannel> = site.channels.iter().map(|c| (c.id, c)).collect();
-    let mut items = Vec::new();
-    let mut others = Vec::new();
-    let mut extras = HashMap::new();
-    for row in &rows {
-        let a = Archive::from_row(row).map_err(|e| refused(format!("{prefix}archives: {e}")))?;
-        let name = item_name(source, prefix, a.id);
-        let other = |outcome: &'static str, reason: String| PageReport {
+    let other = |outcome: &'static str, reason: String| {
+        RowRead::Other(Box::new(PageReport {
             file: name.display().to_string(),
             outcome,
             reason: Some(reason),
             title: Some(a.title.clone()),
             ..PageReport::default()
-        };
-        if a.arcrank == -2 {
-            others.push(other("skipped", "in the recycle bin (arcrank -2)".into()));
-            continue;
-        }
-        let Some(channel) = by_id.get(&a.typeid) else {
-            others.push(other(
-                "refused",
-                format!(
-                    "its channel (typeid {}) is not in {prefix}arctype",
-                    a.typeid
-                ),
-            ));
-            continue;
-        };
-        let Some(body) = a.body.as_deref() else {
-            let reason = if a.model == 1 {
-                format!("no row in {prefix}addonarticle (its text)")
-            } else {
-                format!(
-                    "content model {} (not an article: pictures, software, specials…) is not imported",
-                    a.model
-                )
-            };
-            others.push(other(
-                if a.model == 1 { "refused" } else { "skipped" },
-                reason,
-            ));
-            continue;
-        };
-        match read_archive(&a, body, channel, source, tz, &name) {
-            Ok((item, extra)) => {
-                extras.insert(name.display().to_string(), extra);
-                items.push(item);
-            }
-            Err(e) => others.push(other("refused", e.to_string())),
-        }
+        }))
+    };
+    if a.arcrank == -2 {
+        return other("skipped", "in the recycle bin (arcrank -2)".into());
     }
-    site.items = items;
-    site.others = others;
-    site.extras = extras;
-    Ok(site)
+    let Some(channel) = by_id.get(&a.typeid) else {
+        return other(
+            "refused",
+            format!(
+                "its channel (typeid {}) is not in {prefix}arctype",
+                a.typeid
+            ),
+        );
+    };
+    let Some(body) = a.body.as_deref() else {
+        let reason = if a.model == 1 {
+            format!("no row in {prefix}addonarticle (its text)")
+        } else {
+            format!(
+                "content model {} (not an article: pictures, software, specials…) is not imported",
+                a.model
+            )
+        };
+        return other(if a.model == 1 { "refused" } else { "skipped" }, reason);
+    };
+    let len = u64::try_from(body.len()).unwrap_or(u64::MAX);
+    if len > super::MAX_PAGE_BYTES {
+        return other(
+            "refused",
+            format!(
+                "aid {}: its text is {len} bytes, over the limit of {} bytes for one article",
+                a.id,
+                super::MAX_PAGE_BYTES
+            ),
+        );
+    }
+    match read_archive(&a, body, channel, source, tz, name) {
+        Ok((item, extra)) => RowRead::Item(Box::new(item), Box::new(extra)),
+        Err(e) => other("refused", format!("aid {}: {e}", a.id)),
+    }
 }
 
 /// The name an article goes by in the report (and the path its pictures are found from).
@@ -616,9 +745,30 @@ fn read_archive(
         }
     }
     page.attachments = files;
+    // Named by path with nowhere to look: said plainly, not as a missing folder.
+    let nowhere = source.old_site_root.is_none() && source.old_site_url.is_none();
+    if nowhere {
+        const WHY: &str = "named by path, and no --old-site-root or --old-site-url given";
+        let (kept, lost): (Vec<String>, Vec<String>) =
+            page.images.drain(..).partition(|src| !by_path(src));
+        page.images = kept;
+        page.lost
+            .extend(lost.iter().map(|src| format!("image {src}: {WHY}")));
+        let (kept, lost): (Vec<_>, Vec<_>) =
+            page.attachments.drain(..).partition(|f| !by_path(&f.href));
+        page.attachments = kept;
+        page.lost.extend(
+            lost.iter()
+                .map(|f| format!("attachment {} ({}): {WHY}", f.name, f.href)),
+        );
+    }
     input.body_html = body_html(BodyFormat::Markdown, &input.body_source);
     let litpic = a.litpic.trim();
-    if !litpic.is_empty() {
+    if nowhere && by_path(litpic) {
+        page.lost.push(format!(
+            "cover {litpic}: named by path, and no --old-site-root or --old-site-url given"
+        ));
+    } else if !litpic.is_empty() {
         extras.cover = Some(rebase(litpic, page_url, source).unwrap_or_else(|| litpic.to_string()));
     }
     Ok((
@@ -630,6 +780,18 @@ fn read_archive(
         },
         extras,
     ))
+}
+
+/// Whether a picture or file is named by a path on the old site (not a URL, not empty).
+fn by_path(src: &str) -> bool {
+    let s = src.trim();
+    let lower = s.to_ascii_lowercase();
+    !(s.is_empty()
+        || s.starts_with("//")
+        || lower.starts_with("http:")
+        || lower.starts_with("https:")
+        || lower.starts_with("data:")
+        || (s.contains(':') && !s.starts_with('/')))
 }
 
 /// `](from)` → `](to)` in a Markdown body.
@@ -681,34 +843,46 @@ pub async fn dry_run(source: &DedeSource, tz: chrono_tz::Tz) -> ImportReport {
         dry_run: true,
         ..ImportReport::default()
     };
-    let site = match read_site(source, tz).await {
+    let name = redacted(&source.url);
+    let mut site = match open_site(source, tz).await {
         Ok(site) => site,
         Err(e) => {
-            report.refuse_file(Path::new(&redacted(&source.url)), e);
+            report.refuse_file(Path::new(&name), e);
             return report;
         }
     };
-    for item in &site.items {
-        let mut entry = PageReport {
-            file: item.path.display().to_string(),
-            ..PageReport::default()
-        };
-        super::dry_entry(&mut entry, &item.page, &item.input);
-        if let Some(extras) = site.extras.get(&entry.file) {
-            if let Some(cover) = &extras.cover {
-                entry
-                    .lost
-                    .push(format!("cover {cover}: not stored (dry run)"));
+    loop {
+        let batch = match site.next_page().await {
+            Ok(Some(batch)) => batch,
+            Ok(None) => break,
+            Err(e) => {
+                report.refuse_file(Path::new(&name), e);
+                break;
             }
+        };
+        for item in &batch.items {
+            let mut entry = PageReport {
+                file: item.path.display().to_string(),
+                ..PageReport::default()
+            };
+            super::dry_entry(&mut entry, &item.page, &item.input);
+            if let Some(extras) = batch.extras.get(&entry.file) {
+                if let Some(cover) = &extras.cover {
+                    entry
+                        .lost
+                        .push(format!("cover {cover}: not stored (dry run)"));
+                }
+            }
+            report.pages.push(entry);
         }
-        report.pages.push(entry);
+        report.add_others(batch.others);
     }
-    report.add_others(site.others);
+    site.close().await;
     report
 }
 
-/// Imports a DedeCMS site: channels (created when missing, parents first), then articles as
-/// pages are stored, then each one's flags, cover and dynamic address.
+/// Imports a DedeCMS site: channels (created when missing, parents first), then its articles a
+/// page at a time, stored as pages are, then each one's flags, cover and dynamic address.
 pub async fn import_site(
     articles: &Articles,
     source: &DedeSource,
@@ -719,7 +893,7 @@ pub async fn import_site(
         started_at: Utc::now().to_rfc3339(),
         ..ImportReport::default()
     };
-    let site = match read_site(source, options.tz).await {
+    let mut site = match open_site(source, options.tz).await {
         Ok(site) => site,
         Err(e) => {
             report.refuse_file(Path::new(&name), e);
@@ -727,10 +901,15 @@ pub async fn import_site(
         }
     };
     let store = articles.store();
-    let made = match ensure_channels(store, &site.channels).await {
-        Ok(ids) => channel_redirects(store, &site.channels, &ids).await,
+    let mut channels = site.channels.as_ref().clone();
+    let made = match ensure_channels(store, &mut channels).await {
+        Ok((ids, notes)) => {
+            report.notes.extend(notes);
+            channel_redirects(store, &channels, &ids).await
+        }
         Err(e) => Err(e),
     };
+    site.channels = Arc::new(channels);
     match made {
         Ok(n) => report.summary.channel_redirects = n,
         Err(e) => {
@@ -742,37 +921,100 @@ pub async fn import_site(
         }
     }
     let roots: Vec<PathBuf> = source.old_site_root.iter().cloned().collect();
-    let mut stored = super::import_parsed(articles, site.items, &roots, options).await;
-    for entry in &mut stored.pages {
-        let (Some(id), Some(extras)) = (entry.article_id, site.extras.get(&entry.file)) else {
-            continue;
+    loop {
+        let batch = match site.next_page().await {
+            Ok(Some(batch)) => batch,
+            Ok(None) => break,
+            Err(e) => {
+                report.refuse_file(Path::new(&name), e);
+                break;
+            }
         };
-        let root = source.old_site_root.as_deref();
-        if let Err(e) = keep_extras(store, id, extras, root, entry, options).await {
-            entry.lost.push(format!("flags, cover or old address: {e}"));
+        let mut stored = super::import_parsed(articles, batch.items, &roots, options).await;
+        for entry in &mut stored.pages {
+            let (Some(id), Some(extras)) = (entry.article_id, batch.extras.get(&entry.file)) else {
+                continue;
+            };
+            let root = source.old_site_root.as_deref();
+            if let Err(e) = keep_extras(store, id, extras, root, entry, options).await {
+                entry.lost.push(format!("flags, cover or old address: {e}"));
+            }
         }
+        report.merge(stored);
+        report.add_others(batch.others);
     }
-    report.merge(stored);
-    report.add_others(site.others);
+    site.close().await;
     report
 }
 
-/// Creates the channels that do not exist yet, each under its parent; existing ones are left
-/// as they are. Returns our channel id of each `arctype` id.
+/// Creates the channels that do not exist yet, each under its parent. A slug already taken by
+/// a channel this importer did not make for the same `arctype` row (its `/plus/list.php?tid=N`
+/// leads elsewhere and its name differs, e.g. the default `news`) is not merged into: the
+/// channel becomes `dede-{slug}` (its `slug` changed here), said in the returned notes.
+/// Returns our channel id of each `arctype` id.
 async fn ensure_channels(
     store: &dyn Store,
-    channels: &[DedeChannel],
-) -> Result<HashMap<i64, i64>, StoreError> {
+    channels: &mut [DedeChannel],
+) -> Result<(HashMap<i64, i64>, Vec<String>), StoreError> {
     let mut ids: HashMap<i64, i64> = HashMap::new();
-    for c in channels {
-        match store.channel_by_slug(&c.slug).await {
-            Ok(existing) => {
-                ids.insert(c.id, existing.id);
+    let mut notes = Vec::new();
+    for c in channels.iter_mut() {
+        let wanted = c.slug.clone();
+        let mut candidates = vec![
+            wanted.clone(),
+            format!("dede-{wanted}"),
+            format!("dede-{wanted}-{}", c.id),
+        ]
+        .into_iter();
+        let mut taken_by: Option<String> = None;
+        let name = if c.name.is_empty() {
+            c.slug.clone()
+        } else {
+            c.name.clone()
+        };
+        let tid_address = format!("/plus/list.php?tid={}", c.id);
+        let ours = store.redirect_for(&tid_address).await?;
+        let found = loop {
+            let Some(slug) = candidates.next() else {
+                break None;
+            };
+            match store.channel_by_slug(&slug).await {
+                Ok(existing) => {
+                    let is_ours = ours.as_deref() == Some(format!("/channels/{slug}").as_str())
+                        || existing.name == name;
+                    if is_ours {
+                        break Some((slug, Some(existing.id)));
+                    }
+                    if taken_by.is_none() {
+                        taken_by = Some(existing.name.clone());
+                    }
+                }
+                Err(StoreError::NotFound) => break Some((slug, None)),
+                Err(e) => return Err(e),
             }
-            Err(StoreError::NotFound) => {
+        };
+        let Some((slug, existing)) = found else {
+            return Err(StoreError::Conflict {
+                what: format!(
+                    "channel {name}: slugs {wanted}, dede-{wanted} and dede-{wanted}-{} are all taken",
+                    c.id
+                ),
+            });
+        };
+        if slug != wanted {
+            notes.push(format!(
+                "栏目 {name}: slug {wanted} taken by channel {}, imported as {slug}",
+                taken_by.as_deref().unwrap_or("?")
+            ));
+            c.slug = slug.clone();
+        }
+        match existing {
+            Some(id) => {
+                ids.insert(c.id, id);
+            }
+            None => {
                 let position = i64::try_from(store.list_channels().await?.len()).unwrap_or(0);
-                let name = if c.name.is_empty() { &c.slug } else { &c.name };
-                let made = store.upsert_channel(name, &c.slug, position).await?;
+                let made = store.upsert_channel(&name, &slug, position).await?;
                 let parent = c.parent.and_then(|p| ids.get(&p).copied());
                 if parent.is_some() || !c.description.is_empty() {
                     store
@@ -781,10 +1023,9 @@ async fn ensure_channels(
                 }
                 ids.insert(c.id, made.id);
             }
-            Err(e) => return Err(e),
         }
     }
-    Ok(ids)
+    Ok((ids, notes))
 }
 
 /// The old addresses of each channel's list page: `{typedir}/` and `{typedir}/index.html` (the

@@ -645,6 +645,10 @@ pub struct ImportReport {
     /// What a crawl (`newsdesk crawl`) did besides the pages: requests, pages skipped and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub crawl: Vec<crawl::CrawlSummary>,
+    /// What the run changed or lost besides pages, one line each (a DedeCMS channel imported
+    /// under another slug).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ImportReport {
@@ -692,6 +696,9 @@ impl ImportReport {
                 "{} old channel list address(es) answer 301 to their channel",
                 s.channel_redirects
             );
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}");
         }
         // Refused files were named as they came (one line each); here the pages kept in part.
         for page in &self.pages {
@@ -802,6 +809,7 @@ impl ImportReport {
         s.channel_redirects += o.channel_redirects;
         self.pages.extend(other.pages);
         self.crawl.extend(other.crawl);
+        self.notes.extend(other.notes);
     }
 
     /// Adds an export's items that were skipped or refused while reading it.

@@ -313,7 +313,8 @@ async fn a_dedecms_database_becomes_channels_articles_and_redirects() {
         old_url.as_str(),
         "--old-site-root",
         root_arg.as_str(),
-        "--remote-images-allow-private",
+        // No --remote-images-allow-private: the old site named on the command line is trusted
+        // though it is on 127.0.0.1.
     ];
     let data = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -493,5 +494,135 @@ async fn a_gbk_dedecms_database_dry_run_then_without_the_old_site() {
     assert_eq!(texts(&doc, "h1"), ["合肥新能源汽车产量突破百万辆"]);
     assert_eq!(texts(&doc, ".article-body table tr").len(), 3);
     app.stop().await;
+    drop_database(&url, &name).await;
+}
+
+/// A channel slug already taken by another channel (`news`, named 要闻) is not merged into: the
+/// old 新闻中心 becomes `dede-news`, said in the report; an article over the size limit is
+/// refused alone, named by its aid, the others imported; a cover named by path with no old site
+/// given says so. A second run reuses `dede-news`.
+#[tokio::test]
+async fn a_taken_slug_and_an_oversized_article_are_reported_not_merged_nor_fatal() {
+    let Some((url, name)) = dede_database("gbk").await else {
+        return;
+    };
+    load_rows(&url).await;
+    let mut db = sqlx::MySqlConnection::connect(&url).await.unwrap();
+    let time = beijing(2024, 2, 12, 9, 0);
+    sqlx::query(
+        "INSERT INTO dede_archives (id, typeid, flag, channel, arcrank, click, title, writer, \
+         source, litpic, pubdate, senddate, keywords, description) \
+         VALUES (127, 1, '', 1, 0, 0, '超长的正文', '', '', '', ?, ?, '', '')",
+    )
+    .bind(time)
+    .bind(time)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let huge = format!("<p>{}</p>", "a".repeat(4 * 1024 * 1024 + 10));
+    sqlx::query("INSERT INTO dede_addonarticle (aid, typeid, body) VALUES (127, 1, ?)")
+        .bind(huge)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    db.close().await.ok();
+
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    {
+        let store = crate::support::open_store_at(data.path()).await;
+        store.upsert_channel("要闻", "news", 0).await.unwrap();
+    }
+    let run = |report: &Path| {
+        let out = newsdesk_command(data.path())
+            .args(["import", "--dedecms", &url, "--no-remote", "--report"])
+            .arg(report)
+            .arg("--data")
+            .arg(data.path())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run newsdesk import");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap())
+            .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (out.status.code(), stderr, report)
+    };
+    let (code, stderr, report) = run(&work.path().join("first.json"));
+    assert_eq!(code, Some(1), "one article refused: {stderr}");
+    assert!(stderr.contains("3 new, 0 updated, 1 failed"), "{stderr}");
+    let huge = entry(&report, 127);
+    assert_eq!(huge["outcome"], "refused");
+    let reason = huge["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("aid 127") && reason.contains("over the limit"),
+        "{reason}"
+    );
+    let note = "栏目 新闻中心: slug news taken by channel 要闻, imported as dede-news";
+    assert_eq!(report["notes"][0], note, "{report:#}");
+    assert!(stderr.contains(note), "{stderr}");
+    let lost = entry(&report, 124)["lost"].to_string();
+    assert!(
+        lost.contains("cover /uploads/allimg/240209/cover-lit.png: named by path, and no --old-site-root or --old-site-url given"),
+        "{lost}"
+    );
+    assert!(!lost.contains("import folder"), "{lost}");
+
+    let (_, stderr, again) = run(&work.path().join("again.json"));
+    assert!(stderr.contains("0 new"), "{stderr}");
+    // Still said (the slug is still taken), and the same channel is used: no fourth one.
+    assert_eq!(again["notes"][0], note, "{again:#}");
+
+    let app = TestApp::builder()
+        .data(data)
+        .config(|c| c.demo = false)
+        .start()
+        .await;
+    let store = app.open_store().await;
+    let channels = store.list_channels().await.unwrap();
+    assert_eq!(channels.len(), 3, "{channels:?}");
+    let news = channels.iter().find(|c| c.slug == "news").unwrap();
+    assert_eq!(news.name, "要闻");
+    let dede = channels.iter().find(|c| c.slug == "dede-news").unwrap();
+    assert_eq!(dede.name, "新闻中心");
+    let guonei = channels.iter().find(|c| c.slug == "guonei").unwrap();
+    assert_eq!(guonei.parent_id, Some(dede.id));
+    let r = app.get("/plus/list.php?tid=1").await;
+    assert_eq!(r.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(r.headers()[LOCATION], "/channels/dede-news");
+    let (_, page) = app.page("/channels/dede-news").await;
+    assert!(page.html().contains("合肥新能源汽车产量突破百万辆"));
+    let (_, page) = app.page("/channels/news").await;
+    assert!(!page.html().contains("合肥新能源汽车产量突破百万辆"));
+    app.stop().await;
+    drop_database(&url, &name).await;
+}
+
+/// Read a page at a time (here one row per query): every row comes through once, in id order,
+/// and the same report as in one page.
+#[tokio::test]
+async fn a_dedecms_site_read_one_row_per_page_reads_every_row_once() {
+    let Some((url, name)) = dede_database("utf8mb4").await else {
+        return;
+    };
+    load_rows(&url).await;
+    let source = newsdesk::import::dedecms::DedeSource {
+        url: url.clone(),
+        table_prefix: "dede_".into(),
+        page_rows: Some(1),
+        ..Default::default()
+    };
+    let report = newsdesk::import::dedecms::dry_run(&source, chrono_tz::Asia::Shanghai).await;
+    let files: Vec<&str> = report.pages.iter().map(|p| p.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "dede_archives#123",
+            "dede_archives#124",
+            "dede_archives#125",
+            "dede_archives#126"
+        ]
+    );
+    assert_eq!(report.summary.skipped, 1);
+    assert_eq!(report.summary.failed, 0);
     drop_database(&url, &name).await;
 }
