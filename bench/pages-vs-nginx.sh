@@ -46,9 +46,11 @@ path_ng() {
   [ -n "$q" ] && p="$p-$q"
   printf '%s' "$p"
 }
-# nginx looks a path up percent-decoded (/tags/%E6…), so the file is named decoded.
+# nginx looks a path up percent-decoded (/tags/%E6…), so the file is named decoded; a page
+# without an extension is a folder's index.html, so that /tags/x and /tags/x/feed.xml both fit.
 file_of() {
   local p; p=$(path_ng "$1")
+  [[ ${p##*/} == *.* ]] || p="$p/index.html"
   printf '%b' "${p//%/\\x}"
 }
 url_ng() {
@@ -86,7 +88,10 @@ http {
   tcp_nopush on;
   default_type text/html;
   gzip_static on;
-  server { listen 127.0.0.1:$port_ng; root $work/www; }
+  server {
+    listen 127.0.0.1:$port_ng; root $work/www;
+    location / { try_files \$uri \$uri/index.html =404; }
+  }
 }
 CONF
 nginx -c "$work/nginx.conf"
