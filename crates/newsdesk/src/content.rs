@@ -12,6 +12,7 @@
 //! article is safe in the store, and the next start (or `newsdesk check --repair`) finds its index
 //! document missing or stale by the article's search stamp and re-indexes it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -214,17 +215,31 @@ impl Articles {
         &self.index
     }
 
+    /// The ids of the articles these inputs update (by import key) that editors corrected, in
+    /// one query for all.
+    async fn corrected_ids(&self, inputs: &[ArticleInput]) -> StoreResult<HashMap<String, i64>> {
+        let keys: Vec<&str> = inputs
+            .iter()
+            .filter_map(|i| i.import_key.as_deref())
+            .collect();
+        Ok(self
+            .store
+            .corrected_imports(&keys)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// What an import extracted, with the corrections editors made to the article it updates
-    /// (by import key) applied, so a re-import keeps them.
+    /// (by import key, looked up in `corrected`: [`Articles::corrected_ids`]) applied, so a
+    /// re-import keeps them.
     async fn corrected_import(
         &self,
         input: &ArticleInput,
         found: Extraction,
+        corrected: &HashMap<String, i64>,
     ) -> StoreResult<Extraction> {
-        let Some(key) = &input.import_key else {
-            return Ok(found);
-        };
-        let Some(id) = self.store.corrected_import(key).await? else {
+        let Some(&id) = input.import_key.as_ref().and_then(|k| corrected.get(k)) else {
             return Ok(found);
         };
         let corrections = self.store.article_corrections(id).await?;
@@ -247,7 +262,8 @@ impl Articles {
     /// async threads, so the store's transaction only writes.
     pub async fn save(&self, input: &ArticleInput) -> StoreResult<Upserted> {
         let found = targets_of(input).await?;
-        let found = self.corrected_import(input, found).await?;
+        let corrected = self.corrected_ids(std::slice::from_ref(input)).await?;
+        let found = self.corrected_import(input, found, &corrected).await?;
         let saved = self.store.upsert_article(input, &found).await?;
         self.reindex(&[saved.id()]).await?;
         Ok(saved)
@@ -259,11 +275,22 @@ impl Articles {
         // Extractions run side by side, as many as the CPU pool has cores (each waits for its
         // core only once started); the writes then go in one transaction.
         // (By index: a stream of references makes the future not `Send` for every lifetime.)
+        let corrected = match self.corrected_ids(inputs).await {
+            Ok(corrected) => corrected,
+            Err(e) => {
+                let msg = format!("{e:#}");
+                return inputs
+                    .iter()
+                    .map(|_| Err(StoreError::Other(anyhow::anyhow!("{msg}"))))
+                    .collect();
+            }
+        };
+        let corrected = &corrected;
         let found: Vec<StoreResult<Extraction>> = futures::stream::iter(0..inputs.len())
             .map(|i| async move {
                 let input = &inputs[i];
                 match targets_of(input).await {
-                    Ok(found) => self.corrected_import(input, found).await,
+                    Ok(found) => self.corrected_import(input, found, corrected).await,
                     Err(e) => Err(e),
                 }
             })
@@ -329,32 +356,34 @@ impl Articles {
     /// Brings the index entries of `ids` in line with the store, a batch at a time so that
     /// thousands of articles (a renamed channel) never sit in memory at once.
     pub async fn reindex(&self, ids: &[i64]) -> StoreResult<()> {
-        /// Articles read and committed together.
+        /// Articles read (in two queries) and committed together.
         const BATCH: usize = 500;
-        /// Articles read at once (each a query and its tags).
-        const READS_IN_FLIGHT: usize = 4;
+        // Each once: an import may save the same article twice in a chunk.
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
         for batch in ids.chunks(BATCH) {
             // Stamps before articles: a document never claims a newer stamp than its content.
-            let stamps: std::collections::HashMap<i64, i64> =
+            let stamps: HashMap<i64, i64> =
                 self.store.search_stamps(batch).await?.into_iter().collect();
-            // A few reads in flight at once: each is a round trip, the pool has the connections.
-            let read: Vec<(i64, StoreResult<Article>)> =
-                futures::stream::iter(batch.iter().copied())
-                    .map(|id| async move { (id, self.store.article_by_id(id).await) })
-                    .buffered(READS_IN_FLIGHT)
-                    .collect()
-                    .await;
-            let mut changes = Vec::with_capacity(batch.len());
-            for (id, article) in read {
-                changes.push(match article {
-                    Ok(article) => IndexChange::Upsert {
+            let mut read: HashMap<i64, Article> = self
+                .store
+                .articles_by_ids(batch)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
+            // In the order asked; an id no longer in the store leaves the index.
+            let changes = batch
+                .iter()
+                .map(|id| match read.remove(id) {
+                    Some(article) => IndexChange::Upsert {
+                        stamp: stamps.get(id).copied().unwrap_or(0),
                         article: Box::new(article),
-                        stamp: stamps.get(&id).copied().unwrap_or(0),
                     },
-                    Err(StoreError::NotFound) => IndexChange::Delete(id),
-                    Err(e) => return Err(e),
-                });
-            }
+                    None => IndexChange::Delete(*id),
+                })
+                .collect();
             self.apply(changes).await?;
         }
         Ok(())

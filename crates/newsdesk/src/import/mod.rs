@@ -21,6 +21,7 @@ pub mod structure;
 pub mod wordpress;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
@@ -1080,14 +1081,24 @@ async fn store_chunk(
         keep_media(&mut p, &item.path, item.base_url.as_ref(), roots, options).await;
         pending.push(p);
     }
-    // Pages whose article is already there as they say are not written again.
-    let same = futures::future::join_all(pending.iter().map(|p| async move {
-        match articles.store().published_article(&p.input.slug).await {
-            Ok(a) => unchanged(&a, &p.input).then_some(a.id),
-            Err(_) => None,
-        }
-    }))
-    .await;
+    // Pages whose article is already there as they say are not written again (all looked up in
+    // one query; if it fails, every page is written and the store decides).
+    let slugs: Vec<&str> = pending.iter().map(|p| p.input.slug.as_str()).collect();
+    let there: HashMap<String, crate::domain::Article> = articles
+        .store()
+        .published_articles(&slugs)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.slug.clone(), a))
+        .collect();
+    let same: Vec<Option<i64>> = pending
+        .iter()
+        .map(|p| {
+            let a = there.get(&p.input.slug)?;
+            unchanged(a, &p.input).then_some(a.id)
+        })
+        .collect();
     let to_save: Vec<(Pending, Option<i64>)> = pending.into_iter().zip(same).collect();
     let inputs: Vec<ArticleInput> = to_save
         .iter()

@@ -456,14 +456,20 @@ impl SearchIndex {
         progress(done);
         let todo: Vec<(i64, i64)> = diff.missing.iter().chain(&diff.stale).copied().collect();
         for batch in todo.chunks(BATCH) {
+            let ids: Vec<i64> = batch.iter().map(|&(id, _)| id).collect();
+            let mut read: std::collections::HashMap<i64, Article> = store
+                .articles_by_ids(&ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect();
             for &(id, stamp) in batch {
-                let change = match store.article_by_id(id).await {
-                    Ok(article) => IndexChange::Upsert {
+                let change = match read.remove(&id) {
+                    Some(article) => IndexChange::Upsert {
                         article: Box::new(article),
                         stamp,
                     },
-                    Err(StoreError::NotFound) => IndexChange::Delete(id),
-                    Err(e) => return Err(e.into()),
+                    None => IndexChange::Delete(id),
                 };
                 self.stage(&writer, &change)?;
             }

@@ -40,9 +40,10 @@ pub trait CorrectionStore: Send + Sync {
         correction: &DocumentCorrection,
         user: &User,
     ) -> StoreResult<()>;
-    /// The id of the article imported under `import_key` when editors corrected anything of it:
-    /// an import that updates it applies those corrections to what it extracts.
-    async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>>;
+    /// `(import key, article id)` of the articles imported under these keys that editors
+    /// corrected anything of: an import that updates one applies those corrections to what it
+    /// extracts. One query for a whole chunk of pages.
+    async fn corrected_imports(&self, import_keys: &[&str]) -> StoreResult<Vec<(String, i64)>>;
     /// Replaces article `id`'s derived rows (document facts, targets, results) with `found`,
     /// computed by the content layer from its text and the corrections `applied`, and marks
     /// cached pages out of date for every process and node. `NotFound` if the article is gone;
@@ -61,7 +62,7 @@ pub trait CorrectionStore: Send + Sync {
 }
 
 /// The articles with an import key and corrections: `import_key` is the one bind.
-pub(super) const CORRECTED_IMPORT: &str = "SELECT a.id FROM articles a WHERE a.import_key = {} \
+pub(super) const CORRECTED_IMPORTS: &str = "SELECT a.import_key, a.id FROM articles a WHERE {} \
     AND (EXISTS (SELECT 1 FROM target_corrections c WHERE c.article_id = a.id) \
     OR EXISTS (SELECT 1 FROM document_corrections d WHERE d.article_id = a.id))";
 

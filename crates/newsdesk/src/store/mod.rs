@@ -152,6 +152,12 @@ pub trait Store:
     async fn count_articles(&self) -> StoreResult<i64>;
     /// An article by id, in any status.
     async fn article_by_id(&self, id: i64) -> StoreResult<Article>;
+    /// [`Store::article_by_id`] for many ids in two queries however many (ids not found are left
+    /// out; any order): how imports and the search index read back a chunk they wrote.
+    async fn articles_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Article>>;
+    /// [`Store::published_article`] for many slugs in two queries (slugs not public are left out;
+    /// any order): how an import finds which of a chunk's pages are already there.
+    async fn published_articles(&self, slugs: &[&str]) -> StoreResult<Vec<Article>>;
     /// Deletes an article and its tag links.
     async fn delete_article(&self, id: i64) -> StoreResult<()>;
     /// Changes an article's status (e.g. unpublishes it).

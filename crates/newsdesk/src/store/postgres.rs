@@ -271,6 +271,39 @@ impl PgStore {
         .await
         .map_err(other)
     }
+
+    /// The tags of each of these articles, by name, in one query (articles without tags are
+    /// left out).
+    async fn tags_of_many(&self, article_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<String>>> {
+        let links: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id = ANY($1) ORDER BY t.name COLLATE \"C\"",
+        )
+        .bind(article_ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for (id, name) in links {
+            tags.entry(id).or_default().push(name);
+        }
+        Ok(tags)
+    }
+
+    /// Articles from `rows`, each with its tags read in one query for all.
+    async fn with_tags(&self, rows: Vec<ArticleRow>) -> StoreResult<Vec<Article>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut tags = self.tags_of_many(&ids).await?;
+        rows.into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.into_article(t)
+            })
+            .collect()
+    }
 }
 
 impl PgStore {
@@ -909,6 +942,42 @@ impl Store for PgStore {
         let row = row.ok_or(StoreError::NotFound)?;
         let tags = self.tags_of(row.id).await?;
         row.into_article(tags)
+    }
+
+    #[instrument(skip_all, fields(ids.len = ids.len()))]
+    async fn articles_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.id = ANY($1)"
+        );
+        let rows: Vec<ArticleRow> = sqlx::query_as(&sql)
+            .bind(ids)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        self.with_tags(rows).await
+    }
+
+    #[instrument(skip_all, fields(slugs.len = slugs.len()))]
+    async fn published_articles(&self, slugs: &[&str]) -> StoreResult<Vec<Article>> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN channels c ON c.id = a.channel_id \
+             WHERE a.slug = ANY($1) AND {}",
+            public(2)
+        );
+        let rows: Vec<ArticleRow> = sqlx::query_as(&sql)
+            .bind(slugs)
+            .bind(db_time(Utc::now()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        self.with_tags(rows).await
     }
 
     #[instrument(skip_all, fields(article.id = id))]

@@ -9,7 +9,7 @@ use crate::domain::{
     ArticleCorrections, DocumentCorrection, NewTargetCorrection, TargetCorrection, User,
 };
 use crate::store::corrections::{
-    CORRECTED_IMPORT, CORRECTIONS_CHANGED, CorrectionStore, DocumentCorrectionRow,
+    CORRECTED_IMPORTS, CORRECTIONS_CHANGED, CorrectionStore, DocumentCorrectionRow,
     TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
@@ -164,10 +164,13 @@ impl CorrectionStore for PgStore {
     }
 
     #[instrument(skip_all)]
-    async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar(&CORRECTED_IMPORT.replace("{}", "$1"))
-            .bind(import_key)
-            .fetch_optional(&self.pool)
+    async fn corrected_imports(&self, import_keys: &[&str]) -> StoreResult<Vec<(String, i64)>> {
+        if import_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as(&CORRECTED_IMPORTS.replace("{}", "a.import_key = ANY($1)"))
+            .bind(import_keys)
+            .fetch_all(&self.pool)
             .await
             .map_err(other)
     }

@@ -1,5 +1,6 @@
 //! SQLite implementation of [`CorrectionStore`]. A child module of `sqlite`.
 
+use anyhow::Context;
 use async_trait::async_trait;
 use chrono::Utc;
 use tracing::instrument;
@@ -9,7 +10,7 @@ use crate::domain::{
     ArticleCorrections, DocumentCorrection, NewTargetCorrection, TargetCorrection, User,
 };
 use crate::store::corrections::{
-    CORRECTED_IMPORT, CORRECTIONS_CHANGED, CorrectionStore, DocumentCorrectionRow,
+    CORRECTED_IMPORTS, CORRECTIONS_CHANGED, CorrectionStore, DocumentCorrectionRow,
     TARGET_CORRECTION_COLUMNS, TargetCorrectionRow,
 };
 use crate::store::{StoreError, StoreResult};
@@ -164,12 +165,17 @@ impl CorrectionStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn corrected_import(&self, import_key: &str) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar(&CORRECTED_IMPORT.replace("{}", "?"))
-            .bind(import_key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other)
+    async fn corrected_imports(&self, import_keys: &[&str]) -> StoreResult<Vec<(String, i64)>> {
+        if import_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_as(
+            &CORRECTED_IMPORTS.replace("{}", "a.import_key IN (SELECT value FROM json_each(?))"),
+        )
+        .bind(serde_json::to_string(import_keys).context("encoding import keys")?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)
     }
 
     #[instrument(skip_all)]

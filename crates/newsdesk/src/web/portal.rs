@@ -320,10 +320,16 @@ async fn tag_feed(state: &AppState, segment: &str, version: u64) -> Result<FeedV
             },
         )
         .await?;
-    let mut articles = Vec::with_capacity(list.items.len());
-    for a in &list.items {
-        articles.push(state.store.article_by_id(a.id).await?);
-    }
+    // Full articles (feeds carry the body), read in one go and put back in list order.
+    let ids: Vec<i64> = list.items.iter().map(|a| a.id).collect();
+    let mut read: std::collections::HashMap<i64, _> = state
+        .store
+        .articles_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let articles: Vec<_> = ids.iter().filter_map(|id| read.remove(id)).collect();
     let path = tag.path();
     Ok(FeedView::new(
         &chrome.site,

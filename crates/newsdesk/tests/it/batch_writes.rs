@@ -142,3 +142,85 @@ async fn every_target_of_a_long_document_is_kept_in_order() {
     let want: Vec<f64> = (1..=230).map(f64::from).collect();
     assert_eq!(values, want);
 }
+
+#[tokio::test]
+async fn a_chunk_is_read_back_in_one_go_as_each_alone() {
+    use newsdesk::domain::Role;
+    use newsdesk::domain::{DocumentCorrection, Panel};
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    let store = a.store();
+    let none = Extraction::default();
+    let mut draft = input("draft", "key-draft", "草稿。");
+    draft.status = ArticleStatus::Draft;
+    let mut later = input("later", "key-later", "定时发布。");
+    later.published_at = Some(Utc::now() + TimeDelta::days(1));
+    let mut ids = Vec::new();
+    for article in [
+        input("one", "key-one", "第一篇。"),
+        input("two", "key-two", "第二篇。"),
+        draft,
+        later,
+    ] {
+        ids.push(store.upsert_article(&article, &none).await.unwrap().id());
+    }
+
+    // By id: every status, each as `article_by_id` reads it (tags included); unknown ids left out.
+    let mut asked = ids.clone();
+    asked.push(ids.iter().max().unwrap() + 100);
+    let mut read = store.articles_by_ids(&asked).await.unwrap();
+    read.sort_by_key(|a| a.id);
+    assert_eq!(
+        read.len(),
+        4,
+        "every stored article, the unknown id left out"
+    );
+    for article in &read {
+        let alone = store.article_by_id(article.id).await.unwrap();
+        assert_eq!(json(article), json(&alone));
+        assert_eq!(
+            article.tags.len(),
+            2,
+            "{}: {:?}",
+            article.slug,
+            article.tags
+        );
+    }
+    assert!(store.articles_by_ids(&[]).await.unwrap().is_empty());
+
+    // By slug: only what the public sees, each as `published_article` reads it.
+    let public = store
+        .published_articles(&["one", "two", "draft", "later", "missing"])
+        .await
+        .unwrap();
+    let mut slugs: Vec<&str> = public.iter().map(|a| a.slug.as_str()).collect();
+    slugs.sort_unstable();
+    assert_eq!(slugs, ["one", "two"]);
+    for article in &public {
+        let alone = store.published_article(&article.slug).await.unwrap();
+        assert_eq!(json(article), json(&alone));
+    }
+
+    // Corrected imports: only the keys of articles editors corrected.
+    let user = newsdesk::auth::create_user(store, "batch-reader", Role::Editor, "长密码-batch-1")
+        .await
+        .unwrap();
+    let doc = DocumentCorrection {
+        panel: Panel::On,
+        ..DocumentCorrection::default()
+    };
+    store
+        .save_document_correction(ids[1], &doc, &user)
+        .await
+        .unwrap();
+    let corrected = store
+        .corrected_imports(&["key-one", "key-two", "key-none"])
+        .await
+        .unwrap();
+    assert_eq!(corrected, [("key-two".to_string(), ids[1])]);
+    assert!(store.corrected_imports(&[]).await.unwrap().is_empty());
+}
+
+fn json(article: &newsdesk::domain::Article) -> serde_json::Value {
+    serde_json::to_value(article).unwrap()
+}
