@@ -172,6 +172,22 @@ impl PgStore {
         self.pool.begin().await.map_err(other)
     }
 
+    /// [`PgStore::write_tx`] for a write that locks tag rows before it changes articles or tag
+    /// links. Every article write locks the `content_version` row (its triggers bump it) and only
+    /// then tags; a tag action that locked a tag first and `content_version` second could
+    /// deadlock with it (an import holding `content_version` and waiting for that tag). Taking
+    /// `content_version` first keeps one order for all.
+    pub(super) async fn tag_write_tx(
+        &self,
+    ) -> StoreResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("SELECT 1 FROM content_version WHERE id = 1 FOR UPDATE")
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        Ok(tx)
+    }
+
     /// Rows in every table of the current schema (migration bookkeeping left out).
     pub async fn table_counts(&self) -> anyhow::Result<BTreeMap<String, i64>> {
         let names: Vec<String> = sqlx::query_scalar(
@@ -458,32 +474,39 @@ async fn add_tags(
     article_id: i64,
     tags: &[String],
 ) -> StoreResult<()> {
-    // The upsert locks each tag's row until commit: taken in one order (by name) by every
-    // writer, so two saves sharing tags wait for each other instead of deadlocking. `DO UPDATE`
-    // rather than `DO NOTHING` so that the id comes back even when the tag already exists or was
-    // just committed by another writer.
-    let mut tags: Vec<&String> = tags.iter().collect();
-    tags.sort_unstable();
-    tags.dedup();
-    for tag in tags {
-        let tag_id: i64 = sqlx::query_scalar(
-            "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = tags.name \
-             RETURNING id",
-        )
-        .bind(tag)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(other)?;
-        sqlx::query(
-            "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(article_id)
-        .bind(tag_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+    if tags.is_empty() {
+        return Ok(());
     }
+    let ids = lock_tags(tx, tags).await?;
+    sqlx::query(
+        "INSERT INTO article_tags (article_id, tag_id) SELECT $1, unnest($2::bigint[]) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(article_id)
+    .bind(&ids)
+    .execute(&mut **tx)
+    .await
+    .map_err(other)?;
     Ok(())
+}
+
+/// Creates the tags named that do not exist yet and returns the ids of all, each row locked
+/// until commit. Every writer takes them in one order (by name, in one statement), so two saves
+/// sharing tags wait for each other instead of deadlocking. `DO UPDATE` rather than `DO NOTHING` so that the id
+/// comes back, and the row stays locked, even when the tag already exists (a tag deleted by an
+/// editor meanwhile then waits for this transaction instead of leaving a link to nothing).
+async fn lock_tags(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    tags: &[String],
+) -> StoreResult<Vec<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO tags (name) SELECT DISTINCT n COLLATE \"C\" FROM unnest($1::text[]) AS u(n) \
+         ORDER BY 1 ON CONFLICT (name) DO UPDATE SET name = tags.name RETURNING id",
+    )
+    .bind(tags)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(other)
 }
 
 const TARGET_COLUMNS: &str = "t.article_id, t.article_slug, t.article_title, t.article_source, t.published_at, \

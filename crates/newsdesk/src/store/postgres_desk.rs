@@ -135,7 +135,7 @@ impl DeskStore for PgStore {
 
     #[instrument(skip_all, fields(articles = ids.len()))]
     async fn tag_articles(&self, ids: &[i64], tag: &str) -> StoreResult<Vec<(i64, String)>> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.tag_write_tx().await?;
         let tag_id: i64 = sqlx::query_scalar(
             "INSERT INTO tags (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = excluded.name \
              RETURNING id",

@@ -1108,7 +1108,7 @@ impl NewsroomStore for PgStore {
 
     #[instrument(skip_all)]
     async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.tag_write_tx().await?;
         // Holds off articles taking the tag (their inserts wait for the lock) until the commit,
         // so the list below is complete and a merge moves every article.
         sqlx::query("SELECT id FROM tags WHERE id = $1 FOR UPDATE")
@@ -1158,7 +1158,7 @@ impl NewsroomStore for PgStore {
 
     #[instrument(skip_all)]
     async fn delete_tag(&self, id: i64) -> StoreResult<Vec<i64>> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.tag_write_tx().await?;
         sqlx::query("SELECT id FROM tags WHERE id = $1 FOR UPDATE")
             .bind(id)
             .execute(&mut *tx)

@@ -512,22 +512,25 @@ async fn add_tags(
     article_id: i64,
     tags: &[String],
 ) -> StoreResult<()> {
-    for tag in tags {
-        let tag_id: i64 = sqlx::query_scalar(
-            "INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = name \
-             RETURNING id",
-        )
-        .bind(tag)
-        .fetch_one(&mut **tx)
+    if tags.is_empty() {
+        return Ok(());
+    }
+    // Two statements however many tags: each statement is a round trip to the database thread.
+    let names = serde_json::to_string(tags).context("encoding tags")?;
+    sqlx::query("INSERT OR IGNORE INTO tags (name) SELECT value FROM json_each(?)")
+        .bind(&names)
+        .execute(&mut **tx)
         .await
         .map_err(other)?;
-        sqlx::query("INSERT OR IGNORE INTO article_tags (article_id, tag_id) VALUES (?, ?)")
-            .bind(article_id)
-            .bind(tag_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(other)?;
-    }
+    sqlx::query(
+        "INSERT OR IGNORE INTO article_tags (article_id, tag_id) \
+         SELECT ?, id FROM tags WHERE name IN (SELECT value FROM json_each(?))",
+    )
+    .bind(article_id)
+    .bind(&names)
+    .execute(&mut **tx)
+    .await
+    .map_err(other)?;
     Ok(())
 }
 

@@ -224,3 +224,79 @@ async fn a_chunk_is_read_back_in_one_go_as_each_alone() {
 fn json(article: &newsdesk::domain::Article) -> serde_json::Value {
     serde_json::to_value(article).unwrap()
 }
+
+#[tokio::test]
+async fn an_import_and_tag_actions_on_its_tags_never_deadlock() {
+    // An article write locks the content version, then its tags. A bulk "tag these articles"
+    // that took the tag first and the content version second could deadlock with an import
+    // holding the content version and coming to that tag (PostgreSQL then aborts one).
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    let store = a.store();
+    let none = Extraction::default();
+    let before = store.count_articles().await.unwrap();
+    // Articles to tag, one per tagging: each adds a link, so each bumps the content version.
+    let seed: Vec<i64> = {
+        let first: Vec<ArticleInput> = (0..25)
+            .map(|n| input(&format!("seed-{n}"), &format!("key-seed-{n}"), "已有。"))
+            .collect();
+        let items: Vec<(&ArticleInput, &Extraction)> = first.iter().map(|i| (i, &none)).collect();
+        let done = store.upsert_articles(&items).await.unwrap();
+        done.iter().map(|u| u.id()).collect()
+    };
+    for round in 0..5 {
+        let chunk: Vec<ArticleInput> = (0..20)
+            .map(|n| {
+                let slug = format!("r{round}-{n}");
+                let mut i = input(&slug, &format!("key-{slug}"), "共享标签的报道。");
+                i.tags = vec![["甲", "乙"][n % 2].to_string()];
+                i
+            })
+            .collect();
+        let items: Vec<(&ArticleInput, &Extraction)> = chunk.iter().map(|i| (i, &none)).collect();
+        let tag_them = async {
+            for k in 0..5 {
+                store
+                    .tag_articles(&seed[round * 5 + k..][..1], "乙")
+                    .await?;
+                tokio::task::yield_now().await;
+            }
+            Ok::<_, StoreError>(())
+        };
+        let (import, tagging) = tokio::join!(store.upsert_articles(&items), tag_them);
+        import.unwrap_or_else(|e| panic!("round {round}, the import: {e}"));
+        tagging.unwrap_or_else(|e| panic!("round {round}, tagging: {e}"));
+    }
+    assert_eq!(store.count_articles().await.unwrap(), before + 125);
+}
+
+#[tokio::test]
+async fn chunks_sharing_tags_in_opposite_orders_never_deadlock() {
+    // Each chunk takes its tags before its first article: article by article, chunk A would hold
+    // 甲 and wait for 乙 while chunk B holds 乙 and waits for 甲 (PostgreSQL then aborts one).
+    let app = TestApp::start().await;
+    let a = articles(&app).await;
+    let store = a.store();
+    let none = Extraction::default();
+    let tagged = |slug: String, tag: &str| {
+        let mut i = input(&slug, &format!("key-{slug}"), "共享标签的报道。");
+        i.tags = vec![tag.to_string()];
+        i
+    };
+    let before = store.count_articles().await.unwrap();
+    for round in 0..5 {
+        let chunk = |prefix: &str, tags: [&str; 2]| -> Vec<ArticleInput> {
+            (0..20)
+                .map(|n| tagged(format!("{prefix}{round}-{n}"), tags[n % 2]))
+                .collect()
+        };
+        let first = chunk("a", ["甲", "乙"]);
+        let second = chunk("b", ["乙", "甲"]);
+        let one: Vec<(&ArticleInput, &Extraction)> = first.iter().map(|i| (i, &none)).collect();
+        let two: Vec<(&ArticleInput, &Extraction)> = second.iter().map(|i| (i, &none)).collect();
+        let (x, y) = tokio::join!(store.upsert_articles(&one), store.upsert_articles(&two));
+        x.unwrap_or_else(|e| panic!("round {round}, first chunk: {e}"));
+        y.unwrap_or_else(|e| panic!("round {round}, second chunk: {e}"));
+    }
+    assert_eq!(store.count_articles().await.unwrap(), before + 200);
+}
