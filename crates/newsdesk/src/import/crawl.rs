@@ -197,13 +197,30 @@ fn same_site(a: &Url, b: &Url) -> bool {
     a.origin() == b.origin()
 }
 
-/// Whether a link names a picture or file rather than a page.
+/// Whether a link names a picture or file rather than a page (a compressed sitemap,
+/// `sitemap.xml.gz`, is read like a page).
 fn is_file_link(url: &Url) -> bool {
-    url.path()
-        .rsplit('/')
-        .next()
-        .and_then(|last| last.rsplit_once('.'))
+    let last = url.path().rsplit('/').next().unwrap_or_default();
+    if last.to_ascii_lowercase().ends_with(".xml.gz") {
+        return false;
+    }
+    last.rsplit_once('.')
         .is_some_and(|(_, ext)| NOT_PAGES.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// The bytes of a gzip file (a `sitemap.xml.gz`), at most [`MAX_RESPONSE_BYTES`] of them; `None`
+/// when `bytes` is no gzip file, or a broken or oversized one.
+fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut plain)
+        .ok()?;
+    (plain.len() as u64 <= MAX_RESPONSE_BYTES).then_some(plain)
 }
 
 /// A response of the site.
@@ -650,6 +667,13 @@ fn parse_fetched(
     if let Some(locs) = sitemap_locations(bytes, content_type) {
         return Ok(Parsed::Sitemap(locs));
     }
+    // A compressed sitemap comes as a gzip file (no Content-Encoding), whatever its type says.
+    if let Some(plain) = gunzip(bytes) {
+        return Ok(match sitemap_locations(&plain, "application/xml") {
+            Some(locs) => Parsed::Sitemap(locs),
+            None => Parsed::NotPage("a gzip file that is no sitemap".into()),
+        });
+    }
     let is_page = content_type.is_empty()
         || content_type.starts_with("text/")
         || content_type.contains("html")
@@ -978,6 +1002,54 @@ impl CrawlSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_sitemaps_are_read_and_other_gzip_files_are_not_pages() {
+        use std::io::Write as _;
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        let url = Url::parse("http://old.cn/sitemap.xml.gz").unwrap();
+        assert!(!is_file_link(&url), "a .xml.gz sitemap is followed");
+        assert!(is_file_link(
+            &Url::parse("http://old.cn/files/site.tar.gz").unwrap()
+        ));
+        let sitemap = gz(
+            br#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>http://old.cn/a/1.html</loc></url></urlset>"#,
+        );
+        let read = parse_fetched(
+            &sitemap,
+            "application/x-gzip",
+            &url,
+            "news",
+            chrono_tz::Asia::Shanghai,
+        )
+        .unwrap();
+        assert!(matches!(read, Parsed::Sitemap(locs) if locs == ["http://old.cn/a/1.html"]));
+        let other = gz(b"just text");
+        let read = parse_fetched(
+            &other,
+            "application/gzip",
+            &url,
+            "news",
+            chrono_tz::Asia::Shanghai,
+        )
+        .unwrap();
+        assert!(matches!(read, Parsed::NotPage(_)));
+        // Broken gzip: not a sitemap, and no panic.
+        let read = parse_fetched(
+            &sitemap[..20],
+            "application/gzip",
+            &url,
+            "news",
+            chrono_tz::Asia::Shanghai,
+        )
+        .unwrap();
+        assert!(matches!(read, Parsed::NotPage(_)));
+    }
 
     #[test]
     fn sitemaps_and_indexes_give_their_locations() {

@@ -246,6 +246,30 @@ fn old_site(base: &str, offsite: &Served) -> HashMap<String, (&'static str, Vec<
         )
         .into_bytes(),
     );
+    // A sitemap index naming a compressed sitemap (served as a gzip file, no Content-Encoding),
+    // as large sites publish them; only the test that starts from it asks for these two.
+    put(
+        "/sitemap-index.xml",
+        "application/xml",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+             <sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+             <sitemap><loc>{base}/sitemap-news.xml.gz</loc></sitemap></sitemapindex>"
+        )
+        .into_bytes(),
+    );
+    put(
+        "/sitemap-news.xml.gz",
+        "application/x-gzip",
+        gzip(
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+                 <url><loc>{base}/news/2024/a1.html</loc></url>\
+                 <url><loc>{base}/news/2024/a4.html</loc></url></urlset>"
+            )
+            .as_bytes(),
+        ),
+    );
     put(
         A1,
         html,
@@ -311,6 +335,44 @@ fn old_site(base: &str, offsite: &Served) -> HashMap<String, (&'static str, Vec<
     put("/news/img/a.png", "image/png", png(640, 320));
     put("/files/plan.pdf", "application/pdf", PDF.to_vec());
     files
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sitemap_index_of_compressed_sitemaps_is_followed() {
+    let offsite = Served::start(|_| HashMap::new()).await;
+    let site = Served::start(|base| old_site(base, &offsite)).await;
+    let data = tempfile::tempdir().unwrap();
+    let report = data.path().join("crawl-report.json");
+    let out = newsdesk_command(data.path())
+        .args(["crawl", "--delay-ms", "5", "--report"])
+        .arg(&report)
+        .arg("--data")
+        .arg(data.path())
+        .arg(site.url("/sitemap-index.xml"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run newsdesk crawl");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(site.count("/sitemap-news.xml.gz"), 1);
+    assert_eq!(site.count(A1), 1, "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let created = outcomes(&report)
+        .into_iter()
+        .filter(|(_, o)| o == "created")
+        .count();
+    assert_eq!(
+        created, 2,
+        "both articles of the compressed sitemap: {report:#}"
+    );
 }
 
 /// Runs `newsdesk crawl` on the old site's list page and sitemap; its stderr and JSON report.
