@@ -1012,6 +1012,16 @@ mod tests {
             e.finish().unwrap()
         };
         let url = Url::parse("http://old.cn/sitemap.xml.gz").unwrap();
+        let read = |bytes: &[u8]| {
+            parse_fetched(
+                bytes,
+                "application/gzip",
+                &url,
+                "news",
+                chrono_tz::Asia::Shanghai,
+            )
+            .unwrap()
+        };
         assert!(!is_file_link(&url), "a .xml.gz sitemap is followed");
         assert!(is_file_link(
             &Url::parse("http://old.cn/files/site.tar.gz").unwrap()
@@ -1020,35 +1030,12 @@ mod tests {
             br#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>http://old.cn/a/1.html</loc></url></urlset>"#,
         );
-        let read = parse_fetched(
-            &sitemap,
-            "application/x-gzip",
-            &url,
-            "news",
-            chrono_tz::Asia::Shanghai,
-        )
-        .unwrap();
-        assert!(matches!(read, Parsed::Sitemap(locs) if locs == ["http://old.cn/a/1.html"]));
-        let other = gz(b"just text");
-        let read = parse_fetched(
-            &other,
-            "application/gzip",
-            &url,
-            "news",
-            chrono_tz::Asia::Shanghai,
-        )
-        .unwrap();
-        assert!(matches!(read, Parsed::NotPage(_)));
+        assert!(
+            matches!(read(&sitemap), Parsed::Sitemap(locs) if locs == ["http://old.cn/a/1.html"])
+        );
+        assert!(matches!(read(&gz(b"just text")), Parsed::NotPage(_)));
         // Broken gzip: not a sitemap, and no panic.
-        let read = parse_fetched(
-            &sitemap[..20],
-            "application/gzip",
-            &url,
-            "news",
-            chrono_tz::Asia::Shanghai,
-        )
-        .unwrap();
-        assert!(matches!(read, Parsed::NotPage(_)));
+        assert!(matches!(read(&sitemap[..20]), Parsed::NotPage(_)));
     }
 
     #[test]

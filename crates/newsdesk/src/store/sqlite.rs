@@ -327,38 +327,21 @@ impl SqliteStore {
         .map_err(other)
     }
 
-    /// The tags of each of these articles, by name, in one query (articles without tags are
-    /// left out).
-    async fn tags_of_many(&self, article_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<String>>> {
-        let ids = serde_json::to_string(article_ids).context("encoding ids")?;
-        let links: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
-             WHERE at.article_id IN (SELECT value FROM json_each(?)) ORDER BY t.name",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)?;
-        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, name) in links {
-            tags.entry(id).or_default().push(name);
-        }
-        Ok(tags)
-    }
-
     /// Articles from `rows`, each with its tags read in one query for all.
     async fn with_tags(&self, rows: Vec<ArticleRow>) -> StoreResult<Vec<Article>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut tags = self.tags_of_many(&ids).await?;
-        rows.into_iter()
-            .map(|r| {
-                let t = tags.remove(&r.id).unwrap_or_default();
-                r.into_article(t)
-            })
-            .collect()
+        let links: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT at.article_id, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id \
+             WHERE at.article_id IN (SELECT value FROM json_each(?)) ORDER BY t.name",
+        )
+        .bind(serde_json::to_string(&ids).context("encoding ids")?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        super::rows::articles_with_tags(rows, links)
     }
 }
 
@@ -1027,16 +1010,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(other)?;
-        let mut tags: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for (id, name) in links {
-            tags.entry(id).or_default().push(name);
-        }
-        rows.into_iter()
-            .map(|r| {
-                let t = tags.remove(&r.id).unwrap_or_default();
-                r.into_article(t)
-            })
-            .collect()
+        super::rows::articles_with_tags(rows, links)
     }
 
     #[instrument(skip_all)]

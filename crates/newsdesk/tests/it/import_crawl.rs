@@ -349,22 +349,9 @@ async fn a_sitemap_index_of_compressed_sitemaps_is_followed() {
     let offsite = Served::start(|_| HashMap::new()).await;
     let site = Served::start(|base| old_site(base, &offsite)).await;
     let data = tempfile::tempdir().unwrap();
-    let report = data.path().join("crawl-report.json");
-    let out = newsdesk_command(data.path())
-        .args(["crawl", "--delay-ms", "5", "--report"])
-        .arg(&report)
-        .arg("--data")
-        .arg(data.path())
-        .arg(site.url("/sitemap-index.xml"))
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run newsdesk crawl");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (stderr, report) = crawl_from(data.path(), &site, &["/sitemap-index.xml"], &[]);
     assert_eq!(site.count("/sitemap-news.xml.gz"), 1);
     assert_eq!(site.count(A1), 1, "{stderr}");
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     let created = outcomes(&report)
         .into_iter()
         .filter(|(_, o)| o == "created")
@@ -378,6 +365,16 @@ async fn a_sitemap_index_of_compressed_sitemaps_is_followed() {
 /// Runs `newsdesk crawl` on the old site's list page and sitemap; its stderr and JSON report.
 /// (Blocking: the tests run on a multi-thread runtime so the old site answers meanwhile.)
 fn crawl(data: &std::path::Path, site: &Served, extra: &[&str]) -> (String, serde_json::Value) {
+    crawl_from(data, site, &["/news/list.html", "/sitemap.xml"], extra)
+}
+
+/// [`crawl`] from the old site's pages at `starts`.
+fn crawl_from(
+    data: &std::path::Path,
+    site: &Served,
+    starts: &[&str],
+    extra: &[&str],
+) -> (String, serde_json::Value) {
     let report = data.join("crawl-report.json");
     let out = newsdesk_command(data)
         .args(["crawl", "--delay-ms", "5", "--report"])
@@ -385,8 +382,7 @@ fn crawl(data: &std::path::Path, site: &Served, extra: &[&str]) -> (String, serd
         .arg("--data")
         .arg(data)
         .args(extra)
-        .arg(site.url("/news/list.html"))
-        .arg(site.url("/sitemap.xml"))
+        .args(starts.iter().map(|path| site.url(path)))
         .env("RUST_LOG", "warn")
         .output()
         .expect("run newsdesk crawl");
