@@ -34,6 +34,20 @@ pub struct Crumb {
     url: Option<String>,
 }
 
+/// Where an article sits: 首页 › its channel's parent (a sub-channel's) › its channel › 正文.
+pub fn article_crumbs(channels: &[crate::domain::Channel], channel_slug: &str) -> Vec<Crumb> {
+    let mut crumbs = vec![Crumb::link("首页", "/")];
+    let channel = channels.iter().find(|c| c.slug == channel_slug);
+    let parent = channel
+        .and_then(|c| c.parent_id)
+        .and_then(|id| channels.iter().find(|p| p.id == id));
+    for c in parent.into_iter().chain(channel) {
+        crumbs.push(Crumb::link(&c.name, &format!("/channels/{}", c.slug)));
+    }
+    crumbs.push(Crumb::here("正文"));
+    crumbs
+}
+
 impl Crumb {
     fn link(name: &str, url: &str) -> Self {
         Self {

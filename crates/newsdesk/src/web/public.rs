@@ -426,6 +426,7 @@ async fn render_article(
                 body_lead,
                 body_rest,
                 related,
+                crumbs => crate::web::portal::article_crumbs(&chrome.channels, &article.channel.slug),
                 previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
                 next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
                 share,

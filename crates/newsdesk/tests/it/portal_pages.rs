@@ -167,6 +167,18 @@ async fn channel_tree_has_two_levels_breadcrumbs_and_a_sidebar() {
         Some("page")
     );
     assert_eq!(texts(&doc, ".page-intro"), vec!["光伏发电与组件"]);
+    // An article of the child: its breadcrumb goes through the parent too.
+    let slug = store.article_by_id(solar_titles[0].0).await.unwrap().slug;
+    let (status, doc) = app.page(&format!("/articles/{slug}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        texts(&doc, ".crumbs li"),
+        vec!["首页", "新能源汽车", "光伏", "正文"]
+    );
+    assert_eq!(
+        attr(&doc, ".crumbs li:nth-child(3) a", "href").as_deref(),
+        Some("/channels/solar")
+    );
     assert_eq!(texts(&doc, ".nav-sub a"), vec!["光伏"]);
     // The navigation: top row without the child; the tree holds it under its parent.
     let top = texts(&doc, ".nav-top a");
