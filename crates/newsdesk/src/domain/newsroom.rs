@@ -574,6 +574,8 @@ pub struct TagCount {
     pub id: i64,
     /// Tag name.
     pub name: String,
+    /// Its own URL segment, when it has one (else the name is the segment).
+    pub slug: Option<String>,
     /// Articles with this tag.
     pub articles: i64,
 }

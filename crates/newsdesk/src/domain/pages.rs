@@ -23,11 +23,18 @@ impl Tag {
     }
 }
 
+/// What a path segment encodes: all but letters, digits and `-_~`, so a slug such as
+/// `chuneng-shifan` stays as typed (`.` stays encoded: a tag named `..` must not climb).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `/tags/{segment}` with the segment percent-encoded (tag names are Chinese, may hold `/`).
 pub fn tag_path(segment: &str) -> String {
     format!(
         "/tags/{}",
-        percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(segment, SEGMENT)
     )
 }
 

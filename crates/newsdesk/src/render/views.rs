@@ -951,11 +951,10 @@ impl ComparisonChart {
     }
 }
 
-/// Path of a tag's page: `/tags/` and the tag's name, percent-encoded (tags are Chinese words and
-/// their names are unique, so the name is the slug).
+/// Path of a tag's page by its name (names are unique and always reach the page; one with its own
+/// slug names that address canonical): [`crate::domain::tag_path`].
 pub fn tag_url(name: &str) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    format!("/tags/{}", utf8_percent_encode(name, NON_ALPHANUMERIC))
+    crate::domain::tag_path(name)
 }
 
 /// A tag shown as a link to its page.

@@ -1092,8 +1092,8 @@ impl NewsroomStore for PgStore {
 
     #[instrument(skip_all)]
     async fn list_tags(&self) -> StoreResult<Vec<TagCount>> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT t.id, t.name, count(atg.article_id) FROM tags t \
+        let rows: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT t.id, t.name, t.slug, count(atg.article_id) FROM tags t \
              LEFT JOIN article_tags atg ON atg.tag_id = t.id GROUP BY t.id \
              ORDER BY t.name COLLATE \"C\"",
         )
@@ -1102,7 +1102,12 @@ impl NewsroomStore for PgStore {
         .map_err(other)?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, articles)| TagCount { id, name, articles })
+            .map(|(id, name, slug, articles)| TagCount {
+                id,
+                name,
+                slug,
+                articles,
+            })
             .collect())
     }
 

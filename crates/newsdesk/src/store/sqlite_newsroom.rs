@@ -1028,8 +1028,8 @@ impl NewsroomStore for SqliteStore {
 
     #[instrument(skip_all)]
     async fn list_tags(&self) -> StoreResult<Vec<TagCount>> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT t.id, t.name, count(at.article_id) FROM tags t \
+        let rows: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT t.id, t.name, t.slug, count(at.article_id) FROM tags t \
              LEFT JOIN article_tags at ON at.tag_id = t.id GROUP BY t.id ORDER BY t.name",
         )
         .fetch_all(&self.pool)
@@ -1037,7 +1037,12 @@ impl NewsroomStore for SqliteStore {
         .map_err(other)?;
         Ok(rows
             .into_iter()
-            .map(|(id, name, articles)| TagCount { id, name, articles })
+            .map(|(id, name, slug, articles)| TagCount {
+                id,
+                name,
+                slug,
+                articles,
+            })
             .collect())
     }
 

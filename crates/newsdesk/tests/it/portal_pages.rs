@@ -287,6 +287,80 @@ async fn tag_pages_list_the_tagged_articles_with_feeds_and_sitemap_entries() {
 }
 
 #[tokio::test]
+async fn a_tag_gets_its_own_address_in_the_admin() {
+    let app = TestApp::start().await;
+    let admin = sign_in(&app).await;
+    let store = app.open_store().await;
+    let articles = public_ids(store.as_ref(), "storage").await;
+    let ids: Vec<i64> = articles.iter().take(2).map(|(id, _)| *id).collect();
+    store.tag_articles(&ids, "储能示范").await.unwrap();
+    store.tag_articles(&ids[..1], "示范项目").await.unwrap();
+    let tags = store.list_tags().await.unwrap();
+    let tag = |name: &str| tags.iter().find(|t| t.name == name).unwrap().id;
+    let (demo, other) = (tag("储能示范"), tag("示范项目"));
+
+    // The admin's tag list offers the field, empty at first.
+    let (_, doc) = admin.page("/admin/channels").await;
+    let field = format!("#tag-{demo} input[name=slug]");
+    assert_eq!(attr(&doc, &field, "value").as_deref(), Some(""));
+
+    let r = admin
+        .post(
+            &format!("/admin/tags/{demo}"),
+            &[("name", "储能示范"), ("slug", "chuneng-shifan")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The tag page answers at its own address; the name still reaches it.
+    let (status, doc) = app.page("/tags/chuneng-shifan").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&doc, "h1"), vec!["标签：储能示范"]);
+    // The name still reaches it (articles link tags by name), and names the address canonical;
+    // the sitemap lists the address.
+    let (status, doc) = app.page("/tags/%E5%82%A8%E8%83%BD%E7%A4%BA%E8%8C%83").await;
+    assert_eq!(status, StatusCode::OK);
+    let canonical = attr(&doc, "link[rel=canonical]", "href").unwrap();
+    assert!(canonical.ends_with("/tags/chuneng-shifan"), "{canonical}");
+    let sitemap = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(sitemap.contains("/tags/chuneng-shifan"), "{sitemap}");
+
+    // A bad address, and one another tag has, are refused beside the field with the input kept.
+    let (status, doc) = admin
+        .post_page(
+            &format!("/admin/tags/{other}"),
+            &[("name", "示范项目"), ("slug", "示范")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(&doc).contains("只能使用小写英文字母"));
+    let field = format!("#tag-{other} input[name=slug]");
+    assert_eq!(attr(&doc, &field, "value").as_deref(), Some("示范"));
+    let (status, doc) = admin
+        .post_page(
+            &format!("/admin/tags/{other}"),
+            &[("name", "示范项目"), ("slug", "chuneng-shifan")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body_text(&doc).contains("已被另一个标签使用"));
+    assert_eq!(store.tag_by_segment("示范项目").await.unwrap().slug, None);
+
+    // Cleared: the name is the address again.
+    let r = admin
+        .post(
+            &format!("/admin/tags/{demo}"),
+            &[("name", "储能示范"), ("slug", "")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/tags/chuneng-shifan").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(admin.audit().await.contains("别名：chuneng-shifan"));
+}
+
+#[tokio::test]
 async fn topics_are_curated_in_the_admin_in_order_and_audited() {
     let app = TestApp::start().await;
     let admin = sign_in(&app).await;

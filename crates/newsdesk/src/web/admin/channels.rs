@@ -335,10 +335,33 @@ pub async fn delete_channel(
     Ok(see_other("/admin/channels?notice=deleted"))
 }
 
-/// A tag's new name.
+/// A tag's new name and URL segment.
 #[derive(Debug, Deserialize)]
 pub struct TagForm {
     name: String,
+    /// Its own URL segment (`/tags/{slug}`); empty: the name is the segment. Absent from a form
+    /// without the field: left as it is.
+    slug: Option<String>,
+}
+
+impl TagForm {
+    /// What was typed, for the form shown again.
+    fn values(&self) -> Vec<(&str, &str)> {
+        vec![
+            ("name", self.name.as_str()),
+            ("slug", self.slug.as_deref().unwrap_or_default()),
+        ]
+    }
+}
+
+/// Whether `slug` may be a tag's URL segment: lowercase letters, digits and hyphens, as channel
+/// slugs (a pinyin or English name: `chuneng`, `energy-storage`).
+fn valid_tag_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 50
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// `POST /admin/tags/{id}`: rename (merging into an existing tag of that name).
@@ -348,25 +371,61 @@ pub async fn rename_tag(
     Path(id): Path<i64>,
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
+    let which = format!("tag-{id}");
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 32 {
         let e = FormError::new(
-            &format!("tag-{id}"),
+            &which,
             "name",
             "标签名称不能为空，最多 32 个字符",
-            &[("name", &form.name)],
+            &form.values(),
+        );
+        return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+    }
+    let slug = form.slug.as_deref().map(str::trim);
+    if let Some(slug) = slug.filter(|s| !s.is_empty() && !valid_tag_slug(s)) {
+        let e = FormError::new(
+            &which,
+            "slug",
+            format!("标签别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"),
+            &form.values(),
         );
         return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
     let before = tag_name(&state, id).await?;
+    // The segment first: renaming onto another tag's name merges this one away.
+    if let Some(slug) = slug {
+        match state
+            .store
+            .set_tag_slug(id, Some(slug).filter(|s| !s.is_empty()))
+            .await
+        {
+            Ok(()) => {}
+            Err(StoreError::Conflict { .. }) => {
+                let e = FormError::new(
+                    &which,
+                    "slug",
+                    format!("标签别名 {slug:?} 已被另一个标签使用，请换一个"),
+                    &form.values(),
+                );
+                return refused(&state, &user, StatusCode::CONFLICT, e).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let articles = state.store.rename_tag(id, name).await?;
+    let segment = match slug {
+        Some("") => "；别名：无（用名称）".to_string(),
+        Some(slug) => format!("；别名：{slug}"),
+        None => String::new(),
+    };
     state
         .store
         .insert_audit(
             &AuditEvent::new(Some(&user.user), AuditAction::RenameTag)
                 .subject("tag", Some(id), name)
                 .detail(format!(
-                    "名称：{before} → {name}；{} 篇文章",
+                    "名称：{before} → {name}{segment}；{} 篇文章",
                     articles.len()
                 )),
         )
