@@ -359,9 +359,17 @@ pub trait NewsroomStore: Send + Sync {
     async fn delete_channel(&self, id: i64) -> StoreResult<()>;
     /// Tags with their article counts, by name.
     async fn list_tags(&self) -> StoreResult<Vec<TagCount>>;
-    /// Renames a tag (merging into an existing tag of that name). Returns the ids of the articles
-    /// that carried it, whose search entries hold their tags.
-    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>>;
+    /// Renames a tag and, when `slug` is given, sets its own URL segment (`Some(None)`: the name
+    /// serves again), in one transaction. Renaming onto an existing tag merges the two; the
+    /// surviving tag keeps its segment, or takes the given one when it has none. Returns the ids
+    /// of the articles that carried the tag, whose search entries hold their tags; `Conflict`
+    /// when another tag has the segment.
+    async fn update_tag(
+        &self,
+        id: i64,
+        name: &str,
+        slug: Option<Option<&str>>,
+    ) -> StoreResult<Vec<i64>>;
     /// Deletes a tag from every article. Returns the ids of the articles that carried it.
     async fn delete_tag(&self, id: i64) -> StoreResult<Vec<i64>>;
 }

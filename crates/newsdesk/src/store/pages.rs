@@ -39,9 +39,6 @@ pub trait PagesStore: Send + Sync {
     ) -> StoreResult<Vec<ArticleSummary>>;
     /// The tag whose slug, else whose name, is `segment`.
     async fn tag_by_segment(&self, segment: &str) -> StoreResult<Tag>;
-    /// Sets (or with `None` clears) a tag's own URL segment; `Conflict` when another tag has
-    /// it, `NotFound` for an unknown id.
-    async fn set_tag_slug(&self, id: i64, slug: Option<&str>) -> StoreResult<()>;
     /// Public articles with the tag, newest first, paginated.
     async fn list_tagged(
         &self,
@@ -277,20 +274,6 @@ macro_rules! pages_store_impl {
                 .await
                 .map_err(other)?;
                 row.map(Tag::from).ok_or(StoreError::NotFound)
-            }
-
-            async fn set_tag_slug(&self, id: i64, slug: Option<&str>) -> StoreResult<()> {
-                let done = sqlx::query(&sql("UPDATE tags SET slug = ? WHERE id = ?"))
-                    .bind(slug)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(on_write)?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                self.touch();
-                Ok(())
             }
 
             async fn list_tagged(

@@ -1112,7 +1112,12 @@ impl NewsroomStore for PgStore {
     }
 
     #[instrument(skip_all)]
-    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>> {
+    async fn update_tag(
+        &self,
+        id: i64,
+        name: &str,
+        slug: Option<Option<&str>>,
+    ) -> StoreResult<Vec<i64>> {
         let mut tx = self.tag_write_tx().await?;
         // Holds off articles taking the tag (their inserts wait for the lock) until the commit,
         // so the list below is complete and a merge moves every article.
@@ -1145,15 +1150,28 @@ impl NewsroomStore for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
+                // The merged tag's address lives on in the survivor when it has none of its own.
+                if let Some(Some(slug)) = slug {
+                    sqlx::query("UPDATE tags SET slug = $1 WHERE id = $2 AND slug IS NULL")
+                        .bind(slug)
+                        .bind(target)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(on_write)?;
+                }
             }
-            Some(_) => {}
-            None => one_row(
-                sqlx::query("UPDATE tags SET name = $1 WHERE id = $2")
-                    .bind(name)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(on_write)?,
+            _ => one_row(
+                sqlx::query(
+                    "UPDATE tags SET name = $1, slug = CASE WHEN $2 THEN $3 ELSE slug END \
+                     WHERE id = $4",
+                )
+                .bind(name)
+                .bind(slug.is_some())
+                .bind(slug.flatten())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(on_write)?,
             )?,
         }
         tx.commit().await.map_err(other)?;

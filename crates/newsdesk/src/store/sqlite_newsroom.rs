@@ -1047,7 +1047,12 @@ impl NewsroomStore for SqliteStore {
     }
 
     #[instrument(skip_all)]
-    async fn rename_tag(&self, id: i64, name: &str) -> StoreResult<Vec<i64>> {
+    async fn update_tag(
+        &self,
+        id: i64,
+        name: &str,
+        slug: Option<Option<&str>>,
+    ) -> StoreResult<Vec<i64>> {
         let mut tx = self.write_tx().await?;
         let articles = tagged_articles(&mut tx, id).await?;
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE name = ?")
@@ -1072,15 +1077,28 @@ impl NewsroomStore for SqliteStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
+                // The merged tag's address lives on in the survivor when it has none of its own.
+                if let Some(Some(slug)) = slug {
+                    sqlx::query("UPDATE tags SET slug = ? WHERE id = ? AND slug IS NULL")
+                        .bind(slug)
+                        .bind(target)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(on_write)?;
+                }
             }
-            Some(_) => {}
-            None => one_row(
-                sqlx::query("UPDATE tags SET name = ? WHERE id = ?")
-                    .bind(name)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(on_write)?,
+            _ => one_row(
+                sqlx::query(
+                    "UPDATE tags SET name = ?, slug = CASE WHEN ? THEN ? ELSE slug END \
+                     WHERE id = ?",
+                )
+                .bind(name)
+                .bind(slug.is_some())
+                .bind(slug.flatten())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(on_write)?,
             )?,
         }
         tx.commit().await.map_err(other)?;

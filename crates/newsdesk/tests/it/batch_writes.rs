@@ -244,6 +244,9 @@ async fn an_import_and_tag_actions_on_its_tags_never_deadlock() {
         let done = store.upsert_articles(&items).await.unwrap();
         done.iter().map(|u| u.id()).collect()
     };
+    // Tag actions lock the tag row; renaming and re-addressing one does too.
+    store.tag_articles(&seed[..1], "乙").await.unwrap();
+    let yi = store.tag_by_segment("乙").await.unwrap().id;
     for round in 0..5 {
         let chunk: Vec<ArticleInput> = (0..20)
             .map(|n| {
@@ -259,6 +262,8 @@ async fn an_import_and_tag_actions_on_its_tags_never_deadlock() {
                 store
                     .tag_articles(&seed[round * 5 + k..][..1], "乙")
                     .await?;
+                let address = format!("yi-{round}-{k}");
+                store.update_tag(yi, "乙", Some(Some(&address))).await?;
                 tokio::task::yield_now().await;
             }
             Ok::<_, StoreError>(())

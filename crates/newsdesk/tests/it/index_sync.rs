@@ -185,7 +185,7 @@ async fn check_repair_fixes_a_stale_index_without_a_server() {
         .into_iter()
         .find(|t| t.name == "同步")
         .unwrap();
-    store.rename_tag(tag.id, "同步改名").await.unwrap();
+    store.update_tag(tag.id, "同步改名", None).await.unwrap();
     drop(store);
 
     let out = newsdesk(&["check", "--repair"], data.path());

@@ -335,15 +335,17 @@ async fn a_tag_gets_its_own_address_in_the_admin() {
     assert!(body_text(&doc).contains("只能使用小写英文字母"));
     let field = format!("#tag-{other} input[name=slug]");
     assert_eq!(attr(&doc, &field, "value").as_deref(), Some("示范"));
+    // A rename with a taken address changes nothing: name and address are one write.
     let (status, doc) = admin
         .post_page(
             &format!("/admin/tags/{other}"),
-            &[("name", "示范项目"), ("slug", "chuneng-shifan")],
+            &[("name", "示范项目二期"), ("slug", "chuneng-shifan")],
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body_text(&doc).contains("已被另一个标签使用"));
     assert_eq!(store.tag_by_segment("示范项目").await.unwrap().slug, None);
+    assert!(store.tag_by_segment("示范项目二期").await.is_err());
 
     // Cleared: the name is the address again.
     let r = admin
@@ -358,6 +360,27 @@ async fn a_tag_gets_its_own_address_in_the_admin() {
         StatusCode::NOT_FOUND
     );
     assert!(admin.audit().await.contains("别名：chuneng-shifan"));
+
+    // Merged by a rename onto its name, a tag's address lives on in the survivor (which had
+    // none): old links to it still lead to its articles.
+    let r = admin
+        .post(
+            &format!("/admin/tags/{other}"),
+            &[("name", "示范项目"), ("slug", "shifan-xiangmu")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = admin
+        .post(
+            &format!("/admin/tags/{other}"),
+            &[("name", "储能示范"), ("slug", "shifan-xiangmu")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, doc) = app.page("/tags/shifan-xiangmu").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(texts(&doc, "h1"), vec!["标签：储能示范"]);
+    assert_eq!(store.tag_by_segment("储能示范").await.unwrap().id, demo);
 }
 
 #[tokio::test]

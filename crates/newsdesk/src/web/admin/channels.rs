@@ -110,12 +110,7 @@ impl ChannelForm {
         if name.is_empty() || name.chars().count() > 30 {
             return Err(refuse("name", "栏目名称不能为空，最多 30 个字符".into()));
         }
-        if slug.is_empty()
-            || slug.len() > 50
-            || !slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !valid_slug(slug) {
             return Err(refuse(
                 "slug",
                 format!("栏目别名（slug）{slug:?} 无效：只能使用小写英文字母、数字和连字符"),
@@ -335,6 +330,16 @@ pub async fn delete_channel(
     Ok(see_other("/admin/channels?notice=deleted"))
 }
 
+/// Whether `slug` may be a channel's or a tag's URL segment: lowercase letters, digits and
+/// hyphens, at most 50 bytes (a pinyin or English name: `chuneng`, `energy-storage`).
+fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 50
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A tag's new name and URL segment.
 #[derive(Debug, Deserialize)]
 pub struct TagForm {
@@ -352,16 +357,6 @@ impl TagForm {
             ("slug", self.slug.as_deref().unwrap_or_default()),
         ]
     }
-}
-
-/// Whether `slug` may be a tag's URL segment: lowercase letters, digits and hyphens, as channel
-/// slugs (a pinyin or English name: `chuneng`, `energy-storage`).
-fn valid_tag_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 50
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// `POST /admin/tags/{id}`: rename (merging into an existing tag of that name).
@@ -383,7 +378,7 @@ pub async fn rename_tag(
         return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
     let slug = form.slug.as_deref().map(str::trim);
-    if let Some(slug) = slug.filter(|s| !s.is_empty() && !valid_tag_slug(s)) {
+    if let Some(slug) = slug.filter(|s| !s.is_empty() && !valid_slug(s)) {
         let e = FormError::new(
             &which,
             "slug",
@@ -393,27 +388,25 @@ pub async fn rename_tag(
         return refused(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
     let before = tag_name(&state, id).await?;
-    // The segment first: renaming onto another tag's name merges this one away.
-    if let Some(slug) = slug {
-        match state
-            .store
-            .set_tag_slug(id, Some(slug).filter(|s| !s.is_empty()))
-            .await
-        {
-            Ok(()) => {}
-            Err(StoreError::Conflict { .. }) => {
-                let e = FormError::new(
-                    &which,
-                    "slug",
-                    format!("标签别名 {slug:?} 已被另一个标签使用，请换一个"),
-                    &form.values(),
-                );
-                return refused(&state, &user, StatusCode::CONFLICT, e).await;
-            }
-            Err(e) => return Err(e.into()),
+    let articles = match state
+        .store
+        .update_tag(id, name, slug.map(|s| Some(s).filter(|s| !s.is_empty())))
+        .await
+    {
+        Ok(articles) => articles,
+        // The name cannot clash (a taken name merges): the segment is another tag's.
+        Err(StoreError::Conflict { .. }) => {
+            let slug = slug.unwrap_or_default();
+            let e = FormError::new(
+                &which,
+                "slug",
+                format!("标签别名 {slug:?} 已被另一个标签使用，请换一个"),
+                &form.values(),
+            );
+            return refused(&state, &user, StatusCode::CONFLICT, e).await;
         }
-    }
-    let articles = state.store.rename_tag(id, name).await?;
+        Err(e) => return Err(e.into()),
+    };
     let segment = match slug {
         Some("") => "；别名：无（用名称）".to_string(),
         Some(slug) => format!("；别名：{slug}"),
