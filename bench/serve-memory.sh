@@ -5,15 +5,19 @@
 #
 #   bench/serve-memory.sh                 # 100,000 generated articles in a temporary folder
 #   DATA=DIR COUNT=100000 bench/serve-memory.sh   # keep (and reuse) the generated data in DIR
+#   NEWSDESK_BIN=path/to/newsdesk bench/serve-memory.sh   # a build of your own (A/B runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-100000}
 for tool in curl xargs; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
 done
-echo "building release binary…" >&2
-cargo build --release --quiet --bin newsdesk
-bin=target/release/newsdesk
+bin=${NEWSDESK_BIN:-}
+if [ -z "$bin" ]; then
+  echo "building release binary…" >&2
+  cargo build --release --quiet --bin newsdesk
+  bin=target/release/newsdesk
+fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 data=${DATA:-$work/data}

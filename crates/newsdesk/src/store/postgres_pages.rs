@@ -16,7 +16,7 @@ use crate::store::rows::SummaryRow;
 use crate::store::{StoreError, StoreResult};
 
 /// The shared SQL's `?` placeholders as PostgreSQL's `$1, $2 …` (the SQL holds no `?` in text).
-fn sql(q: &str) -> String {
+pub(super) fn sql(q: &str) -> String {
     let mut out = String::with_capacity(q.len() + 16);
     let mut n = 0;
     for ch in q.chars() {

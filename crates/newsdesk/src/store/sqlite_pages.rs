@@ -15,7 +15,7 @@ use crate::store::rows::SummaryRow;
 use crate::store::{StoreError, StoreResult};
 
 /// SQLite takes `?` placeholders as they are.
-fn sql(q: &str) -> String {
+pub(super) fn sql(q: &str) -> String {
     q.to_string()
 }
 

@@ -18,6 +18,7 @@ use crate::render::views::{
     RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
     related_links,
 };
+use crate::store::PageFacts;
 
 /// Articles per listing page.
 pub(super) const PER_PAGE: u32 = 20;
@@ -323,19 +324,22 @@ async fn render_article(
         each_occurrence: true,
         ..TargetFilter::default()
     };
-    let (chrome, desk, targets, corrections, document, reading, attachments, origin) = tokio::try_join!(
+    let (chrome, facts, targets, reading, attachments) = tokio::try_join!(
         async { state.chrome_at(version).await.map_err(AppError::from) },
-        async { Ok(state.store.article_desk(article.id).await?) },
+        async { Ok(state.store.page_facts(article.id).await?) },
         async { Ok(state.store.list_targets(&target_filter).await?) },
-        async { Ok(state.store.article_corrections(article.id).await?) },
-        async { Ok(state.store.article_document(article.id).await?) },
         async {
             let site = state.chrome().site.clone();
             reading_links(state, &article, &site).await
         },
         crate::web::media::attachment_views(state, article.id),
-        async { Ok(state.store.article_origin(article.id).await?) },
     )?;
+    let PageFacts {
+        desk,
+        origin,
+        document,
+        panel,
+    } = facts;
     let origin = OriginView::from(origin);
     let (related, links) = reading;
     let path = format!("/articles/{}", article.slug);
@@ -376,7 +380,6 @@ async fn render_article(
     };
     // 量化目标: the table beside the article links to each clause, marked in the body. Shown for
     // policy documents (the type as corrected), unless an editor turned it on or off.
-    let panel = corrections.document.panel;
     let targets = if crate::corrections::panel_shows(panel, document.as_ref()) {
         targets
     } else {
