@@ -29,6 +29,7 @@ pub mod query;
 pub mod tokenizer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -207,7 +208,18 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     path: PathBuf,
+    /// Each recently shown article's telling words ([`telling_words`]) by `(id, search stamp)`:
+    /// segmenting its lead and reading its stored document were a fifth of a cold article render,
+    /// and a new stamp (any change of the article) makes a new key. The weights keep the word
+    /// frequencies of when they were read; 相关文章 are still searched in the index as it is.
+    telling: quick_cache::sync::Cache<(i64, i64), TellingWords>,
 }
+
+/// Weighted words of one article, heaviest first ([`telling_words`]).
+type TellingWords = Arc<[(f32, Term)]>;
+
+/// Articles whose telling words are kept (about 1 KB each).
+const TELLING_WORDS_KEPT: usize = 1024;
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -544,6 +556,7 @@ impl SearchIndex {
             reader,
             fields,
             path: path.to_path_buf(),
+            telling: quick_cache::sync::Cache::new(TELLING_WORDS_KEPT),
         })
     }
 
@@ -797,17 +810,16 @@ pub struct SimilarArticle {
 /// cost milliseconds and add little.
 const SIMILAR_BODY_CHARS: usize = 1_500;
 
-/// Words of a document that say most about it, as a query for documents like it (what tantivy's
-/// `MoreLikeThisQuery` does, made deterministic): tantivy's picks among words of equal weight in
+/// Words of a document that say most about it, with their weights, heaviest first: what tantivy's
+/// `MoreLikeThisQuery` picks, made deterministic — tantivy's picks among words of equal weight in
 /// hash-map order, so one article got different 相关文章 on every render. Here ties go to the
 /// word that sorts first. A word counts when it has two characters or more (single characters —
 /// 的, 在, 和 — say nothing), appears in one other article at least and in at most half of them;
-/// it is weighted tf × idf, and the best 24 are asked for, boosted by weight. `None` when no word
-/// qualifies.
-fn telling_words_query(
+/// it is weighted tf × idf, and the best 24 are kept.
+fn telling_words(
     searcher: &tantivy::Searcher,
     fields: &[(Field, Vec<&str>)],
-) -> anyhow::Result<Option<BooleanQuery>> {
+) -> anyhow::Result<Vec<(f32, Term)>> {
     /// Words asked for.
     const MAX_WORDS: usize = 24;
     /// Shortest word in bytes: two CJK characters (or four ASCII letters).
@@ -850,13 +862,17 @@ fn telling_words_query(
     // Heaviest first; equal weights keep the terms' order (the map's), so the choice is stable.
     weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
     weighted.truncate(MAX_WORDS);
-    let Some(&(best, _)) = weighted.first() else {
-        return Ok(None);
-    };
-    let words = weighted
-        .into_iter()
+    Ok(weighted)
+}
+
+/// [`telling_words`] as a query for documents like theirs, each word boosted by its weight;
+/// `None` when there are none.
+fn telling_words_query(words: &[(f32, Term)]) -> Option<BooleanQuery> {
+    let &(best, _) = words.first()?;
+    let words = words
+        .iter()
         .map(|(weight, term)| {
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
             (
                 Occur::Should,
                 Box::new(tantivy::query::BoostQuery::new(
@@ -866,7 +882,7 @@ fn telling_words_query(
             )
         })
         .collect();
-    Ok(Some(BooleanQuery::new(words)))
+    Some(BooleanQuery::new(words))
 }
 
 impl SearchIndex {
@@ -885,22 +901,37 @@ impl SearchIndex {
         let Some((_, address)) = top.into_iter().next() else {
             return Ok(Vec::new());
         };
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let texts = |field: Field| -> Vec<&str> {
-            doc.get_all(field)
-                .filter_map(|v| v.as_str())
-                .map(|s| {
-                    let end = s
-                        .char_indices()
-                        .nth(SIMILAR_BODY_CHARS)
-                        .map_or(s.len(), |(i, _)| i);
-                    &s[..end]
-                })
-                .collect()
+        let stamp = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .i64("stamp")
+            .context("reading stamps")?
+            .first(address.doc_id)
+            .unwrap_or(-1);
+        let words = match self.telling.get(&(id, stamp)) {
+            Some(words) => words,
+            None => {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let texts = |field: Field| -> Vec<&str> {
+                    doc.get_all(field)
+                        .filter_map(|v| v.as_str())
+                        .map(|s| {
+                            let end = s
+                                .char_indices()
+                                .nth(SIMILAR_BODY_CHARS)
+                                .map_or(s.len(), |(i, _)| i);
+                            &s[..end]
+                        })
+                        .collect()
+                };
+                let fields = [f.text.title, f.text.tags, f.text.summary, f.text.body];
+                let words: TellingWords =
+                    telling_words(&searcher, &fields.map(|field| (field, texts(field))))?.into();
+                self.telling.insert((id, stamp), words.clone());
+                words
+            }
         };
-        let fields = [f.text.title, f.text.tags, f.text.summary, f.text.body];
-        let words = fields.map(|field| (field, texts(field)));
-        let Some(similar) = telling_words_query(&searcher, &words)? else {
+        let Some(similar) = telling_words_query(&words) else {
             // No telling words at all (an empty article): nothing is like it.
             return Ok(Vec::new());
         };
@@ -1213,8 +1244,29 @@ mod tests {
         assert_eq!(first.len(), 5, "{first:?}");
         assert!(first.iter().all(|a| a.id != 0), "never the article itself");
         for _ in 0..30 {
+            // Chosen anew each time, not taken from the kept words.
+            index.telling.clear();
             assert_eq!(index.more_like_this(0, 5).unwrap(), first);
         }
+
+        // The kept words follow the article: rewritten (a new stamp) with words only article 7
+        // shares, it is most like article 7.
+        assert_ne!(first[0].id, 7, "{first:?}");
+        let rewrite = |n: usize, extra: &str| {
+            let IndexChange::Upsert { article, .. } = &changes[n] else {
+                unreachable!()
+            };
+            let mut article = article.clone();
+            article.body_html = format!("<p>{extra}</p>{}", article.body_html);
+            IndexChange::Upsert { article, stamp: 2 }
+        };
+        let shared = "独有词语甲 独有词语乙 独有词语丙";
+        let mut zero = rewrite(0, shared);
+        if let IndexChange::Upsert { article, .. } = &mut zero {
+            article.body_html = format!("<p>{shared}</p>");
+        }
+        index.apply(&[zero, rewrite(7, shared)]).unwrap();
+        assert_eq!(index.more_like_this(0, 5).unwrap()[0].id, 7);
     }
 
     proptest::proptest! {
