@@ -55,40 +55,58 @@ pub(super) struct ReadingRow {
     pub(super) summary: super::rows::SummaryRow,
 }
 
-/// The four lists of [`ReadingLinks`] in one query, told apart by `part`: 0 previous, 1 next,
-/// 2 by tags, 3 in the channel. Placeholders, in order: now, channel, at, at, id (previous); now,
-/// channel, at, at, id (next); id, id, now, limit (tags); now, channel, id, limit (channel).
-/// The neighbours walk the (channel_id, status, published_at) index from the article's place.
-pub(super) const READING_LINKS: &str = "SELECT part, id, slug, title, summary, channel_name, \
-     channel_slug, published_at, views FROM ( \
-     SELECT * FROM (SELECT CAST(0 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, {COLUMNS} FROM {FROM} \
-       WHERE {PUBLIC} AND a.channel_id = ? \
-       AND (a.published_at < ? OR (a.published_at = ? AND a.id < ?)) \
-       ORDER BY a.published_at DESC, a.id DESC LIMIT 1) p \
-     UNION ALL SELECT * FROM (SELECT CAST(1 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, {COLUMNS} FROM {FROM} \
-       WHERE {PUBLIC} AND a.channel_id = ? \
-       AND (a.published_at > ? OR (a.published_at = ? AND a.id > ?)) \
-       ORDER BY a.published_at ASC, a.id ASC LIMIT 1) n \
-     UNION ALL SELECT * FROM (SELECT CAST(2 AS BIGINT) AS part, s.shared, {COLUMNS} \
-       FROM (SELECT o.article_id AS id, count(*) AS shared \
-             FROM article_tags t JOIN article_tags o ON o.tag_id = t.tag_id \
-             WHERE t.article_id = ? AND o.article_id <> ? GROUP BY o.article_id) s \
-       JOIN articles a ON a.id = s.id JOIN channels c ON c.id = a.channel_id \
-       WHERE {PUBLIC} ORDER BY s.shared DESC, a.published_at DESC, a.id DESC LIMIT ?) t \
-     UNION ALL SELECT * FROM (SELECT CAST(3 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, {COLUMNS} FROM {FROM} \
-       WHERE {PUBLIC} AND a.channel_id = ? AND a.id <> ? \
-       ORDER BY a.published_at DESC, a.id DESC LIMIT ?) c2 \
-     ) links ORDER BY part, shared DESC, published_at DESC, id DESC";
+/// Tags of an article that 相关文章 reads (the first ones, by name).
+pub(super) const RELATED_TAGS: usize = 8;
+/// Newest articles read per tag: the candidates are counted by tags shared, and a tag on tens of
+/// thousands of articles must not make a page read them all.
+const RELATED_PER_TAG: u32 = 200;
 
-/// [`READING_LINKS`] with its parts filled in.
-pub(super) fn reading_links_sql() -> String {
-    READING_LINKS
-        .replace("{COLUMNS}", super::pages::SUMMARY_COLUMNS)
-        .replace(
-            "{FROM}",
-            "articles a JOIN channels c ON c.id = a.channel_id",
-        )
-        .replace("{PUBLIC}", super::pages::PUBLIC_NOW)
+/// The four lists of [`ReadingLinks`] in one query, told apart by `part`: 0 previous, 1 next,
+/// 2 by tags, 3 in the channel; for an article with `tags` tags (at most [`RELATED_TAGS`]).
+/// Placeholders, in order: now, channel, at, at, id (previous); now, channel, at, at, id (next);
+/// name, id for each tag, then now, limit (tags); now, channel, id, limit (channel). The
+/// neighbours walk the (channel_id, status, published_at) index from the article's place (its
+/// time a range bound, not inside an OR); the tags part reads each tag's newest articles from the
+/// (tag_id, article_id) index and looks up only those (the CROSS JOIN keeps SQLite from walking
+/// every public article and probing the candidates: 290 ms against 1 ms at 100,000 articles).
+pub(super) fn reading_links_sql(tags: usize) -> String {
+    let per_tag: Vec<String> = (0..tags.min(RELATED_TAGS))
+        .map(|n| {
+            format!(
+                "SELECT * FROM (SELECT o.article_id AS id FROM article_tags o \
+                 WHERE o.tag_id = (SELECT g.id FROM tags g WHERE g.name = ?) AND o.article_id <> ? \
+                 ORDER BY o.article_id DESC LIMIT {RELATED_PER_TAG}) b{n}"
+            )
+        })
+        .collect();
+    let candidates = if per_tag.is_empty() {
+        "SELECT CAST(NULL AS BIGINT) AS id WHERE 1 = 0".to_string()
+    } else {
+        per_tag.join(" UNION ALL ")
+    };
+    let columns = super::pages::SUMMARY_COLUMNS;
+    let from = "articles a JOIN channels c ON c.id = a.channel_id";
+    let public = super::pages::PUBLIC_NOW;
+    format!(
+        "SELECT part, id, slug, title, summary, channel_name, channel_slug, published_at, views \
+         FROM ( \
+         SELECT * FROM (SELECT CAST(0 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, {columns} \
+           FROM {from} WHERE {public} AND a.channel_id = ? \
+           AND a.published_at <= ? AND (a.published_at < ? OR a.id < ?) \
+           ORDER BY a.published_at DESC, a.id DESC LIMIT 1) p \
+         UNION ALL SELECT * FROM (SELECT CAST(1 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, \
+           {columns} FROM {from} WHERE {public} AND a.channel_id = ? \
+           AND a.published_at >= ? AND (a.published_at > ? OR a.id > ?) \
+           ORDER BY a.published_at ASC, a.id ASC LIMIT 1) n \
+         UNION ALL SELECT * FROM (SELECT CAST(2 AS BIGINT) AS part, s.shared, {columns} \
+           FROM (SELECT id, count(*) AS shared FROM ({candidates}) u GROUP BY id) s \
+           CROSS JOIN articles a JOIN channels c ON c.id = a.channel_id \
+           WHERE a.id = s.id AND {public} ORDER BY s.shared DESC, a.published_at DESC, a.id DESC LIMIT ?) t \
+         UNION ALL SELECT * FROM (SELECT CAST(3 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, \
+           {columns} FROM {from} WHERE {public} AND a.channel_id = ? AND a.id <> ? \
+           ORDER BY a.published_at DESC, a.id DESC LIMIT ?) c2 \
+         ) links ORDER BY part, shared DESC, published_at DESC, id DESC"
+    )
 }
 
 /// [`ReadingStore::page_facts`]'s query: the article's own columns, its document facts and the
@@ -162,24 +180,21 @@ macro_rules! reading_store_impl {
                 limit: u32,
             ) -> $crate::store::StoreResult<$crate::store::ReadingLinks> {
                 use $crate::domain::ArticleSummary;
-                use $crate::store::reading::{ReadingRow, reading_links_sql};
+                use $crate::store::reading::{RELATED_TAGS, ReadingRow, reading_links_sql};
                 let now = db_time(chrono::Utc::now());
                 // No publish time (not public yet): no neighbours, the comparisons match nothing.
                 let at = article.published_at.map(db_time);
                 let (channel, id, limit) = (article.channel.id, article.id, i64::from(limit));
-                let rows: Vec<ReadingRow> = sqlx::query_as(&sql(&reading_links_sql()))
-                    .bind(now)
-                    .bind(channel)
-                    .bind(at)
-                    .bind(at)
-                    .bind(id)
-                    .bind(now)
-                    .bind(channel)
-                    .bind(at)
-                    .bind(at)
-                    .bind(id)
-                    .bind(id)
-                    .bind(id)
+                let tags = &article.tags[..article.tags.len().min(RELATED_TAGS)];
+                let sql = sql(&reading_links_sql(tags.len()));
+                let mut q = sqlx::query_as::<_, ReadingRow>(&sql);
+                for _newer in [false, true] {
+                    q = q.bind(now).bind(channel).bind(at).bind(at).bind(id);
+                }
+                for tag in tags {
+                    q = q.bind(tag).bind(id);
+                }
+                let rows = q
                     .bind(now)
                     .bind(limit)
                     .bind(now)

@@ -1491,6 +1491,31 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    /// 相关文章 reads each tag's newest articles from the (tag_id, article_id) index and stops at
+    /// its limit, never reading all the articles of a tag (over a second per page on a large site).
+    #[tokio::test]
+    async fn related_by_tags_reads_each_tag_from_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let sql = crate::store::reading::reading_links_sql(2);
+        let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows
+            .iter()
+            .map(|r| sqlx::Row::get::<String, _>(r, "detail"))
+            .collect();
+        let by_index = plan
+            .iter()
+            .filter(|d| d.contains("USING COVERING INDEX article_tags_tag_article (tag_id=?)"))
+            .count();
+        assert_eq!(by_index, 2, "{plan:#?}");
+        assert!(!plan.iter().any(|d| d.starts_with("SCAN o")), "{plan:#?}");
+        // The candidates drive: each is looked up, not every public article walked.
+        assert!(!plan.iter().any(|d| d.contains("AUTOMATIC")), "{plan:#?}");
+    }
+
     #[tokio::test]
     async fn of_two_processes_claiming_a_marker_one_wins() {
         let dir = tempfile::tempdir().unwrap();
