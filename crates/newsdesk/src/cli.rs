@@ -579,7 +579,7 @@ async fn import_for_real(
     files: &[PathBuf],
     exports: &[PathBuf],
 ) -> anyhow::Result<import::ImportReport> {
-    let store = store::open(&args.data.database()).await?;
+    let store = store::open_for_bulk_writes(&args.data.database()).await?;
     // A DedeCMS site alone brings its own channels: the default one is not needed.
     let channel_needed = !files.is_empty() || !exports.is_empty() || args.dedecms.is_none();
     if channel_needed {
@@ -671,7 +671,7 @@ pub async fn run_crawl(args: &CrawlArgs) -> anyhow::Result<i32> {
         };
         import::crawl::crawl(None, &options, &batch).await
     } else {
-        let store = store::open(&args.data.database()).await?;
+        let store = store::open_for_bulk_writes(&args.data.database()).await?;
         ensure_channel(store.as_ref(), &args.channel).await?;
         let tz = store.site_settings().await?.tz();
         let uploads = crate::uploads::UploadStore::open(
@@ -977,7 +977,7 @@ pub async fn run_gen_corpus(args: &GenCorpusArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let data = &args.data.data_dir;
-    let store = store::open(&args.data.database()).await?;
+    let store = store::open_for_bulk_writes(&args.data.database()).await?;
     generator
         .write_store(store.as_ref(), args.count, |n| bar.set_position(n))
         .await?;

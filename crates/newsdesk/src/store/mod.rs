@@ -293,6 +293,15 @@ pub async fn open(database: &Database) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
+/// [`open`] for a bulk writer (`import`, `crawl`, `gen-corpus`): on SQLite, statement journals
+/// and temporary b-trees in memory ([`SqliteStore::open_bulk`]), which a server must not use.
+pub async fn open_for_bulk_writes(database: &Database) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match database {
+        Database::Sqlite(dir) => Arc::new(SqliteStore::open_bulk(dir).await?),
+        Database::Postgres(url) => Arc::new(PgStore::open(url).await?),
+    })
+}
+
 /// Opens the store of an existing site, refusing a folder or database that holds no newsdesk
 /// schema (commands that work on a site — `user`, `reindex`, `backup` — must not create one).
 pub async fn open_existing(database: &Database) -> anyhow::Result<Arc<dyn Store>> {

@@ -76,22 +76,33 @@ impl SqliteStore {
     pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating data folder {}", data_dir.display()))?;
-        Self::connect(data_dir, true).await
+        Self::connect(data_dir, true, false).await
     }
 
-    async fn connect(data_dir: &Path, create: bool) -> anyhow::Result<Self> {
+    /// [`SqliteStore::open`] for a bulk writer (`import`, `crawl`, `gen-corpus`): statement
+    /// journals and temporary b-trees are kept in memory. In a transaction every INSERT that may
+    /// fail midway journals the pages it touches first, and in a file that was a write system
+    /// call per page (about a third of an import's time). A server keeps them in files: there a
+    /// sort over a large table (the 量化目标 pages of 100,000 articles) would hold its whole
+    /// temporary b-tree in memory — 1.7 GiB, measured.
+    pub async fn open_bulk(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating data folder {}", data_dir.display()))?;
+        Self::connect(data_dir, true, true).await
+    }
+
+    async fn connect(data_dir: &Path, create: bool, bulk: bool) -> anyhow::Result<Self> {
         let path = data_dir.join(DB_FILE);
-        let options = SqliteConnectOptions::from_str("sqlite:")?
+        let mut options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(&path)
             .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            // Statement journals and temporary b-trees in memory: in a transaction every
-            // INSERT that may fail midway journals the pages it touches first, and on disk
-            // that was a write system call per page (about a third of an import's time).
-            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(5));
+        if bulk {
+            options = options.pragma("temp_store", "memory");
+        }
         // A new database turns to WAL under an exclusive lock, which SQLite's busy handler does
         // not wait for: a server started at the same moment on the same new folder gets "database
         // is locked" at once. A few retries spanning a few seconds let the other finish.
@@ -231,7 +242,7 @@ impl SqliteStore {
                 anyhow::bail!(not_ours());
             }
         }
-        Self::connect(data_dir, false).await
+        Self::connect(data_dir, false, false).await
     }
 
     /// The connection pool (migrate-store reads the site through it).
@@ -1490,6 +1501,27 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only bulk writers keep temporary b-trees in memory; a server's large sorts go to files.
+    #[tokio::test]
+    async fn only_bulk_writers_sort_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp_store = |store: SqliteStore| async move {
+            sqlx::query_scalar::<_, i64>("PRAGMA temp_store")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap()
+        };
+        // 0: the default (files), 2: memory.
+        assert_eq!(
+            temp_store(SqliteStore::open(dir.path()).await.unwrap()).await,
+            0
+        );
+        assert_eq!(
+            temp_store(SqliteStore::open_bulk(dir.path()).await.unwrap()).await,
+            2
+        );
+    }
 
     /// 相关文章 reads each tag's newest articles from the (tag_id, article_id) index and stops at
     /// its limit, never reading all the articles of a tag (over a second per page on a large site).
