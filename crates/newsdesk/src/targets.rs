@@ -604,12 +604,16 @@ pub fn compare(figures: &[ArticleTarget]) -> Vec<Comparison<'_>> {
 /// The site's path of an indicator's comparison page: `/targets/indicators/{key}`, the key
 /// percent-encoded (every byte outside unreserved ASCII).
 pub fn indicator_path(key: &str) -> String {
-    let mut out = String::from("/targets/indicators/");
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity("/targets/indicators/".len() + key.len() * 3);
+    out.push_str("/targets/indicators/");
     for b in key.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
         }
     }
     out

@@ -717,6 +717,55 @@ impl TargetView {
     }
 }
 
+/// One row of an article page's 量化目标 panel: only what the panel shows (the page is the
+/// article's, so its title, address, source and date are not repeated on every row, and 100
+/// targets make 100 of these).
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelRow {
+    /// Anchor id of the clause in the body; empty when no mark was made for it.
+    pub anchor: String,
+    /// What is measured.
+    pub indicator: String,
+    /// The target or result as a reader says it: 超过120万辆, 6%左右.
+    pub target: String,
+    /// 增速, 新增量, 总量, 比例.
+    pub kind: String,
+    /// Hedged by 力争/争取.
+    pub aspirational: bool,
+    /// The clause stating it.
+    pub text: String,
+    /// Plan year the document states (shown for results).
+    pub year: Option<i64>,
+    /// The comparison page of its canonical indicator.
+    pub indicator_url: Option<String>,
+}
+
+impl PanelRow {
+    /// The row of `t`; `marked` says whether its clause is marked in the body (a target an
+    /// editor added with a clause not in the text has no mark to link to).
+    pub fn new(t: &crate::domain::ArticleTarget, marked: bool) -> Self {
+        Self {
+            anchor: if marked {
+                format!("target-{}", t.position)
+            } else {
+                String::new()
+            },
+            indicator: t.indicator.clone(),
+            target: if t.record == "result" {
+                crate::targets::result_label(t)
+            } else {
+                crate::targets::value_label(t)
+            },
+            kind: crate::targets::kind_label(&t.kind).to_string(),
+            aspirational: t.aspirational,
+            text: t.text.clone(),
+            year: t.year,
+            indicator_url: (!t.indicator_key.is_empty())
+                .then(|| crate::targets::indicator_path(&t.indicator_key)),
+        }
+    }
+}
+
 /// One bar of the targets-by-sector chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct SectorBar {
@@ -966,6 +1015,16 @@ pub struct TagLink {
     pub url: String,
 }
 
+impl From<&crate::domain::Tag> for TagLink {
+    /// The link to the tag's page by its own address, else its name.
+    fn from(tag: &crate::domain::Tag) -> Self {
+        Self {
+            name: tag.name.clone(),
+            url: tag.path(),
+        }
+    }
+}
+
 impl TagLink {
     /// The link of the tag `name`.
     pub fn new(name: &str) -> Self {
@@ -1000,16 +1059,6 @@ impl ReadingLink {
             published: a.published_at.map(|t| TimeView::new(t, site)),
         }
     }
-
-    /// The link of an article the search index found similar.
-    pub fn from_similar(a: &crate::search::SimilarArticle, site: &SiteSettings) -> Self {
-        Self {
-            id: a.id,
-            title: a.title.clone(),
-            url: format!("/articles/{}", a.slug),
-            published: Some(TimeView::new(a.published_at, site)),
-        }
-    }
 }
 
 /// Articles shown under 相关文章.
@@ -1019,20 +1068,15 @@ pub const RELATED_COUNT: usize = 6;
 /// newest of its channel — each article once, the article itself never, at most [`RELATED_COUNT`].
 pub fn related_links(
     own_id: i64,
-    similar: &[crate::search::SimilarArticle],
     links: &crate::store::ReadingLinks,
     site: &SiteSettings,
 ) -> Vec<ReadingLink> {
-    let candidates = similar
+    let candidates = links
+        .similar
         .iter()
-        .map(|a| ReadingLink::from_similar(a, site))
-        .chain(
-            links
-                .by_tags
-                .iter()
-                .chain(&links.in_channel)
-                .map(|a| ReadingLink::from_summary(a, site)),
-        );
+        .chain(&links.by_tags)
+        .chain(&links.in_channel)
+        .map(|a| ReadingLink::from_summary(a, site));
     let mut out: Vec<ReadingLink> = Vec::with_capacity(RELATED_COUNT);
     for link in candidates {
         if out.len() == RELATED_COUNT {
@@ -1072,7 +1116,6 @@ impl ShareView {
 #[cfg(test)]
 mod reading_tests {
     use super::*;
-    use crate::search::SimilarArticle;
     use crate::store::ReadingLinks;
 
     fn summary(id: i64) -> ArticleSummary {
@@ -1091,18 +1134,13 @@ mod reading_tests {
 
     #[test]
     fn related_are_similar_then_tags_then_channel_once_each() {
-        let similar = [3, 1, 4].map(|id| SimilarArticle {
-            id,
-            slug: format!("a{id}"),
-            title: String::new(),
-            published_at: DateTime::default(),
-        });
         let links = ReadingLinks {
+            similar: vec![summary(3), summary(1), summary(4)],
             by_tags: vec![summary(4), summary(5)],
             in_channel: vec![summary(1), summary(6), summary(7), summary(8), summary(9)],
             ..ReadingLinks::default()
         };
-        let ids: Vec<i64> = related_links(1, &similar, &links, &SiteSettings::default())
+        let ids: Vec<i64> = related_links(1, &links, &SiteSettings::default())
             .iter()
             .map(|l| l.id)
             .collect();

@@ -792,19 +792,6 @@ impl SearchIndex {
     }
 }
 
-/// An article like another one, from [`SearchIndex::more_like_this`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimilarArticle {
-    /// Article id.
-    pub id: i64,
-    /// Article slug.
-    pub slug: String,
-    /// Headline.
-    pub title: String,
-    /// Publish time.
-    pub published_at: DateTime<Utc>,
-}
-
 /// Characters of the body that describe an article for [`SearchIndex::more_like_this`]: the lead,
 /// where news says what it is about. Segmenting a whole long report on every page render would
 /// cost milliseconds and add little.
@@ -886,12 +873,14 @@ fn telling_words_query(words: &[(f32, Term)]) -> Option<BooleanQuery> {
 }
 
 impl SearchIndex {
-    /// Up to `limit` public articles most like the article `id` by content (相关文章): its
-    /// headline, tags, summary and lead turned into a query of its most telling words (tantivy's
-    /// `MoreLikeThisQuery`, BM25-weighted), the article itself left out. Empty when the article
-    /// is not indexed. Blocking: call it from a blocking task.
-    pub fn more_like_this(&self, id: i64, limit: usize) -> anyhow::Result<Vec<SimilarArticle>> {
+    /// The ids of up to `limit` public articles most like `article` by content (相关文章), most
+    /// alike first: its headline, tags, summary and lead (as the index was given them) turned
+    /// into a query of its most telling words (tantivy's `MoreLikeThisQuery`, BM25-weighted), the
+    /// article itself left out. Empty when the article is not indexed. Blocking: call it from a
+    /// blocking task.
+    pub fn more_like_this(&self, article: &Article, limit: usize) -> anyhow::Result<Vec<i64>> {
         let f = &self.fields;
+        let id = article.id;
         let searcher = self.reader.searcher();
         let own = Term::from_field_i64(f.id, id);
         let top = searcher.search(
@@ -911,22 +900,26 @@ impl SearchIndex {
         let words = match self.telling.get(&(id, stamp)) {
             Some(words) => words,
             None => {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                let texts = |field: Field| -> Vec<&str> {
-                    doc.get_all(field)
-                        .filter_map(|v| v.as_str())
-                        .map(|s| {
-                            let end = s
-                                .char_indices()
-                                .nth(SIMILAR_BODY_CHARS)
-                                .map_or(s.len(), |(i, _)| i);
-                            &s[..end]
-                        })
-                        .collect()
+                // The texts the index was given for the article (see `document`), taken from the
+                // article the page has read rather than from the stored document: reading stored
+                // documents decompresses blocks all over the index and keeps them mapped.
+                let lead = |s: &str| {
+                    let end = s
+                        .char_indices()
+                        .nth(SIMILAR_BODY_CHARS)
+                        .map_or(s.len(), |(i, _)| i);
+                    s[..end].to_string()
                 };
-                let fields = [f.text.title, f.text.tags, f.text.summary, f.text.body];
-                let words: TellingWords =
-                    telling_words(&searcher, &fields.map(|field| (field, texts(field))))?.into();
+                let body = lead(&plain_text(&article.body_html));
+                let (title, summary) = (lead(&article.title), lead(&article.summary));
+                let tags: Vec<String> = article.tags.iter().map(|t| lead(t)).collect();
+                let fields = [
+                    (f.text.title, vec![title.as_str()]),
+                    (f.text.tags, tags.iter().map(String::as_str).collect()),
+                    (f.text.summary, vec![summary.as_str()]),
+                    (f.text.body, vec![body.as_str()]),
+                ];
+                let words: TellingWords = telling_words(&searcher, &fields)?.into();
                 self.telling.insert((id, stamp), words.clone());
                 words
             }
@@ -952,25 +945,18 @@ impl SearchIndex {
             ),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        // Ids from the fast field, not the stored documents: the store gives the page their
+        // titles and addresses (and says whether they are still public).
         let mut out = Vec::with_capacity(top.len());
         for (_, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            out.push(SimilarArticle {
-                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
-                slug: text(f.slug),
-                title: text(f.text.title),
-                published_at: doc
-                    .get_first(f.published)
-                    .and_then(|v| v.as_i64())
-                    .and_then(|s| DateTime::from_timestamp(s, 0))
-                    .unwrap_or_default(),
-            });
+            let ids = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .i64("id")
+                .context("reading ids")?;
+            if let Some(id) = ids.first(address.doc_id) {
+                out.push(id);
+            }
         }
         Ok(out)
     }
@@ -1240,18 +1226,27 @@ mod tests {
             })
             .collect();
         index.apply(&changes).unwrap();
-        let first = index.more_like_this(0, 5).unwrap();
+        let article = |n: usize, changes: &[IndexChange]| {
+            let IndexChange::Upsert { article, .. } = &changes[n] else {
+                unreachable!()
+            };
+            article.clone()
+        };
+        let first = index.more_like_this(&article(0, &changes), 5).unwrap();
         assert_eq!(first.len(), 5, "{first:?}");
-        assert!(first.iter().all(|a| a.id != 0), "never the article itself");
+        assert!(first.iter().all(|id| *id != 0), "never the article itself");
         for _ in 0..30 {
             // Chosen anew each time, not taken from the kept words.
             index.telling.clear();
-            assert_eq!(index.more_like_this(0, 5).unwrap(), first);
+            assert_eq!(
+                index.more_like_this(&article(0, &changes), 5).unwrap(),
+                first
+            );
         }
 
         // The kept words follow the article: rewritten (a new stamp) with words only article 7
         // shares, it is most like article 7.
-        assert_ne!(first[0].id, 7, "{first:?}");
+        assert_ne!(first[0], 7, "{first:?}");
         let rewrite = |n: usize, extra: &str| {
             let IndexChange::Upsert { article, .. } = &changes[n] else {
                 unreachable!()
@@ -1265,8 +1260,12 @@ mod tests {
         if let IndexChange::Upsert { article, .. } = &mut zero {
             article.body_html = format!("<p>{shared}</p>");
         }
-        index.apply(&[zero, rewrite(7, shared)]).unwrap();
-        assert_eq!(index.more_like_this(0, 5).unwrap()[0].id, 7);
+        let rewritten = [zero, rewrite(7, shared)];
+        index.apply(&rewritten).unwrap();
+        assert_eq!(
+            index.more_like_this(&article(0, &rewritten), 5).unwrap()[0],
+            7
+        );
     }
 
     proptest::proptest! {

@@ -6,4 +6,4 @@ use super::{PgStore, other};
 use crate::store::db_time;
 use crate::store::reading::reading_store_impl;
 
-reading_store_impl!(PgStore);
+reading_store_impl!(PgStore, crate::store::reading::Json::Postgres);

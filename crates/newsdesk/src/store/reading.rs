@@ -1,15 +1,18 @@
-//! The reading part of the store: what an article page shows beside the article and links on to
-//! — its desk fields, origin facts, document facts and 量化目标 panel choice; 上一篇/下一篇 in its
-//! channel, and the articles sharing its tags or its channel that fill 相关文章 after the search
-//! index's similar articles. Read once per render of a page (pages are cached per content
-//! version), each in one query: a render's reads are round trips to the database's threads, and
-//! their number, not their work, was most of a cold render. A supertrait of [`super::Store`] like
-//! the desk's; one implementation for both backends (`reading_store_impl!`).
+//! The reading part of the store: an article page's own data — the article, its tags, its desk
+//! fields, origin and document facts, the 量化目标 panel choice and its targets, one query — and
+//! what the page leads on to: 上一篇/下一篇 in its channel, and the articles sharing its tags or
+//! its channel that fill 相关文章 after the search index's similar articles, another. Read once
+//! per render of a page (pages are cached per content version): a render's reads are round trips
+//! to the database's threads, and their number and rows, not their work, were most of a cold
+//! render. A supertrait of [`super::Store`] like the desk's; one implementation for both backends
+//! (`reading_store_impl!`).
 
 use async_trait::async_trait;
 
-use super::StoreResult;
-use crate::domain::{Article, ArticleOrigin, ArticleSummary, DeskFields, Panel, PolicyDocument};
+use super::{StoreError, StoreResult};
+use crate::domain::{
+    Article, ArticleOrigin, ArticleSummary, ArticleTarget, DeskFields, Panel, PolicyDocument, Tag,
+};
 
 /// Where an article page leads on to.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +25,8 @@ pub struct ReadingLinks {
     pub by_tags: Vec<ArticleSummary>,
     /// The newest other public articles of its channel.
     pub in_channel: Vec<ArticleSummary>,
+    /// Those of the search index's similar articles that are public, most alike first.
+    pub similar: Vec<ArticleSummary>,
 }
 
 /// What an article page shows beside the article's own row.
@@ -37,14 +42,36 @@ pub struct PageFacts {
     pub panel: Panel,
 }
 
+/// An article page's own data, read in one query.
+#[derive(Debug, Clone)]
+pub struct ArticlePage {
+    /// The article. Its `body_source` is empty: the page shows the rendered body only, and the
+    /// source is as long again (read, copied and checked as UTF-8 for nothing).
+    pub article: Article,
+    /// Its tags with their addresses, by name (the names are also in `article.tags`).
+    pub tags: Vec<Tag>,
+    /// What the page shows beside the article.
+    pub facts: PageFacts,
+    /// Its 量化目标 and 实绩 in text order, each occurrence, without those an editor hid: what
+    /// [`super::Store::list_targets`] gives for the article with `each_occurrence`.
+    pub targets: Vec<ArticleTarget>,
+}
+
 /// The reading operations.
 #[async_trait]
 pub trait ReadingStore: Send + Sync {
     /// Neighbours and related candidates of `article` (a public article), up to `limit` of each
-    /// list, the article itself never among them.
-    async fn reading_links(&self, article: &Article, limit: u32) -> StoreResult<ReadingLinks>;
-    /// The facts an article page shows beside article `id`; `NotFound` for an unknown id.
-    async fn page_facts(&self, id: i64) -> StoreResult<PageFacts>;
+    /// list, the article itself never among them; `similar` are the ids the search index found
+    /// like it, most alike first (read here for their titles and addresses).
+    async fn reading_links(
+        &self,
+        article: &Article,
+        similar: &[i64],
+        limit: u32,
+    ) -> StoreResult<ReadingLinks>;
+    /// The public article at `slug` with what its page shows beside it; `NotFound` when no
+    /// public article has that slug.
+    async fn article_page(&self, slug: &str) -> StoreResult<ArticlePage>;
 }
 
 /// A row of [`READING_LINKS`]: which list (`part`) and the article.
@@ -61,15 +88,17 @@ pub(super) const RELATED_TAGS: usize = 8;
 /// thousands of articles must not make a page read them all.
 const RELATED_PER_TAG: u32 = 200;
 
-/// The four lists of [`ReadingLinks`] in one query, told apart by `part`: 0 previous, 1 next,
-/// 2 by tags, 3 in the channel; for an article with `tags` tags (at most [`RELATED_TAGS`]).
+/// The lists of [`ReadingLinks`] in one query, told apart by `part`: 0 previous, 1 next,
+/// 2 by tags, 3 in the channel, 4 similar; for an article with `tags` tags (at most
+/// [`RELATED_TAGS`]) and `similar` similar ids.
 /// Placeholders, in order: now, channel, at, at, id (previous); now, channel, at, at, id (next);
-/// name, id for each tag, then now, limit (tags); now, channel, id, limit (channel). The
+/// name, id for each tag, then now, limit (tags); now, channel, id, limit (channel); now and each
+/// similar id (similar, when there are any). The
 /// neighbours walk the (channel_id, status, published_at) index from the article's place (its
 /// time a range bound, not inside an OR); the tags part reads each tag's newest articles from the
 /// (tag_id, article_id) index and looks up only those (the CROSS JOIN keeps SQLite from walking
 /// every public article and probing the candidates: 290 ms against 1 ms at 100,000 articles).
-pub(super) fn reading_links_sql(tags: usize) -> String {
+pub(super) fn reading_links_sql(tags: usize, similar: usize) -> String {
     let per_tag: Vec<String> = (0..tags.min(RELATED_TAGS))
         .map(|n| {
             format!(
@@ -87,6 +116,15 @@ pub(super) fn reading_links_sql(tags: usize) -> String {
     let columns = super::pages::SUMMARY_COLUMNS;
     let from = "articles a JOIN channels c ON c.id = a.channel_id";
     let public = super::pages::PUBLIC_NOW;
+    let similar = if similar == 0 {
+        String::new()
+    } else {
+        format!(
+            "UNION ALL SELECT CAST(4 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, {columns} \
+             FROM {from} WHERE {public} AND a.id IN ({})",
+            super::pages::marks(similar)
+        )
+    };
     format!(
         "SELECT part, id, slug, title, summary, channel_name, channel_slug, published_at, views \
          FROM ( \
@@ -105,19 +143,206 @@ pub(super) fn reading_links_sql(tags: usize) -> String {
          UNION ALL SELECT * FROM (SELECT CAST(3 AS BIGINT) AS part, CAST(0 AS BIGINT) AS shared, \
            {columns} FROM {from} WHERE {public} AND a.channel_id = ? AND a.id <> ? \
            ORDER BY a.published_at DESC, a.id DESC LIMIT ?) c2 \
-         ) links ORDER BY part, shared DESC, published_at DESC, id DESC"
+         {similar}) links ORDER BY part, shared DESC, published_at DESC, id DESC"
     )
 }
 
-/// [`ReadingStore::page_facts`]'s query: the article's own columns, its document facts and the
-/// editors' document corrections, one row.
-pub(super) const PAGE_FACTS: &str = "SELECT a.flag_featured, a.flag_pinned, a.flag_headline, \
-     a.seo_title, a.seo_keywords, a.seo_description, a.editor, a.notice_issuer, a.notice_number, \
-     a.notice_written_on, a.source_url, d.kind AS doc_kind, d.issuer AS doc_issuer, \
-     d.region AS doc_region, d.year AS doc_year, d.first_year AS doc_first_year, \
-     d.covers AS doc_covers, dc.panel \
-     FROM articles a LEFT JOIN article_documents d ON d.article_id = a.id \
-     LEFT JOIN document_corrections dc ON dc.article_id = a.id WHERE a.id = ?";
+/// How a backend builds JSON in SQL: an article page's tags and targets come as one JSON value
+/// each, inside the article's row, so that 100 targets are one value to copy out of the database
+/// rather than 100 rows of 25 values handed over one by one between threads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Json {
+    Sqlite,
+    Postgres,
+}
+
+impl Json {
+    /// A JSON array of `value` over the rows of `from` (`[]` for none), as text.
+    fn array_of(self, value: &str, from: &str) -> String {
+        match self {
+            Self::Sqlite => format!("(SELECT json_group_array({value}) {from})"),
+            Self::Postgres => {
+                format!("(SELECT coalesce(json_agg({value}), '[]'::json)::text {from})")
+            }
+        }
+    }
+
+    /// A JSON object of `(key, SQL value)` pairs.
+    fn object(self, pairs: &[(&str, String)]) -> String {
+        let args: Vec<String> = pairs.iter().map(|(k, v)| format!("'{k}', {v}")).collect();
+        let f = match self {
+            Self::Sqlite => "json_object",
+            Self::Postgres => "json_build_object",
+        };
+        format!("{f}({})", args.join(", "))
+    }
+
+    /// A JSON array of SQL values.
+    fn array(self, values: &[&str]) -> String {
+        let f = match self {
+            Self::Sqlite => "json_array",
+            Self::Postgres => "json_build_array",
+        };
+        format!("{f}({})", values.join(", "))
+    }
+
+    /// A boolean column as JSON `true`/`false` (SQLite keeps booleans as 0 and 1).
+    fn boolean(self, column: &str) -> String {
+        match self {
+            Self::Sqlite => format!("CASE WHEN {column} THEN json('true') ELSE json('false') END"),
+            Self::Postgres => column.to_string(),
+        }
+    }
+}
+
+/// The columns of an article target a page reads (the article's own columns come with the
+/// article).
+const PAGE_TARGET_COLUMNS: [&str; 15] = [
+    "position",
+    "text",
+    "indicator",
+    "value",
+    "value_max",
+    "unit",
+    "comparator",
+    "kind",
+    "sector",
+    "region",
+    "year",
+    "record",
+    "indicator_key",
+    "value_base",
+    "unit_base",
+];
+
+/// [`ReadingStore::article_page`]'s query, one row: the article's columns (the body's source
+/// left out), its desk, origin and document facts, the editors' panel choice, and its tags and
+/// targets as JSON (see [`Json`]). One placeholder: now.
+pub(super) fn article_page_sql(json: Json) -> String {
+    let mut target: Vec<(&str, String)> = PAGE_TARGET_COLUMNS
+        .iter()
+        .map(|c| (*c, format!("t.{c}")))
+        .collect();
+    target.push(("aspirational", json.boolean("t.aspirational")));
+    let targets = json.array_of(
+        &json.object(&target),
+        "FROM article_targets t WHERE t.article_id = a.id AND NOT t.hidden",
+    );
+    let tags = json.array_of(
+        &json.array(&["g.id", "g.name", "g.slug"]),
+        "FROM article_tags at JOIN tags g ON g.id = at.tag_id WHERE at.article_id = a.id",
+    );
+    let public = super::pages::PUBLIC_NOW;
+    format!(
+        "SELECT a.id, a.slug, a.title, a.author, a.source, a.summary, a.summary_auto, \
+         a.body_format, '' AS body_source, a.body_html, a.status, a.published_at, a.views, \
+         a.cover_image, a.created_at, a.updated_at, c.id AS channel_id, c.name AS channel_name, \
+         c.slug AS channel_slug, c.position AS channel_position, \
+         a.flag_featured, a.flag_pinned, a.flag_headline, \
+         a.seo_title, a.seo_keywords, a.seo_description, a.editor, a.notice_issuer, a.notice_number, \
+         a.notice_written_on, a.source_url, d.kind AS doc_kind, d.issuer AS doc_issuer, \
+         d.region AS doc_region, d.year AS doc_year, d.first_year AS doc_first_year, \
+         d.covers AS doc_covers, dc.panel, {tags} AS tags_json, {targets} AS targets_json \
+         FROM articles a JOIN channels c ON c.id = a.channel_id \
+         LEFT JOIN article_documents d ON d.article_id = a.id \
+         LEFT JOIN document_corrections dc ON dc.article_id = a.id \
+         WHERE a.slug = ? AND {public}"
+    )
+}
+
+/// A row of [`article_page_sql`].
+#[derive(sqlx::FromRow)]
+pub(super) struct ArticlePageRow {
+    #[sqlx(flatten)]
+    article: super::rows::ArticleRow,
+    #[sqlx(flatten)]
+    facts: PageFactsRow,
+    tags_json: String,
+    targets_json: String,
+}
+
+/// A target of [`article_page_sql`]'s JSON.
+#[derive(serde::Deserialize)]
+struct PageTarget {
+    position: i64,
+    text: String,
+    indicator: String,
+    value: f64,
+    value_max: Option<f64>,
+    unit: String,
+    comparator: String,
+    kind: String,
+    aspirational: bool,
+    sector: String,
+    region: Option<String>,
+    year: Option<i64>,
+    record: String,
+    indicator_key: String,
+    // NULL only for rows written before the columns existed, until the backfill at open.
+    value_base: Option<f64>,
+    unit_base: Option<String>,
+}
+
+impl ArticlePageRow {
+    /// The page's data; an error names the article whose JSON could not be read.
+    pub(super) fn into_page(self) -> StoreResult<ArticlePage> {
+        let id = self.article.id;
+        let corrupt = |what: &str, e: serde_json::Error| {
+            StoreError::Other(anyhow::anyhow!("article {id}: reading its {what}: {e}"))
+        };
+        let mut tags: Vec<Tag> =
+            serde_json::from_str::<Vec<(i64, String, Option<String>)>>(&self.tags_json)
+                .map_err(|e| corrupt("tags", e))?
+                .into_iter()
+                .map(|(id, name, slug)| Tag { id, name, slug })
+                .collect();
+        tags.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut found: Vec<PageTarget> =
+            serde_json::from_str(&self.targets_json).map_err(|e| corrupt("targets", e))?;
+        found.sort_by_key(|t| t.position);
+        let facts = PageFacts::from(self.facts);
+        let article = self
+            .article
+            .into_article(tags.iter().map(|t| t.name.clone()).collect())?;
+        let document = facts.document.as_ref();
+        let targets = found
+            .into_iter()
+            .map(|t| ArticleTarget {
+                article_id: article.id,
+                article_slug: article.slug.clone(),
+                article_title: article.title.clone(),
+                article_source: article.source.clone(),
+                published_at: article.published_at,
+                position: t.position,
+                text: t.text,
+                indicator: t.indicator,
+                value_base: t.value_base.unwrap_or(t.value),
+                value: t.value,
+                value_max: t.value_max,
+                unit_base: t.unit_base.unwrap_or_else(|| t.unit.clone()),
+                unit: t.unit,
+                comparator: t.comparator,
+                kind: t.kind,
+                aspirational: t.aspirational,
+                sector: t.sector,
+                region: t.region,
+                year: t.year,
+                record: t.record,
+                indicator_key: t.indicator_key,
+                doc_kind: document.map(|d| d.kind.clone()),
+                issuer: document.and_then(|d| d.issuer.clone()),
+                covers: document.and_then(|d| d.covers.clone()),
+                occurrences: 1,
+            })
+            .collect();
+        Ok(ArticlePage {
+            article,
+            tags,
+            facts,
+            targets,
+        })
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct PageFactsRow {
@@ -168,15 +393,16 @@ impl From<PageFactsRow> for PageFacts {
 }
 
 /// The one implementation of [`ReadingStore`], expanded in each backend's module, where `sql`
-/// rewrites placeholders and `other` maps errors.
+/// rewrites placeholders and `other` maps errors; `$json` is the backend's [`Json`].
 macro_rules! reading_store_impl {
-    ($store:ty) => {
+    ($store:ty, $json:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::ReadingStore for $store {
             #[tracing::instrument(skip_all, fields(article.id = article.id))]
             async fn reading_links(
                 &self,
                 article: &$crate::domain::Article,
+                similar: &[i64],
                 limit: u32,
             ) -> $crate::store::StoreResult<$crate::store::ReadingLinks> {
                 use $crate::domain::ArticleSummary;
@@ -186,7 +412,7 @@ macro_rules! reading_store_impl {
                 let at = article.published_at.map(db_time);
                 let (channel, id, limit) = (article.channel.id, article.id, i64::from(limit));
                 let tags = &article.tags[..article.tags.len().min(RELATED_TAGS)];
-                let sql = sql(&reading_links_sql(tags.len()));
+                let sql = sql(&reading_links_sql(tags.len(), similar.len()));
                 let mut q = sqlx::query_as::<_, ReadingRow>(&sql);
                 for _newer in [false, true] {
                     q = q.bind(now).bind(channel).bind(at).bind(at).bind(id);
@@ -194,16 +420,20 @@ macro_rules! reading_store_impl {
                 for tag in tags {
                     q = q.bind(tag).bind(id);
                 }
-                let rows = q
+                let mut q = q
                     .bind(now)
                     .bind(limit)
                     .bind(now)
                     .bind(channel)
                     .bind(id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
+                    .bind(limit);
+                if !similar.is_empty() {
+                    q = q.bind(now);
+                    for id in similar {
+                        q = q.bind(*id);
+                    }
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(other)?;
                 let mut links = $crate::store::ReadingLinks::default();
                 for row in rows {
                     let summary = ArticleSummary::from(row.summary);
@@ -211,25 +441,32 @@ macro_rules! reading_store_impl {
                         0 => links.previous = Some(summary),
                         1 => links.next = Some(summary),
                         2 => links.by_tags.push(summary),
-                        _ => links.in_channel.push(summary),
+                        3 => links.in_channel.push(summary),
+                        _ => links.similar.push(summary),
                     }
                 }
+                // Most alike first, as the index ranked them.
+                links
+                    .similar
+                    .sort_by_key(|a| similar.iter().position(|id| *id == a.id));
                 Ok(links)
             }
 
-            #[tracing::instrument(skip_all, fields(article.id = id))]
-            async fn page_facts(
+            #[tracing::instrument(skip_all)]
+            async fn article_page(
                 &self,
-                id: i64,
-            ) -> $crate::store::StoreResult<$crate::store::reading::PageFacts> {
-                let row: Option<$crate::store::reading::PageFactsRow> =
-                    sqlx::query_as(&sql($crate::store::reading::PAGE_FACTS))
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(other)?;
-                row.map(Into::into)
-                    .ok_or($crate::store::StoreError::NotFound)
+                slug: &str,
+            ) -> $crate::store::StoreResult<$crate::store::ArticlePage> {
+                use $crate::store::reading::{ArticlePageRow, article_page_sql};
+                static SQL: std::sync::LazyLock<String> =
+                    std::sync::LazyLock::new(|| sql(&article_page_sql($json)));
+                let row: Option<ArticlePageRow> = sqlx::query_as(&SQL)
+                    .bind(slug)
+                    .bind(db_time(chrono::Utc::now()))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                row.ok_or($crate::store::StoreError::NotFound)?.into_page()
             }
         }
     };

@@ -5,4 +5,4 @@ use super::pages::sql;
 use super::{SqliteStore, db_time, other};
 use crate::store::reading::reading_store_impl;
 
-reading_store_impl!(SqliteStore);
+reading_store_impl!(SqliteStore, crate::store::reading::Json::Sqlite);

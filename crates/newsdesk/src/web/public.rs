@@ -10,15 +10,15 @@ use super::AppState;
 use super::extract::{ClientIp, InWeChat, Path, Query};
 use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
-use crate::domain::{ArticleFlag, ArticleSummary, PageRequest, TargetFilter};
+use crate::domain::{ArticleFlag, ArticleSummary, PageRequest};
 use crate::error::AppError;
 use crate::render::qr_svg_cached;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
-    RELATED_COUNT, ReadingLink, ShareImage, ShareView, TargetView, news_article_json_ld,
+    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination, PanelRow,
+    RELATED_COUNT, ReadingLink, ShareImage, ShareView, TagLink, news_article_json_ld,
     related_links,
 };
-use crate::store::PageFacts;
+use crate::store::{ArticlePage, PageFacts};
 
 /// Articles per listing page.
 pub(super) const PER_PAGE: u32 = 20;
@@ -314,20 +314,19 @@ async fn render_article(
     in_wechat: bool,
     version: u64,
 ) -> Result<Rendered, AppError> {
-    let article = state.store.published_article(slug).await?;
+    // The article, its tags, the facts beside it and its targets: one query.
+    let ArticlePage {
+        article,
+        tags,
+        facts,
+        targets,
+    } = state.store.article_page(slug).await?;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
     // The page's other reads are independent: asked at once, the render waits for the slowest
     // one instead of their sum (each is a round trip to the database's threads).
-    let target_filter = TargetFilter {
-        article_id: Some(article.id),
-        each_occurrence: true,
-        ..TargetFilter::default()
-    };
-    let (chrome, facts, targets, reading, attachments) = tokio::try_join!(
+    let (chrome, reading, attachments) = tokio::try_join!(
         async { state.chrome_at(version).await.map_err(AppError::from) },
-        async { Ok(state.store.page_facts(article.id).await?) },
-        async { Ok(state.store.list_targets(&target_filter).await?) },
         async {
             let site = state.chrome().site.clone();
             reading_links(state, &article, &site).await
@@ -386,23 +385,22 @@ async fn render_article(
         Vec::new()
     };
     let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
+    view.tag_links = tags.iter().map(TagLink::from).collect();
     let (body_html, marked) = crate::targets::highlight_marked(&view.body_html, &targets);
     view.body_html = body_html;
     // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
     let (body_lead, body_rest) = split_lead(&view.body_html);
-    let target_rows: Vec<(&str, TargetView)> = targets
-        .iter()
-        .map(|t| {
-            let mut row = TargetView::new(t, &chrome.site);
-            // A target an editor added with a clause not in the text has no mark to link to.
-            // (Looked up among the marks made, not searched for in the page: 100 targets would
-            // scan a 30 KB body 100 times.)
-            if marked.binary_search(&t.position).is_err() {
-                row.anchor.clear();
-            }
-            (t.record.as_str(), row)
-        })
-        .collect();
+    // (Marks are looked up among those made, not searched for in the page: 100 targets would
+    // scan a 30 KB body 100 times.)
+    let (mut target_rows, mut result_rows) = (Vec::new(), Vec::new());
+    for t in &targets {
+        let row = PanelRow::new(t, marked.binary_search(&t.position).is_ok());
+        if t.record == "result" {
+            result_rows.push(row);
+        } else {
+            target_rows.push(row);
+        }
+    }
     let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
@@ -414,16 +412,8 @@ async fn render_article(
                 origin,
                 article => view,
                 // Targets and results (实绩) apart; both are marked in the body.
-                targets => target_rows
-                    .iter()
-                    .filter(|(record, _)| *record != "result")
-                    .map(|(_, row)| row)
-                    .collect::<Vec<_>>(),
-                results => target_rows
-                    .iter()
-                    .filter(|(record, _)| *record == "result")
-                    .map(|(_, row)| row)
-                    .collect::<Vec<_>>(),
+                targets => target_rows,
+                results => result_rows,
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
                 body_lead,
@@ -484,16 +474,13 @@ async fn reading_links(
     article: &crate::domain::Article,
     site: &crate::domain::SiteSettings,
 ) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
-    let links = state
-        .store
-        .reading_links(article, RELATED_COUNT as u32)
-        .await?;
     let similar = match state.articles() {
         Some(articles) => {
             let index = articles.index().clone();
-            let id = article.id;
+            let (id, own) = (article.id, article.clone());
             // Tantivy is blocking; a failure only costs the similar articles, not the page.
-            match tokio::task::spawn_blocking(move || index.more_like_this(id, RELATED_COUNT)).await
+            match tokio::task::spawn_blocking(move || index.more_like_this(&own, RELATED_COUNT))
+                .await
             {
                 Ok(Ok(similar)) => similar,
                 Ok(Err(e)) => {
@@ -508,7 +495,11 @@ async fn reading_links(
         }
         None => Vec::new(),
     };
-    Ok((related_links(article.id, &similar, &links, site), links))
+    let links = state
+        .store
+        .reading_links(article, &similar, RELATED_COUNT as u32)
+        .await?;
+    Ok((related_links(article.id, &links, site), links))
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use reqwest::header::{COOKIE, LOCATION};
 use scraper::Html;
 
 use crate::newsroom::{PASSWORD, add_user};
-use crate::support::{TestApp, attr, cookie_value, texts};
+use crate::support::{TestApp, article_link, attr, cookie_value, texts};
 
 /// A signed-in admin's browser.
 struct Admin<'a> {
@@ -315,7 +315,7 @@ async fn a_tag_gets_its_own_address_in_the_admin() {
     let (status, doc) = app.page("/tags/chuneng-shifan").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&doc, "h1"), vec!["标签：储能示范"]);
-    // The name still reaches it (articles link tags by name), and names the address canonical;
+    // The name still reaches it (older links), and names the address canonical;
     // the sitemap lists the address.
     let (status, doc) = app.page("/tags/%E5%82%A8%E8%83%BD%E7%A4%BA%E8%8C%83").await;
     assert_eq!(status, StatusCode::OK);
@@ -323,6 +323,29 @@ async fn a_tag_gets_its_own_address_in_the_admin() {
     assert!(canonical.ends_with("/tags/chuneng-shifan"), "{canonical}");
     let sitemap = app.get("/sitemap.xml").await.text().await.unwrap();
     assert!(sitemap.contains("/tags/chuneng-shifan"), "{sitemap}");
+    // Its articles link it by its address; a tag without one by its name.
+    let (_, tag_page) = app.page("/tags/chuneng-shifan").await;
+    let article = article_link(&tag_page, &articles[0].1).expect("the tagged article is listed");
+    let (status, doc) = app.page(&article).await;
+    assert_eq!(status, StatusCode::OK);
+    let tag_links: Vec<(String, String)> = doc
+        .select(&scraper::Selector::parse("a.tag").unwrap())
+        .map(|a| {
+            let href = a.value().attr("href").unwrap_or_default().to_string();
+            (a.text().collect(), href)
+        })
+        .collect();
+    assert!(
+        tag_links.contains(&("储能示范".to_string(), "/tags/chuneng-shifan".to_string())),
+        "{tag_links:?}"
+    );
+    assert!(
+        tag_links.contains(&(
+            "示范项目".to_string(),
+            "/tags/%E7%A4%BA%E8%8C%83%E9%A1%B9%E7%9B%AE".to_string()
+        )),
+        "{tag_links:?}"
+    );
 
     // A bad address, and one another tag has, are refused beside the field with the input kept.
     let (status, doc) = admin
