@@ -236,6 +236,16 @@ pub fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+/// A target or a result as a reader says it: [`value_label`] for a target, [`result_label`] for
+/// a result (实绩).
+pub fn label(t: &ArticleTarget) -> String {
+    if t.record == "result" {
+        result_label(t)
+    } else {
+        value_label(t)
+    }
+}
+
 /// A target's value as a reader says it: 突破120万辆, 6%左右, 1~2家.
 pub fn value_label(t: &ArticleTarget) -> String {
     let n = |v: f64| {

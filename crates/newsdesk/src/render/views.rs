@@ -694,11 +694,7 @@ impl TargetView {
             published_date: published.map(|d| d.format("%Y-%m-%d").to_string()),
             anchor,
             indicator: t.indicator.clone(),
-            target: if t.record == "result" {
-                crate::targets::result_label(t)
-            } else {
-                crate::targets::value_label(t)
-            },
+            target: crate::targets::label(t),
             kind: crate::targets::kind_label(&t.kind).to_string(),
             aspirational: t.aspirational,
             sector: t.sector.clone(),
@@ -751,11 +747,7 @@ impl PanelRow {
                 String::new()
             },
             indicator: t.indicator.clone(),
-            target: if t.record == "result" {
-                crate::targets::result_label(t)
-            } else {
-                crate::targets::value_label(t)
-            },
+            target: crate::targets::label(t),
             kind: crate::targets::kind_label(&t.kind).to_string(),
             aspirational: t.aspirational,
             text: t.text.clone(),
