@@ -25,6 +25,7 @@
 //! **Not here:** parsing what readers type ([`query`]), tokenizing ([`tokenizer`]), pages and JSON
 //! ([`crate::web::search`]).
 
+mod directory;
 pub mod query;
 pub mod tokenizer;
 
@@ -515,8 +516,12 @@ impl SearchIndex {
         std::fs::create_dir_all(path)
             .with_context(|| format!("creating the index folder {}", path.display()))?;
         let (schema, fields) = Fields::schema();
-        let index = Index::create_in_dir(path, schema)
-            .with_context(|| format!("creating the index in {}", path.display()))?;
+        let index = Index::create(
+            directory::IndexDirectory::open(path)?,
+            schema,
+            tantivy::IndexSettings::default(),
+        )
+        .with_context(|| format!("creating the index in {}", path.display()))?;
         Self::with_index(index, fields, path)
     }
 
@@ -527,7 +532,8 @@ impl SearchIndex {
         if !path.join("meta.json").exists() {
             return Ok(None);
         }
-        let index = Index::open_in_dir(path).context("opening the index")?;
+        let index =
+            Index::open(directory::IndexDirectory::open(path)?).context("opening the index")?;
         let (schema, fields) = Fields::schema();
         anyhow::ensure!(index.schema() == schema, "the index has another schema");
         let opened = Self::with_index(index, fields, path)?;

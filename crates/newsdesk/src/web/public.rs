@@ -321,6 +321,8 @@ async fn render_article(
         facts,
         targets,
     } = state.store.article_page(slug).await?;
+    // Shared with the similar-articles search's blocking task, not copied (the body is tens of KB).
+    let article = std::sync::Arc::new(article);
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, article.views);
     // The page's other reads are independent: asked at once, the render waits for the slowest
@@ -471,13 +473,13 @@ fn first_paragraph_end(html: &str) -> Option<usize> {
 /// reaches the related lists and neighbours of every other page on their next request.
 async fn reading_links(
     state: &AppState,
-    article: &crate::domain::Article,
+    article: &std::sync::Arc<crate::domain::Article>,
     site: &crate::domain::SiteSettings,
 ) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
     let similar = match state.articles() {
         Some(articles) => {
             let index = articles.index().clone();
-            let (id, own) = (article.id, article.clone());
+            let (id, own) = (article.id, std::sync::Arc::clone(article));
             // Tantivy is blocking; a failure only costs the similar articles, not the page.
             match tokio::task::spawn_blocking(move || index.more_like_this(&own, RELATED_COUNT))
                 .await
