@@ -352,7 +352,7 @@ pub struct ServeArgs {
     pub remote_images_allow_private: bool,
     /// Memory for rendered article pages, in MiB; 0 renders every request.
     /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
-    #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = 16)]
+    #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = crate::web::DEFAULT_PAGE_CACHE_BYTES >> 20)]
     pub page_cache_mib: u64,
     /// Connections open at once; at the limit the one idle longest is closed. By default the
     /// open-file limit less a reserve for the database, search index and uploads.

@@ -27,8 +27,9 @@ use crate::domain::{Channel, SiteSettings};
 use crate::render::Renderer;
 use crate::store::{Store, StoreResult};
 
-/// Memory for rendered article pages unless configured otherwise.
-pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// Memory for rendered pages unless configured otherwise: with it a server over 100,000 articles
+/// stays under DESIGN.md's 200 MiB resident (BENCHMARKS.md, `bench/serve-memory.sh`).
+pub const DEFAULT_PAGE_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What every page's header and footer need, cached in memory and reloaded when it changes.
 #[derive(Debug, Clone, Default)]
