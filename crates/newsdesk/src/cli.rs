@@ -354,6 +354,11 @@ pub struct ServeArgs {
     /// The default keeps a server over 100,000 articles under 200 MiB resident (BENCHMARKS.md).
     #[arg(long, env = "NEWSDESK_PAGE_CACHE_MIB", default_value_t = crate::web::DEFAULT_PAGE_CACHE_BYTES >> 20)]
     pub page_cache_mib: u64,
+    /// Memory for what article pages make of their own articles (the body with its targets
+    /// marked, the 量化目标 panel), kept until the article changes, in MiB; 0 makes them on every
+    /// render.
+    #[arg(long, env = "NEWSDESK_ARTICLE_CACHE_MIB", default_value_t = crate::web::article_parts::DEFAULT_ARTICLE_CACHE_BYTES >> 20)]
+    pub article_cache_mib: u64,
     /// Connections open at once; at the limit the one idle longest is closed. By default the
     /// open-file limit less a reserve for the database, search index and uploads.
     #[arg(long, env = "NEWSDESK_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
@@ -514,6 +519,7 @@ impl ServeArgs {
             },
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: self.page_cache_mib.saturating_mul(1024 * 1024),
+            article_cache_bytes: self.article_cache_mib.saturating_mul(1024 * 1024),
             trusted_proxies: self.trusted_proxies.clone(),
             connections: crate::web::server::ConnectionLimits {
                 max_connections: self

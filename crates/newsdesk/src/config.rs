@@ -34,6 +34,9 @@ pub struct ServeConfig {
     pub sitemap_max_urls: u32,
     /// Memory for rendered article pages, in bytes; 0 renders every request.
     pub page_cache_bytes: u64,
+    /// Memory for what article pages make of their own articles (body with targets marked,
+    /// 量化目标 panel), kept per article version, in bytes; 0 makes them on every render.
+    pub article_cache_bytes: u64,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-*` headers are believed; none by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Connection limit and timeouts for slow or silent clients.
@@ -67,6 +70,7 @@ impl ServeConfig {
             wechat: None,
             sitemap_max_urls: crate::web::seo::SITEMAP_MAX_URLS,
             page_cache_bytes: crate::web::DEFAULT_PAGE_CACHE_BYTES,
+            article_cache_bytes: crate::web::article_parts::DEFAULT_ARTICLE_CACHE_BYTES,
             trusted_proxies: Vec::new(),
             connections: crate::web::server::ConnectionLimits::default(),
             site_push: crate::site_push::PushTiming::default(),

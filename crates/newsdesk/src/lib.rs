@@ -131,6 +131,7 @@ pub async fn serve(
         .with_articles(articles)
         .with_sitemap_max_urls(config.sitemap_max_urls)
         .with_page_cache(config.page_cache_bytes)
+        .with_article_cache(config.article_cache_bytes)
         .with_trusted_proxies(web::client::TrustedProxies::new(
             config.trusted_proxies.clone(),
         ));

@@ -464,6 +464,14 @@ const TABLES: &[Table] = &[
         identity: false,
         on_conflict: " ON CONFLICT (article_id) DO UPDATE SET stamp = EXCLUDED.stamp",
     },
+    // Last: the triggers of the tables above have already made rows, which these replace.
+    Table {
+        name: "page_stamps",
+        columns: &[("article_id", Int), ("stamp", Int)],
+        key: &["article_id"],
+        identity: false,
+        on_conflict: " ON CONFLICT (article_id) DO UPDATE SET stamp = EXCLUDED.stamp",
+    },
 ];
 
 /// The tables `migrate-store` copies, in the order it copies them.

@@ -434,8 +434,6 @@ pub struct ArticleView {
     pub published: Option<TimeView>,
     /// 浏览量 including counts not yet flushed.
     pub views: i64,
-    /// Sanitized body HTML.
-    pub body_html: String,
     /// Summary.
     pub summary: String,
     /// Channel.
@@ -461,7 +459,6 @@ impl ArticleView {
             source: non_blank(&a.source),
             published: a.published_at.map(|t| TimeView::new(t, site)),
             views,
-            body_html: a.body_html.clone(),
             summary: a.summary.clone(),
             channel: ChannelLink::from(&a.channel),
             tags: a.tags.clone(),

@@ -42,7 +42,7 @@ pub use pages::PagesStore;
 pub use postgres::PgStore;
 pub(crate) use postgres::redact as redact_url;
 pub use push::{PushItem, PushStore};
-pub use reading::{ArticlePage, PageFacts, ReadingLinks, ReadingStore};
+pub use reading::{ArticlePage, PageFacts, PageStamp, ReadingLinks, ReadingStore};
 pub use review::RevisionStore;
 pub use sqlite::{DB_FILE, SqliteStore};
 

@@ -8,8 +8,10 @@
 //! (`reading_store_impl!`).
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::{StoreError, StoreResult};
+use crate::domain::media::Attachment;
 use crate::domain::{
     Article, ArticleOrigin, ArticleSummary, ArticleTarget, DeskFields, Panel, PolicyDocument, Tag,
 };
@@ -45,6 +47,10 @@ pub struct PageFacts {
 /// An article page's own data, read in one query.
 #[derive(Debug, Clone)]
 pub struct ArticlePage {
+    /// The article's page stamp when this was read: it moves on with every change to anything
+    /// below (triggers keep it; see `migrations/sqlite/0025_page_stamps.sql`), so what is made
+    /// from this data can be kept by `(article id, stamp)`.
+    pub stamp: i64,
     /// The article. Its `body_source` is empty: the page shows the rendered body only, and the
     /// source is as long again (read, copied and checked as UTF-8 for nothing).
     pub article: Article,
@@ -55,6 +61,20 @@ pub struct ArticlePage {
     /// Its 量化目标 and 实绩 in text order, each occurrence, without those an editor hid: what
     /// [`super::Store::list_targets`] gives for the article with `each_occurrence`.
     pub targets: Vec<ArticleTarget>,
+    /// Its attachments, in the order shown under it.
+    pub attachments: Vec<Attachment>,
+}
+
+/// The public article at a slug as an article page first asks for it: which article, its page
+/// stamp (see [`ArticlePage::stamp`]) and its view count, which the stamp does not follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct PageStamp {
+    /// Article id.
+    pub id: i64,
+    /// Its page stamp.
+    pub stamp: i64,
+    /// Its view count as stored (the counter adds what it has not flushed yet).
+    pub views: i64,
 }
 
 /// The reading operations.
@@ -72,6 +92,10 @@ pub trait ReadingStore: Send + Sync {
     /// The public article at `slug` with what its page shows beside it; `NotFound` when no
     /// public article has that slug.
     async fn article_page(&self, slug: &str) -> StoreResult<ArticlePage>;
+    /// Which public article is at `slug`, with its page stamp and view count: one narrow row, so
+    /// a page whose article has not changed since it was last read needs nothing else of it.
+    /// `NotFound` when no public article has that slug.
+    async fn page_stamp(&self, slug: &str) -> StoreResult<PageStamp>;
 }
 
 /// A row of [`READING_LINKS`]: which list (`part`) and the article.
@@ -232,6 +256,20 @@ pub(super) fn article_page_sql(json: Json) -> String {
         &json.array(&["g.id", "g.name", "g.slug"]),
         "FROM article_tags at JOIN tags g ON g.id = at.tag_id WHERE at.article_id = a.id",
     );
+    // With their place in the list, sorted when read (an aggregate's order is not the query's).
+    let attachments = json.array_of(
+        &json.array(&[
+            "l.position",
+            "x.id",
+            "x.file_name",
+            "x.original_name",
+            "x.mime",
+            "x.bytes",
+            "x.created_at",
+        ]),
+        "FROM article_attachments l JOIN attachments x ON x.id = l.attachment_id \
+         WHERE l.article_id = a.id",
+    );
     let public = super::pages::PUBLIC_NOW;
     format!(
         "SELECT a.id, a.slug, a.title, a.author, a.source, a.summary, a.summary_auto, \
@@ -242,8 +280,10 @@ pub(super) fn article_page_sql(json: Json) -> String {
          a.seo_title, a.seo_keywords, a.seo_description, a.editor, a.notice_issuer, a.notice_number, \
          a.notice_written_on, a.source_url, d.kind AS doc_kind, d.issuer AS doc_issuer, \
          d.region AS doc_region, d.year AS doc_year, d.first_year AS doc_first_year, \
-         d.covers AS doc_covers, dc.panel, {tags} AS tags_json, {targets} AS targets_json \
+         d.covers AS doc_covers, dc.panel, {tags} AS tags_json, {targets} AS targets_json, \
+         {attachments} AS attachments_json, coalesce(ps.stamp, 0) AS page_stamp \
          FROM articles a JOIN channels c ON c.id = a.channel_id \
+         LEFT JOIN page_stamps ps ON ps.article_id = a.id \
          LEFT JOIN article_documents d ON d.article_id = a.id \
          LEFT JOIN document_corrections dc ON dc.article_id = a.id \
          WHERE a.slug = ? AND {public}"
@@ -259,6 +299,17 @@ pub(super) struct ArticlePageRow {
     facts: PageFactsRow,
     tags_json: String,
     targets_json: String,
+    attachments_json: String,
+    page_stamp: i64,
+}
+
+/// [`ReadingStore::page_stamp`]'s query. One placeholder: now.
+pub(super) fn page_stamp_sql() -> String {
+    let public = super::pages::PUBLIC_NOW;
+    format!(
+        "SELECT a.id, coalesce(ps.stamp, 0) AS stamp, a.views FROM articles a \
+         LEFT JOIN page_stamps ps ON ps.article_id = a.id WHERE a.slug = ? AND {public}"
+    )
 }
 
 /// A target of [`article_page_sql`]'s JSON.
@@ -300,6 +351,24 @@ impl ArticlePageRow {
         let mut found: Vec<PageTarget> =
             serde_json::from_str(&self.targets_json).map_err(|e| corrupt("targets", e))?;
         found.sort_by_key(|t| t.position);
+        // Both backends write times in RFC 3339, which is what serde reads.
+        type AttachmentJson = (i64, i64, String, String, String, i64, DateTime<Utc>);
+        let mut listed: Vec<AttachmentJson> =
+            serde_json::from_str(&self.attachments_json).map_err(|e| corrupt("attachments", e))?;
+        listed.sort_by_key(|a| (a.0, a.1));
+        let attachments = listed
+            .into_iter()
+            .map(
+                |(_, id, file_name, original_name, mime, bytes, created_at)| Attachment {
+                    id,
+                    file_name,
+                    original_name,
+                    mime,
+                    bytes,
+                    created_at,
+                },
+            )
+            .collect();
         let facts = PageFacts::from(self.facts);
         let article = self
             .article
@@ -336,10 +405,12 @@ impl ArticlePageRow {
             })
             .collect();
         Ok(ArticlePage {
+            stamp: self.page_stamp,
             article,
             tags,
             facts,
             targets,
+            attachments,
         })
     }
 }
@@ -467,6 +538,22 @@ macro_rules! reading_store_impl {
                     .await
                     .map_err(other)?;
                 row.ok_or($crate::store::StoreError::NotFound)?.into_page()
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn page_stamp(
+                &self,
+                slug: &str,
+            ) -> $crate::store::StoreResult<$crate::store::PageStamp> {
+                static SQL: std::sync::LazyLock<String> =
+                    std::sync::LazyLock::new(|| sql(&$crate::store::reading::page_stamp_sql()));
+                sqlx::query_as(&SQL)
+                    .bind(slug)
+                    .bind(db_time(chrono::Utc::now()))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?
+                    .ok_or($crate::store::StoreError::NotFound)
             }
         }
     };

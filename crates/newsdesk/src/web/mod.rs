@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod article_parts;
 pub mod client;
 mod conditional;
 pub mod extract;
@@ -80,6 +81,8 @@ pub struct Shared {
     /// URLs per sitemap before `/sitemap.xml` becomes an index (lowered in tests).
     sitemap_max_urls: u32,
     pages: Arc<page_cache::PageCache>,
+    /// What article pages made of their own articles, per article version.
+    article_parts: Arc<article_parts::ArticlePartsCache>,
     /// Rendered `/targets` pages (see [`targets::TargetPages`]).
     target_pages: Arc<targets::TargetPages>,
     /// Reverse proxies whose forwarded client address and scheme are believed.
@@ -103,6 +106,7 @@ impl AppState {
             articles: None,
             sitemap_max_urls: seo::SITEMAP_MAX_URLS,
             pages: Arc::new(page_cache::PageCache::new(DEFAULT_PAGE_CACHE_BYTES)),
+            article_parts: Arc::default(),
             target_pages: Arc::default(),
             trusted_proxies: Arc::default(),
         }));
@@ -175,6 +179,19 @@ impl AppState {
     pub fn with_page_cache(mut self, max_bytes: u64) -> Self {
         Arc::make_mut(&mut self.0).pages = Arc::new(page_cache::PageCache::new(max_bytes));
         self
+    }
+
+    /// Keeps at most `max_bytes` of article parts (0: none; see [`article_parts`]).
+    #[must_use]
+    pub fn with_article_cache(mut self, max_bytes: u64) -> Self {
+        Arc::make_mut(&mut self.0).article_parts =
+            Arc::new(article_parts::ArticlePartsCache::new(max_bytes));
+        self
+    }
+
+    /// Article pages' parts made from their own articles.
+    pub fn article_parts(&self) -> &article_parts::ArticlePartsCache {
+        &self.article_parts
     }
 
     /// Rendered article pages.

@@ -14,11 +14,11 @@ use crate::domain::{ArticleFlag, ArticleSummary, PageRequest};
 use crate::error::AppError;
 use crate::render::qr_svg_cached;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination, PanelRow,
+    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
     RELATED_COUNT, ReadingLink, ShareImage, ShareView, TagLink, news_article_json_ld,
     related_links,
 };
-use crate::store::{ArticlePage, PageFacts};
+use crate::store::PageFacts;
 
 /// Articles per listing page.
 pub(super) const PER_PAGE: u32 = 20;
@@ -314,34 +314,27 @@ async fn render_article(
     in_wechat: bool,
     version: u64,
 ) -> Result<Rendered, AppError> {
-    // The article, its tags, the facts beside it and its targets: one query.
-    let ArticlePage {
-        article,
-        tags,
-        facts,
-        targets,
-    } = state.store.article_page(slug).await?;
-    // Shared with the similar-articles search's blocking task, not copied (the body is tens of KB).
-    let article = std::sync::Arc::new(article);
+    // The article's own parts: kept while the article has not changed (see `article_parts`).
+    let (parts, views) = crate::web::article_parts::article_parts(state, slug).await?;
+    let article = &parts.article;
     // From now on the counter keeps this article's live count, spliced into the cached page.
-    state.counter.track_total(article.id, article.views);
+    state.counter.track_total(article.id, views);
     // The page's other reads are independent: asked at once, the render waits for the slowest
     // one instead of their sum (each is a round trip to the database's threads).
-    let (chrome, reading, attachments) = tokio::try_join!(
+    let (chrome, reading) = tokio::try_join!(
         async { state.chrome_at(version).await.map_err(AppError::from) },
         async {
             let site = state.chrome().site.clone();
-            reading_links(state, &article, &site).await
+            reading_links(state, article, &site).await
         },
-        crate::web::media::attachment_views(state, article.id),
     )?;
     let PageFacts {
         desk,
         origin,
-        document,
-        panel,
-    } = facts;
-    let origin = OriginView::from(origin);
+        document: _,
+        panel: _,
+    } = &parts.facts;
+    let origin = OriginView::from(origin.clone());
     let (related, links) = reading;
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
@@ -353,7 +346,7 @@ async fn render_article(
     );
     layout.current_channel = Some(article.channel.slug.clone());
     layout.description = article.summary.clone();
-    crate::web::seo::apply_article_seo(&mut layout, &desk, &article, &chrome.site);
+    crate::web::seo::apply_article_seo(&mut layout, desk, article, &chrome.site);
     layout.og_type = "article";
     layout.share_title = article.title.clone();
     layout.share_image = ShareImage::for_article(
@@ -362,7 +355,7 @@ async fn render_article(
         &chrome.site,
     );
     layout.json_ld = Some(news_article_json_ld(
-        &article,
+        article,
         &chrome.site,
         &layout.canonical,
         &layout.share_image,
@@ -379,30 +372,8 @@ async fn render_article(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code of {path}: {e}")))?;
         Some(svg)
     };
-    // 量化目标: the table beside the article links to each clause, marked in the body. Shown for
-    // policy documents (the type as corrected), unless an editor turned it on or off.
-    let targets = if crate::corrections::panel_shows(panel, document.as_ref()) {
-        targets
-    } else {
-        Vec::new()
-    };
-    let mut view = ArticleView::new(&article, VIEWS_PLACEHOLDER, &chrome.site);
-    view.tag_links = tags.iter().map(TagLink::from).collect();
-    let (body_html, marked) = crate::targets::highlight_marked(&view.body_html, &targets);
-    view.body_html = body_html;
-    // The 量化目标 panel goes after the lead paragraph, so a phone's first screen is text.
-    let (body_lead, body_rest) = split_lead(&view.body_html);
-    // (Marks are looked up among those made, not searched for in the page: 100 targets would
-    // scan a 30 KB body 100 times.)
-    let (mut target_rows, mut result_rows) = (Vec::new(), Vec::new());
-    for t in &targets {
-        let row = PanelRow::new(t, marked.binary_search(&t.position).is_ok());
-        if t.record == "result" {
-            result_rows.push(row);
-        } else {
-            target_rows.push(row);
-        }
-    }
+    let mut view = ArticleView::new(article, VIEWS_PLACEHOLDER, &chrome.site);
+    view.tag_links = parts.tags.iter().map(TagLink::from).collect();
     let share = ShareView::new(&layout.canonical, &article.title);
     let html = state
         .renderer
@@ -410,16 +381,17 @@ async fn render_article(
             "article.html",
             context! {
                 layout,
-                attachments,
+                attachments => &parts.attachments,
                 origin,
                 article => view,
-                // Targets and results (实绩) apart; both are marked in the body.
-                targets => target_rows,
-                results => result_rows,
+                // 量化目标 and 实绩, rendered with the article's parts; both are marked in the body.
+                panel_tables => &parts.panel_tables,
+                target_count => parts.target_count,
+                result_count => parts.result_count,
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
-                body_lead,
-                body_rest,
+                body_lead => &parts.body_lead,
+                body_rest => &parts.body_rest,
                 related,
                 crumbs => crate::web::portal::article_crumbs(&chrome.channels, &article.channel.slug),
                 previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
@@ -430,42 +402,6 @@ async fn render_article(
         )
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
     Ok(Rendered::html(html).counting(article.id))
-}
-
-/// The body split after its first paragraph (the lead), when it starts with one: what goes before
-/// the 量化目标 panel and what after. The cut is at the first `</p>` outside a tag (an attribute
-/// may hold the text `</p>`), so both halves of the sanitized HTML stay well-formed.
-fn split_lead(body: &str) -> (String, String) {
-    let trimmed = body.trim_start();
-    if trimmed.starts_with("<p>") || trimmed.starts_with("<p ") {
-        if let Some(cut) = first_paragraph_end(trimmed) {
-            return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
-        }
-    }
-    (String::new(), body.to_string())
-}
-
-/// The byte offset just after the first `</p>` that is markup, not attribute text.
-fn first_paragraph_end(html: &str) -> Option<usize> {
-    let bytes = html.as_bytes();
-    let (mut in_tag, mut quote) = (false, None);
-    for (i, &b) in bytes.iter().enumerate() {
-        match (quote, in_tag) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, true) if b == b'"' || b == b'\'' => quote = Some(b),
-            (None, true) if b == b'>' => in_tag = false,
-            (None, true) => {}
-            (None, false) if b == b'<' => {
-                if html[i..].starts_with("</p>") {
-                    return Some(i + "</p>".len());
-                }
-                in_tag = true;
-            }
-            (None, false) => {}
-        }
-    }
-    None
 }
 
 /// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
@@ -585,28 +521,6 @@ impl From<crate::domain::ArticleOrigin> for OriginView {
             notice_written_on_display: o
                 .notice_written_on
                 .map(|d| d.format("%Y年%-m月%-d日").to_string()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_lead;
-
-    #[test]
-    fn the_lead_is_the_first_paragraph_cut_outside_attributes() {
-        let (lead, rest) = split_lead("<p>导语。</p>\n<p>正文。</p>");
-        assert_eq!(
-            (lead.as_str(), rest.as_str()),
-            ("<p>导语。</p>", "\n<p>正文。</p>")
-        );
-        let body = r#"<p><a href="/x" title="a</p>b">链接</a>导语</p><p>二</p>"#;
-        let (lead, rest) = split_lead(body);
-        assert_eq!(lead, r#"<p><a href="/x" title="a</p>b">链接</a>导语</p>"#);
-        assert_eq!(rest, "<p>二</p>");
-        // No leading paragraph (a heading, a preformatted block): no lead.
-        for body in ["<h2>标题</h2><p>正文</p>", "<pre>代码</pre><p>正文</p>"] {
-            assert_eq!(split_lead(body), (String::new(), body.to_string()));
         }
     }
 }

@@ -32,6 +32,7 @@ mod newsroom;
 mod nodes;
 mod object_store;
 mod page_cache;
+mod page_stamps;
 mod pages;
 mod portal_pages;
 mod proxies;

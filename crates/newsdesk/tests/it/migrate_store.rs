@@ -22,7 +22,7 @@ use crate::support::{TestApp, attr, cookie_value, create_postgres_database, post
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The tables migrate-store copies (`content_version` and `index_changes` are the target's own).
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 19] = [
     "channels",
     "articles",
     "article_revisions",
@@ -41,6 +41,7 @@ const TABLES: [&str; 18] = [
     "article_attachments",
     "search_stamps",
     "redirects",
+    "page_stamps",
 ];
 
 /// The test cluster's admin URL, or `None` (with the reason printed) when it is unreachable and
@@ -492,11 +493,14 @@ async fn an_sqlite_site_moves_to_postgres_with_every_row_and_column() {
         .await
         .unwrap();
     assert_eq!(accounts, ["ghost"]);
-    // Search stamps as the source had them (not the ones the target's triggers made).
-    let stamps = "SELECT article_id, stamp FROM search_stamps ORDER BY article_id";
-    let stamps_lite: Vec<(i64, i64)> = sqlx::query_as(stamps).fetch_all(&mut lite).await.unwrap();
-    let stamps_pg: Vec<(i64, i64)> = sqlx::query_as(stamps).fetch_all(&mut pg).await.unwrap();
-    assert_eq!(stamps_pg, stamps_lite);
+    // Search and page stamps as the source had them (not the ones the target's triggers made).
+    for table in ["search_stamps", "page_stamps"] {
+        let stamps = format!("SELECT article_id, stamp FROM {table} ORDER BY article_id");
+        let stamps_lite: Vec<(i64, i64)> =
+            sqlx::query_as(&stamps).fetch_all(&mut lite).await.unwrap();
+        let stamps_pg: Vec<(i64, i64)> = sqlx::query_as(&stamps).fetch_all(&mut pg).await.unwrap();
+        assert_eq!(stamps_pg, stamps_lite, "{table}");
+    }
 
     // The migrated database serves the site: a node with a new data folder builds its search
     // index from it, shows the edited article, and the copied account signs in with its password.

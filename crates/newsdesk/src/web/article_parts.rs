@@ -1,0 +1,250 @@
+//! What an article page makes of its own article, kept per version of the article.
+//!
+//! The page cache keeps whole pages per *content version*, and every write anywhere on the site
+//! moves that version on: one editor's save makes every cached page stale, and each is rendered
+//! again on its next request. Most of an article page's render is its own article — the row with
+//! its body, tags and facts, ~100 targets read as JSON, the body with each target's clause marked,
+//! the 量化目标 panel's tables — and none of that changed when another article did. So those parts
+//! are kept here by the article's *page stamp* ([`crate::store::ArticlePage::stamp`]), which the
+//! database's triggers move on with every change to anything the page shows of the article. A
+//! render then asks the store for the stamp (one narrow row) and reads the article again only when
+//! it moved; what leads elsewhere (相关文章, 上一篇/下一篇), the live 浏览量 and the site's chrome are
+//! made on every render, as before.
+//!
+//! Like the page cache it is bounded in bytes (`--article-cache-mib`; 0 reads and marks the
+//! article on every render).
+
+use std::sync::Arc;
+
+use minijinja::context;
+use quick_cache::{Weighter, sync::Cache};
+
+use super::media::AttachmentView;
+use crate::domain::{Article, Tag};
+use crate::error::AppError;
+use crate::render::Renderer;
+use crate::render::views::PanelRow;
+use crate::store::{ArticlePage, PageFacts};
+
+/// Memory for article parts by default: a typical article's parts are a few KB (the seed policy
+/// document's, with 101 targets, about 90 KB), so this keeps the parts of the pages most read.
+pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 4 << 20;
+
+/// An article page's parts made from its own article, valid while its page stamp is `stamp`.
+#[derive(Debug)]
+pub struct ArticleParts {
+    /// The page stamp they were made at.
+    pub stamp: i64,
+    /// The article (its `views` as read then: pages show the counter's live count).
+    pub article: Arc<Article>,
+    /// Its tags with their addresses, by name.
+    pub tags: Vec<Tag>,
+    /// Desk fields, origin and document facts, panel choice.
+    pub facts: PageFacts,
+    /// Its attachments, in order.
+    pub attachments: Vec<AttachmentView>,
+    /// The body up to and including its lead paragraph, with targets marked, when the 量化目标
+    /// panel is shown and the body starts with a paragraph; otherwise empty.
+    pub body_lead: String,
+    /// The rest of the body (all of it when there is no lead), targets marked.
+    pub body_rest: String,
+    /// The 量化目标 panel's tables (targets, then 实绩), rendered from
+    /// `partials/targets_tables.html`; empty when the panel is not shown.
+    pub panel_tables: String,
+    /// Targets and results in the panel.
+    pub target_count: usize,
+    pub result_count: usize,
+}
+
+impl ArticleParts {
+    /// The parts of an article page made from `page`.
+    pub fn make(renderer: &Renderer, page: ArticlePage) -> Result<Self, AppError> {
+        let ArticlePage {
+            stamp,
+            article,
+            tags,
+            facts,
+            targets,
+            attachments,
+        } = page;
+        // 量化目标: shown for policy documents (the type as corrected), unless an editor turned
+        // the panel on or off.
+        let shown = !targets.is_empty()
+            && crate::corrections::panel_shows(facts.panel, facts.document.as_ref());
+        let (mut body_lead, mut body_rest) = (String::new(), String::new());
+        let (mut target_rows, mut result_rows) = (Vec::new(), Vec::new());
+        if shown {
+            // Each target links to its clause, marked in the body. Marks are looked up among
+            // those made, not searched for in the page: 100 targets would scan a 30 KB body 100
+            // times.
+            let (body, marked) = crate::targets::highlight_marked(&article.body_html, &targets);
+            for t in &targets {
+                let row = PanelRow::new(t, marked.binary_search(&t.position).is_ok());
+                if t.record == "result" {
+                    result_rows.push(row);
+                } else {
+                    target_rows.push(row);
+                }
+            }
+            // The panel goes after the lead paragraph, so a phone's first screen is text.
+            (body_lead, body_rest) = split_lead(&body);
+        } else {
+            body_rest.clone_from(&article.body_html);
+        }
+        let panel_tables = if shown {
+            renderer
+                .render(
+                    "partials/targets_tables.html",
+                    context! { targets => &target_rows, results => &result_rows },
+                )
+                .map_err(|e| {
+                    AppError::Internal(
+                        anyhow::Error::new(e).context("rendering partials/targets_tables.html"),
+                    )
+                })?
+        } else {
+            String::new()
+        };
+        Ok(Self {
+            stamp,
+            article: Arc::new(article),
+            tags,
+            facts,
+            attachments: attachments.into_iter().map(AttachmentView::from).collect(),
+            body_lead,
+            body_rest,
+            panel_tables,
+            target_count: target_rows.len(),
+            result_count: result_rows.len(),
+        })
+    }
+
+    /// Roughly the memory they hold: their text, which is nearly all of it.
+    fn bytes(&self) -> u64 {
+        let a = &self.article;
+        let text = a.body_html.len()
+            + a.title.len()
+            + a.summary.len()
+            + self.body_lead.len()
+            + self.body_rest.len()
+            + self.panel_tables.len()
+            + self.tags.iter().map(|t| 64 + t.name.len()).sum::<usize>()
+            + self.attachments.len() * 256;
+        (text + 1024) as u64
+    }
+}
+
+/// The body split after its first paragraph (the lead), when it starts with one: what goes before
+/// the 量化目标 panel and what after. The cut is at the first `</p>` outside a tag (an attribute
+/// may hold the text `</p>`), so both halves of the sanitized HTML stay well-formed.
+pub(crate) fn split_lead(body: &str) -> (String, String) {
+    let trimmed = body.trim_start();
+    if trimmed.starts_with("<p>") || trimmed.starts_with("<p ") {
+        if let Some(cut) = first_paragraph_end(trimmed) {
+            return (trimmed[..cut].to_string(), trimmed[cut..].to_string());
+        }
+    }
+    (String::new(), body.to_string())
+}
+
+/// The byte offset just after the first `</p>` that is markup, not attribute text.
+fn first_paragraph_end(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let (mut in_tag, mut quote) = (false, None);
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, in_tag) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, true) if b == b'"' || b == b'\'' => quote = Some(b),
+            (None, true) if b == b'>' => in_tag = false,
+            (None, true) => {}
+            (None, false) if b == b'<' => {
+                if html[i..].starts_with("</p>") {
+                    return Some(i + "</p>".len());
+                }
+                in_tag = true;
+            }
+            (None, false) => {}
+        }
+    }
+    None
+}
+
+#[derive(Debug, Clone)]
+struct ByBytes;
+
+impl Weighter<i64, Arc<ArticleParts>> for ByBytes {
+    fn weight(&self, _id: &i64, parts: &Arc<ArticleParts>) -> u64 {
+        parts.bytes()
+    }
+}
+
+/// Article parts by article id, each valid for the page stamp it records.
+#[derive(Debug)]
+pub struct ArticlePartsCache {
+    parts: Option<Cache<i64, Arc<ArticleParts>, ByBytes>>,
+}
+
+impl ArticlePartsCache {
+    /// A cache holding at most `max_bytes` of parts; 0 keeps none.
+    pub fn new(max_bytes: u64) -> Self {
+        let estimated = usize::try_from(max_bytes / 8_192)
+            .unwrap_or(usize::MAX)
+            .max(16);
+        Self {
+            parts: (max_bytes > 0).then(|| Cache::with_weighter(estimated, max_bytes, ByBytes)),
+        }
+    }
+}
+
+impl Default for ArticlePartsCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_ARTICLE_CACHE_BYTES)
+    }
+}
+
+/// The parts of the public article at `slug` and its stored view count: kept ones when its page
+/// stamp has not moved since they were made, else read and made now (and kept).
+pub async fn article_parts(
+    state: &super::AppState,
+    slug: &str,
+) -> Result<(Arc<ArticleParts>, i64), AppError> {
+    let Some(cache) = &state.article_parts().parts else {
+        let page = state.store.article_page(slug).await?;
+        let views = page.article.views;
+        return Ok((Arc::new(ArticleParts::make(&state.renderer, page)?), views));
+    };
+    let now = state.store.page_stamp(slug).await?;
+    if let Some(parts) = cache.get(&now.id).filter(|p| p.stamp == now.stamp) {
+        return Ok((parts, now.views));
+    }
+    // The stamp comes with the row: a write between the two reads leaves these parts at the
+    // newer stamp, never newer content under an older one.
+    let page = state.store.article_page(slug).await?;
+    let views = page.article.views;
+    let parts = Arc::new(ArticleParts::make(&state.renderer, page)?);
+    cache.insert(parts.article.id, Arc::clone(&parts));
+    Ok((parts, views))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_lead;
+
+    #[test]
+    fn the_lead_is_the_first_paragraph_cut_outside_attributes() {
+        let (lead, rest) = split_lead("<p>导语。</p>\n<p>正文。</p>");
+        assert_eq!(
+            (lead.as_str(), rest.as_str()),
+            ("<p>导语。</p>", "\n<p>正文。</p>")
+        );
+        let body = r#"<p><a href="/x" title="a</p>b">链接</a>导语</p><p>二</p>"#;
+        let (lead, rest) = split_lead(body);
+        assert_eq!(lead, r#"<p><a href="/x" title="a</p>b">链接</a>导语</p>"#);
+        assert_eq!(rest, "<p>二</p>");
+        // No leading paragraph (a heading, a preformatted block): no lead.
+        for body in ["<h2>标题</h2><p>正文</p>", "<pre>代码</pre><p>正文</p>"] {
+            assert_eq!(split_lead(body), (String::new(), body.to_string()));
+        }
+    }
+}
