@@ -787,6 +787,7 @@ mod tests {
         include_str!("../migrations/postgres/0012_pages.sql"),
         include_str!("../migrations/postgres/0015_import.sql"),
         include_str!("../migrations/postgres/0016_channel_redirects.sql"),
+        include_str!("../migrations/postgres/0019_page_stamps.sql"),
     ];
 
     #[test]
