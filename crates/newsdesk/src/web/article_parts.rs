@@ -26,9 +26,11 @@ use crate::render::Renderer;
 use crate::render::views::PanelRow;
 use crate::store::{ArticlePage, PageFacts};
 
-/// Memory for article parts by default: a typical article's parts are a few KB (the seed policy
-/// document's, with 101 targets, about 90 KB), so this keeps the parts of the pages most read.
-pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 4 << 20;
+/// Memory for article parts by default: an ordinary article's parts are 10–20 KB (the seed policy
+/// document's, with 101 targets, about 115 KB), so this keeps those of the hundred or two pages
+/// most read; small, because a server over 100,000 articles must stay under 200 MiB resident
+/// (BENCHMARKS.md), and every page already has its place in the page cache.
+pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 2 << 20;
 
 /// An article page's parts made from its own article, valid while its page stamp is `stamp`.
 #[derive(Debug)]
