@@ -94,9 +94,9 @@ BEGIN
     PERFORM bump_page_stamp(id) FROM articles WHERE channel_id = NEW.id;
     RETURN NULL;
 END $$;
-CREATE TRIGGER channels_update_page_stamp AFTER UPDATE OF name, slug, position ON channels
-    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.slug IS DISTINCT FROM NEW.slug
-        OR OLD.position IS DISTINCT FROM NEW.position)
+-- Not `position` (see the SQLite migration).
+CREATE TRIGGER channels_update_page_stamp AFTER UPDATE OF name, slug ON channels
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.slug IS DISTINCT FROM NEW.slug)
     EXECUTE FUNCTION channels_page_stamp();
 
 -- An attachment's own row (its name and size) shows in the list under each article using it.

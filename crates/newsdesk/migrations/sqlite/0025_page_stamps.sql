@@ -1,6 +1,6 @@
 -- Page stamps: what an article page reads of its own article. Each article has a stamp that moves
 -- on with every change to anything its page shows of it: any column of the article but its view
--- count, its tags (links, names and addresses), its channel's name, address and place, its
+-- count, its tags (links, names and addresses), its channel's name and address, its
 -- targets, its policy-document facts and the editors' corrections, its attachments. The server
 -- keeps what it derived from an article (the body with its targets marked, the 量化目标 panel)
 -- by `(id, stamp)`, so a write elsewhere on the site, which makes every cached page stale, does not
@@ -130,8 +130,10 @@ BEGIN
     SELECT article_id, 1 FROM article_tags WHERE tag_id = NEW.id
     ON CONFLICT (article_id) DO UPDATE SET stamp = stamp + 1;
 END;
-CREATE TRIGGER channels_update_page_stamp AFTER UPDATE OF name, slug, position ON channels
-WHEN OLD.name IS NOT NEW.name OR OLD.slug IS NOT NEW.slug OR OLD.position IS NOT NEW.position
+-- Not `position`: the page does not show it, and reordering the channels must not rewrite the
+-- stamp of every article on the site inside that write.
+CREATE TRIGGER channels_update_page_stamp AFTER UPDATE OF name, slug ON channels
+WHEN OLD.name IS NOT NEW.name OR OLD.slug IS NOT NEW.slug
 BEGIN
     INSERT INTO page_stamps (article_id, stamp)
     SELECT id, 1 FROM articles WHERE channel_id = NEW.id

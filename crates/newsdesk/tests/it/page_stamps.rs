@@ -210,14 +210,22 @@ async fn what_a_page_shows_beside_the_article_moves_its_stamp() {
         .await;
     moved!("giving its tag an address");
 
-    // Its channel's name, address and place.
-    for set in ["name = '政策文件'", "slug = 'policies'", "position = 5"] {
+    // Its channel's name and address; not its place in the menu, which the page does not show
+    // (reordering channels must not rewrite every article's stamp).
+    for set in ["name = '政策文件'", "slug = 'policies'"] {
         raw.execute(&format!(
             "UPDATE channels SET {set} WHERE slug IN ('policy', 'policies')"
         ))
         .await;
         moved!(set);
     }
+    raw.execute("UPDATE channels SET position = 5 WHERE slug = 'policies'")
+        .await;
+    assert_eq!(
+        stamp(&store, &a.slug).await,
+        last,
+        "reordering channels moved it"
+    );
 
     // Document facts and the editors' corrections (the panel shown or not).
     raw.execute(&format!(
