@@ -15,6 +15,11 @@
 # the variable):
 #
 #   NEWSDESK_ARTICLE_CACHE_MIB=0 bench/cold-render.sh BIN [BIN…]
+#
+# On a large site instead of the demo: DATA names a site folder (e.g. the one `DATA=DIR
+# bench/serve-memory.sh` generates), copied for each build, and PAGES the paths to render:
+#
+#   DATA=DIR PAGES="/articles/gen-1-100 /articles/gen-1-50000" bench/cold-render.sh BIN [BIN…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -31,8 +36,11 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); NEWSDESK_ARTICLE_CACHE_MIB
 # Each build gets its own copy of the demo site (a newer build may migrate the database).
 start() {
   local bin=$1 data=$2
+  if [ -n "${DATA:-}" ] && [ ! -d "$data" ]; then
+    cp -r "$DATA" "$data" && rm -f "$data/startup.lock"
+  fi
   RUST_LOG=warn "$bin" serve --data "$data" --addr 127.0.0.1:$port --page-cache-mib 0 &
-  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
   echo "server $bin did not start" >&2; exit 1
 }
 stop() { kill "$1"; wait "$1" 2>/dev/null || true; }
@@ -46,7 +54,12 @@ for bin in "$@"; do
   fi
   stop $pid; i=$((i + 1))
 done
-echo "seed: $seed  short: $short" >&2
+if [ -n "${PAGES:-}" ]; then
+  read -r -a pages <<<"$PAGES"
+else
+  pages=("$seed" "$short")
+fi
+echo "pages: ${pages[*]}" >&2
 i=0; for bin in "$@"; do echo "build$i = $bin" >&2; i=$((i + 1)); done
 
 printf '%-8s %-40s %8s %8s %8s\n' round "build / page" p50 p90 p99
@@ -54,12 +67,16 @@ for round in $(seq "$ROUNDS"); do
   i=0
   for bin in "$@"; do
     start "$bin" "$work/data$i"; pid=$!
-    for page in "$seed" "$short"; do
+    for page in "${pages[@]}"; do
       url="http://127.0.0.1:$port$page"
       curl -sf -o /dev/null "$url"  # the first render: search index and templates warmed
       out=$(wrk -t1 -c1 -d"$DURATION" --latency "$url")
       pct() { awk -v p="$1" '$1 == p {print $2}' <<<"$out"; }
-      label="build$i $([ "$page" = "$seed" ] && echo seed || echo short)"
+      if [ -n "${PAGES:-}" ]; then
+        label="build$i $page"
+      else
+        label="build$i $([ "$page" = "$seed" ] && echo seed || echo short)"
+      fi
       printf '%-8s %-40s %8s %8s %8s\n' "$round" "$label" "$(pct 50%)" "$(pct 90%)" "$(pct 99%)"
     done
     stop $pid; i=$((i + 1))
