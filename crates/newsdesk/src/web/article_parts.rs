@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use minijinja::context;
+use minijinja::{Value, context};
 use quick_cache::{Weighter, sync::Cache};
 
 use super::media::AttachmentView;
@@ -47,12 +47,16 @@ pub struct ArticleParts {
     pub attachments: Vec<AttachmentView>,
     /// The body up to and including its lead paragraph, with targets marked, when the 量化目标
     /// panel is shown and the body starts with a paragraph; otherwise empty.
-    pub body_lead: String,
+    ///
+    /// This and the next two are the page's bulk (the seed's 100 KB), kept as template values
+    /// marked safe (sanitized HTML): a render shares them instead of copying them into the
+    /// template's context and again through a `safe` filter.
+    pub body_lead: Value,
     /// The rest of the body (all of it when there is no lead), targets marked.
-    pub body_rest: String,
+    pub body_rest: Value,
     /// The 量化目标 panel's tables (targets, then 实绩), rendered from
     /// `partials/targets_tables.html`; empty when the panel is not shown.
-    pub panel_tables: String,
+    pub panel_tables: Value,
     /// Targets and results in the panel.
     pub target_count: usize,
     pub result_count: usize,
@@ -113,9 +117,9 @@ impl ArticleParts {
             tags,
             facts,
             attachments: attachments.into_iter().map(AttachmentView::from).collect(),
-            body_lead,
-            body_rest,
-            panel_tables,
+            body_lead: Value::from_safe_string(body_lead),
+            body_rest: Value::from_safe_string(body_rest),
+            panel_tables: Value::from_safe_string(panel_tables),
             target_count: target_rows.len(),
             result_count: result_rows.len(),
         })
@@ -124,12 +128,13 @@ impl ArticleParts {
     /// Roughly the memory they hold: their text, which is nearly all of it.
     fn bytes(&self) -> u64 {
         let a = &self.article;
+        let len = |v: &Value| v.as_str().map_or(0, str::len);
         let text = a.body_html.len()
             + a.title.len()
             + a.summary.len()
-            + self.body_lead.len()
-            + self.body_rest.len()
-            + self.panel_tables.len()
+            + len(&self.body_lead)
+            + len(&self.body_rest)
+            + len(&self.panel_tables)
             + self.tags.iter().map(|t| 64 + t.name.len()).sum::<usize>()
             + self.attachments.len() * 256;
         (text + 1024) as u64

@@ -385,13 +385,13 @@ async fn render_article(
                 origin,
                 article => view,
                 // 量化目标 and 实绩, rendered with the article's parts; both are marked in the body.
-                panel_tables => &parts.panel_tables,
+                panel_tables => parts.panel_tables.clone(),
                 target_count => parts.target_count,
                 result_count => parts.result_count,
                 qr_svg => qr,
                 qr_caption => QR_CAPTION,
-                body_lead => &parts.body_lead,
-                body_rest => &parts.body_rest,
+                body_lead => parts.body_lead.clone(),
+                body_rest => parts.body_rest.clone(),
                 related,
                 crumbs => crate::web::portal::article_crumbs(&chrome.channels, &article.channel.slug),
                 previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
@@ -413,26 +413,24 @@ async fn reading_links(
     site: &crate::domain::SiteSettings,
 ) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
     let similar = match state.articles() {
-        // On this thread, not as a blocking task: the search takes 0.15 ms on a small site and
-        // about 1.5 ms over 100,000 articles, and handing it to another thread and back cost
-        // ~0.1 ms more per render (two thread wake-ups; `bench/cold-render.sh`). A failure, even
-        // a panic inside tantivy, only costs the similar articles, not the page.
-        Some(articles) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            articles.index().more_like_this(article, RELATED_COUNT)
-        })) {
-            Ok(Ok(similar)) => similar,
-            Ok(Err(e)) => {
-                tracing::warn!(article.id = article.id, "similar articles: {e:#}");
-                Vec::new()
+        Some(articles) => {
+            let index = articles.index().clone();
+            let (id, own) = (article.id, std::sync::Arc::clone(article));
+            // Tantivy is blocking; a failure only costs the similar articles, not the page.
+            match tokio::task::spawn_blocking(move || index.more_like_this(&own, RELATED_COUNT))
+                .await
+            {
+                Ok(Ok(similar)) => similar,
+                Ok(Err(e)) => {
+                    tracing::warn!(article.id = id, "similar articles: {e:#}");
+                    Vec::new()
+                }
+                Err(e) => {
+                    tracing::warn!(article.id = id, "similar articles task: {e}");
+                    Vec::new()
+                }
             }
-            Err(_) => {
-                tracing::warn!(
-                    article.id = article.id,
-                    "similar articles: the search panicked"
-                );
-                Vec::new()
-            }
-        },
+        }
         None => Vec::new(),
     };
     let links = state
