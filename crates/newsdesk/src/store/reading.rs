@@ -115,12 +115,12 @@ const RELATED_PER_TAG: u32 = 200;
 /// The lists of [`ReadingLinks`] in one query, told apart by `part`: 0 previous, 1 next,
 /// 2 by tags, 3 in the channel, 4 similar; for an article with `tags` tags (at most
 /// [`RELATED_TAGS`]) and `similar` similar ids.
-/// Placeholders, in order: channel, the earlier of at and now, at, id (previous); now, channel, at, at, id (next);
-/// name, id for each tag, then now, limit (tags); now, channel, id, limit (channel); each
-/// similar id, then now (similar, when there are any).
+/// Placeholders, in order: channel, the earlier of at and now, at, id (previous); now, channel,
+/// at, at, id (next); name, id for each tag, then now, limit (tags); now, channel, id, limit
+/// (channel); each similar id, then now (similar, when there are any).
 ///
 /// Each part reads only what it shows, whatever the site's size (the CROSS JOINs make SQLite
-/// start from the rows named, not from every public article; 100,000 articles: 28 → 1.5 ms):
+/// start from the rows named, not from every public article; 100,000 articles: 28 → 2 ms):
 /// - the neighbours walk the (channel_id, status, published_at) index from the article's place,
 ///   its time a range bound (not inside an OR). The previous one has one upper bound, the earlier
 ///   of the article's time and now: given both, SQLite took `now` and walked every newer article
