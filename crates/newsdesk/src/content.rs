@@ -189,6 +189,11 @@ pub async fn rederive(store: &dyn Store, id: i64) -> StoreResult<Derivation> {
 pub struct Articles {
     store: Arc<dyn Store>,
     index: Arc<SearchIndex>,
+    /// Held from reading articles to committing them to the index. An article has two index
+    /// writers in a server, the request that saved it and the follower of the change log; without
+    /// turns, a read made before a publish could commit after the publish's own, and take the
+    /// published article out of the index until its next write.
+    indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Articles {
@@ -202,7 +207,11 @@ impl std::fmt::Debug for Articles {
 impl Articles {
     /// Writes through `store` and `index`.
     pub fn new(store: Arc<dyn Store>, index: Arc<SearchIndex>) -> Self {
-        Self { store, index }
+        Self {
+            store,
+            index,
+            indexing: Arc::default(),
+        }
     }
 
     /// The store, for reads.
@@ -350,6 +359,7 @@ impl Articles {
     /// Deletes an article from the store and the index.
     pub async fn delete(&self, id: i64) -> StoreResult<()> {
         self.store.delete_article(id).await?;
+        let _turn = self.indexing.lock().await;
         self.apply(vec![IndexChange::Delete(id)]).await
     }
 
@@ -363,6 +373,8 @@ impl Articles {
         ids.sort_unstable();
         ids.dedup();
         for batch in ids.chunks(BATCH) {
+            // What is read here is committed before anyone else reads (see `indexing`).
+            let _turn = self.indexing.lock().await;
             // Stamps before articles: a document never claims a newer stamp than its content.
             let stamps: HashMap<i64, i64> =
                 self.store.search_stamps(batch).await?.into_iter().collect();

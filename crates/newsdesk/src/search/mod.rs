@@ -209,11 +209,13 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     path: PathBuf,
-    /// Each recently shown article's telling words ([`telling_words`]) by `(id, search stamp)`:
-    /// segmenting its lead and reading its stored document were a fifth of a cold article render,
-    /// and a new stamp (any change of the article) makes a new key. The weights keep the word
-    /// frequencies of when they were read; 相关文章 are still searched in the index as it is.
-    telling: quick_cache::sync::Cache<(i64, i64), TellingWords>,
+    /// Each recently shown article's telling words ([`telling_words`]) by `(id, search stamp,
+    /// searcher generation)`: segmenting its lead was a fifth of a cold article render. A new
+    /// stamp (any change of the article) or generation (any commit) makes a new key: which words
+    /// tell depends on the other articles too (a word only this article had is left out, and
+    /// counts once a second article has it), so words kept past a commit missed the very
+    /// articles 相关文章 should find.
+    telling: quick_cache::sync::Cache<(i64, i64, u64), TellingWords>,
 }
 
 /// Weighted words of one article, heaviest first ([`telling_words`]).
@@ -903,7 +905,8 @@ impl SearchIndex {
             .context("reading stamps")?
             .first(address.doc_id)
             .unwrap_or(-1);
-        let words = match self.telling.get(&(id, stamp)) {
+        let key = (id, stamp, searcher.generation().generation_id());
+        let words = match self.telling.get(&key) {
             Some(words) => words,
             None => {
                 // The texts the index was given for the article (see `document`), taken from the
@@ -926,7 +929,7 @@ impl SearchIndex {
                     (f.text.body, vec![body.as_str()]),
                 ];
                 let words: TellingWords = telling_words(&searcher, &fields)?.into();
-                self.telling.insert((id, stamp), words.clone());
+                self.telling.insert(key, words.clone());
                 words
             }
         };
@@ -1272,6 +1275,28 @@ mod tests {
             index.more_like_this(&article(0, &rewritten), 5).unwrap()[0],
             7
         );
+
+        // And they follow the other articles: words only this article has do not tell, until an
+        // article with them is published (a commit, not a change of this article).
+        let lone = "<p>solitaryqx solitaryzk solitarywv</p>";
+        let mut zero = article(0, &rewritten);
+        zero.body_html = lone.to_string();
+        index
+            .apply(&[IndexChange::Upsert {
+                article: zero.clone(),
+                stamp: 3,
+            }])
+            .unwrap();
+        assert!(index.more_like_this(&zero, 5).unwrap().is_empty());
+        let mut twin = article(1, &rewritten);
+        (twin.id, twin.slug, twin.body_html) = (30, "a-30".into(), lone.to_string());
+        index
+            .apply(&[IndexChange::Upsert {
+                article: twin,
+                stamp: 1,
+            }])
+            .unwrap();
+        assert_eq!(index.more_like_this(&zero, 5).unwrap(), [30]);
     }
 
     proptest::proptest! {

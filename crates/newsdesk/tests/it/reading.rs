@@ -109,6 +109,9 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
         "2021-03-03T02:00:00Z",
     )
     .await;
+    // Shown before an article like it exists: its words that no other article had then must
+    // still find the one published next.
+    page_as(&app, &first, "test").await;
     let similar = publish(
         &app,
         &token,
