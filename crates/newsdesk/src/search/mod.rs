@@ -209,20 +209,20 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     path: PathBuf,
-    /// Each recently shown article's telling words ([`telling_words`]) by `(id, search stamp,
-    /// searcher generation)`: segmenting its lead was a fifth of a cold article render. A new
-    /// stamp (any change of the article) or generation (any commit) makes a new key: which words
-    /// tell depends on the other articles too (a word only this article had is left out, and
-    /// counts once a second article has it), so words kept past a commit missed the very
-    /// articles 相关文章 should find.
-    telling: quick_cache::sync::Cache<(i64, i64, u64), TellingWords>,
+    /// Each recently shown article's similar articles ([`SearchIndex::more_like_this`]) by
+    /// [`SimilarKey`]: segmenting its lead and searching were a third of a cold article render.
+    /// Any change of the article (a new stamp) or commit to the index (a new generation) makes a
+    /// new key: which words tell depends on the other articles too (a word only this article had
+    /// is left out, and counts once a second article has it), so an answer kept past a commit
+    /// missed the very articles 相关文章 should find.
+    similar: quick_cache::sync::Cache<SimilarKey, Arc<[i64]>>,
 }
 
-/// Weighted words of one article, heaviest first ([`telling_words`]).
-type TellingWords = Arc<[(f32, Term)]>;
+/// An article's id and search stamp, the searcher's generation and the number of ids asked for.
+type SimilarKey = (i64, i64, u64, usize);
 
-/// Articles whose telling words are kept (about 1 KB each).
-const TELLING_WORDS_KEPT: usize = 1024;
+/// Articles whose similar articles are kept (about 200 bytes each).
+const SIMILAR_KEPT: usize = 4096;
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -564,7 +564,7 @@ impl SearchIndex {
             reader,
             fields,
             path: path.to_path_buf(),
-            telling: quick_cache::sync::Cache::new(TELLING_WORDS_KEPT),
+            similar: quick_cache::sync::Cache::new(SIMILAR_KEPT),
         })
     }
 
@@ -881,22 +881,94 @@ fn telling_words_query(words: &[(f32, Term)]) -> Option<BooleanQuery> {
 }
 
 impl SearchIndex {
-    /// The ids of up to `limit` public articles most like `article` by content (相关文章), most
-    /// alike first: its headline, tags, summary and lead (as the index was given them) turned
-    /// into a query of its most telling words (tantivy's `MoreLikeThisQuery`, BM25-weighted), the
-    /// article itself left out. Empty when the article is not indexed. Blocking: call it from a
-    /// blocking task.
+    /// The ids of up to `limit` articles most like `article` by content (相关文章), most alike
+    /// first: its headline, tags, summary and lead (as the index was given them) turned into a
+    /// query of its most telling words (tantivy's `MoreLikeThisQuery`, BM25-weighted), the article
+    /// itself left out. Not filtered by time, so the answer can be kept while time passes: the
+    /// index holds published articles only (a scheduled one joins when due, in a commit), and the
+    /// store leaves out one dated in the future. Empty when the article is not indexed. Blocking:
+    /// call it from a blocking task, after [`Self::kept_like_this`].
     pub fn more_like_this(&self, article: &Article, limit: usize) -> anyhow::Result<Vec<i64>> {
         let f = &self.fields;
-        let id = article.id;
         let searcher = self.reader.searcher();
-        let own = Term::from_field_i64(f.id, id);
+        let Some(key) = self.similar_key(&searcher, article.id, limit)? else {
+            return Ok(Vec::new());
+        };
+        if let Some(kept) = self.similar.get(&key) {
+            return Ok(kept.to_vec());
+        }
+        // The texts the index was given for the article (see `document`), taken from the
+        // article the page has read rather than from the stored document: reading stored
+        // documents decompresses blocks all over the index and keeps them mapped.
+        let lead = |s: &str| {
+            let end = s
+                .char_indices()
+                .nth(SIMILAR_BODY_CHARS)
+                .map_or(s.len(), |(i, _)| i);
+            s[..end].to_string()
+        };
+        let body = lead(&plain_text(&article.body_html));
+        let (title, summary) = (lead(&article.title), lead(&article.summary));
+        let tags: Vec<String> = article.tags.iter().map(|t| lead(t)).collect();
+        let fields = [
+            (f.text.title, vec![title.as_str()]),
+            (f.text.tags, tags.iter().map(String::as_str).collect()),
+            (f.text.summary, vec![summary.as_str()]),
+            (f.text.body, vec![body.as_str()]),
+        ];
+        let words = telling_words(&searcher, &fields)?;
+        // No telling words at all (an empty article): nothing is like it.
+        let mut out = Vec::with_capacity(limit);
+        if let Some(similar) = telling_words_query(&words) {
+            let own = Term::from_field_i64(f.id, article.id);
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(similar) as Box<dyn Query>),
+                (
+                    Occur::MustNot,
+                    Box::new(TermQuery::new(own, IndexRecordOption::Basic)),
+                ),
+            ]);
+            let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+            // Ids from the fast field, not the stored documents: the store gives the page their
+            // titles and addresses (and says whether they are public).
+            for (_, address) in top {
+                let ids = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .i64("id")
+                    .context("reading ids")?;
+                if let Some(id) = ids.first(address.doc_id) {
+                    out.push(id);
+                }
+            }
+        }
+        self.similar.insert(key, out.as_slice().into());
+        Ok(out)
+    }
+
+    /// [`Self::more_like_this`]'s answer for article `id` if it is kept: one lookup of the
+    /// article's entry, cheap enough for the request's thread. `None` when not kept (or on an
+    /// error, which `more_like_this` then reports).
+    pub fn kept_like_this(&self, id: i64, limit: usize) -> Option<Vec<i64>> {
+        let searcher = self.reader.searcher();
+        let key = self.similar_key(&searcher, id, limit).ok()??;
+        self.similar.get(&key).map(|kept| kept.to_vec())
+    }
+
+    /// The [`SimilarKey`] of article `id` in `searcher`; `None` when it is not indexed.
+    fn similar_key(
+        &self,
+        searcher: &tantivy::Searcher,
+        id: i64,
+        limit: usize,
+    ) -> anyhow::Result<Option<SimilarKey>> {
+        let own = Term::from_field_i64(self.fields.id, id);
         let top = searcher.search(
-            &TermQuery::new(own.clone(), IndexRecordOption::Basic),
+            &TermQuery::new(own, IndexRecordOption::Basic),
             &TopDocs::with_limit(1).order_by_score(),
         )?;
         let Some((_, address)) = top.into_iter().next() else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let stamp = searcher
             .segment_reader(address.segment_ord)
@@ -905,69 +977,12 @@ impl SearchIndex {
             .context("reading stamps")?
             .first(address.doc_id)
             .unwrap_or(-1);
-        let key = (id, stamp, searcher.generation().generation_id());
-        let words = match self.telling.get(&key) {
-            Some(words) => words,
-            None => {
-                // The texts the index was given for the article (see `document`), taken from the
-                // article the page has read rather than from the stored document: reading stored
-                // documents decompresses blocks all over the index and keeps them mapped.
-                let lead = |s: &str| {
-                    let end = s
-                        .char_indices()
-                        .nth(SIMILAR_BODY_CHARS)
-                        .map_or(s.len(), |(i, _)| i);
-                    s[..end].to_string()
-                };
-                let body = lead(&plain_text(&article.body_html));
-                let (title, summary) = (lead(&article.title), lead(&article.summary));
-                let tags: Vec<String> = article.tags.iter().map(|t| lead(t)).collect();
-                let fields = [
-                    (f.text.title, vec![title.as_str()]),
-                    (f.text.tags, tags.iter().map(String::as_str).collect()),
-                    (f.text.summary, vec![summary.as_str()]),
-                    (f.text.body, vec![body.as_str()]),
-                ];
-                let words: TellingWords = telling_words(&searcher, &fields)?.into();
-                self.telling.insert(key, words.clone());
-                words
-            }
-        };
-        let Some(similar) = telling_words_query(&words) else {
-            // No telling words at all (an empty article): nothing is like it.
-            return Ok(Vec::new());
-        };
-        let now = Term::from_field_i64(f.published, Utc::now().timestamp());
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(similar) as Box<dyn Query>),
-            // Scheduled articles stay hidden until their time, like their pages.
-            (
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    std::ops::Bound::Unbounded,
-                    std::ops::Bound::Included(now),
-                )),
-            ),
-            (
-                Occur::MustNot,
-                Box::new(TermQuery::new(own, IndexRecordOption::Basic)),
-            ),
-        ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        // Ids from the fast field, not the stored documents: the store gives the page their
-        // titles and addresses (and says whether they are still public).
-        let mut out = Vec::with_capacity(top.len());
-        for (_, address) in top {
-            let ids = searcher
-                .segment_reader(address.segment_ord)
-                .fast_fields()
-                .i64("id")
-                .context("reading ids")?;
-            if let Some(id) = ids.first(address.doc_id) {
-                out.push(id);
-            }
-        }
-        Ok(out)
+        Ok(Some((
+            id,
+            stamp,
+            searcher.generation().generation_id(),
+            limit,
+        )))
     }
 }
 
@@ -1246,7 +1261,7 @@ mod tests {
         assert!(first.iter().all(|id| *id != 0), "never the article itself");
         for _ in 0..30 {
             // Chosen anew each time, not taken from the kept words.
-            index.telling.clear();
+            index.similar.clear();
             assert_eq!(
                 index.more_like_this(&article(0, &changes), 5).unwrap(),
                 first

@@ -414,20 +414,28 @@ async fn reading_links(
 ) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
     let similar = match state.articles() {
         Some(articles) => {
-            let index = articles.index().clone();
-            let (id, own) = (article.id, std::sync::Arc::clone(article));
-            // Tantivy is blocking; a failure only costs the similar articles, not the page.
-            match tokio::task::spawn_blocking(move || index.more_like_this(&own, RELATED_COUNT))
-                .await
-            {
-                Ok(Ok(similar)) => similar,
-                Ok(Err(e)) => {
-                    tracing::warn!(article.id = id, "similar articles: {e:#}");
-                    Vec::new()
-                }
-                Err(e) => {
-                    tracing::warn!(article.id = id, "similar articles task: {e}");
-                    Vec::new()
+            let index = articles.index();
+            match index.kept_like_this(article.id, RELATED_COUNT) {
+                Some(kept) => kept,
+                None => {
+                    let (index, id, own) =
+                        (index.clone(), article.id, std::sync::Arc::clone(article));
+                    // Tantivy is blocking; a failure only costs the similar articles, not the page.
+                    match tokio::task::spawn_blocking(move || {
+                        index.more_like_this(&own, RELATED_COUNT)
+                    })
+                    .await
+                    {
+                        Ok(Ok(similar)) => similar,
+                        Ok(Err(e)) => {
+                            tracing::warn!(article.id = id, "similar articles: {e:#}");
+                            Vec::new()
+                        }
+                        Err(e) => {
+                            tracing::warn!(article.id = id, "similar articles task: {e}");
+                            Vec::new()
+                        }
+                    }
                 }
             }
         }
