@@ -210,12 +210,15 @@ pub struct SearchIndex {
     fields: Fields,
     path: PathBuf,
     /// Each recently shown article's similar articles ([`SearchIndex::more_like_this`]) by
-    /// [`SimilarKey`]: segmenting its lead and searching were a third of a cold article render.
-    /// Any change of the article (a new stamp) or commit to the index (a new generation) makes a
-    /// new key: which words tell depends on the other articles too (a word only this article had
-    /// is left out, and counts once a second article has it), so an answer kept past a commit
-    /// missed the very articles 相关文章 should find.
+    /// [`SimilarKey`]. Any change of the article (a new stamp) or commit to the index (a new
+    /// generation) makes a new key: which words tell depends on the other articles too (a word
+    /// only this article had is left out, and counts once a second article has it), so an answer
+    /// kept past a commit missed the very articles 相关文章 should find.
     similar: quick_cache::sync::Cache<SimilarKey, Arc<[i64]>>,
+    /// Each recently shown article's words as the index cuts them, with their counts, by `(id,
+    /// search stamp)`: they depend on the article alone, and cutting its lead (jieba) is most of
+    /// the search made after a commit (580 of 850 µs for the demo's seed article).
+    cut: quick_cache::sync::Cache<(i64, i64), WordCounts, ByBytes>,
 }
 
 /// An article's id and search stamp, the searcher's generation and the number of ids asked for.
@@ -223,6 +226,29 @@ type SimilarKey = (i64, i64, u64, usize);
 
 /// Articles whose similar articles are kept (about 200 bytes each).
 const SIMILAR_KEPT: usize = 4096;
+
+/// Bytes of cut words kept (the demo's seed article has 460 words, ~25 KB; a short one ~5 KB).
+const CUT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// An article's words (of [`MIN_WORD_BYTES`] or more) with their counts, in term order.
+type WordCounts = Arc<[(Term, u32)]>;
+
+/// Weighs cut words by their bytes.
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<(i64, i64), WordCounts> for ByBytes {
+    fn weight(&self, _: &(i64, i64), counts: &WordCounts) -> u64 {
+        counts
+            .iter()
+            .map(|(term, _)| {
+                // The pair, the term's field and type header, and its text.
+                let text = term.value().as_str().map_or(8, str::len);
+                std::mem::size_of::<(Term, u32)>() + 5 + text
+            })
+            .sum::<usize>() as u64
+    }
+}
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -565,6 +591,7 @@ impl SearchIndex {
             fields,
             path: path.to_path_buf(),
             similar: quick_cache::sync::Cache::new(SIMILAR_KEPT),
+            cut: quick_cache::sync::Cache::with_weighter(1024, CUT_BYTES, ByBytes),
         })
     }
 
@@ -805,24 +832,35 @@ impl SearchIndex {
 /// cost milliseconds and add little.
 const SIMILAR_BODY_CHARS: usize = 1_500;
 
-/// Words of a document that say most about it, with their weights, heaviest first: what tantivy's
-/// `MoreLikeThisQuery` picks, made deterministic — tantivy's picks among words of equal weight in
-/// hash-map order, so one article got different 相关文章 on every render. Here ties go to the
-/// word that sorts first. A word counts when it has two characters or more (single characters —
-/// 的, 在, 和 — say nothing), appears in one other article at least and in at most half of them;
-/// it is weighted tf × idf, and the best 24 are kept.
-fn telling_words(
-    searcher: &tantivy::Searcher,
-    fields: &[(Field, Vec<&str>)],
-) -> anyhow::Result<Vec<(f32, Term)>> {
-    /// Words asked for.
-    const MAX_WORDS: usize = 24;
-    /// Shortest word in bytes: two CJK characters (or four ASCII letters).
-    const MIN_WORD_BYTES: usize = 4;
-    let docs = searcher.num_docs();
-    let max_docs = (docs / 2).max(2);
-    let tokenizers = searcher.index().tokenizers();
-    let schema = searcher.schema();
+/// The texts the index was given for `article` (see `SearchIndex::document`) that describe it
+/// for [`SearchIndex::more_like_this`], by field: its headline, tags, summary and lead. Taken from
+/// the article the page has read rather than from the stored document: reading stored documents
+/// decompresses blocks all over the index and keeps them mapped.
+fn lead_texts(f: &Fields, article: &Article) -> Vec<(Field, Vec<String>)> {
+    let lead = |s: &str| {
+        let end = s
+            .char_indices()
+            .nth(SIMILAR_BODY_CHARS)
+            .map_or(s.len(), |(i, _)| i);
+        s[..end].to_string()
+    };
+    vec![
+        (f.text.title, vec![lead(&article.title)]),
+        (f.text.tags, article.tags.iter().map(|t| lead(t)).collect()),
+        (f.text.summary, vec![lead(&article.summary)]),
+        (f.text.body, vec![lead(&plain_text(&article.body_html))]),
+    ]
+}
+
+/// Shortest word that can tell, in bytes: two CJK characters (or four ASCII letters); single
+/// characters (的, 在, 和) say nothing.
+const MIN_WORD_BYTES: usize = 4;
+
+/// The words of `fields`' texts as the index cuts them (each field by its own tokenizer), those of
+/// [`MIN_WORD_BYTES`] or more, with their counts, in term order.
+fn word_counts(index: &Index, fields: &[(Field, Vec<String>)]) -> Vec<(Term, u32)> {
+    let tokenizers = index.tokenizers();
+    let schema = index.schema();
     let mut frequencies: std::collections::BTreeMap<Term, u32> = Default::default();
     for (field, texts) in fields {
         let Some(mut tokenizer) = (match schema.get_field_entry(*field).field_type() {
@@ -844,17 +882,33 @@ fn telling_words(
             }
         }
     }
+    frequencies.into_iter().collect()
+}
+
+/// Words of a document ([`word_counts`]) that say most about it, with their weights, heaviest
+/// first: what tantivy's `MoreLikeThisQuery` picks, made deterministic — tantivy's picks among
+/// words of equal weight in hash-map order, so one article got different 相关文章 on every render.
+/// Here ties go to the word that sorts first. A word counts when it appears in one other article
+/// at least and in at most half of them; it is weighted tf × idf, and the best 24 are kept.
+fn telling_words(
+    searcher: &tantivy::Searcher,
+    counts: &[(Term, u32)],
+) -> anyhow::Result<Vec<(f32, Term)>> {
+    /// Words asked for.
+    const MAX_WORDS: usize = 24;
+    let docs = searcher.num_docs();
+    let max_docs = (docs / 2).max(2);
     let mut weighted = Vec::new();
-    for (term, tf) in frequencies {
-        let df = searcher.doc_freq(&term)?;
+    for (term, tf) in counts {
+        let df = searcher.doc_freq(term)?;
         if df < 2 || df > max_docs {
             continue;
         }
         // BM25's idf, as tantivy scores.
         let idf = (1.0 + ((docs - df) as f32 + 0.5) / (df as f32 + 0.5)).ln();
-        weighted.push((tf as f32 * idf, term));
+        weighted.push((*tf as f32 * idf, term.clone()));
     }
-    // Heaviest first; equal weights keep the terms' order (the map's), so the choice is stable.
+    // Heaviest first; equal weights keep the terms' order, so the choice is stable.
     weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
     weighted.truncate(MAX_WORDS);
     Ok(weighted)
@@ -897,26 +951,15 @@ impl SearchIndex {
         if let Some(kept) = self.similar.get(&key) {
             return Ok(kept.to_vec());
         }
-        // The texts the index was given for the article (see `document`), taken from the
-        // article the page has read rather than from the stored document: reading stored
-        // documents decompresses blocks all over the index and keeps them mapped.
-        let lead = |s: &str| {
-            let end = s
-                .char_indices()
-                .nth(SIMILAR_BODY_CHARS)
-                .map_or(s.len(), |(i, _)| i);
-            s[..end].to_string()
+        let counts = match self.cut.get(&(key.0, key.1)) {
+            Some(counts) => counts,
+            None => {
+                let counts: WordCounts = word_counts(&self.index, &lead_texts(f, article)).into();
+                self.cut.insert((key.0, key.1), counts.clone());
+                counts
+            }
         };
-        let body = lead(&plain_text(&article.body_html));
-        let (title, summary) = (lead(&article.title), lead(&article.summary));
-        let tags: Vec<String> = article.tags.iter().map(|t| lead(t)).collect();
-        let fields = [
-            (f.text.title, vec![title.as_str()]),
-            (f.text.tags, tags.iter().map(String::as_str).collect()),
-            (f.text.summary, vec![summary.as_str()]),
-            (f.text.body, vec![body.as_str()]),
-        ];
-        let words = telling_words(&searcher, &fields)?;
+        let words = telling_words(&searcher, &counts)?;
         // No telling words at all (an empty article): nothing is like it.
         let mut out = Vec::with_capacity(limit);
         if let Some(similar) = telling_words_query(&words) {
@@ -1262,6 +1305,7 @@ mod tests {
         for _ in 0..30 {
             // Chosen anew each time, not taken from the kept words.
             index.similar.clear();
+            index.cut.clear();
             assert_eq!(
                 index.more_like_this(&article(0, &changes), 5).unwrap(),
                 first
