@@ -161,9 +161,14 @@ async fn new_and_changed_urls_are_pushed_once_and_retried_after_a_failure() {
         assert_eq!(query.get("site"), Some(&base));
         assert_eq!(query.get("token").map(String::as_str), Some("tok-123"));
         assert!(content_type.starts_with("text/plain"), "{content_type}");
-        let mut first: Vec<&str> = body.lines().collect();
-        first.sort_unstable();
-        assert_eq!(first, want, "the failed request carried the three URLs");
+        // The pusher may tick between two writes, so the failed request carries the first
+        // one, two or three URLs; each of them must go again.
+        let failed: Vec<&str> = body.lines().collect();
+        assert!(!failed.is_empty(), "the failed request carried no URL");
+        assert!(
+            failed.iter().all(|url| want.iter().any(|w| w == url)),
+            "the failed request carried {failed:?}"
+        );
     }
     let mut pushed = accepted(&api, 1);
     pushed.sort();
