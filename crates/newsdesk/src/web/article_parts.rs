@@ -180,16 +180,17 @@ fn first_paragraph_end(html: &str) -> Option<usize> {
 #[derive(Debug, Clone)]
 struct ByBytes;
 
-impl Weighter<i64, Arc<ArticleParts>> for ByBytes {
-    fn weight(&self, _id: &i64, parts: &Arc<ArticleParts>) -> u64 {
-        parts.bytes()
+impl Weighter<String, Arc<ArticleParts>> for ByBytes {
+    fn weight(&self, slug: &String, parts: &Arc<ArticleParts>) -> u64 {
+        slug.len() as u64 + parts.bytes()
     }
 }
 
-/// Article parts by article id, each valid for the page stamp it records.
+/// Article parts by the slug they were read at, each valid for the article id and page stamp it
+/// records.
 #[derive(Debug)]
 pub struct ArticlePartsCache {
-    parts: Option<Cache<i64, Arc<ArticleParts>, ByBytes>>,
+    parts: Option<Cache<String, Arc<ArticleParts>, ByBytes>>,
 }
 
 impl ArticlePartsCache {
@@ -201,6 +202,14 @@ impl ArticlePartsCache {
         Self {
             parts: (max_bytes > 0).then(|| Cache::with_weighter(estimated, max_bytes, ByBytes)),
         }
+    }
+}
+
+impl ArticlePartsCache {
+    /// The parts last made for `slug`, current or not: a render can start on what they lead on
+    /// to while [`article_parts`] asks the store whether they are current.
+    pub fn kept(&self, slug: &str) -> Option<Arc<ArticleParts>> {
+        self.parts.as_ref()?.get(slug)
     }
 }
 
@@ -222,7 +231,10 @@ pub async fn article_parts(
         return Ok((Arc::new(ArticleParts::make(&state.renderer, page)?), views));
     };
     let now = state.store.page_stamp(slug).await?;
-    if let Some(parts) = cache.get(&now.id).filter(|p| p.stamp == now.stamp) {
+    if let Some(parts) = cache
+        .get(slug)
+        .filter(|p| p.article.id == now.id && p.stamp == now.stamp)
+    {
         return Ok((parts, now.views));
     }
     // The stamp comes with the row: a write between the two reads leaves these parts at the
@@ -230,7 +242,7 @@ pub async fn article_parts(
     let page = state.store.article_page(slug).await?;
     let views = page.article.views;
     let parts = Arc::new(ArticleParts::make(&state.renderer, page)?);
-    cache.insert(parts.article.id, Arc::clone(&parts));
+    cache.insert(slug.to_string(), Arc::clone(&parts));
     Ok((parts, views))
 }
 

@@ -314,20 +314,31 @@ async fn render_article(
     in_wechat: bool,
     version: u64,
 ) -> Result<Rendered, AppError> {
-    // The article's own parts: kept while the article has not changed (see `article_parts`).
-    let (parts, views) = crate::web::article_parts::article_parts(state, slug).await?;
+    // The page's reads are asked at once, so the render waits for the slowest one instead of
+    // their sum (each is a round trip to the database's threads). What the article leads on to
+    // needs the article: it is asked of the parts kept for this slug while `article_parts` asks
+    // whether they are current, and again only if they were not (the page stamp moves with
+    // everything of the article those reads use).
+    let site = state.chrome().site.clone();
+    let kept = state.article_parts().kept(slug);
+    let ((parts, views), chrome, early) = tokio::try_join!(
+        // The article's own parts: kept while the article has not changed (see `article_parts`).
+        crate::web::article_parts::article_parts(state, slug),
+        async { state.chrome_at(version).await.map_err(AppError::from) },
+        async {
+            match &kept {
+                Some(kept) => reading_links(state, &kept.article, &site).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )?;
+    let reading = match early {
+        Some(early) if kept.is_some_and(|kept| std::sync::Arc::ptr_eq(&kept, &parts)) => early,
+        _ => reading_links(state, &parts.article, &site).await?,
+    };
     let article = &parts.article;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, views);
-    // The page's other reads are independent: asked at once, the render waits for the slowest
-    // one instead of their sum (each is a round trip to the database's threads).
-    let (chrome, reading) = tokio::try_join!(
-        async { state.chrome_at(version).await.map_err(AppError::from) },
-        async {
-            let site = state.chrome().site.clone();
-            reading_links(state, article, &site).await
-        },
-    )?;
     let PageFacts {
         desk,
         origin,

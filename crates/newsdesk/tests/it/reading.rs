@@ -200,7 +200,55 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
     )
     .await;
     let doc = page_as(&app, &last, "test").await;
-    assert_eq!(hrefs(&doc, ".prev-next a.next"), [newest]);
+    assert_eq!(hrefs(&doc, ".prev-next a.next"), [newest.as_str()]);
+
+    // Moved to another channel, its page leads on in that channel at once: what it leads on to
+    // is asked of the article as it was last shown while its change is being noticed.
+    let slug = last.trim_start_matches("/articles/");
+    let store = crate::support::open_store_at(app.data_path()).await;
+    let id = store.page_stamp(slug).await.unwrap().id;
+    let current: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/articles/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/articles/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"title": "光伏扶贫电站巡检", "channel": "storage",
+            "body": "巡检队走访了扶贫电站。", "version": current["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // A published article's change is staged until 更新发布.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/articles/{id}/publish")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let doc = page_as(&app, &last, "test").await;
+    assert_eq!(
+        texts(&doc, ".crumbs a").last().map(String::as_str),
+        Some("储能")
+    );
+    let neighbours = hrefs(&doc, ".prev-next a");
+    assert!(
+        !neighbours.is_empty(),
+        "the storage channel has older articles"
+    );
+    for old in [&first, &middle, &newest] {
+        assert!(!neighbours.contains(old), "{neighbours:?}");
+    }
     app.stop().await;
 }
 
