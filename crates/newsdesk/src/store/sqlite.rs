@@ -1564,7 +1564,11 @@ mod tests {
     async fn related_by_tags_reads_each_tag_from_the_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).await.unwrap();
-        let plan = query_plan(&store, &crate::store::reading::reading_links_sql(2, 3)).await;
+        let plan = query_plan(
+            &store,
+            &crate::store::reading::reading_links_sql(crate::store::reading::Json::Sqlite, 2, 3),
+        )
+        .await;
         let by_index = plan
             .iter()
             .filter(|d| d.contains("USING COVERING INDEX article_tags_tag_article (tag_id=?)"))

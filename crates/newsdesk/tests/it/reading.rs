@@ -4,7 +4,9 @@
 //! (copy link, Weibo, the WeChat QR card), 返回顶部; the 量化目标 panel after the lead paragraph and
 //! folded; one search box on the search page; `/targets` in the navigation; the filing badge.
 
-use newsdesk::domain::Role;
+use chrono::{TimeZone, Utc};
+use newsdesk::domain::{ArticleInput, ArticleStatus, ArticleSummary, BodyFormat, Role};
+use newsdesk::store::ReadingStore;
 use reqwest::StatusCode;
 use scraper::Html;
 use serde_json::{Value, json};
@@ -324,5 +326,96 @@ async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
         attr(&doc, "input[type=search]", "id").as_deref(),
         Some("site-search")
     );
+    app.stop().await;
+}
+
+fn input(slug: &str, channel: &str, tags: &[&str], day: u32, summary: &str) -> ArticleInput {
+    ArticleInput {
+        slug: slug.into(),
+        title: format!("标题 {slug}"),
+        author: None,
+        source: None,
+        channel_slug: channel.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        summary: summary.into(),
+        summary_auto: false,
+        body_format: BodyFormat::Html,
+        body_source: "<p>正文</p>".into(),
+        body_html: "<p>正文</p>".into(),
+        status: ArticleStatus::Published,
+        published_at: Utc.with_ymd_and_hms(2020, 1, day, 2, 0, 0).single(),
+        views: i64::from(day),
+        import_key: None,
+    }
+}
+
+/// The store's lists behind 相关文章 and 上一篇/下一篇, on whichever backend the suite uses: each
+/// list in its order, the article itself never in them, unpublished ones left out, and every
+/// column as written (summaries with quotes, backslashes and line breaks included).
+#[tokio::test]
+async fn the_store_reads_each_list_in_order_with_every_column() {
+    let app = TestApp::start().await;
+    let store = crate::support::open_store_at(app.data_path()).await;
+    store
+        .upsert_channel("链接测试", "links-test", 98)
+        .await
+        .unwrap();
+    let tricky = "带\"引号\"、反斜杠\\和\n换行的摘要";
+    let mut ids = std::collections::HashMap::new();
+    for (slug, channel, tags, day, summary) in [
+        ("links-a", "links-test", &["甲", "乙"][..], 1, "一"),
+        ("links-b", "links-test", &["甲"][..], 2, tricky),
+        ("links-c", "links-test", &["甲", "乙"][..], 3, "三"),
+        ("links-d", "links-test", &[][..], 4, "四"),
+        ("links-e", "solar", &["乙"][..], 5, "五"),
+    ] {
+        let id = store
+            .upsert_article(
+                &input(slug, channel, tags, day, summary),
+                &Default::default(),
+            )
+            .await
+            .unwrap()
+            .id();
+        ids.insert(slug, id);
+    }
+    let mut draft = input("links-draft", "links-test", &["甲", "乙"], 6, "草稿");
+    draft.status = ArticleStatus::Draft;
+    let draft = store
+        .upsert_article(&draft, &Default::default())
+        .await
+        .unwrap()
+        .id();
+
+    let article = store.article_page("links-c").await.unwrap().article;
+    let similar = [ids["links-e"], draft, ids["links-a"], article.id];
+    let links = store.reading_links(&article, &similar, 6).await.unwrap();
+    let slugs =
+        |list: &[ArticleSummary]| -> Vec<String> { list.iter().map(|a| a.slug.clone()).collect() };
+    assert_eq!(
+        links.previous.as_ref().map(|a| a.slug.as_str()),
+        Some("links-b")
+    );
+    assert_eq!(
+        links.next.as_ref().map(|a| a.slug.as_str()),
+        Some("links-d")
+    );
+    // Most shared tags first, then newest.
+    assert_eq!(slugs(&links.by_tags), ["links-a", "links-e", "links-b"]);
+    assert_eq!(slugs(&links.in_channel), ["links-d", "links-b", "links-a"]);
+    // As the index ranked them; the draft and the article itself left out.
+    assert_eq!(slugs(&links.similar), ["links-e", "links-a"]);
+
+    let b = links.previous.unwrap();
+    assert_eq!(b.id, ids["links-b"]);
+    assert_eq!(b.title, "标题 links-b");
+    assert_eq!(b.summary, tricky);
+    assert_eq!(b.channel_name, "链接测试");
+    assert_eq!(b.channel_slug, "links-test");
+    assert_eq!(
+        b.published_at,
+        Utc.with_ymd_and_hms(2020, 1, 2, 2, 0, 0).single()
+    );
+    assert_eq!(b.views, 2);
     app.stop().await;
 }
