@@ -6,7 +6,6 @@
 
 use chrono::{TimeZone, Utc};
 use newsdesk::domain::{ArticleInput, ArticleStatus, ArticleSummary, BodyFormat, Role};
-use newsdesk::store::ReadingStore;
 use reqwest::StatusCode;
 use scraper::Html;
 use serde_json::{Value, json};
