@@ -46,7 +46,8 @@ use tantivy::schema::{
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, TantivyError, Term,
+    DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, TantivyError,
+    Term,
 };
 
 use crate::domain::{Article, ArticleStatus};
@@ -1005,27 +1006,33 @@ impl SearchIndex {
         id: i64,
         limit: usize,
     ) -> anyhow::Result<Option<SimilarKey>> {
+        // The id's postings read directly, segment by segment: a scored search for one term
+        // (weights, statistics, a collector per segment) cost more than the rest of the lookup.
         let own = Term::from_field_i64(self.fields.id, id);
-        let top = searcher.search(
-            &TermQuery::new(own, IndexRecordOption::Basic),
-            &TopDocs::with_limit(1).order_by_score(),
-        )?;
-        let Some((_, address)) = top.into_iter().next() else {
-            return Ok(None);
-        };
-        let stamp = searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields()
-            .i64("stamp")
-            .context("reading stamps")?
-            .first(address.doc_id)
-            .unwrap_or(-1);
-        Ok(Some((
-            id,
-            stamp,
-            searcher.generation().generation_id(),
-            limit,
-        )))
+        for segment in searcher.segment_readers() {
+            let postings = segment
+                .inverted_index(self.fields.id)?
+                .read_postings(&own, IndexRecordOption::Basic)?;
+            let Some(mut postings) = postings else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED && segment.is_deleted(doc) {
+                doc = postings.advance();
+            }
+            if doc == tantivy::TERMINATED {
+                continue;
+            }
+            let stamp = segment
+                .fast_fields()
+                .i64("stamp")
+                .context("reading stamps")?
+                .first(doc)
+                .unwrap_or(-1);
+            let generation = searcher.generation().generation_id();
+            return Ok(Some((id, stamp, generation, limit)));
+        }
+        Ok(None)
     }
 }
 
