@@ -96,22 +96,35 @@ pub trait ReadingStore: Send + Sync {
     /// a page whose article has not changed since it was last read needs nothing else of it.
     /// `NotFound` when no public article has that slug.
     async fn page_stamp(&self, slug: &str) -> StoreResult<PageStamp>;
+    /// [`Self::page_stamp`] of `slug` and, in the same read, [`Self::reading_links`] of
+    /// `article`: a render that kept the parts it made of the article at `slug` needs both, and
+    /// the links are right when the stamp says the kept article is current. One round trip to
+    /// the database's threads instead of two (their hand-offs were most of a cold render).
+    async fn page_stamp_and_links(
+        &self,
+        slug: &str,
+        article: &Article,
+        similar: &[i64],
+        limit: u32,
+    ) -> StoreResult<(PageStamp, ReadingLinks)>;
 }
 
-/// An article of [`reading_links_sql`]'s JSON: which list (`part`), how many tags it shares, and
-/// its summary columns (id, slug, title, summary, channel name and slug, publish time, views).
-pub(super) type ReadingJson = (
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<DateTime<Utc>>,
-    i64,
-);
+/// An article of [`reading_links_sql`]'s JSON, an array in this order: which list it is in, how
+/// many tags it shares with the page's article, and its summary columns.
+#[derive(serde::Deserialize)]
+struct ReadingJson {
+    /// 0 previous, 1 next, 2 by tags, 3 in the channel, 4 similar.
+    part: i64,
+    shared: i64,
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    channel_name: String,
+    channel_slug: String,
+    published_at: Option<DateTime<Utc>>,
+    views: i64,
+}
 
 /// [`ReadingStore::reading_links`]'s lists from the JSON of [`reading_links_sql`], in order:
 /// most shared tags then newest (an aggregate's order is not the query's), the similar ones as
@@ -119,22 +132,24 @@ pub(super) type ReadingJson = (
 pub(super) fn reading_links_from_json(json: &str, similar: &[i64]) -> StoreResult<ReadingLinks> {
     let mut rows: Vec<ReadingJson> = serde_json::from_str(json)
         .map_err(|e| StoreError::Other(anyhow::anyhow!("corrupt reading links: {e}")))?;
-    rows.sort_by(|a, b| (a.0, b.1, b.8, b.2).cmp(&(b.0, a.1, a.8, a.2)));
+    rows.sort_by(|a, b| {
+        let key = |r: &ReadingJson| (r.part, std::cmp::Reverse((r.shared, r.published_at, r.id)));
+        key(a).cmp(&key(b))
+    });
     let mut links = ReadingLinks::default();
-    for (part, _, id, slug, title, summary, channel_name, channel_slug, published_at, views) in rows
-    {
+    for row in rows {
         let summary = ArticleSummary {
-            id,
-            slug,
-            title,
-            summary,
-            channel_name,
-            channel_slug,
-            published_at,
-            views,
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            summary: row.summary,
+            channel_name: row.channel_name,
+            channel_slug: row.channel_slug,
+            published_at: row.published_at,
+            views: row.views,
             cover_image: None,
         };
-        match part {
+        match row.part {
             0 => links.previous = Some(summary),
             1 => links.next = Some(summary),
             2 => links.by_tags.push(summary),
@@ -173,6 +188,89 @@ const RELATED_PER_TAG: u32 = 200;
 ///   up only those (290 ms against 1 ms at 100,000 articles);
 /// - the similar part looks up its ids (it walked every public article by publish time).
 pub(super) fn reading_links_sql(json: Json, tags: usize, similar: usize) -> String {
+    format!(
+        "SELECT {} AS links",
+        reading_links_json(json, tags, similar)
+    )
+}
+
+/// [`ReadingStore::page_stamp_and_links`]'s query, one row: [`page_stamp_sql`]'s columns and
+/// [`reading_links_sql`]'s JSON as `links`. Placeholders: those of [`reading_links_sql`], then
+/// slug, now.
+pub(super) fn page_stamp_and_links_sql(json: Json, tags: usize, similar: usize) -> String {
+    let public = super::pages::PUBLIC_NOW;
+    format!(
+        "SELECT a.id, coalesce(ps.stamp, 0) AS stamp, a.views, {} AS links FROM articles a \
+         LEFT JOIN page_stamps ps ON ps.article_id = a.id WHERE a.slug = ? AND {public}",
+        reading_links_json(json, tags, similar)
+    )
+}
+
+/// The values of [`reading_links_sql`]'s placeholders for an article (bound by
+/// `bind_reading_links!`).
+pub(super) struct LinkArgs<'a> {
+    pub(super) now: DateTime<Utc>,
+    /// The article's publish time; none (not public yet): no neighbours, the comparisons match
+    /// nothing.
+    pub(super) at: Option<DateTime<Utc>>,
+    /// The earlier of `at` and now: the previous article's one upper bound.
+    pub(super) before: Option<DateTime<Utc>>,
+    pub(super) channel: i64,
+    pub(super) id: i64,
+    pub(super) limit: i64,
+    pub(super) tags: &'a [String],
+    /// The similar ids without the article itself.
+    pub(super) similar: Vec<i64>,
+}
+
+impl<'a> LinkArgs<'a> {
+    pub(super) fn new(article: &'a Article, similar: &[i64], limit: u32) -> Self {
+        let utc_now = Utc::now();
+        let id = article.id;
+        Self {
+            now: super::db_time(utc_now),
+            at: article.published_at.map(super::db_time),
+            before: article.published_at.map(|t| super::db_time(t.min(utc_now))),
+            channel: article.channel.id,
+            id,
+            limit: i64::from(limit),
+            tags: &article.tags[..article.tags.len().min(RELATED_TAGS)],
+            similar: similar.iter().copied().filter(|s| *s != id).collect(),
+        }
+    }
+}
+
+/// Binds a [`LinkArgs`] to a query's placeholders of [`reading_links_sql`], in its order (a
+/// macro: each backend's query has its own type).
+macro_rules! bind_reading_links {
+    ($query:expr, $args:expr) => {{
+        let a = $args;
+        let mut q = $query;
+        q = q.bind(a.channel).bind(a.before).bind(a.at).bind(a.id);
+        q = q
+            .bind(a.now)
+            .bind(a.channel)
+            .bind(a.at)
+            .bind(a.at)
+            .bind(a.id);
+        for tag in a.tags {
+            q = q.bind(tag.as_str()).bind(a.id);
+        }
+        q = q.bind(a.now).bind(a.limit);
+        q = q.bind(a.now).bind(a.channel).bind(a.id).bind(a.limit);
+        if !a.similar.is_empty() {
+            for id in &a.similar {
+                q = q.bind(*id);
+            }
+            q = q.bind(a.now);
+        }
+        q
+    }};
+}
+pub(super) use bind_reading_links;
+
+/// [`reading_links_sql`]'s JSON, as an SQL expression.
+fn reading_links_json(json: Json, tags: usize, similar: usize) -> String {
     let per_tag: Vec<String> = (0..tags.min(RELATED_TAGS))
         .map(|n| {
             format!(
@@ -232,7 +330,7 @@ pub(super) fn reading_links_sql(json: Json, tags: usize, similar: usize) -> Stri
            ORDER BY a.published_at DESC, a.id DESC LIMIT ?) c2 \
          {similar}) links"
     );
-    format!("SELECT {} AS links", json.array_of(&article, &links))
+    json.array_of(&article, &links)
 }
 
 /// How a backend builds JSON in SQL: an article page's tags and targets come as one JSON value
@@ -541,39 +639,47 @@ macro_rules! reading_store_impl {
                 limit: u32,
             ) -> $crate::store::StoreResult<$crate::store::ReadingLinks> {
                 use $crate::store::reading::{
-                    RELATED_TAGS, reading_links_from_json, reading_links_sql,
+                    LinkArgs, bind_reading_links, reading_links_from_json, reading_links_sql,
                 };
-                let utc_now = chrono::Utc::now();
-                let now = db_time(utc_now);
-                // No publish time (not public yet): no neighbours, the comparisons match nothing.
-                let at = article.published_at.map(db_time);
-                let before = article.published_at.map(|t| db_time(t.min(utc_now)));
-                let (channel, id, limit) = (article.channel.id, article.id, i64::from(limit));
-                let tags = &article.tags[..article.tags.len().min(RELATED_TAGS)];
-                let similar: Vec<i64> = similar.iter().copied().filter(|s| *s != id).collect();
-                let sql = sql(&reading_links_sql($json, tags.len(), similar.len()));
-                let mut q = sqlx::query_scalar::<_, String>(&sql);
-                // The previous article's one upper bound (see `reading_links_sql`).
-                q = q.bind(channel).bind(before).bind(at).bind(id);
-                q = q.bind(now).bind(channel).bind(at).bind(at).bind(id);
-                for tag in tags {
-                    q = q.bind(tag).bind(id);
-                }
-                let mut q = q
-                    .bind(now)
-                    .bind(limit)
-                    .bind(now)
-                    .bind(channel)
-                    .bind(id)
-                    .bind(limit);
-                if !similar.is_empty() {
-                    for id in &similar {
-                        q = q.bind(*id);
-                    }
-                    q = q.bind(now);
-                }
+                let args = LinkArgs::new(article, similar, limit);
+                let sql = sql(&reading_links_sql(
+                    $json,
+                    args.tags.len(),
+                    args.similar.len(),
+                ));
+                let q = bind_reading_links!(sqlx::query_scalar::<_, String>(&sql), &args);
                 let json = q.fetch_one(&self.pool).await.map_err(other)?;
-                reading_links_from_json(&json, &similar)
+                reading_links_from_json(&json, &args.similar)
+            }
+
+            #[tracing::instrument(skip_all, fields(article.id = article.id))]
+            async fn page_stamp_and_links(
+                &self,
+                slug: &str,
+                article: &$crate::domain::Article,
+                similar: &[i64],
+                limit: u32,
+            ) -> $crate::store::StoreResult<($crate::store::PageStamp, $crate::store::ReadingLinks)>
+            {
+                use $crate::store::reading::{
+                    LinkArgs, bind_reading_links, page_stamp_and_links_sql, reading_links_from_json,
+                };
+                let args = LinkArgs::new(article, similar, limit);
+                let sql = sql(&page_stamp_and_links_sql(
+                    $json,
+                    args.tags.len(),
+                    args.similar.len(),
+                ));
+                let q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
+                let (id, stamp, views, json) = bind_reading_links!(q, &args)
+                    .bind(slug)
+                    .bind(args.now)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?
+                    .ok_or($crate::store::StoreError::NotFound)?;
+                let links = reading_links_from_json(&json, &args.similar)?;
+                Ok(($crate::store::PageStamp { id, stamp, views }, links))
             }
 
             #[tracing::instrument(skip_all)]

@@ -1562,13 +1562,25 @@ mod tests {
     /// its limit, never reading all the articles of a tag (over a second per page on a large site).
     #[tokio::test]
     async fn related_by_tags_reads_each_tag_from_the_index() {
+        use crate::store::reading::{Json, page_stamp_and_links_sql, reading_links_sql};
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).await.unwrap();
-        let plan = query_plan(
-            &store,
-            &crate::store::reading::reading_links_sql(crate::store::reading::Json::Sqlite, 2, 3),
-        )
-        .await;
+        related_by_tags_plan(&store, &reading_links_sql(Json::Sqlite, 2, 3)).await;
+        // With the page stamp of a slug (the render of a kept article): the article found by
+        // its slug's index, the links as alone.
+        let sql = page_stamp_and_links_sql(Json::Sqlite, 2, 3);
+        let plan = related_by_tags_plan(&store, &sql).await;
+        assert!(
+            plan.iter()
+                .any(|d| d == "SEARCH a USING INDEX sqlite_autoindex_articles_1 (slug=?)"),
+            "{plan:#?}"
+        );
+    }
+
+    /// The plan of a query with [`reading_links_sql`]'s links of an article with 2 tags and 3
+    /// similar ids, checked as above.
+    async fn related_by_tags_plan(store: &SqliteStore, sql: &str) -> Vec<String> {
+        let plan = query_plan(store, sql).await;
         let by_index = plan
             .iter()
             .filter(|d| d.contains("USING COVERING INDEX article_tags_tag_article (tag_id=?)"))
@@ -1589,6 +1601,7 @@ mod tests {
                 .any(|d| d == "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)"),
             "{plan:#?}"
         );
+        plan
     }
 
     /// The start-up backfills find their (normally no) rows in indexes: a start over a million

@@ -7,9 +7,9 @@
 //! the 量化目标 panel's tables — and none of that changed when another article did. So those parts
 //! are kept here by the article's *page stamp* ([`crate::store::ArticlePage::stamp`]), which the
 //! database's triggers move on with every change to anything the page shows of the article. A
-//! render then asks the store for the stamp (one narrow row) and reads the article again only when
-//! it moved; what leads elsewhere (相关文章, 上一篇/下一篇), the live 浏览量 and the site's chrome are
-//! made on every render, as before.
+//! render then asks the store for the stamp (one narrow row, read with what the kept article leads
+//! on to: 相关文章, 上一篇/下一篇) and reads the article again only when it moved; the links, the
+//! live 浏览量 and the site's chrome are made on every render, as before.
 //!
 //! Like the page cache it is bounded in bytes (`--article-cache-mib`; 0 reads and marks the
 //! article on every render).
@@ -24,7 +24,7 @@ use crate::domain::{Article, Tag};
 use crate::error::AppError;
 use crate::render::Renderer;
 use crate::render::views::PanelRow;
-use crate::store::{ArticlePage, PageFacts};
+use crate::store::{ArticlePage, PageFacts, PageStamp};
 
 /// Memory for article parts by default: an ordinary article's parts are 10–20 KB (the seed policy
 /// document's, with 101 targets, about 115 KB), so this keeps those of the hundred or two pages
@@ -203,11 +203,9 @@ impl ArticlePartsCache {
             parts: (max_bytes > 0).then(|| Cache::with_weighter(estimated, max_bytes, ByBytes)),
         }
     }
-}
 
-impl ArticlePartsCache {
-    /// The parts last made for `slug`, current or not: a render can start on what they lead on
-    /// to while [`article_parts`] asks the store whether they are current.
+    /// The parts last made for `slug`, current or not: a render asks the store whether they are
+    /// current ([`ArticleParts::is_current`]) in the same read as what they lead on to.
     pub fn kept(&self, slug: &str) -> Option<Arc<ArticleParts>> {
         self.parts.as_ref()?.get(slug)
     }
@@ -219,30 +217,28 @@ impl Default for ArticlePartsCache {
     }
 }
 
-/// The parts of the public article at `slug` and its stored view count: kept ones when its page
-/// stamp has not moved since they were made, else read and made now (and kept).
-pub async fn article_parts(
+impl ArticleParts {
+    /// Whether these parts are those of the article at `now` (the slug's article and page stamp
+    /// as read now).
+    pub fn is_current(&self, now: &PageStamp) -> bool {
+        self.article.id == now.id && self.stamp == now.stamp
+    }
+}
+
+/// The parts of the public article at `slug`, read and made now (and kept), and its stored view
+/// count.
+pub async fn read_article_parts(
     state: &super::AppState,
     slug: &str,
 ) -> Result<(Arc<ArticleParts>, i64), AppError> {
-    let Some(cache) = &state.article_parts().parts else {
-        let page = state.store.article_page(slug).await?;
-        let views = page.article.views;
-        return Ok((Arc::new(ArticleParts::make(&state.renderer, page)?), views));
-    };
-    let now = state.store.page_stamp(slug).await?;
-    if let Some(parts) = cache
-        .get(slug)
-        .filter(|p| p.article.id == now.id && p.stamp == now.stamp)
-    {
-        return Ok((parts, now.views));
-    }
-    // The stamp comes with the row: a write between the two reads leaves these parts at the
+    // The stamp comes with the row: a write between a render's reads leaves these parts at the
     // newer stamp, never newer content under an older one.
     let page = state.store.article_page(slug).await?;
     let views = page.article.views;
     let parts = Arc::new(ArticleParts::make(&state.renderer, page)?);
-    cache.insert(slug.to_string(), Arc::clone(&parts));
+    if let Some(cache) = &state.article_parts().parts {
+        cache.insert(slug.to_string(), Arc::clone(&parts));
+    }
     Ok((parts, views))
 }
 

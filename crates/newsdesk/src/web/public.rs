@@ -7,6 +7,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::article_parts::{ArticleParts, read_article_parts};
 use super::extract::{ClientIp, InWeChat, Path, Query};
 use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
@@ -314,28 +315,11 @@ async fn render_article(
     in_wechat: bool,
     version: u64,
 ) -> Result<Rendered, AppError> {
-    // The page's reads are asked at once, so the render waits for the slowest one instead of
-    // their sum (each is a round trip to the database's threads). What the article leads on to
-    // needs the article: it is asked of the parts kept for this slug while `article_parts` asks
-    // whether they are current, and again only if they were not (the page stamp moves with
-    // everything of the article those reads use).
     let site = state.chrome().site.clone();
-    let kept = state.article_parts().kept(slug);
-    let ((parts, views), chrome, early) = tokio::try_join!(
-        // The article's own parts: kept while the article has not changed (see `article_parts`).
-        crate::web::article_parts::article_parts(state, slug),
-        async { state.chrome_at(version).await.map_err(AppError::from) },
-        async {
-            match &kept {
-                Some(kept) => reading_links(state, &kept.article, &site).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    )?;
-    let reading = match early {
-        Some(early) if kept.is_some_and(|kept| std::sync::Arc::ptr_eq(&kept, &parts)) => early,
-        _ => reading_links(state, &parts.article, &site).await?,
-    };
+    let ((parts, views, reading), chrome) =
+        tokio::try_join!(article_and_links(state, slug, &site), async {
+            state.chrome_at(version).await.map_err(AppError::from)
+        },)?;
     let article = &parts.article;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, views);
@@ -415,6 +399,64 @@ async fn render_article(
     Ok(Rendered::html(html).counting(article.id))
 }
 
+/// 相关文章 and 上一篇/下一篇 of an article as a page shows them, and the store's lists they come
+/// from.
+type Reading = (Vec<ReadingLink>, crate::store::ReadingLinks);
+
+/// The parts of the public article at `slug` (see [`crate::web::article_parts`]), its stored view
+/// count and what it leads on to. When parts were kept for the slug, one read of the store says
+/// whether they are current and gives their links; only when they were not (the article changed),
+/// the article is read again and then its links: each read is a round trip to the database's
+/// threads, and those hand-offs were most of a cold render.
+async fn article_and_links(
+    state: &AppState,
+    slug: &str,
+    site: &crate::domain::SiteSettings,
+) -> Result<(std::sync::Arc<ArticleParts>, i64, Reading), AppError> {
+    if let Some(kept) = state.article_parts().kept(slug) {
+        let similar = similar_ids(state, &kept.article).await;
+        let (now, links) = state
+            .store
+            .page_stamp_and_links(slug, &kept.article, &similar, RELATED_COUNT as u32)
+            .await?;
+        if kept.is_current(&now) {
+            let related = related_links(kept.article.id, &links, site);
+            return Ok((kept, now.views, (related, links)));
+        }
+    }
+    let (parts, views) = read_article_parts(state, slug).await?;
+    let reading = reading_links(state, &parts.article, site).await?;
+    Ok((parts, views, reading))
+}
+
+/// The ids of the articles most like `article` in the search index, most alike first: kept ones
+/// on the request's thread, else searched on a blocking thread. A failure only costs the similar
+/// articles, not the page.
+async fn similar_ids(
+    state: &AppState,
+    article: &std::sync::Arc<crate::domain::Article>,
+) -> Vec<i64> {
+    let Some(articles) = state.articles() else {
+        return Vec::new();
+    };
+    let index = articles.index();
+    if let Some(kept) = index.kept_like_this(article.id, RELATED_COUNT) {
+        return kept;
+    }
+    let (index, id, own) = (index.clone(), article.id, std::sync::Arc::clone(article));
+    match tokio::task::spawn_blocking(move || index.more_like_this(&own, RELATED_COUNT)).await {
+        Ok(Ok(similar)) => similar,
+        Ok(Err(e)) => {
+            tracing::warn!(article.id = id, "similar articles: {e:#}");
+            Vec::new()
+        }
+        Err(e) => {
+            tracing::warn!(article.id = id, "similar articles task: {e}");
+            Vec::new()
+        }
+    }
+}
+
 /// 相关文章 and 上一篇/下一篇 of an article, computed once per render: the page is cached per
 /// content version, and every article write moves that version, so a new or changed article
 /// reaches the related lists and neighbours of every other page on their next request.
@@ -422,36 +464,8 @@ async fn reading_links(
     state: &AppState,
     article: &std::sync::Arc<crate::domain::Article>,
     site: &crate::domain::SiteSettings,
-) -> Result<(Vec<ReadingLink>, crate::store::ReadingLinks), AppError> {
-    let similar = match state.articles() {
-        Some(articles) => {
-            let index = articles.index();
-            match index.kept_like_this(article.id, RELATED_COUNT) {
-                Some(kept) => kept,
-                None => {
-                    let (index, id, own) =
-                        (index.clone(), article.id, std::sync::Arc::clone(article));
-                    // Tantivy is blocking; a failure only costs the similar articles, not the page.
-                    match tokio::task::spawn_blocking(move || {
-                        index.more_like_this(&own, RELATED_COUNT)
-                    })
-                    .await
-                    {
-                        Ok(Ok(similar)) => similar,
-                        Ok(Err(e)) => {
-                            tracing::warn!(article.id = id, "similar articles: {e:#}");
-                            Vec::new()
-                        }
-                        Err(e) => {
-                            tracing::warn!(article.id = id, "similar articles task: {e}");
-                            Vec::new()
-                        }
-                    }
-                }
-            }
-        }
-        None => Vec::new(),
-    };
+) -> Result<Reading, AppError> {
+    let similar = similar_ids(state, article).await;
     let links = state
         .store
         .reading_links(article, &similar, RELATED_COUNT as u32)

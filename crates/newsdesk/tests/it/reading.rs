@@ -6,6 +6,7 @@
 
 use chrono::{TimeZone, Utc};
 use newsdesk::domain::{ArticleInput, ArticleStatus, ArticleSummary, BodyFormat, Role};
+use newsdesk::store::{ReadingLinks, StoreError};
 use reqwest::StatusCode;
 use scraper::Html;
 use serde_json::{Value, json};
@@ -416,5 +417,35 @@ async fn the_store_reads_each_list_in_order_with_every_column() {
         Utc.with_ymd_and_hms(2020, 1, 2, 2, 0, 0).single()
     );
     assert_eq!(b.views, 2);
+
+    // The page stamp and the links in one read: the same as each read alone, whichever slug is
+    // asked (a render asks the slug's stamp with the links of the article it kept for it).
+    let stamp = store.page_stamp("links-d").await.unwrap();
+    let (read, both) = store
+        .page_stamp_and_links("links-d", &article, &similar, 6)
+        .await
+        .unwrap();
+    assert_eq!(read, stamp);
+    assert_eq!(read.id, ids["links-d"]);
+    let lists = |l: &ReadingLinks| {
+        [
+            slugs(l.previous.as_slice()),
+            slugs(l.next.as_slice()),
+            slugs(&l.by_tags),
+            slugs(&l.in_channel),
+            slugs(&l.similar),
+        ]
+    };
+    let alone = store.reading_links(&article, &similar, 6).await.unwrap();
+    assert_eq!(lists(&both), lists(&alone));
+    assert_eq!(both.previous.unwrap().summary, tricky);
+    // No public article at the slug: not found, whatever the links would be.
+    for slug in ["links-draft", "links-none"] {
+        let err = store
+            .page_stamp_and_links(slug, &article, &similar, 6)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound), "{slug}: {err:?}");
+    }
     app.stop().await;
 }
