@@ -10,6 +10,7 @@ mod origin;
 mod pages;
 mod postgres;
 mod push;
+mod readers;
 mod reading;
 mod review;
 mod rows;

@@ -36,6 +36,7 @@ mod reading;
 #[path = "postgres_review.rs"]
 mod review;
 
+use super::readers::KeptReaders;
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
@@ -54,7 +55,13 @@ pub struct PgStore {
     version: Arc<AtomicU64>,
     /// The trigger-kept `content_version` row as last read, to notice other nodes' changes.
     db_version: Arc<AtomicI64>,
+    /// Connections for article pages' reads, outside the pool (see `readers`).
+    readers: KeptReaders<sqlx::Postgres>,
 }
+
+/// Connections kept for article pages' reads (see `readers`), beside the pool's 16: the ping
+/// sqlx sends when a connection goes back to its pool is a round trip to the server.
+const PAGE_READERS: usize = 2;
 
 /// Fills the normalized value and unit family of targets written before those columns existed
 /// (migration 0002): one update per distinct unit, with the factor from `targets::normalize`, so the
@@ -153,6 +160,7 @@ impl PgStore {
             pool,
             version: Arc::default(),
             db_version: Arc::default(),
+            readers: KeptReaders::new(PAGE_READERS),
         }
     }
 

@@ -625,12 +625,39 @@ impl From<PageFactsRow> for PageFacts {
     }
 }
 
+/// Runs `$read` (a query made and fetched on `conn`) on a connection kept for page reads
+/// ([`super::readers`]), or the pool's when all are busy. A kept connection can have been cut
+/// (a restarted PostgreSQL): when a read fails on one, it is opened again on its next use and
+/// the read is asked again of the pool, so the page is not lost to it.
+macro_rules! page_read {
+    ($store:expr, |$conn:ident| $read:expr) => {{
+        let mut held = $store.readers.get(&$store.pool).await.map_err(other)?;
+        let read = {
+            let $conn = &mut *held;
+            $read.await
+        };
+        match read {
+            Err(e) if held.is_kept() => {
+                held.failed();
+                drop(held);
+                tracing::debug!("a page read failed on a kept connection, asked again: {e}");
+                let mut pooled = $store.pool.acquire().await.map_err(other)?;
+                let $conn = &mut *pooled;
+                $read.await.map_err(other)
+            }
+            read => read.map_err(other),
+        }
+    }};
+}
+pub(super) use page_read;
+
 /// The one implementation of [`ReadingStore`], expanded in each backend's module, where `sql`
 /// rewrites placeholders and `other` maps errors; `$json` is the backend's [`Json`].
 macro_rules! reading_store_impl {
     ($store:ty, $json:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::ReadingStore for $store {
+            // Each read is an article page's: on a connection kept for them (`page_read!`).
             #[tracing::instrument(skip_all, fields(article.id = article.id))]
             async fn reading_links(
                 &self,
@@ -647,8 +674,9 @@ macro_rules! reading_store_impl {
                     args.tags.len(),
                     args.similar.len(),
                 ));
-                let q = bind_reading_links!(sqlx::query_scalar::<_, String>(&sql), &args);
-                let json = q.fetch_one(&self.pool).await.map_err(other)?;
+                let query = || bind_reading_links!(sqlx::query_scalar::<_, String>(&sql), &args);
+                let json =
+                    $crate::store::reading::page_read!(self, |conn| query().fetch_one(conn))?;
                 reading_links_from_json(&json, &args.similar)
             }
 
@@ -670,14 +698,13 @@ macro_rules! reading_store_impl {
                     args.tags.len(),
                     args.similar.len(),
                 ));
-                let q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
-                let (id, stamp, views, json) = bind_reading_links!(q, &args)
-                    .bind(slug)
-                    .bind(args.now)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?
-                    .ok_or($crate::store::StoreError::NotFound)?;
+                let query = || {
+                    let q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
+                    bind_reading_links!(q, &args).bind(slug).bind(args.now)
+                };
+                let row =
+                    $crate::store::reading::page_read!(self, |conn| query().fetch_optional(conn))?;
+                let (id, stamp, views, json) = row.ok_or($crate::store::StoreError::NotFound)?;
                 let links = reading_links_from_json(&json, &args.similar)?;
                 Ok(($crate::store::PageStamp { id, stamp, views }, links))
             }
@@ -690,12 +717,10 @@ macro_rules! reading_store_impl {
                 use $crate::store::reading::{ArticlePageRow, article_page_sql};
                 static SQL: std::sync::LazyLock<String> =
                     std::sync::LazyLock::new(|| sql(&article_page_sql($json)));
-                let row: Option<ArticlePageRow> = sqlx::query_as(&SQL)
-                    .bind(slug)
-                    .bind(db_time(chrono::Utc::now()))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
+                let now = db_time(chrono::Utc::now());
+                let query = || sqlx::query_as(&SQL).bind(slug).bind(now);
+                let row: Option<ArticlePageRow> =
+                    $crate::store::reading::page_read!(self, |conn| query().fetch_optional(conn))?;
                 row.ok_or($crate::store::StoreError::NotFound)?.into_page()
             }
 
@@ -706,12 +731,9 @@ macro_rules! reading_store_impl {
             ) -> $crate::store::StoreResult<$crate::store::PageStamp> {
                 static SQL: std::sync::LazyLock<String> =
                     std::sync::LazyLock::new(|| sql(&$crate::store::reading::page_stamp_sql()));
-                sqlx::query_as(&SQL)
-                    .bind(slug)
-                    .bind(db_time(chrono::Utc::now()))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?
+                let now = db_time(chrono::Utc::now());
+                let query = || sqlx::query_as(&SQL).bind(slug).bind(now);
+                $crate::store::reading::page_read!(self, |conn| query().fetch_optional(conn))?
                     .ok_or($crate::store::StoreError::NotFound)
             }
         }

@@ -36,6 +36,7 @@ mod reading;
 #[path = "sqlite_review.rs"]
 mod review;
 
+use super::readers::KeptReaders;
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
@@ -57,6 +58,8 @@ pub struct SqliteStore {
     version: Arc<AtomicU64>,
     /// The trigger-kept `content_version` row as last read, to notice other writers' changes.
     db_version: Arc<AtomicI64>,
+    /// Connections for article pages' reads, outside the pool (see `readers`).
+    readers: KeptReaders<sqlx::Sqlite>,
 }
 
 impl SqliteStore {
@@ -115,7 +118,7 @@ impl SqliteStore {
         let mut attempt = 0;
         let pool = loop {
             match SqlitePoolOptions::new()
-                .max_connections(pool_size())
+                .max_connections(pool_size() - page_readers() as u32)
                 // sqlx pings a connection before lending it, for servers across a network. Here
                 // a connection is a thread of this process: the ping was one more round trip to
                 // it per query (3% of a cold article render's samples) and checks nothing.
@@ -146,6 +149,7 @@ impl SqliteStore {
             pool,
             version: Arc::default(),
             db_version: Arc::default(),
+            readers: KeptReaders::new(page_readers()),
         })
     }
 }
@@ -157,6 +161,12 @@ impl SqliteStore {
 fn pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     u32::try_from(cores * 2).unwrap_or(16).clamp(4, 16)
+}
+
+/// Of those, the connections kept for article pages' reads (`readers`): a quarter, so the
+/// memory stays that of [`pool_size`] connections.
+fn page_readers() -> usize {
+    (pool_size() / 4) as usize
 }
 
 /// The targets' units still without a normalized value, from a partial index that stays empty

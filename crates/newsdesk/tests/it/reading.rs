@@ -449,3 +449,46 @@ async fn the_store_reads_each_list_in_order_with_every_column() {
     }
     app.stop().await;
 }
+
+/// The connections kept for article pages' reads, outside the pool, are opened again when the
+/// database has cut them, as a restarted PostgreSQL does: the read that finds one cut is asked
+/// again of the pool, and the page is served. (On SQLite a connection is a thread of the server,
+/// which nothing cuts.)
+#[tokio::test]
+async fn pages_are_served_after_the_database_cut_the_connections_kept_for_them() {
+    if !crate::support::on_postgres() {
+        return;
+    }
+    // Every request renders, so each reads the store.
+    let app = TestApp::builder()
+        .config(|c| c.page_cache_bytes = 0)
+        .start()
+        .await;
+    let (_, home) = app.page("/").await;
+    let link = attr(&home, "main a[href^='/articles/']", "href").expect("a demo article");
+    for _ in 0..3 {
+        let (status, _) = app.page(&link).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let url = crate::support::database_for(app.data_path()).await.unwrap();
+    let database = url.rsplit('/').next().unwrap().to_string();
+    let mut admin =
+        <sqlx::PgConnection as sqlx::Connection>::connect(&crate::support::postgres_cluster_url())
+            .await
+            .unwrap();
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&database)
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!cut.is_empty(), "the server had connections to cut");
+    for _ in 0..3 {
+        let (status, doc) = app.page(&link).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(texts(&doc, "h1.article-title").len(), 1);
+    }
+    app.stop().await;
+}
