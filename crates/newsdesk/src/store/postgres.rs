@@ -780,6 +780,7 @@ impl Store for PgStore {
     }
 
     async fn close(&self) {
+        self.readers.close().await;
         self.pool.close().await;
     }
 

@@ -14,6 +14,10 @@ use sqlx::pool::PoolConnection;
 use sqlx::{ConnectOptions, Connection, Database, Pool};
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
+/// How long opening or closing a kept connection may take (the PostgreSQL pool's wait for a
+/// connection is as long).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Connections opened on first use with the pool's own options, and again after a read failed
 /// on them (a restarted server must not leave a broken connection lent forever). Clones share
 /// them, as clones of a pool share its connections.
@@ -67,22 +71,35 @@ impl<DB: Database> KeptReaders<DB> {
     /// A free kept connection (opened now if it is not yet, with `pool`'s options), else one of
     /// `pool`'s.
     pub(crate) async fn get(&self, pool: &Pool<DB>) -> Result<ReadConn<'_, DB>, sqlx::Error> {
-        for slot in self.slots.iter() {
+        // A closed store's reads fail as the pool's do.
+        let slots = if pool.is_closed() {
+            &[][..]
+        } else {
+            &self.slots[..]
+        };
+        for slot in slots {
             let Ok(mut held) = slot.conn.try_lock() else {
                 continue;
             };
             if slot.failed.swap(false, Ordering::AcqRel) {
+                // A broken connection may not close cleanly; it is dropped either way.
                 if let Some(conn) = held.take() {
-                    // A broken connection may not close cleanly; it is dropped either way.
-                    let _ = conn.close().await;
+                    let _ = tokio::time::timeout(CONNECT_TIMEOUT, conn.close()).await;
                 }
             }
             if held.is_none() {
-                match pool.connect_options().connect().await {
-                    Ok(conn) => *held = Some(conn),
-                    Err(e) => {
+                // Bounded like the pool's own wait for a connection: a database that does not
+                // answer fails the request, it does not hang it.
+                match tokio::time::timeout(CONNECT_TIMEOUT, pool.connect_options().connect()).await
+                {
+                    Ok(Ok(conn)) => *held = Some(conn),
+                    Ok(Err(e)) => {
                         tracing::warn!("opening a connection for page reads: {e}");
-                        continue;
+                        break;
+                    }
+                    Err(_) => {
+                        tracing::warn!("opening a connection for page reads: no answer in 10 s");
+                        break;
                     }
                 }
             }
@@ -94,6 +111,18 @@ impl<DB: Database> KeptReaders<DB> {
             }
         }
         Ok(ReadConn::Pooled(pool.acquire().await?))
+    }
+}
+
+impl<DB: Database> KeptReaders<DB> {
+    /// Closes the kept connections, with the pool when the store closes (reads then fail as
+    /// the closed pool's do).
+    pub(crate) async fn close(&self) {
+        for slot in self.slots.iter() {
+            if let Some(conn) = slot.conn.lock().await.take() {
+                let _ = tokio::time::timeout(CONNECT_TIMEOUT, conn.close()).await;
+            }
+        }
     }
 }
 

@@ -778,6 +778,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.readers.close().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
