@@ -36,7 +36,7 @@ mod reading;
 #[path = "postgres_review.rs"]
 mod review;
 
-use super::readers::KeptReaders;
+use super::readers::{InlineReads, KeptReaders};
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
@@ -58,6 +58,9 @@ pub struct PgStore {
     /// Connections for article pages' reads, outside the pool (see `readers`).
     readers: KeptReaders<sqlx::Postgres>,
 }
+
+/// PostgreSQL is across a network: its reads stay asynchronous.
+impl InlineReads for PgStore {}
 
 /// Connections kept for article pages' reads (see `readers`), beside the pool's 16: the ping
 /// sqlx sends when a connection goes back to its pool is a round trip to the server.

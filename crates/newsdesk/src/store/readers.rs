@@ -160,3 +160,151 @@ impl<DB: Database> DerefMut for ReadConn<'_, DB> {
         }
     }
 }
+
+/// SQLite connections on which an article page's link reads run on the request's own thread.
+///
+/// A query on one of sqlx's SQLite connections is a message to that connection's thread and an
+/// answer back: two thread switches, each a wake-up through the kernel, around a read of tens of
+/// microseconds. After the pings were gone, those switches and sqlx's channel were still a
+/// quarter of a cold article render's CPU (`perf`, `bench/cold-render.sh`). These connections
+/// (rusqlite, over the same SQLite library as sqlx, so SQLite's own file locks know of both)
+/// run the read where the request is; a render then blocks its thread for the read as it
+/// does for the template. Only the narrow reads of [`super::ReadingStore`] whose row is a few
+/// scalars run here; all busy, failed or closed: `None`, and the caller asks the pool.
+pub(crate) struct InlineReaders {
+    path: std::path::PathBuf,
+    slots: Box<[std::sync::Mutex<Option<rusqlite::Connection>>]>,
+    closed: AtomicBool,
+}
+
+impl std::fmt::Debug for InlineReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlineReaders")
+            .field("path", &self.path)
+            .field("count", &self.slots.len())
+            .finish()
+    }
+}
+
+/// Prepared statements kept per inline connection: the link reads' text varies with the
+/// article's number of tags and similar articles.
+const INLINE_STATEMENTS: usize = 48;
+
+impl InlineReaders {
+    /// `count` connections to the database file at `path`, opened on first use.
+    pub(crate) fn new(path: std::path::PathBuf, count: usize) -> Self {
+        Self {
+            path,
+            slots: (0..count).map(|_| std::sync::Mutex::new(None)).collect(),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Reads the one row of `sql` (or none) with `params` on a free connection, on this thread.
+    /// `None` when none is free or the read failed there (logged; the connection is opened again
+    /// on its next use): the caller asks the pool, which waits and reports.
+    pub(crate) fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &InlineParams,
+        map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Option<Option<T>> {
+        if self.closed.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut held = self.slots.iter().find_map(|slot| slot.try_lock().ok())?;
+        if held.is_none() {
+            match self.open() {
+                Ok(conn) => *held = Some(conn),
+                Err(e) => {
+                    tracing::warn!("opening a connection for inline page reads: {e}");
+                    return None;
+                }
+            }
+        }
+        let conn = held.as_mut()?;
+        let read = conn.prepare_cached(sql).and_then(|mut statement| {
+            let mut rows = statement.query(rusqlite::params_from_iter(params.0.iter()))?;
+            rows.next()?.map(map).transpose()
+        });
+        match read {
+            Ok(row) => Some(row),
+            Err(e) => {
+                // Busy (a rare lock in WAL mode) or broken: the pool waits and reports.
+                tracing::debug!("an inline page read failed, asked of the pool: {e}");
+                *held = None;
+                None
+            }
+        }
+    }
+
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Reads only; 1 MiB of pages like the pool's connections; no waiting for a lock on
+        // the request's thread (the pool's connections wait).
+        conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -1024;")?;
+        conn.set_prepared_statement_cache_capacity(INLINE_STATEMENTS);
+        Ok(conn)
+    }
+
+    /// Closes the connections with the store; reads then go to the closed pool, which refuses.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        for slot in self.slots.iter() {
+            if let Ok(mut held) = slot.lock() {
+                held.take();
+            }
+        }
+    }
+}
+
+/// The parameters of an inline read, bound in order as sqlx's `bind` would bind them (so
+/// `bind_reading_links!` fills either): times as sqlx writes them to SQLite, RFC 3339 text.
+#[derive(Debug, Default)]
+pub(crate) struct InlineParams(Vec<rusqlite::types::Value>);
+
+impl InlineParams {
+    pub(crate) fn bind(mut self, value: impl Into<InlineParam>) -> Self {
+        self.0.push(value.into().0);
+        self
+    }
+}
+
+/// A value [`InlineParams::bind`] takes.
+pub(crate) struct InlineParam(rusqlite::types::Value);
+
+impl From<i64> for InlineParam {
+    fn from(v: i64) -> Self {
+        Self(rusqlite::types::Value::Integer(v))
+    }
+}
+
+impl From<&str> for InlineParam {
+    fn from(v: &str) -> Self {
+        Self(rusqlite::types::Value::Text(v.to_owned()))
+    }
+}
+
+impl From<chrono::DateTime<chrono::Utc>> for InlineParam {
+    fn from(v: chrono::DateTime<chrono::Utc>) -> Self {
+        // sqlx's encoding of a `DateTime` for SQLite, which the stored times were written in.
+        let text = v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        Self(rusqlite::types::Value::Text(text))
+    }
+}
+
+impl From<Option<chrono::DateTime<chrono::Utc>>> for InlineParam {
+    fn from(v: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        v.map_or(Self(rusqlite::types::Value::Null), Self::from)
+    }
+}
+
+/// A store whose article pages' link reads can run inline ([`InlineReaders`]): SQLite's.
+pub(crate) trait InlineReads {
+    fn inline_readers(&self) -> Option<&InlineReaders> {
+        None
+    }
+}

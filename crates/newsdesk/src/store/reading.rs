@@ -665,6 +665,7 @@ macro_rules! reading_store_impl {
                 similar: &[i64],
                 limit: u32,
             ) -> $crate::store::StoreResult<$crate::store::ReadingLinks> {
+                use $crate::store::readers::{InlineParams, InlineReads};
                 use $crate::store::reading::{
                     LinkArgs, bind_reading_links, reading_links_from_json, reading_links_sql,
                 };
@@ -674,9 +675,20 @@ macro_rules! reading_store_impl {
                     args.tags.len(),
                     args.similar.len(),
                 ));
-                let query = || bind_reading_links!(sqlx::query_scalar::<_, String>(&sql), &args);
-                let json =
-                    $crate::store::reading::page_read!(self, |conn| query().fetch_one(conn))?;
+                let inline = self.inline_readers().and_then(|readers| {
+                    let params = bind_reading_links!(InlineParams::default(), &args);
+                    readers.query_row(&sql, &params, |row| row.get::<_, String>(0))
+                });
+                let json = match inline {
+                    Some(json) => json.ok_or_else(|| {
+                        $crate::store::StoreError::Other(anyhow::anyhow!("no reading links row"))
+                    })?,
+                    None => {
+                        let query =
+                            || bind_reading_links!(sqlx::query_scalar::<_, String>(&sql), &args);
+                        $crate::store::reading::page_read!(self, |conn| query().fetch_one(conn))?
+                    }
+                };
                 reading_links_from_json(&json, &args.similar)
             }
 
@@ -689,6 +701,7 @@ macro_rules! reading_store_impl {
                 limit: u32,
             ) -> $crate::store::StoreResult<($crate::store::PageStamp, $crate::store::ReadingLinks)>
             {
+                use $crate::store::readers::{InlineParams, InlineReads};
                 use $crate::store::reading::{
                     LinkArgs, bind_reading_links, page_stamp_and_links_sql, reading_links_from_json,
                 };
@@ -698,12 +711,26 @@ macro_rules! reading_store_impl {
                     args.tags.len(),
                     args.similar.len(),
                 ));
-                let query = || {
-                    let q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
-                    bind_reading_links!(q, &args).bind(slug).bind(args.now)
+                let inline = self.inline_readers().and_then(|readers| {
+                    let params = bind_reading_links!(InlineParams::default(), &args)
+                        .bind(slug)
+                        .bind(args.now);
+                    readers.query_row(&sql, &params, |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
+                });
+                let row = match inline {
+                    Some(row) => row,
+                    None => {
+                        let query = || {
+                            let q = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
+                            bind_reading_links!(q, &args).bind(slug).bind(args.now)
+                        };
+                        $crate::store::reading::page_read!(self, |conn| {
+                            query().fetch_optional(conn)
+                        })?
+                    }
                 };
-                let row =
-                    $crate::store::reading::page_read!(self, |conn| query().fetch_optional(conn))?;
                 let (id, stamp, views, json) = row.ok_or($crate::store::StoreError::NotFound)?;
                 let links = reading_links_from_json(&json, &args.similar)?;
                 Ok(($crate::store::PageStamp { id, stamp, views }, links))

@@ -36,7 +36,7 @@ mod reading;
 #[path = "sqlite_review.rs"]
 mod review;
 
-use super::readers::KeptReaders;
+use super::readers::{InlineReaders, InlineReads, KeptReaders};
 use super::rows::{ArticleRow, ChannelRow, DocumentRow, IndicatorRow, SummaryRow, TargetRow};
 use super::{ChangeCursor, Store, StoreError, StoreResult, Upserted, db_time};
 use crate::domain::{
@@ -60,6 +60,14 @@ pub struct SqliteStore {
     db_version: Arc<AtomicI64>,
     /// Connections for article pages' reads, outside the pool (see `readers`).
     readers: KeptReaders<sqlx::Sqlite>,
+    /// Connections for the link reads of article pages, on the request's thread (see `readers`).
+    inline: Arc<InlineReaders>,
+}
+
+impl InlineReads for SqliteStore {
+    fn inline_readers(&self) -> Option<&InlineReaders> {
+        Some(&self.inline)
+    }
 }
 
 impl SqliteStore {
@@ -150,6 +158,7 @@ impl SqliteStore {
             version: Arc::default(),
             db_version: Arc::default(),
             readers: KeptReaders::new(page_readers()),
+            inline: Arc::new(InlineReaders::new(path, inline_readers())),
         })
     }
 }
@@ -167,6 +176,12 @@ fn pool_size() -> u32 {
 /// memory stays that of [`pool_size`] connections.
 fn page_readers() -> usize {
     (pool_size() / 4) as usize
+}
+
+/// Connections for inline reads (`readers::InlineReads`): one per core, as many reads as can
+/// run at once on the request threads; a busier moment asks the pool.
+fn inline_readers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// The targets' units still without a normalized value, from a partial index that stays empty
@@ -778,6 +793,7 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        self.inline.close();
         self.readers.close().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
@@ -1613,6 +1629,93 @@ mod tests {
             "{plan:#?}"
         );
         plan
+    }
+
+    /// The link reads that run on the request's thread (`readers::InlineReaders`) bind their
+    /// parameters as sqlx does: the same query answers the same JSON on either connection,
+    /// times compared as the text sqlx wrote. A failed inline read is `None` (the caller asks
+    /// the pool) and leaves the next one working; a closed store's are `None`.
+    #[tokio::test]
+    async fn inline_link_reads_answer_as_the_pool_does() {
+        use crate::domain::{ArticleInput, ArticleStatus, BodyFormat};
+        use crate::store::ReadingStore;
+        use crate::store::readers::InlineParams;
+        use crate::store::reading::{Json, LinkArgs, bind_reading_links, page_stamp_and_links_sql};
+        use chrono::TimeZone;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store.upsert_channel("测试", "inline", 1).await.unwrap();
+        let mut ids = Vec::new();
+        for (day, tags) in [
+            (1, &["甲", "乙"][..]),
+            (2, &["甲"][..]),
+            (3, &["甲", "乙"][..]),
+        ] {
+            let input = ArticleInput {
+                slug: format!("inline-{day}"),
+                title: format!("标题 {day}"),
+                author: None,
+                source: None,
+                channel_slug: "inline".into(),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                summary: "摘要".into(),
+                summary_auto: false,
+                body_format: BodyFormat::Html,
+                body_source: "<p>正文</p>".into(),
+                body_html: "<p>正文</p>".into(),
+                status: ArticleStatus::Published,
+                published_at: chrono::Utc.with_ymd_and_hms(2020, 1, day, 2, 0, 0).single(),
+                views: 0,
+                import_key: None,
+            };
+            let written = store.upsert_article(&input, &Default::default()).await;
+            ids.push(written.unwrap().id());
+        }
+        let article = store.article_page("inline-2").await.unwrap().article;
+        let args = LinkArgs::new(&article, &[ids[2], ids[0]], 6);
+        let sql = page_stamp_and_links_sql(Json::Sqlite, args.tags.len(), args.similar.len());
+        let params = bind_reading_links!(InlineParams::default(), &args)
+            .bind("inline-2")
+            .bind(args.now);
+        let inline = store
+            .inline
+            .query_row(&sql, &params, |row| row.get::<_, String>(3))
+            .expect("an inline connection is free")
+            .expect("the article's row");
+        let query = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
+        let pooled = bind_reading_links!(query, &args)
+            .bind("inline-2")
+            .bind(args.now)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+            .3;
+        assert_eq!(inline, pooled);
+        // Previous, next, by tags (2), in the channel (2), similar (2).
+        let parts: Vec<serde_json::Value> = serde_json::from_str(&inline).unwrap();
+        assert_eq!(parts.len(), 8, "{inline}");
+
+        assert!(
+            store
+                .inline
+                .query_row(
+                    "SELECT nothing FROM nowhere",
+                    &InlineParams::default(),
+                    |r| r.get::<_, i64>(0)
+                )
+                .is_none()
+        );
+        let again = store
+            .inline
+            .query_row(&sql, &params, |row| row.get::<_, String>(3));
+        assert_eq!(again, Some(Some(pooled)));
+        store.close().await;
+        assert!(
+            store
+                .inline
+                .query_row(&sql, &params, |row| row.get::<_, String>(3))
+                .is_none()
+        );
     }
 
     /// The start-up backfills find their (normally no) rows in indexes: a start over a million
