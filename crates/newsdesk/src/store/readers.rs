@@ -5,6 +5,8 @@
 //! article render is one read, so that ping was as many hand-offs between threads as the read
 //! itself, the largest cost left in it (`bench/cold-render.sh`). These connections never go back
 //! to a pool: a render takes a free one for its reads, or the pool's when all are busy.
+//! PostgreSQL keeps two ([`KeptReaders`]). On SQLite even the hand-off to a connection's thread
+//! cost as much as the read, so its link reads run on the request's thread ([`InlineReaders`]).
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -188,7 +190,7 @@ impl std::fmt::Debug for InlineReaders {
 
 /// Prepared statements kept per inline connection: the link reads' text varies with the
 /// article's number of tags and similar articles.
-const INLINE_STATEMENTS: usize = 48;
+const INLINE_STATEMENTS: usize = 16;
 
 impl InlineReaders {
     /// `count` connections to the database file at `path`, opened on first use.

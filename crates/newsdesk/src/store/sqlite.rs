@@ -58,7 +58,8 @@ pub struct SqliteStore {
     version: Arc<AtomicU64>,
     /// The trigger-kept `content_version` row as last read, to notice other writers' changes.
     db_version: Arc<AtomicI64>,
-    /// Connections for article pages' reads, outside the pool (see `readers`).
+    /// None here: on PostgreSQL, connections for article pages' reads outside the pool (see
+    /// `readers`); SQLite's reads that gained from them run on `inline` connections instead.
     readers: KeptReaders<sqlx::Sqlite>,
     /// Connections for the link reads of article pages, on the request's thread (see `readers`).
     inline: Arc<InlineReaders>,
@@ -126,7 +127,7 @@ impl SqliteStore {
         let mut attempt = 0;
         let pool = loop {
             match SqlitePoolOptions::new()
-                .max_connections(pool_size() - page_readers() as u32)
+                .max_connections(pool_size() - inline_readers() as u32)
                 // sqlx pings a connection before lending it, for servers across a network. Here
                 // a connection is a thread of this process: the ping was one more round trip to
                 // it per query (3% of a cold article render's samples) and checks nothing.
@@ -157,7 +158,7 @@ impl SqliteStore {
             pool,
             version: Arc::default(),
             db_version: Arc::default(),
-            readers: KeptReaders::new(page_readers()),
+            readers: KeptReaders::new(0),
             inline: Arc::new(InlineReaders::new(path, inline_readers())),
         })
     }
@@ -172,16 +173,11 @@ fn pool_size() -> u32 {
     u32::try_from(cores * 2).unwrap_or(16).clamp(4, 16)
 }
 
-/// Of those, the connections kept for article pages' reads (`readers`): a quarter, so the
-/// memory stays that of [`pool_size`] connections.
-fn page_readers() -> usize {
-    (pool_size() / 4) as usize
-}
-
-/// Connections for inline reads (`readers::InlineReads`): one per core, as many reads as can
-/// run at once on the request threads; a busier moment asks the pool.
+/// Of those, the connections for inline reads (`readers::InlineReads`): a quarter, so the
+/// memory stays that of [`pool_size`] connections (one thread fewer); when they are busy, a
+/// render's reads go to the pool.
 fn inline_readers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    (pool_size() / 4) as usize
 }
 
 /// The targets' units still without a normalized value, from a partial index that stays empty
