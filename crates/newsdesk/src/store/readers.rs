@@ -248,6 +248,8 @@ impl InlineReaders {
         // Reads only; 1 MiB of pages like the pool's connections; no waiting for a lock on
         // the request's thread (the pool's connections wait).
         conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -1024;")?;
+        // rusqlite waits 5 s for a lock by default.
+        conn.busy_timeout(std::time::Duration::ZERO)?;
         conn.set_prepared_statement_cache_capacity(INLINE_STATEMENTS);
         Ok(conn)
     }
