@@ -189,8 +189,8 @@ impl std::fmt::Debug for InlineReaders {
 }
 
 /// Prepared statements kept per inline connection: the link reads' text varies with the
-/// article's number of tags and similar articles.
-const INLINE_STATEMENTS: usize = 16;
+/// article's number of tags (0–8) and similar articles, for each of the two reads.
+const INLINE_STATEMENTS: usize = 32;
 
 impl InlineReaders {
     /// `count` connections to the database file at `path`, opened on first use.
@@ -203,18 +203,31 @@ impl InlineReaders {
     }
 
     /// Reads the one row of `sql` (or none) with `params` on a free connection, on this thread.
-    /// `None` when none is free or the read failed there (logged; the connection is opened again
-    /// on its next use): the caller asks the pool, which waits and reports.
+    /// `None` when none is free or the read failed there (logged): the caller asks the pool,
+    /// which waits and reports. A connection that failed otherwise than on a lock is opened
+    /// again on its next use.
     pub(crate) fn query_row<T>(
         &self,
         sql: &str,
         params: &InlineParams,
         map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> Option<Option<T>> {
+        let mut held = self.slots.iter().find_map(|slot| match slot.try_lock() {
+            Ok(held) => Some(held),
+            // A read that panicked left its connection in an unknown state: drop it.
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                slot.clear_poison();
+                let mut held = poisoned.into_inner();
+                *held = None;
+                Some(held)
+            }
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        })?;
+        // Checked under the slot's lock: `close` empties each slot under it, so no connection
+        // is opened after the store closed.
         if self.closed.load(Ordering::Acquire) {
             return None;
         }
-        let mut held = self.slots.iter().find_map(|slot| slot.try_lock().ok())?;
         if held.is_none() {
             match self.open() {
                 Ok(conn) => *held = Some(conn),
@@ -232,9 +245,17 @@ impl InlineReaders {
         match read {
             Ok(row) => Some(row),
             Err(e) => {
-                // Busy (a rare lock in WAL mode) or broken: the pool waits and reports.
-                tracing::debug!("an inline page read failed, asked of the pool: {e}");
-                *held = None;
+                let locked = matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                );
+                if locked {
+                    // A rare lock in WAL mode (a checkpoint truncating the log): the pool waits.
+                    tracing::debug!("an inline page read met a lock, asked of the pool: {e}");
+                } else {
+                    tracing::warn!("an inline page read failed, asked of the pool: {e}");
+                    *held = None;
+                }
                 None
             }
         }
@@ -245,8 +266,8 @@ impl InlineReaders {
             &self.path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // Reads only; 1 MiB of pages like the pool's connections; no waiting for a lock on
-        // the request's thread (the pool's connections wait).
+        // Reads only; 1 MiB of pages like the server's pool connections; no waiting for a lock
+        // on the request's thread (the pool's connections wait).
         conn.execute_batch("PRAGMA query_only = 1; PRAGMA cache_size = -1024;")?;
         // rusqlite waits 5 s for a lock by default.
         conn.busy_timeout(std::time::Duration::ZERO)?;
@@ -258,9 +279,8 @@ impl InlineReaders {
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         for slot in self.slots.iter() {
-            if let Ok(mut held) = slot.lock() {
-                held.take();
-            }
+            let mut held = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            held.take();
         }
     }
 }

@@ -98,8 +98,9 @@ pub trait ReadingStore: Send + Sync {
     async fn page_stamp(&self, slug: &str) -> StoreResult<PageStamp>;
     /// [`Self::page_stamp`] of `slug` and, in the same read, [`Self::reading_links`] of
     /// `article`: a render that kept the parts it made of the article at `slug` needs both, and
-    /// the links are right when the stamp says the kept article is current. One round trip to
-    /// the database's threads instead of two (their hand-offs were most of a cold render).
+    /// the links are right when the stamp says the kept article is current. One read instead of
+    /// two (on PostgreSQL, round trips to the server; on SQLite it runs on the request's thread,
+    /// see `readers::InlineReaders`).
     async fn page_stamp_and_links(
         &self,
         slug: &str,
@@ -626,7 +627,8 @@ impl From<PageFactsRow> for PageFacts {
 }
 
 /// Runs `$read` (a query made and fetched on `conn`) on a connection kept for page reads
-/// ([`super::readers`]), or the pool's when all are busy. A kept connection can have been cut
+/// ([`super::readers`]; PostgreSQL keeps two, SQLite none), or the pool's when all are busy (or
+/// none are kept). A kept connection can have been cut
 /// (a restarted PostgreSQL): when a read fails on one, it is opened again on its next use and
 /// the read is asked again of the pool, so the page is not lost to it.
 macro_rules! page_read {
@@ -657,7 +659,8 @@ macro_rules! reading_store_impl {
     ($store:ty, $json:expr) => {
         #[async_trait::async_trait]
         impl $crate::store::ReadingStore for $store {
-            // Each read is an article page's: on a connection kept for them (`page_read!`).
+            // Each read is an article page's: on a connection kept for them (`page_read!`), or,
+            // for the link reads on SQLite, on the request's thread (`InlineReads`).
             #[tracing::instrument(skip_all, fields(article.id = article.id))]
             async fn reading_links(
                 &self,

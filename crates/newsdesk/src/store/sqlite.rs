@@ -58,8 +58,8 @@ pub struct SqliteStore {
     version: Arc<AtomicU64>,
     /// The trigger-kept `content_version` row as last read, to notice other writers' changes.
     db_version: Arc<AtomicI64>,
-    /// None here: on PostgreSQL, connections for article pages' reads outside the pool (see
-    /// `readers`); SQLite's reads that gained from them run on `inline` connections instead.
+    /// Zero connections kept for article pages' reads outside the pool (`page_read!` asks the
+    /// pool): the reads that gained from them (PostgreSQL keeps two) run on `inline` here.
     readers: KeptReaders<sqlx::Sqlite>,
     /// Connections for the link reads of article pages, on the request's thread (see `readers`).
     inline: Arc<InlineReaders>,
@@ -173,9 +173,9 @@ fn pool_size() -> u32 {
     u32::try_from(cores * 2).unwrap_or(16).clamp(4, 16)
 }
 
-/// Of those, the connections for inline reads (`readers::InlineReads`): a quarter, so the
-/// memory stays that of [`pool_size`] connections (one thread fewer); when they are busy, a
-/// render's reads go to the pool.
+/// Of those, the connections for inline reads (`readers::InlineReads`, the link reads of article
+/// pages): a quarter, taken from the pool, so the memory stays that of [`pool_size`] connections
+/// with as many threads fewer; when they are busy, a render's link reads go to the pool.
 fn inline_readers() -> usize {
     (pool_size() / 4) as usize
 }
