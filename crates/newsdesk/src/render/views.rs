@@ -232,10 +232,15 @@ pub struct FooterLink {
 }
 
 impl FooterView {
+    /// The year of the footer's ©: this year in the site's zone.
+    pub fn year_now(site: &SiteSettings) -> i32 {
+        Utc::now().with_timezone(&site.tz()).year()
+    }
+
     /// The footer for a site's settings.
     pub fn new(site: &SiteSettings) -> Self {
         Self {
-            year: Utc::now().with_timezone(&site.tz()).year(),
+            year: Self::year_now(site),
             copyright_holder: site.copyright_holder.clone(),
             icp_number: site.icp_number.clone(),
             icp_url: "https://beian.miit.gov.cn/",

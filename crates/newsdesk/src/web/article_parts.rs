@@ -11,10 +11,16 @@
 //! on to: 相关文章, 上一篇/下一篇) and reads the article again only when it moved; the links, the
 //! live 浏览量 and the site's chrome are made on every render, as before.
 //!
+//! The page around the links is the article's too, with the site's chrome: the head, navigation,
+//! article and footer, rendered once per article version, site look ([`super::Chrome::look`]),
+//! year (the footer's ©) and kind of reader (WeChat or not), and kept with the parts as a
+//! [`PageFrame`]. A render after a write elsewhere then reads the stamp and links, renders the
+//! links and joins them into the frame.
+//!
 //! Like the page cache it is bounded in bytes (`--article-cache-mib`; 0 reads and marks the
-//! article on every render).
+//! article and renders the whole page on every render).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::{Value, context};
 use quick_cache::{Weighter, sync::Cache};
@@ -26,11 +32,11 @@ use crate::render::Renderer;
 use crate::render::views::PanelRow;
 use crate::store::{ArticlePage, PageFacts, PageStamp};
 
-/// Memory for article parts by default: an ordinary article's parts are 10–20 KB (the seed policy
-/// document's, with 101 targets, about 115 KB), so this keeps those of the hundred or two pages
-/// most read; small, because a server over 100,000 articles must stay under 200 MiB resident
-/// (BENCHMARKS.md), and every page already has its place in the page cache.
-pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 2 << 20;
+/// Memory for article parts by default: an ordinary article's parts with their frames are
+/// 30–60 KB (the seed policy document's, with 101 targets, about 370 KB), so this keeps those of
+/// the hundred or so pages most read; small, because a server over 100,000 articles must stay
+/// under 200 MiB resident (BENCHMARKS.md), and every page already has its place in the page cache.
+pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 4 << 20;
 
 /// An article page's parts made from its own article, valid while its page stamp is `stamp`.
 #[derive(Debug)]
@@ -60,6 +66,47 @@ pub struct ArticleParts {
     /// Targets and results in the panel.
     pub target_count: usize,
     pub result_count: usize,
+    /// The page rendered around its links, for readers outside WeChat and in it.
+    frames: [Mutex<Option<Arc<PageFrame>>>; 2],
+}
+
+/// An article page without its reading links (相关文章, 上一篇/下一篇): what comes before them and
+/// after, rendered with the site's chrome. A page is `head`, the links, `tail`.
+#[derive(Debug)]
+pub struct PageFrame {
+    /// The chrome's [`super::Chrome::look`] and the footer's year it was rendered with.
+    look: u64,
+    year: i32,
+    pub head: String,
+    pub tail: String,
+}
+
+/// Where article.html puts the reading links: a comment, which neither the sanitized body (its
+/// comments are removed) nor escaped text can hold.
+pub const READING_LINKS_MARK: &str = "<!--newsdesk:reading-links-->";
+
+impl PageFrame {
+    /// The frame of a page rendered with [`READING_LINKS_MARK`] for its links, made with the
+    /// chrome of `look` in `year`. A theme whose article.html leaves out the links has a page of
+    /// head only.
+    pub fn new(page: &str, look: u64, year: i32) -> Self {
+        let (head, tail) = page.split_once(READING_LINKS_MARK).unwrap_or((page, ""));
+        Self {
+            look,
+            year,
+            head: head.to_string(),
+            tail: tail.to_string(),
+        }
+    }
+
+    /// The page with `links` in its place.
+    pub fn page(&self, links: &str) -> String {
+        let mut page = String::with_capacity(self.head.len() + links.len() + self.tail.len());
+        page.push_str(&self.head);
+        page.push_str(links);
+        page.push_str(&self.tail);
+        page
+    }
 }
 
 impl ArticleParts {
@@ -122,19 +169,39 @@ impl ArticleParts {
             panel_tables: Value::from_safe_string(panel_tables),
             target_count: target_rows.len(),
             result_count: result_rows.len(),
+            frames: Default::default(),
         })
     }
 
-    /// Roughly the memory they hold: their text, which is nearly all of it.
+    /// The frame kept for readers in WeChat or not, when it was made with the chrome of `look`
+    /// in `year`.
+    pub fn kept_frame(&self, in_wechat: bool, look: u64, year: i32) -> Option<Arc<PageFrame>> {
+        let slot = self.frames[usize::from(in_wechat)]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref()
+            .filter(|f| f.look == look && f.year == year)
+            .cloned()
+    }
+
+    /// Keeps `frame` for readers in WeChat or not, in place of an older one.
+    pub fn keep_frame(&self, in_wechat: bool, frame: Arc<PageFrame>) {
+        *self.frames[usize::from(in_wechat)]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(frame);
+    }
+
+    /// Roughly the memory they hold: their text, which is nearly all of it, with room for the
+    /// two frames (made later, each the marked body and panel again and ~10 KB of chrome).
     fn bytes(&self) -> u64 {
         let a = &self.article;
         let len = |v: &Value| v.as_str().map_or(0, str::len);
+        let page = len(&self.body_lead) + len(&self.body_rest) + len(&self.panel_tables);
         let text = a.body_html.len()
             + a.title.len()
             + a.summary.len()
-            + len(&self.body_lead)
-            + len(&self.body_rest)
-            + len(&self.panel_tables)
+            + page
+            + 2 * (page + 10_240)
             + self.tags.iter().map(|t| 64 + t.name.len()).sum::<usize>()
             + self.attachments.len() * 256;
         (text + 1024) as u64

@@ -47,6 +47,21 @@ pub struct Chrome {
     /// The store's content version read before loading this: the chrome holds every write up to
     /// it (see [`AppState::spawn_content_sync`]).
     pub version: u64,
+    /// Which look of the site this is: a reload that reads the same settings, channels and 专题
+    /// keeps the number, any change takes a new one. The version moves on with every write,
+    /// this only when the chrome changed, so what was rendered with a chrome can be kept for
+    /// as long as its look is current (`article_parts::PageFrame`).
+    pub look: u64,
+}
+
+/// The source of [`Chrome::look`]s: each differing load takes the next.
+static NEXT_LOOK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Chrome {
+    /// Whether `other` shows the same settings, channels and 专题.
+    fn looks_like(&self, other: &Self) -> bool {
+        self.site == other.site && self.channels == other.channels && self.topics == other.topics
+    }
 }
 
 /// Shared state of the web layer: one reference-counted pointer, so the clone that every request
@@ -249,14 +264,21 @@ impl AppState {
             };
             Some((csp(false)?, csp(true)?))
         });
-        let chrome = Arc::new(Chrome {
+        let mut chrome = Chrome {
             site,
             channels: self.store.list_channels().await?,
             topics: self.store.list_topics().await?,
             analytics_csp,
             version,
-        });
+            look: 0,
+        };
         let mut current = self.chrome.write().unwrap_or_else(PoisonError::into_inner);
+        chrome.look = if chrome.looks_like(&current) {
+            current.look
+        } else {
+            NEXT_LOOK.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        };
+        let chrome = Arc::new(chrome);
         if current.version <= version {
             // Views are kept per day in the site's zone, which a settings change may move.
             self.counter.set_zone(chrome.site.tz());

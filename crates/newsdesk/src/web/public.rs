@@ -7,7 +7,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::article_parts::{ArticleParts, read_article_parts};
+use super::article_parts::{ArticleParts, PageFrame, READING_LINKS_MARK, read_article_parts};
 use super::extract::{ClientIp, InWeChat, Path, Query};
 use super::page_cache::{self, PageKey, PageKind, Rendered, VIEWS_PLACEHOLDER};
 use crate::counter::Visitor;
@@ -15,7 +15,7 @@ use crate::domain::{ArticleFlag, ArticleSummary, PageRequest};
 use crate::error::AppError;
 use crate::render::qr_svg_cached;
 use crate::render::views::{
-    ArticleCard, ArticleView, ChannelLink, CoverView, HotArticle, Layout, Pagination,
+    ArticleCard, ArticleView, ChannelLink, CoverView, FooterView, HotArticle, Layout, Pagination,
     RELATED_COUNT, ReadingLink, ShareImage, ShareView, TagLink, news_article_json_ld,
     related_links,
 };
@@ -308,21 +308,61 @@ pub async fn show_article(
     Ok(page.respond(&headers, views))
 }
 
-/// Renders an article page with a placeholder for its 浏览量.
+/// Renders an article page with a placeholder for its 浏览量: the links read now, rendered into
+/// the page kept around them for this version of the article and look of the site (made now when
+/// there is none).
 async fn render_article(
     state: &AppState,
     slug: &str,
     in_wechat: bool,
     version: u64,
 ) -> Result<Rendered, AppError> {
-    let site = state.chrome().site.clone();
+    let current = state.chrome();
     let ((parts, views, reading), chrome) =
-        tokio::try_join!(article_and_links(state, slug, &site), async {
+        tokio::try_join!(article_and_links(state, slug, &current.site), async {
             state.chrome_at(version).await.map_err(AppError::from)
         },)?;
     let article = &parts.article;
     // From now on the counter keeps this article's live count, spliced into the cached page.
     state.counter.track_total(article.id, views);
+    let year = FooterView::year_now(&chrome.site);
+    let frame = match parts.kept_frame(in_wechat, chrome.look, year) {
+        Some(frame) => frame,
+        None => {
+            let page = render_article_frame(state, &parts, &chrome, in_wechat)?;
+            let frame = std::sync::Arc::new(PageFrame::new(&page, chrome.look, year));
+            parts.keep_frame(in_wechat, std::sync::Arc::clone(&frame));
+            frame
+        }
+    };
+    let (related, links) = reading;
+    let reading_links = state
+        .renderer
+        .render(
+            "partials/reading-links.html",
+            context! {
+                related,
+                previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+            },
+        )
+        .map_err(|e| {
+            AppError::Internal(
+                anyhow::Error::new(e).context("rendering partials/reading-links.html"),
+            )
+        })?;
+    Ok(Rendered::html(frame.page(&reading_links)).counting(article.id))
+}
+
+/// An article page with [`READING_LINKS_MARK`] where its links go: everything of the page made of
+/// the article and the site's chrome.
+fn render_article_frame(
+    state: &AppState,
+    parts: &ArticleParts,
+    chrome: &super::Chrome,
+    in_wechat: bool,
+) -> Result<String, AppError> {
+    let article = &parts.article;
     let PageFacts {
         desk,
         origin,
@@ -330,7 +370,6 @@ async fn render_article(
         panel: _,
     } = &parts.facts;
     let origin = OriginView::from(origin.clone());
-    let (related, links) = reading;
     let path = format!("/articles/{}", article.slug);
     let mut layout = Layout::new(
         &chrome.site,
@@ -370,7 +409,7 @@ async fn render_article(
     let mut view = ArticleView::new(article, VIEWS_PLACEHOLDER, &chrome.site);
     view.tag_links = parts.tags.iter().map(TagLink::from).collect();
     let share = ShareView::new(&layout.canonical, &article.title);
-    let html = state
+    state
         .renderer
         .render(
             "article.html",
@@ -387,16 +426,13 @@ async fn render_article(
                 qr_caption => QR_CAPTION,
                 body_lead => parts.body_lead.clone(),
                 body_rest => parts.body_rest.clone(),
-                related,
+                reading_links => minijinja::Value::from_safe_string(READING_LINKS_MARK.to_string()),
                 crumbs => crate::web::portal::article_crumbs(&chrome.channels, &article.channel.slug),
-                previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
-                next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
                 share,
                 in_wechat,
             },
         )
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))?;
-    Ok(Rendered::html(html).counting(article.id))
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering article.html")))
 }
 
 /// 相关文章 and 上一篇/下一篇 of an article as a page shows them, and the store's lists they come

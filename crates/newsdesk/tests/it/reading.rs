@@ -254,6 +254,78 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
     app.stop().await;
 }
 
+/// An article page's text as a reader with `user_agent` gets it, its live 浏览量 left out.
+async fn page_text(app: &TestApp, path: &str, user_agent: &str) -> String {
+    let r = app
+        .client
+        .get(app.url(path))
+        .header("user-agent", user_agent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    let text = r.text().await.unwrap();
+    let count = "<span class=\"views-count\">";
+    let at = text.find(count).expect("a 浏览量") + count.len();
+    let digits = text[at..].find('<').unwrap();
+    format!("{}{}", &text[..at], &text[at + digits..])
+}
+
+/// With the page cache off every request renders: the page around an article's links is kept
+/// per version of the article and look of the site, so rendered again it is the same page, a
+/// reader in WeChat gets their own, and a change of the chrome (a new channel in the
+/// navigation) shows at once, the links still in their place.
+#[tokio::test]
+async fn the_page_kept_around_the_links_is_the_whole_page_and_follows_the_chrome() {
+    let app = TestApp::builder()
+        .config(|c| c.page_cache_bytes = 0)
+        .start()
+        .await;
+    let (_, home) = app.page("/").await;
+    let seed = article_link(&home, "合肥丨携手打造新能源与智能网联汽车世界级产业集群")
+        .expect("seed article on the home page");
+    let first = page_text(&app, &seed, "test").await;
+    assert!(first.contains("<h2 id=\"related-heading\""), "相关文章");
+    assert!(first.contains("class=\"share-wechat\""), "the QR card");
+    assert!(!first.contains("reading-links"), "the mark is replaced");
+    assert!(first.trim_end().ends_with("</html>"));
+    assert_eq!(page_text(&app, &seed, "test").await, first);
+    let wechat = page_text(&app, &seed, WECHAT_UA).await;
+    assert!(
+        !wechat.contains("class=\"share-wechat\""),
+        "no QR card in WeChat"
+    );
+    assert!(wechat.contains("<h2 id=\"related-heading\""));
+    assert_eq!(page_text(&app, &seed, WECHAT_UA).await, wechat);
+    assert_eq!(page_text(&app, &seed, "test").await, first);
+
+    // A channel added by another process: the server follows the database's content version.
+    crate::support::open_store_at(app.data_path())
+        .await
+        .upsert_channel("氢能", "hydrogen-kept", 98)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let changed = loop {
+        let page = page_text(&app, &seed, "test").await;
+        if page.contains("href=\"/channels/hydrogen-kept\"") {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new channel never showed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let related = |page: &str| {
+        let start = page.find("<section class=\"related\"").expect("相关文章");
+        let end = start + page[start..].find("</section>").unwrap();
+        page[start..end].to_string()
+    };
+    assert_eq!(related(&changed), related(&first));
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_targets_panel_follows_the_lead_folded_and_the_chrome_is_fixed() {
     let app = TestApp::start().await;
