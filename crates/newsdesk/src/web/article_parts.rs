@@ -32,9 +32,9 @@ use crate::render::Renderer;
 use crate::render::views::PanelRow;
 use crate::store::{ArticlePage, PageFacts, PageStamp};
 
-/// Memory for article parts by default: an ordinary article's parts with their frames are
-/// 30–60 KB (the seed policy document's, with 101 targets, about 370 KB), so this keeps those of
-/// the hundred or so pages most read; small, because a server over 100,000 articles must stay
+/// Memory for article parts by default: an ordinary article's parts with a frame are 20–40 KB
+/// (the seed policy document's, with 101 targets, about 210 KB), so this keeps those of the
+/// hundred or two pages most read; small, because a server over 100,000 articles must stay
 /// under 200 MiB resident (BENCHMARKS.md), and every page already has its place in the page cache.
 pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 4 << 20;
 
@@ -77,8 +77,9 @@ pub struct PageFrame {
     /// The chrome's [`super::Chrome::look`] and the footer's year it was rendered with.
     look: u64,
     year: i32,
-    pub head: String,
-    pub tail: String,
+    head: String,
+    /// None: the theme's article.html has no place for the links (see [`Self::new`]).
+    tail: Option<String>,
 }
 
 /// Where article.html puts the reading links: a comment, which neither the sanitized body (its
@@ -87,25 +88,42 @@ pub const READING_LINKS_MARK: &str = "<!--newsdesk:reading-links-->";
 
 impl PageFrame {
     /// The frame of a page rendered with [`READING_LINKS_MARK`] for its links, made with the
-    /// chrome of `look` in `year`. A theme whose article.html leaves out the links has a page of
-    /// head only.
-    pub fn new(page: &str, look: u64, year: i32) -> Self {
-        let (head, tail) = page.split_once(READING_LINKS_MARK).unwrap_or((page, ""));
+    /// chrome of `look` in `year`. The mark is looked for from the end (after the links come only
+    /// the chrome's footer and fixed markup). A theme whose article.html leaves out the links
+    /// (`{{ reading_links }}`) gets its page as it rendered it, without them.
+    pub fn new(page: String, look: u64, year: i32) -> Self {
+        let (head, tail) = match page.rsplit_once(READING_LINKS_MARK) {
+            Some((head, tail)) => (head.to_string(), Some(tail.to_string())),
+            None => {
+                tracing::warn!(
+                    "the theme's article.html has no {{{{ reading_links }}}}: pages are shown without 相关文章 and 上一篇/下一篇"
+                );
+                (page, None)
+            }
+        };
         Self {
             look,
             year,
-            head: head.to_string(),
-            tail: tail.to_string(),
+            head,
+            tail,
         }
     }
 
     /// The page with `links` in its place.
     pub fn page(&self, links: &str) -> String {
-        let mut page = String::with_capacity(self.head.len() + links.len() + self.tail.len());
+        let Some(tail) = &self.tail else {
+            return self.head.clone();
+        };
+        let mut page = String::with_capacity(self.head.len() + links.len() + tail.len());
         page.push_str(&self.head);
         page.push_str(links);
-        page.push_str(&self.tail);
+        page.push_str(tail);
         page
+    }
+
+    /// The memory it holds.
+    fn bytes(&self) -> usize {
+        self.head.len() + self.tail.as_ref().map_or(0, String::len)
     }
 }
 
@@ -184,24 +202,44 @@ impl ArticleParts {
             .cloned()
     }
 
-    /// Keeps `frame` for readers in WeChat or not, in place of an older one.
-    pub fn keep_frame(&self, in_wechat: bool, frame: Arc<PageFrame>) {
-        *self.frames[usize::from(in_wechat)]
+    /// Keeps `frame` for readers in WeChat or not, unless the one kept is as new (a render
+    /// that began before a chrome reload ends after one made with the new chrome). Says whether
+    /// it was kept.
+    fn keep_frame(&self, in_wechat: bool, frame: Arc<PageFrame>) -> bool {
+        let mut slot = self.frames[usize::from(in_wechat)]
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(frame);
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot
+            .as_ref()
+            .is_some_and(|kept| (kept.look, kept.year) >= (frame.look, frame.year))
+        {
+            return false;
+        }
+        *slot = Some(frame);
+        true
     }
 
-    /// Roughly the memory they hold: their text, which is nearly all of it, with room for the
-    /// two frames (made later, each the marked body and panel again and ~10 KB of chrome).
+    /// Roughly the memory they hold: their text, which is nearly all of it.
     fn bytes(&self) -> u64 {
         let a = &self.article;
         let len = |v: &Value| v.as_str().map_or(0, str::len);
-        let page = len(&self.body_lead) + len(&self.body_rest) + len(&self.panel_tables);
+        let frames: usize = self
+            .frames
+            .iter()
+            .map(|slot| {
+                slot.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                    .map_or(0, |f| f.bytes())
+            })
+            .sum();
         let text = a.body_html.len()
             + a.title.len()
             + a.summary.len()
-            + page
-            + 2 * (page + 10_240)
+            + len(&self.body_lead)
+            + len(&self.body_rest)
+            + len(&self.panel_tables)
+            + frames
             + self.tags.iter().map(|t| 64 + t.name.len()).sum::<usize>()
             + self.attachments.len() * 256;
         (text + 1024) as u64
@@ -276,6 +314,28 @@ impl ArticlePartsCache {
     pub fn kept(&self, slug: &str) -> Option<Arc<ArticleParts>> {
         self.parts.as_ref()?.get(slug)
     }
+
+    /// Keeps `frame` with the `parts` of `slug` (see [`ArticleParts::keep_frame`]), and weighs
+    /// the parts again when they are the ones kept for the slug: the cache's bound counts frames.
+    pub fn keep_frame(
+        &self,
+        slug: &str,
+        parts: &Arc<ArticleParts>,
+        in_wechat: bool,
+        frame: Arc<PageFrame>,
+    ) {
+        if !parts.keep_frame(in_wechat, frame) {
+            return;
+        }
+        if let Some(cache) = &self.parts {
+            if cache
+                .get(slug)
+                .is_some_and(|kept| Arc::ptr_eq(&kept, parts))
+            {
+                cache.insert(slug.to_string(), Arc::clone(parts));
+            }
+        }
+    }
 }
 
 impl Default for ArticlePartsCache {
@@ -311,7 +371,21 @@ pub async fn read_article_parts(
 
 #[cfg(test)]
 mod tests {
-    use super::split_lead;
+    use super::{PageFrame, READING_LINKS_MARK, split_lead};
+
+    #[test]
+    fn a_frame_joins_the_links_where_the_page_marked_them() {
+        let page = format!("<main><p>正文</p>{READING_LINKS_MARK}<p>返回顶部</p></main>");
+        let frame = PageFrame::new(page, 3, 2026);
+        assert_eq!(
+            frame.page("<nav>上一篇</nav>"),
+            "<main><p>正文</p><nav>上一篇</nav><p>返回顶部</p></main>"
+        );
+        assert_eq!(frame.page(""), "<main><p>正文</p><p>返回顶部</p></main>");
+        // A theme's article.html without the place: its page as rendered, no links after </html>.
+        let frame = PageFrame::new("<html><p>正文</p></html>".into(), 3, 2026);
+        assert_eq!(frame.page("<nav>上一篇</nav>"), "<html><p>正文</p></html>");
+    }
 
     #[test]
     fn the_lead_is_the_first_paragraph_cut_outside_attributes() {

@@ -329,9 +329,14 @@ async fn render_article(
     let frame = match parts.kept_frame(in_wechat, chrome.look, year) {
         Some(frame) => frame,
         None => {
-            let page = render_article_frame(state, &parts, &chrome, in_wechat)?;
-            let frame = std::sync::Arc::new(PageFrame::new(&page, chrome.look, year));
-            parts.keep_frame(in_wechat, std::sync::Arc::clone(&frame));
+            let page = render_article_frame(state, &parts, &chrome, in_wechat, year)?;
+            let frame = std::sync::Arc::new(PageFrame::new(page, chrome.look, year));
+            state.article_parts().keep_frame(
+                slug,
+                &parts,
+                in_wechat,
+                std::sync::Arc::clone(&frame),
+            );
             frame
         }
     };
@@ -344,6 +349,7 @@ async fn render_article(
                 related,
                 previous => links.previous.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
                 next => links.next.as_ref().map(|a| ReadingLink::from_summary(a, &chrome.site)),
+                in_wechat,
             },
         )
         .map_err(|e| {
@@ -355,12 +361,13 @@ async fn render_article(
 }
 
 /// An article page with [`READING_LINKS_MARK`] where its links go: everything of the page made of
-/// the article and the site's chrome.
+/// the article and the site's chrome, with `year` in the footer.
 fn render_article_frame(
     state: &AppState,
     parts: &ArticleParts,
     chrome: &super::Chrome,
     in_wechat: bool,
+    year: i32,
 ) -> Result<String, AppError> {
     let article = &parts.article;
     let PageFacts {
@@ -379,6 +386,7 @@ fn render_article_frame(
         Some(&article.title),
     );
     layout.current_channel = Some(article.channel.slug.clone());
+    layout.footer.year = year;
     layout.description = article.summary.clone();
     crate::web::seo::apply_article_seo(&mut layout, desk, article, &chrome.site);
     layout.og_type = "article";
