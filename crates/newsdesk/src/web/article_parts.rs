@@ -282,12 +282,29 @@ fn first_paragraph_end(html: &str) -> Option<usize> {
     None
 }
 
+/// Parts as the cache keeps them, with their weight when put there: a cache entry's weight must
+/// not change while it is kept (frames made later are counted by putting the parts in again).
+#[derive(Debug, Clone)]
+struct Kept {
+    parts: Arc<ArticleParts>,
+    bytes: u64,
+}
+
+impl Kept {
+    fn new(parts: &Arc<ArticleParts>) -> Self {
+        Self {
+            parts: Arc::clone(parts),
+            bytes: parts.bytes(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct ByBytes;
 
-impl Weighter<String, Arc<ArticleParts>> for ByBytes {
-    fn weight(&self, slug: &String, parts: &Arc<ArticleParts>) -> u64 {
-        slug.len() as u64 + parts.bytes()
+impl Weighter<String, Kept> for ByBytes {
+    fn weight(&self, slug: &String, kept: &Kept) -> u64 {
+        slug.len() as u64 + kept.bytes
     }
 }
 
@@ -295,7 +312,7 @@ impl Weighter<String, Arc<ArticleParts>> for ByBytes {
 /// records.
 #[derive(Debug)]
 pub struct ArticlePartsCache {
-    parts: Option<Cache<String, Arc<ArticleParts>, ByBytes>>,
+    parts: Option<Cache<String, Kept, ByBytes>>,
 }
 
 impl ArticlePartsCache {
@@ -312,7 +329,7 @@ impl ArticlePartsCache {
     /// The parts last made for `slug`, current or not: a render asks the store whether they are
     /// current ([`ArticleParts::is_current`]) in the same read as what they lead on to.
     pub fn kept(&self, slug: &str) -> Option<Arc<ArticleParts>> {
-        self.parts.as_ref()?.get(slug)
+        self.parts.as_ref()?.get(slug).map(|kept| kept.parts)
     }
 
     /// Keeps `frame` with the `parts` of `slug` (see [`ArticleParts::keep_frame`]), and weighs
@@ -330,9 +347,9 @@ impl ArticlePartsCache {
         if let Some(cache) = &self.parts {
             if cache
                 .get(slug)
-                .is_some_and(|kept| Arc::ptr_eq(&kept, parts))
+                .is_some_and(|kept| Arc::ptr_eq(&kept.parts, parts))
             {
-                cache.insert(slug.to_string(), Arc::clone(parts));
+                cache.insert(slug.to_string(), Kept::new(parts));
             }
         }
     }
@@ -364,7 +381,7 @@ pub async fn read_article_parts(
     let views = page.article.views;
     let parts = Arc::new(ArticleParts::make(&state.renderer, page)?);
     if let Some(cache) = &state.article_parts().parts {
-        cache.insert(slug.to_string(), Arc::clone(&parts));
+        cache.insert(slug.to_string(), Kept::new(&parts));
     }
     Ok((parts, views))
 }
