@@ -459,11 +459,18 @@ async fn article_and_links(
 ) -> Result<(std::sync::Arc<ArticleParts>, i64, Reading), AppError> {
     if let Some(kept) = state.article_parts().kept(slug) {
         let similar = similar_ids(state, &kept.article).await;
-        let (now, links) = state
+        let limit = fallback_limit(kept.article.id, &similar);
+        let (now, mut links) = state
             .store
-            .page_stamp_and_links(slug, &kept.article, &similar, RELATED_COUNT as u32)
+            .page_stamp_and_links(slug, &kept.article, &similar, limit)
             .await?;
         if kept.is_current(&now) {
+            if !similar_fill_related(limit, &links) {
+                links = state
+                    .store
+                    .reading_links(&kept.article, &similar, RELATED_COUNT as u32)
+                    .await?;
+            }
             let related = related_links(kept.article.id, &links, site);
             return Ok((kept, now.views, (related, links)));
         }
@@ -510,11 +517,34 @@ async fn reading_links(
     site: &crate::domain::SiteSettings,
 ) -> Result<Reading, AppError> {
     let similar = similar_ids(state, article).await;
-    let links = state
-        .store
-        .reading_links(article, &similar, RELATED_COUNT as u32)
-        .await?;
+    let limit = fallback_limit(article.id, &similar);
+    let mut links = state.store.reading_links(article, &similar, limit).await?;
+    if !similar_fill_related(limit, &links) {
+        links = state
+            .store
+            .reading_links(article, &similar, RELATED_COUNT as u32)
+            .await?;
+    }
     Ok((related_links(article.id, &links, site), links))
+}
+
+/// How many of the articles sharing tags and of the channel's newest a render reads for 相关文章,
+/// which shows the index's similar articles first: none when there are enough similar ones to
+/// fill it (the usual case on a site of any size; those two lists were half the read), else as
+/// many as it shows.
+fn fallback_limit(article_id: i64, similar: &[i64]) -> u32 {
+    if similar.iter().filter(|id| **id != article_id).count() >= RELATED_COUNT {
+        0
+    } else {
+        RELATED_COUNT as u32
+    }
+}
+
+/// Whether links read with `limit` make 相关文章 as a full read would: always with the full
+/// limit; with none, when the similar articles that are public fill it (one the index still
+/// has may have left the site).
+fn similar_fill_related(limit: u32, links: &crate::store::ReadingLinks) -> bool {
+    limit > 0 || links.similar.len() >= RELATED_COUNT
 }
 
 #[derive(Debug, Deserialize)]
@@ -599,5 +629,45 @@ impl From<crate::domain::ArticleOrigin> for OriginView {
                 .notice_written_on
                 .map(|d| d.format("%Y年%-m月%-d日").to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RELATED_COUNT, fallback_limit, similar_fill_related};
+    use crate::domain::ArticleSummary;
+    use crate::store::ReadingLinks;
+
+    fn summary(id: i64) -> ArticleSummary {
+        ArticleSummary {
+            id,
+            slug: format!("a{id}"),
+            title: format!("文章{id}"),
+            summary: String::new(),
+            channel_name: "光伏".into(),
+            channel_slug: "pv".into(),
+            published_at: None,
+            views: 0,
+            cover_image: None,
+        }
+    }
+
+    #[test]
+    fn the_other_lists_are_read_only_when_similar_articles_cannot_fill_related() {
+        let six: Vec<i64> = (1..=6).collect();
+        assert_eq!(fallback_limit(99, &six), 0);
+        // The article itself among them does not count; fewer than six read every list.
+        assert_eq!(fallback_limit(3, &six), RELATED_COUNT as u32);
+        assert_eq!(fallback_limit(99, &six[..2]), RELATED_COUNT as u32);
+        assert_eq!(fallback_limit(99, &[]), RELATED_COUNT as u32);
+
+        let links = |n: i64| ReadingLinks {
+            similar: (1..=n).map(summary).collect(),
+            ..ReadingLinks::default()
+        };
+        assert!(similar_fill_related(0, &links(6)));
+        // One of the six is no longer public: read again with every list.
+        assert!(!similar_fill_related(0, &links(5)));
+        assert!(similar_fill_related(RELATED_COUNT as u32, &links(0)));
     }
 }
