@@ -34,9 +34,9 @@ use crate::store::{ArticlePage, PageFacts, PageStamp};
 
 /// Memory for article parts by default: an ordinary article's parts with a frame are 20–40 KB
 /// (the seed policy document's, with 101 targets, about 210 KB), so this keeps those of the
-/// hundred or two pages most read; small, because a server over 100,000 articles must stay
+/// fifty to a hundred pages most read; small, because a server over 100,000 articles must stay
 /// under 200 MiB resident (BENCHMARKS.md), and every page already has its place in the page cache.
-pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 4 << 20;
+pub const DEFAULT_ARTICLE_CACHE_BYTES: u64 = 2 << 20;
 
 /// An article page's parts made from its own article, valid while its page stamp is `stamp`.
 #[derive(Debug)]

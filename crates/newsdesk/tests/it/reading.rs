@@ -58,7 +58,8 @@ async fn publish(app: &TestApp, token: &str, article: Value, at: &str) -> String
     format!("/articles/{}", a["slug"].as_str().unwrap())
 }
 
-async fn page_as(app: &TestApp, path: &str, user_agent: &str) -> Html {
+/// The page at `path` as a reader with `user_agent` gets it.
+async fn text_as(app: &TestApp, path: &str, user_agent: &str) -> String {
     let r = app
         .client
         .get(app.url(path))
@@ -67,7 +68,11 @@ async fn page_as(app: &TestApp, path: &str, user_agent: &str) -> Html {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{path}");
-    Html::parse_document(&r.text().await.unwrap())
+    r.text().await.unwrap()
+}
+
+async fn page_as(app: &TestApp, path: &str, user_agent: &str) -> Html {
+    Html::parse_document(&text_as(app, path, user_agent).await)
 }
 
 fn hrefs(doc: &Html, selector: &str) -> Vec<String> {
@@ -256,15 +261,7 @@ async fn articles_lead_on_to_related_and_neighbours_kept_current_through_the_cac
 
 /// An article page's text as a reader with `user_agent` gets it, its live 浏览量 left out.
 async fn page_text(app: &TestApp, path: &str, user_agent: &str) -> String {
-    let r = app
-        .client
-        .get(app.url(path))
-        .header("user-agent", user_agent)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    let text = r.text().await.unwrap();
+    let text = text_as(app, path, user_agent).await;
     let count = "<span class=\"views-count\">";
     let at = text.find(count).expect("a 浏览量") + count.len();
     let digits = text[at..].find('<').unwrap();
